@@ -1,0 +1,46 @@
+// Bundles the extension client and the language server with esbuild.
+// Usage: node scripts/build.mjs [--watch] [--dev]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const dev = process.argv.includes('--dev') || watch;
+
+// yaml-language-server requires prettier for formatting, which we never expose; leave it out of the bundle.
+const noPrettier = {
+  name: 'no-prettier',
+  setup(build) {
+    build.onResolve({ filter: /^prettier(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'no-prettier' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-prettier' }, () => ({
+      contents: 'module.exports = { format: async () => { throw new Error("formatting is not part of the StackGres server"); } };',
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: dev ? 'linked' : false,
+  minify: !dev,
+  logLevel: 'warning',
+  metafile: true,
+};
+
+const targets = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier] },
+];
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const t of targets) (await esbuild.context(t)).watch();
+} else {
+  for (const t of targets) {
+    const result = await esbuild.build(t);
+    const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    console.log(`${t.outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
+  }
+}
