@@ -1,12 +1,138 @@
-import { Connection, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+/**
+ * The StackGres language server: wires the LSP connection to the services. No StackGres knowledge here.
+ */
+import * as path from 'node:path';
+import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { ManifestParser } from './documents';
+import { CompositeReferenceProvider, WorkspaceReferenceProvider } from './references';
+import { SchemaStore } from './schemaStore';
+import { codeActions } from './services/codeActions';
+import { CompletionService } from './services/completion';
+import { HoverService } from './services/hover';
+import { ValidationService } from './services/validation';
+import { WorkspaceIndex } from './workspaceIndex';
+import { YamlService } from './yamlService';
 
-export function startServer(connection: Connection): void {
+export interface ServerOptions {
+  /** Directory holding the bundled JSON schemas; defaults to `schemas/` beside the bundle's folder. */
+  readonly schemasDir?: string;
+}
+
+interface InitOptions {
+  /** Milliseconds to wait after an edit before validating (default 150). */
+  readonly validationDelay?: number;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
-  connection.onInitialize(() => ({
-    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-    serverInfo: { name: 'stackgres-language-server' },
-  }));
+  const schemasDir = options.schemasDir ?? path.resolve(__dirname, '..', 'schemas');
+  const schemas = new SchemaStore(schemasDir);
+  const yaml = new YamlService(schemas);
+  const parser = new ManifestParser();
+  const log = (msg: string): void => connection.console.log(msg);
+  const index = new WorkspaceIndex(parser, log);
+  const references = new CompositeReferenceProvider();
+  references.add(new WorkspaceReferenceProvider(index));
+  const validation = new ValidationService(yaml, schemas, () => index);
+  const completion = new CompletionService(yaml, references);
+  const hover = new HoverService(yaml, references);
+  let delay = 150;
+  let folders: string[] = [];
+  let watchRegistration = false;
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const parsed = (doc: TextDocument) => parser.parse(doc.uri, doc.version, doc.getText());
+
+  async function validateNow(uri: string): Promise<void> {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const version = doc.version;
+    try {
+      const diagnostics = await validation.validate(parsed(doc));
+      // Results for an older version would flicker wrong ranges: the newer version is already scheduled.
+      if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics });
+    } catch (err) {
+      connection.console.error(`Validation of ${uri} failed: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  function schedule(uri: string, wait = delay): void {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => {
+      timers.delete(uri);
+      void validateNow(uri);
+    }, wait));
+  }
+
+  connection.onInitialize((params) => {
+    const init = (params.initializationOptions ?? {}) as InitOptions;
+    if (typeof init.validationDelay === 'number' && init.validationDelay >= 0) delay = init.validationDelay;
+    folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
+    if (folders.length === 0 && params.rootUri) folders = [URI.parse(params.rootUri).fsPath];
+    watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' ', '-', '\n'], resolveProvider: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
+      },
+      serverInfo: { name: 'stackgres-language-server', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (watchRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] });
+    }
+    void index.scan(folders).catch((err: unknown) => connection.console.error(`Workspace scan failed: ${String(err)}`));
+  });
+
+  // Cross-document results depend on other files: recheck open documents when the index changes.
+  index.onDidChange(() => {
+    for (const doc of documents.all()) schedule(doc.uri);
+  });
+
+  documents.onDidOpen((e) => {
+    index.documentChanged(e.document.uri, e.document.getText());
+    schedule(e.document.uri, 0);
+  });
+  documents.onDidChangeContent((e) => {
+    index.documentChanged(e.document.uri, e.document.getText());
+    schedule(e.document.uri);
+  });
+  documents.onDidClose((e) => {
+    clearTimeout(timers.get(e.document.uri));
+    parser.forget(e.document.uri);
+    index.documentClosed(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      if (change.type === FileChangeType.Deleted) index.fileDeleted(change.uri);
+      else void index.fileChanged(change.uri);
+    }
+  });
+
+  connection.onCompletion(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? completion.complete(parsed(doc), params.position) : null;
+  });
+
+  connection.onHover(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? hover.hover(parsed(doc), params.position) : null;
+  });
+
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? codeActions(parsed(doc), params) : [];
+  });
+
   documents.listen(connection);
   connection.listen();
 }

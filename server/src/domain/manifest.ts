@@ -1,0 +1,118 @@
+/**
+ * A YAML file as a list of Kubernetes manifests, one per `---` document. Splitting is done on the
+ * document markers first (a `---` or `...` at column 0 always ends a document in YAML), so each document
+ * is parsed, cached and re-checked on its own.
+ */
+import { Document, isMap, isScalar, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { isStackGresApiVersion } from './kinds';
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+
+export interface DocumentChunk {
+  /** 0-based index of the document in the file. */
+  readonly index: number;
+  /** File line where the chunk's text starts. */
+  readonly startLine: number;
+  /** Number of lines the chunk spans (excluding the marker line). */
+  readonly lineCount: number;
+  readonly text: string;
+}
+
+const MARKER = /^(---|\.\.\.)(\s|$)/;
+
+export function splitDocuments(text: string): DocumentChunk[] {
+  const chunks: DocumentChunk[] = [];
+  let start = 0;
+  let startLine = 0;
+  let line = 0;
+  let offset = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', offset);
+    const lineEnd = nl === -1 ? text.length : nl;
+    const c = text.charCodeAt(offset);
+    // Only lines starting with '-' or '.' can be markers: keeps the scan cheap on large files.
+    if ((c === 45 || c === 46) && MARKER.test(text.slice(offset, Math.min(lineEnd, offset + 4)))) {
+      chunks.push({ index: chunks.length, startLine, lineCount: line - startLine, text: text.slice(start, offset) });
+      start = nl === -1 ? text.length : nl + 1;
+      startLine = line + 1;
+    }
+    if (nl === -1) break;
+    offset = nl + 1;
+    line++;
+  }
+  chunks.push({ index: chunks.length, startLine, lineCount: line + 1 - startLine, text: text.slice(start) });
+  // A file that starts with `---` (or has only blank lines before it) has no document before the marker.
+  if (chunks.length > 1 && chunks[0].text.trim() === '') chunks.shift();
+  return chunks.map((c, i) => (c.index === i ? c : { ...c, index: i }));
+}
+
+/** One parsed manifest; ranges are relative to the chunk (add `startLine` for file positions). */
+export interface Manifest {
+  readonly chunk: DocumentChunk;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  /** Plain value of the document, or undefined when it could not be converted (aliases bomb, errors). */
+  readonly value: unknown;
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  /** The document holds Helm template syntax (`{{ }}`): it cannot be checked before rendering. */
+  readonly helmTemplate: boolean;
+  readonly isStackGres: boolean;
+}
+
+const HELM = /\{\{[\s\S]*?\}\}/;
+
+export function parseManifest(chunk: DocumentChunk): Manifest {
+  const lineCounter = new LineCounter();
+  const helmTemplate = HELM.test(stripComments(chunk.text));
+  const doc = parseDocument(chunk.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  let value: unknown;
+  try {
+    value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : partialValue(doc);
+  } catch {
+    value = undefined;
+  }
+  const top = isRecord(value) ? value : undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const metadata = isRecord(top?.metadata) ? top.metadata : undefined;
+  const apiVersion = str(top?.apiVersion) ?? scalarAt(doc, 'apiVersion');
+  return {
+    chunk,
+    doc,
+    lineCounter,
+    value,
+    apiVersion,
+    kind: str(top?.kind) ?? scalarAt(doc, 'kind'),
+    name: str(metadata?.name),
+    namespace: str(metadata?.namespace),
+    helmTemplate,
+    // A Helm template often is not YAML at all until rendered: recognise StackGres ones by their text.
+    isStackGres: isStackGresApiVersion(apiVersion) || (helmTemplate && /^\s*apiVersion:\s*["']?stackgres\.io\//m.test(chunk.text)),
+  };
+}
+
+/** Best effort value of a document with syntax errors: the top-level mapping's good parts. */
+function partialValue(doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
+}
+
+function scalarAt(doc: Document.Parsed, key: string): string | undefined {
+  if (!isMap(doc.contents)) return undefined;
+  const node = (doc.contents as YAMLMap).get(key, true);
+  return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/(^|\s)#.*$/gm, '$1');
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

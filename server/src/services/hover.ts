@@ -1,0 +1,43 @@
+/** Hover: our field help where it says more than the schema (schedules, retention, storage), else the schema's text. */
+import { Hover, MarkupKind, Position } from 'vscode-languageserver';
+import { fieldHelp } from '../domain/help';
+import { locate, pathAt } from '../domain/locate';
+import { referenceKindAt } from '../domain/references';
+import { manifestAtLine, type ParsedFile } from '../documents';
+import type { ReferenceProvider } from '../references';
+import type { YamlService } from '../yamlService';
+
+export class HoverService {
+  constructor(
+    private readonly yaml: YamlService,
+    private readonly references: ReferenceProvider,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async hover(file: ParsedFile, position: Position): Promise<Hover | null> {
+    const m = manifestAtLine(file, position.line);
+    if (!m || !m.isStackGres || m.helmTemplate) return null;
+    const local = { line: position.line - m.chunk.startLine, character: position.character };
+    const at = pathAt(m, local);
+    const shift = (r: Hover['range']): Hover['range'] =>
+      r && { start: { line: r.start.line + m.chunk.startLine, character: r.start.character }, end: { line: r.end.line + m.chunk.startLine, character: r.end.character } };
+    if (at && m.kind) {
+      const help = fieldHelp({ kind: m.kind, path: at.path, manifest: m.value, now: this.now() });
+      if (help) return { contents: { kind: MarkupKind.Markdown, value: help }, range: shift(locate(m, at.path, at.onKey ? 'key' : 'value').range) };
+      const refKind = !at.onKey ? referenceKindAt(m.kind, at.path) : undefined;
+      if (refKind && refKind !== 'Secret') {
+        const name = at.path.reduce<unknown>((v, s) => (v as Record<string | number, unknown> | undefined)?.[s], m.value);
+        if (typeof name === 'string') {
+          const found = (await this.references.list(refKind, m.namespace)).filter((o) => o.name === name);
+          const where = found.length
+            ? found.map((o) => `- ${o.source === 'cluster' ? 'in the cluster' : `in ${o.origin ?? 'the workspace'}`}${o.detail ? `: ${o.detail}` : ''}`).join('\n')
+            : '_Not found in the workspace' + ' (nor in the cluster, when connected)._';
+          return { contents: { kind: MarkupKind.Markdown, value: `**${refKind}** \`${name}\`, same namespace as this ${m.kind}.\n\n${where}` }, range: shift(at.valueRange) };
+        }
+      }
+    }
+    const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local);
+    if (!schemaHover) return null;
+    return { ...schemaHover, range: shift(schemaHover.range) };
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Diagnostics for a YAML file: for each StackGres document, the CRD schema check (yaml-language-server,
+ * reworded) plus our rules, both cached per document text, plus the cross-document checks against the
+ * workspace, which are cheap and recomputed every time.
+ */
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { RuleCode, ruleInfo, Severity } from '../domain/codes';
+import { locate, pathAt } from '../domain/locate';
+import type { Manifest, Range } from '../domain/manifest';
+import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
+import { checkManifest, Finding, FixSpec } from '../domain/rules';
+import { closestField, fieldsAt } from '../domain/schemaNav';
+import { TextCache, type ParsedFile } from '../documents';
+import type { SchemaStore } from '../schemaStore';
+import type { YamlService } from '../yamlService';
+
+export const SOURCE = 'stackgres';
+
+export interface DiagnosticData {
+  readonly fixes?: readonly FixSpec[];
+}
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export class ValidationService {
+  private readonly cache = new TextCache<Diagnostic[]>(20_000);
+
+  constructor(
+    private readonly yaml: YamlService,
+    private readonly schemas: SchemaStore,
+    private readonly lookup: () => ReferenceLookup | undefined,
+  ) {}
+
+  /** Forget cached results, e.g. after the schemas changed. */
+  reset(): void {
+    this.cache.clear();
+  }
+
+  async validate(file: ParsedFile): Promise<Diagnostic[]> {
+    const out: Diagnostic[] = [];
+    let helmSkipped = 0;
+    let firstHelm: Manifest | undefined;
+    const lookup = this.lookup();
+    for (const m of file.manifests) {
+      if (!m.isStackGres) continue;
+      if (m.helmTemplate) {
+        helmSkipped++;
+        firstHelm ??= m;
+        continue;
+      }
+      const own = await this.documentDiagnostics(m);
+      const refs = lookup ? checkWorkspaceReferences(m.kind, m.value, m.namespace, lookup).map((f) => toDiagnostic(m, f)) : [];
+      for (const d of [...own, ...refs]) out.push(shift(d, m.chunk.startLine));
+    }
+    if (firstHelm) {
+      out.push(shift(diagnostic('helm-template-skipped', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(firstHelm) } },
+        `Helm template syntax ({{ }}): ${helmSkipped === 1 ? 'this StackGres document is' : `${helmSkipped} StackGres documents in this file are`} not checked. Render the chart (helm template) and open the output to check it.`), firstHelm.chunk.startLine));
+    }
+    return out;
+  }
+
+  private async documentDiagnostics(m: Manifest): Promise<Diagnostic[]> {
+    const key = `${this.schemas.generation}\0${m.kind ?? ''}\0${m.chunk.text}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const findings = checkManifest(m);
+    const own = findings.map((f) => toDiagnostic(m, f));
+    const schema = (await this.yaml.validate(m.kind ?? 'unknown', m.chunk.text))
+      .map((d) => this.reword(m, d))
+      .filter((d) => !(d.code === 'schema-enum' && own.some((o) => overlaps(o.range, d.range))));
+    const result = [...schema, ...own];
+    this.cache.set(key, result);
+    return result;
+  }
+
+  /** yaml-language-server's generic schema messages, said the way a DBA needs them. */
+  private reword(m: Manifest, d: Diagnostic): Diagnostic {
+    const msg = d.message;
+    if (d.source === 'YAML' || !d.source?.startsWith('yaml-schema')) {
+      return diagnostic('yaml-syntax', d.range, `YAML syntax: ${msg}`);
+    }
+    const unknown = /^Property (.+) is not allowed\.$/.exec(msg);
+    if (unknown) {
+      const name = unknown[1];
+      const at = pathAt(m, d.range.start);
+      const parent = at ? at.path.slice(0, -1) : [];
+      const schema = this.schemas.schema(m.kind);
+      const suggestion = schema ? closestField(fieldsAt(schema, parent), name) : undefined;
+      return diagnostic('schema-unknown-field', d.range,
+        `Unknown field \`${name}\`${parent.length ? ` in \`${parent.join('.')}\`` : ''}: the API server drops fields the CRD does not define, so it has no effect.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+        suggestion ? { fixes: [{ kind: 'rename-key', title: `Rename to ${suggestion}`, path: at!.path, value: suggestion }] } : undefined);
+    }
+    const enumMatch = /^Value is not accepted\. Valid values: (.+)\.$/.exec(msg);
+    if (enumMatch) {
+      return diagnostic('schema-enum', d.range, `Not an accepted value. Use one of ${enumMatch[1]}; the API server rejects anything else.`);
+    }
+    const type = /^Incorrect type\. Expected (.+)\.$/.exec(msg);
+    if (type) return diagnostic('schema-type', d.range, `Wrong type: expected ${type[1].replace(/"/g, '')}. The API server rejects the manifest.${/integer|number|boolean/.test(type[1]) ? ' Remove the quotes if the value is quoted.' : ''}`);
+    const missing = /^Missing property "(.+)"\.$/.exec(msg);
+    if (missing) return diagnostic('schema-required', d.range, `Missing required field \`${missing[1]}\`. The API server rejects the manifest without it.`);
+    return diagnostic('schema-constraint', d.range, `${msg} The API server rejects the manifest.`);
+  }
+}
+
+function toDiagnostic(m: Manifest, f: Finding): Diagnostic {
+  const { range } = locate(m, f.path, f.target ?? 'key');
+  return diagnostic(f.code, range, f.message, f.fixes?.length ? { fixes: f.fixes } : undefined, f.severity);
+}
+
+function diagnostic(code: RuleCode, range: Range, message: string, data?: DiagnosticData, severity?: Severity): Diagnostic {
+  const info = ruleInfo(code);
+  const d: Diagnostic = { range, message, severity: SEVERITY[severity ?? info.severity], code, source: SOURCE };
+  if (info.docs) d.codeDescription = { href: info.docs };
+  if (data) d.data = data;
+  return d;
+}
+
+function shift(d: Diagnostic, lines: number): Diagnostic {
+  if (lines === 0) return d;
+  return {
+    ...d,
+    range: {
+      start: { line: d.range.start.line + lines, character: d.range.start.character },
+      end: { line: d.range.end.line + lines, character: d.range.end.character },
+    },
+  };
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character <= q.character);
+  return before(a.start, b.end) && before(b.start, a.end);
+}
+
+function firstLineLength(m: Manifest): number {
+  const nl = m.chunk.text.indexOf('\n');
+  return nl === -1 ? m.chunk.text.length : nl;
+}
+

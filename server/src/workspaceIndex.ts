@@ -1,0 +1,143 @@
+/**
+ * What the workspace's YAML files define: StackGres objects and Secrets (their key names only, never the
+ * values), by namespace. Files on disk are scanned once and kept current from file events; open documents
+ * take precedence over their saved version.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { URI } from 'vscode-uri';
+import { backupSummary, storageSummary } from './domain/describe';
+import { isRecord } from './domain/manifest';
+import { KnownObject, ReferencedKind, ReferenceLookup, sameNamespace } from './domain/references';
+import type { ManifestParser } from './documents';
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', '.hg', '.svn', 'vendor', 'test-results']);
+const MAX_FILES = 10_000;
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const INDEXED: ReadonlySet<string> = new Set(['SGObjectStorage', 'SGBackup', 'SGCluster', 'SGShardedBackup', 'Secret']);
+
+export class WorkspaceIndex implements ReferenceLookup {
+  private readonly onDisk = new Map<string, KnownObject[]>();
+  private readonly open = new Map<string, KnownObject[]>();
+  private listeners: (() => void)[] = [];
+  private scanned = false;
+
+  constructor(private readonly parser: ManifestParser, private readonly log: (msg: string) => void) {}
+
+  get ready(): boolean {
+    return this.scanned;
+  }
+
+  onDidChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async scan(folders: readonly string[]): Promise<void> {
+    const started = Date.now();
+    const files: string[] = [];
+    for (const folder of folders) await collect(folder, files);
+    for (const file of files) await this.readFile(file);
+    this.scanned = true;
+    this.log(`Indexed ${files.length} YAML file(s) in ${Date.now() - started} ms`);
+    this.changed();
+  }
+
+  /** A file was created or changed on disk. */
+  async fileChanged(uri: string): Promise<void> {
+    const file = URI.parse(uri).fsPath;
+    await this.readFile(file);
+    this.changed();
+  }
+
+  fileDeleted(uri: string): void {
+    this.onDisk.delete(uri);
+    this.changed();
+  }
+
+  /** An open document's current text (unsaved edits included). */
+  documentChanged(uri: string, text: string): void {
+    const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
+    const objects = this.extract(uri, text);
+    this.open.set(uri, objects);
+    if (JSON.stringify(objects) !== before) this.changed();
+  }
+
+  documentClosed(uri: string): void {
+    if (this.open.delete(uri)) this.changed();
+  }
+
+  find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[] {
+    return this.list(kind, namespace).filter((o) => o.name === name);
+  }
+
+  list(kind: ReferencedKind, namespace: string | undefined): KnownObject[] {
+    const out: KnownObject[] = [];
+    const seen = new Set<string>();
+    for (const source of [this.open, this.onDisk]) {
+      for (const [uri, objects] of source) {
+        if (seen.has(uri)) continue;
+        seen.add(uri);
+        for (const o of objects) if (o.kind === kind && sameNamespace(namespace, o.namespace)) out.push(o);
+      }
+    }
+    return out;
+  }
+
+  private async readFile(file: string): Promise<void> {
+    const uri = URI.file(file).toString();
+    try {
+      const stat = await fs.stat(file);
+      if (stat.size > MAX_FILE_BYTES) return;
+      const text = await fs.readFile(file, 'utf8');
+      this.onDisk.set(uri, this.extract(uri, text));
+    } catch (err) {
+      this.onDisk.delete(uri);
+      this.log(`Could not read ${file}: ${(err as Error).message}`);
+    }
+  }
+
+  private extract(uri: string, text: string): KnownObject[] {
+    const out: KnownObject[] = [];
+    for (const m of this.parser.manifestsOf(text)) {
+      if (!m.kind || !INDEXED.has(m.kind) || !m.name) continue;
+      if (m.kind === 'Secret') {
+        if (m.apiVersion !== 'v1') continue;
+        const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
+        out.push({ kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri });
+      } else if (m.isStackGres) {
+        const spec = isRecord(m.value) ? m.value.spec : undefined;
+        const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
+        out.push({ kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri });
+      }
+    }
+    return out;
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+function keysOf(value: unknown, field: string): string[] {
+  const v = isRecord(value) ? value[field] : undefined;
+  return isRecord(v) ? Object.keys(v) : [];
+}
+
+async function collect(dir: string, out: string[]): Promise<void> {
+  if (out.length >= MAX_FILES) return;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (out.length >= MAX_FILES) return;
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await collect(full, out);
+    } else if (e.isFile() && /\.ya?ml$/i.test(e.name)) {
+      out.push(full);
+    }
+  }
+}
