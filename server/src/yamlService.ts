@@ -33,7 +33,7 @@ export class YamlService {
       schemas: [],
     } as Parameters<LanguageService['configure']>[0]);
     this.ls.registerCustomSchemaProvider(async (uri: string) => {
-      const kind = uri.startsWith(`${DOC_SCHEME}:`) ? uri.slice(DOC_SCHEME.length + 2).replace(/\.yaml$/, '') : undefined;
+      const kind = uri.startsWith(`${DOC_SCHEME}:`) ? uri.slice(DOC_SCHEME.length + 3).replace(/\.yaml$/, '') : undefined;
       const info = kindInfo(kind);
       return info ? `${SCHEME}://${info.schemaFile}` : [];
     });

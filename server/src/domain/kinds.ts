@@ -47,6 +47,7 @@ export const KINDS: readonly KindInfo[] = [
     plural: 'sgdbops',
     schemaFile: 'sgdbops.schema.json',
     summary: 'A day-2 operation on a cluster (restart, upgrades, vacuum, repack, benchmark)',
+    maxNameLength: 57,
   },
   {
     kind: 'SGShardedCluster',
@@ -54,6 +55,7 @@ export const KINDS: readonly KindInfo[] = [
     plural: 'sgshardedclusters',
     schemaFile: 'sgshardedcluster.schema.json',
     summary: 'A sharded Postgres (Citus) cluster: a coordinator and shards, each backed up',
+    maxNameLength: 37,
   },
   {
     kind: 'SGShardedBackup',
@@ -61,6 +63,7 @@ export const KINDS: readonly KindInfo[] = [
     plural: 'sgshardedbackups',
     schemaFile: 'sgshardedbackup.schema.json',
     summary: 'A backup of an SGShardedCluster: one SGBackup per coordinator and shard',
+    maxNameLength: 56,
   },
 ];
 

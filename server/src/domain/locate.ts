@@ -176,3 +176,8 @@ function lineEndOf(m: Manifest, offset: number): number {
   const nl = m.chunk.text.indexOf('\n', offset);
   return nl === -1 ? m.chunk.text.length : nl;
 }
+
+/** `spec.configurations.backups[0].cronSchedule` */
+export function displayPath(path: readonly PathSegment[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}

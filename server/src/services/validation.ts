@@ -9,7 +9,8 @@ import { locate, pathAt } from '../domain/locate';
 import type { Manifest, Range } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import { checkManifest, Finding, FixSpec } from '../domain/rules';
-import { closestField, fieldsAt } from '../domain/schemaNav';
+import { closestField } from '../domain/spelling';
+import { displayPath } from '../domain/locate';
 import { TextCache, type ParsedFile } from '../documents';
 import type { SchemaStore } from '../schemaStore';
 import type { YamlService } from '../yamlService';
@@ -89,10 +90,10 @@ export class ValidationService {
       const name = unknown[1];
       const at = pathAt(m, d.range.start);
       const parent = at ? at.path.slice(0, -1) : [];
-      const schema = this.schemas.schema(m.kind);
-      const suggestion = schema ? closestField(fieldsAt(schema, parent), name) : undefined;
+      const allowed = (d.data as { properties?: unknown } | undefined)?.properties;
+      const suggestion = Array.isArray(allowed) ? closestField(allowed.map(String), name) : undefined;
       return diagnostic('schema-unknown-field', d.range,
-        `Unknown field \`${name}\`${parent.length ? ` in \`${parent.join('.')}\`` : ''}: the API server drops fields the CRD does not define, so it has no effect.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+        `Unknown field \`${name}\`${parent.length ? ` in \`${displayPath(parent)}\`` : ''}: the API server drops fields the CRD does not define, so it has no effect.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
         suggestion ? { fixes: [{ kind: 'rename-key', title: `Rename to ${suggestion}`, path: at!.path, value: suggestion }] } : undefined);
     }
     const enumMatch = /^Value is not accepted\. Valid values: (.+)\.$/.exec(msg);

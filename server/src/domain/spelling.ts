@@ -1,28 +1,4 @@
-/** Reading our JSON schemas by manifest path: which fields exist where, for "did you mean" suggestions. */
-import type { PathSegment } from './locate';
-import { isRecord } from './manifest';
-
-type Schema = Record<string, unknown>;
-
-export function schemaAt(schema: Schema, path: readonly PathSegment[]): Schema | undefined {
-  let s: Schema | undefined = schema;
-  for (const seg of path) {
-    if (!s) return undefined;
-    if (typeof seg === 'number') {
-      s = isRecord(s.items) ? (s.items as Schema) : undefined;
-    } else {
-      const props = isRecord(s.properties) ? (s.properties as Record<string, Schema>) : undefined;
-      s = props?.[seg] ?? (isRecord(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined);
-    }
-  }
-  return s;
-}
-
-export function fieldsAt(schema: Schema, path: readonly PathSegment[]): string[] {
-  const s = schemaAt(schema, path);
-  return s && isRecord(s.properties) ? Object.keys(s.properties) : [];
-}
-
+/** "Did you mean" for misspelt field names. */
 /** The known field closest to a misspelt one: same letters ignoring case, or at most two edits away. */
 export function closestField(candidates: readonly string[], name: string): string | undefined {
   const lower = name.toLowerCase();

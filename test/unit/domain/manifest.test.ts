@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import { parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
+
+describe('splitting a YAML file into documents', () => {
+  it('splits on --- and ... at column 0, keeping file line numbers', () => {
+    const chunks = splitDocuments('a: 1\n---\nb: 2\nc: 3\n...\n---\nd: 4\n');
+    assert.deepEqual(chunks.map((c) => [c.index, c.startLine, c.text]), [[0, 0, 'a: 1\n'], [1, 2, 'b: 2\nc: 3\n'], [2, 5, ''], [3, 6, 'd: 4\n']]);
+  });
+
+  it('drops the empty document before a leading ---', () => {
+    assert.deepEqual(splitDocuments('---\na: 1\n').map((c) => [c.startLine, c.text]), [[1, 'a: 1\n']]);
+  });
+
+  it('does not split on --- inside a value or indented', () => {
+    assert.equal(splitDocuments('a: |\n  ---\n  text\nb: "---"\n  ---\n').length, 1);
+    assert.equal(splitDocuments('a: 1\n--- # comment\nb: 2\n').length, 2);
+    assert.equal(splitDocuments('a: 1\n----\n').length, 1);
+  });
+
+  it('reads apiVersion, kind, name and namespace, and tells StackGres documents apart', () => {
+    const m = parseManifest(splitDocuments('apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: c\n  namespace: db\n')[0]);
+    assert.deepEqual([m.apiVersion, m.kind, m.name, m.namespace, m.isStackGres], ['stackgres.io/v1', 'SGCluster', 'c', 'db', true]);
+    assert.equal(parseManifest(splitDocuments('apiVersion: v1\nkind: Secret\n')[0]).isStackGres, false);
+  });
+
+  it('resolves anchors, aliases and merge keys as Kubernetes does', () => {
+    const m = parseManifest(splitDocuments('base: &b {x: 1}\nspec:\n  <<: *b\n  y: 2\n')[0]);
+    assert.deepEqual(m.value, { base: { x: 1 }, spec: { x: 1, y: 2 } });
+  });
+
+  it('recognises a Helm template that is not YAML yet', () => {
+    const m = parseManifest(splitDocuments('{{- if .Values.enabled }}\napiVersion: stackgres.io/v1\nkind: SGCluster\n{{- end }}\n')[0]);
+    assert.equal(m.helmTemplate, true);
+    assert.equal(m.isStackGres, true);
+  });
+});

@@ -1,0 +1,188 @@
+import * as assert from 'node:assert/strict';
+import { codes, findings, yaml } from '../helpers';
+
+const s3 = yaml`
+  apiVersion: stackgres.io/v1beta1
+  kind: SGObjectStorage
+  metadata:
+    name: backups
+  spec:
+    type: s3
+    s3:
+      bucket: my-bucket
+      awsCredentials:
+        secretKeySelectors:
+          accessKeyId: {name: s3-backup-secret, key: accessKeyId}
+          secretAccessKey: {name: s3-backup-secret, key: secretAccessKey}
+`;
+
+describe('SGObjectStorage rules', () => {
+  it('accepts the tutorial s3 storage', () => {
+    assert.deepEqual(codes(s3), []);
+  });
+
+  describe('type (DOMAIN §1.2, §1.4)', () => {
+    it('without type but with an s3 section: an error on spec, since the operator turns it into s3Compatible and rejects it', () => {
+      const [f] = findings(s3.replace('  type: s3\n', ''));
+      assert.equal(f.code, 'storage-type-missing');
+      assert.equal(f.severity, 'error');
+      assert.equal(f.underlined, 'spec');
+      assert.match(f.message, /Add `type: s3`/);
+      assert.deepEqual(f.fixes, [{ kind: 'insert-key', title: 'Add type: s3', parent: ['spec'], key: 'type', value: 's3' }]);
+    });
+
+    it('without type and with only s3Compatible: a warning about the MinIO defaults', () => {
+      const f = findings(yaml`
+        apiVersion: stackgres.io/v1beta1
+        kind: SGObjectStorage
+        metadata: {name: x}
+        spec:
+          s3Compatible:
+            bucket: b
+            endpoint: https://minio.example.com
+            region: us-east-1
+            awsCredentials:
+              secretKeySelectors:
+                accessKeyId: {name: s, key: a}
+                secretAccessKey: {name: s, key: b}
+      `);
+      assert.deepEqual(f.map((x) => [x.code, x.severity ?? 'default']), [['storage-type-missing', 'default']]);
+      assert.match(f[0].message, /MinIO defaults/);
+    });
+
+    it('an empty spec becomes a MinIO storage silently: warned', () => {
+      const [f] = findings('apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: x}\nspec: {}\n');
+      assert.equal(f.code, 'storage-type-missing');
+      assert.match(f.message, /bucket `stackgres`/);
+      assert.equal(f.fixes, undefined);
+    });
+
+    it('type without its section: an error on the type value, with a fix when one other section exists', () => {
+      const text = s3.replace('type: s3', 'type: gcs');
+      const f = findings(text).find((x) => x.code === 'storage-section-missing')!;
+      assert.equal(f.underlined, 'gcs');
+      assert.match(f.message, /the gcs property must be set/);
+      assert.deepEqual(f.fixes?.map((x) => x.title), ['Change type to s3']);
+    });
+
+    it('two sections: the one not named by type is an error', () => {
+      const text = s3 + '  gcs:\n    bucket: other\n';
+      const f = findings(text).filter((x) => x.code === 'storage-section-conflict');
+      assert.equal(f.length, 1);
+      assert.equal(f[0].underlined, 'gcs');
+      assert.match(f[0].message, /neither s3Compatible, gcs or azureBlob must be set/);
+    });
+  });
+
+  describe('credentials per type', () => {
+    it('s3 with neither useIAMRole nor secretKeySelectors is an error on awsCredentials', () => {
+      const text = s3.replace(/ {6}secretKeySelectors:\n.*\n.*\n/, '      useIAMRole: false\n');
+      const f = findings(text);
+      assert.deepEqual(f.map((x) => [x.code, x.underlined]), [['s3-credentials-missing', 'awsCredentials']]);
+    });
+
+    it('s3 with useIAMRole: true accepts no keys, and warns when keys are also given', () => {
+      assert.deepEqual(codes(s3.replace(/ {6}secretKeySelectors:\n.*\n.*\n/, '      useIAMRole: true\n')), []);
+      const f = findings(s3.replace('    awsCredentials:\n', '    awsCredentials:\n      useIAMRole: true\n'));
+      assert.deepEqual(f.map((x) => [x.code, x.underlined]), [['s3-credentials-ignored', 'secretKeySelectors']]);
+    });
+
+    it('gcs needs the metadata service or a service account key', () => {
+      const gcs = yaml`
+        apiVersion: stackgres.io/v1beta1
+        kind: SGObjectStorage
+        metadata: {name: g}
+        spec:
+          type: gcs
+          gcs:
+            bucket: b
+            gcpCredentials:
+              fetchCredentialsFromMetadataService: false
+      `;
+      assert.deepEqual(findings(gcs).map((x) => [x.code, x.underlined]), [['gcs-credentials-missing', 'gcpCredentials']]);
+      assert.deepEqual(codes(gcs.replace('false', 'true')), []);
+      const both = gcs.replace('false', 'true') + '      secretKeySelectors:\n        serviceAccountJSON: {name: g, key: k}\n';
+      assert.deepEqual(codes(both), ['gcs-credentials-ignored']);
+    });
+  });
+
+  describe('s3Compatible endpoint and region', () => {
+    const compat = (extra: string) => yaml`
+      apiVersion: stackgres.io/v1beta1
+      kind: SGObjectStorage
+      metadata: {name: c}
+      spec:
+        type: s3Compatible
+        s3Compatible:
+          bucket: b
+          awsCredentials:
+            secretKeySelectors:
+              accessKeyId: {name: s, key: a}
+              secretAccessKey: {name: s, key: b}
+    ` + extra;
+
+    it('missing endpoint warns (http://minio:9000 is filled in), missing region informs', () => {
+      assert.deepEqual(codes(compat('')), ['s3compatible-endpoint-missing', 's3compatible-region-missing']);
+    });
+
+    it('an endpoint without http(s):// is an error with a fix to https', () => {
+      const f = findings(compat('    endpoint: nyc3.digitaloceanspaces.com\n    region: nyc3\n'));
+      assert.deepEqual(f.map((x) => [x.code, x.underlined]), [['s3compatible-endpoint-invalid', 'nyc3.digitaloceanspaces.com']]);
+      assert.equal(f[0].fixes?.[0].title, 'Use https://nyc3.digitaloceanspaces.com');
+    });
+
+    it('a full endpoint and region give nothing', () => {
+      assert.deepEqual(codes(compat('    endpoint: https://nyc3.digitaloceanspaces.com\n    region: nyc3\n')), []);
+    });
+  });
+
+  describe('storageClass (case-sensitive webhook enum)', () => {
+    it('lower case is an error with a fix to the right case', () => {
+      const f = findings(s3.replace('bucket: my-bucket', 'bucket: my-bucket\n    storageClass: standard_ia'));
+      assert.equal(f.length, 1);
+      assert.equal(f[0].code, 'storage-class-invalid');
+      assert.equal(f[0].underlined, 'standard_ia');
+      assert.deepEqual(f[0].fixes, [{ kind: 'set-value', title: 'Change to STANDARD_IA', path: ['spec', 's3', 'storageClass'], value: 'STANDARD_IA' }]);
+    });
+
+    it('an unknown class lists the accepted ones', () => {
+      const [f] = findings(s3.replace('bucket: my-bucket', 'bucket: my-bucket\n    storageClass: GLACIER'));
+      assert.match(f.message, /`STANDARD`, `STANDARD_IA`, `REDUCED_REDUNDANCY`/);
+      assert.equal(f.fixes?.length, 3);
+    });
+
+    it('accepts STANDARD_IA', () => {
+      assert.deepEqual(codes(s3.replace('bucket: my-bucket', 'bucket: my-bucket\n    storageClass: STANDARD_IA')), []);
+    });
+  });
+
+  it('a bucket written as an https URL is flagged, with the bare name offered', () => {
+    const [f] = findings(s3.replace('bucket: my-bucket', 'bucket: https://my-bucket/sub'));
+    assert.equal(f.code, 'bucket-url-scheme');
+    assert.equal(f.fixes?.[0].title, 'Use my-bucket/sub');
+  });
+
+  describe('encryption (DOMAIN §1.2, §1.5)', () => {
+    const withEnc = (enc: string) => s3.replace('spec:\n', `spec:\n  encryption:\n${enc}`);
+
+    it('sodium with its section is fine; method without section is an error', () => {
+      assert.deepEqual(codes(withEnc('    method: sodium\n    sodium:\n      key: {name: k, key: key}\n      keyTransform: hex\n')), []);
+      const [f] = findings(withEnc('    method: sodium\n'));
+      assert.equal(f.code, 'encryption-section-missing');
+      assert.equal(f.underlined, 'sodium');
+    });
+
+    it('sodium and openpgp together: both flagged', () => {
+      const f = findings(withEnc('    sodium:\n      key: {name: k, key: key}\n    openpgp:\n      key: {name: p, key: key}\n'));
+      assert.deepEqual(f.map((x) => [x.code, x.underlined]), [['encryption-sections-conflict', 'sodium'], ['encryption-sections-conflict', 'openpgp']]);
+    });
+
+    it('method and keyTransform values are checked, case included', () => {
+      const f = findings(withEnc('    method: Sodium\n    sodium:\n      key: {name: k, key: key}\n      keyTransform: HEX\n'));
+      assert.deepEqual(f.map((x) => [x.code, x.fixes?.[0].title]), [
+        ['encryption-method-invalid', 'Change to sodium'],
+        ['encryption-key-transform-invalid', 'Change to hex'],
+      ]);
+    });
+  });
+});
