@@ -31,7 +31,8 @@ const common = {
 
 const targets = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier] },
+  // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
+  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -30,6 +30,9 @@ export function fixEdits(fix: FixSpec, m: Manifest, file: readonly Manifest[]): 
       return migrateBackupConfig(m, file);
     case 'replace-sgbackupconfig-field':
       return replaceBackupConfigField(m, file);
+    default:
+      // Data from the client may be stale or foreign: an unknown fix has no edits.
+      return [];
   }
 }
 

@@ -20,7 +20,7 @@ export class CompletionService {
     if (!m) return empty();
     const local = { line: position.line - m.chunk.startLine, character: position.character };
     if (isBlankDocument(m) || (!m.apiVersion && !m.kind && local.character === 0 && lineIsBlankOrKeyStart(m, local.line))) {
-      return { isIncomplete: false, items: kindPairs(local, m) };
+      return { isIncomplete: false, items: kindPairs(local, m).map((i) => shiftItem(i, m.chunk.startLine)) };
     }
     if (!m.isStackGres || m.helmTemplate) return empty();
     const items: CompletionItem[] = [];
