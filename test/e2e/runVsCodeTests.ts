@@ -1,0 +1,316 @@
+/**
+ * `npm run test:vscode`: proves the packaged extension inside a real VS Code (code-server 4.100.3, VS Code
+ * 1.100.3) driven by Debian's Chromium.
+ *
+ *  1. installs what is missing (Debian packages, code-server in ~/.cache/stackgres-vscode-test);
+ *  2. `npm run package`, then installs the VSIX with `code-server --install-extension` into a fresh
+ *     extensions folder;
+ *  3. trusted run: opens a copy of test/fixtures/workspace and runs test/integration in the extension host
+ *     (extensionDevelopmentPath = the folder the VSIX was installed into, so the code under test is the
+ *     packaged code), then the UI checks of uiChecks.ts on a normal window;
+ *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted.
+ *
+ * Results, logs and screenshots go to test-results/. Exits non-zero on any failure or timeout.
+ * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 180),
+ *          --port <n> (default: a free port).
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Page } from 'playwright-core';
+import { RunConfig, SuiteProgress, SuiteResults } from '../integration/runConfig';
+import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
+import { bundleSuite, REPO_ROOT } from './bundleSuite';
+import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningCodeServer, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
+import { assertChromium, CodeServerInstall, ensureCodeServer, ensureSystemPackages } from './install';
+import { onCleanup, pollUntil, reportError, runCommand, runMain, StepError, tailOf } from './processes';
+import { runUiChecks, UiCheckResult } from './uiChecks';
+import { Workbench } from './workbench';
+
+const EXTENSION_ID = 'stackgres-tools.stackgres-backups';
+const FIXTURE_WORKSPACE = join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+
+interface Options {
+  suite: boolean;
+  ui: boolean;
+  restricted: boolean;
+  timeoutMs: number;
+  port?: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = {
+    suite: true,
+    ui: true,
+    restricted: true,
+    timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 180) * 1000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--suite-only') options.ui = false;
+    else if (arg === '--ui-only') (options.suite = false), (options.restricted = false);
+    else if (arg === '--no-restricted') options.restricted = false;
+    else if (arg === '--timeout') options.timeoutMs = Number(argv[++i]) * 1000;
+    else if (arg === '--port') options.port = Number(argv[++i]);
+    else throw new StepError('read options', `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>)`);
+  }
+  if (!options.suite && !options.ui) throw new StepError('read options', '--suite-only and --ui-only exclude each other');
+  if (!(options.timeoutMs > 0)) throw new StepError('read options', '--timeout takes a number of seconds');
+  return options;
+}
+
+interface Outcome {
+  run: string;
+  suite?: SuiteResults;
+  ui?: UiCheckResult[];
+  /** Set when the run could not finish (the step that failed). */
+  error?: string;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const runRoot = mkdtempSync(join(tmpdir(), 'stackgres-vscode-test-'));
+  onCleanup('remove the run folder', async () => rmSync(runRoot, { recursive: true, force: true }));
+
+  const installLog = join(RESULTS_DIR, 'install.log');
+  let t = Date.now();
+  const installedPackages = await ensureSystemPackages(installLog);
+  const { install, installed } = await ensureCodeServer(installLog);
+  assertChromium();
+  console.log(
+    `Setup: code-server ${install.version}${installed ? ' installed' : ' (cached)'}` +
+      `${installedPackages.length ? `, apt: ${installedPackages.join(' ')}` : ''} in ${seconds(Date.now() - t)}`,
+  );
+
+  t = Date.now();
+  const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
+  console.log(`Packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB) in ${seconds(Date.now() - t)}`);
+
+  const browser = await launchChromium();
+  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, options }];
+  if (options.suite && options.restricted) runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: '@restricted', options });
+  const outcomes: Outcome[] = [];
+  for (const run of runs) {
+    // A run that breaks down (code-server, the workbench, a hung suite) is reported, and the next one still runs.
+    outcomes.push(
+      await editorRun(browser, install, vsix, runRoot, run).catch((err: unknown) => {
+        reportError(err);
+        return { run: run.name, error: err instanceof StepError ? `${err.message}` : String(err) };
+      }),
+    );
+  }
+  await browser.close();
+
+  const { passed, failed } = printSummary(outcomes);
+  console.log(`\nResults, logs and screenshots: ${relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/ (total ${seconds(Date.now() - started)})`);
+  console.log(`vscode: ${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+async function packageVsix(logFile: string): Promise<string> {
+  await runCommand('npm', ['run', 'package'], { step: 'package the VSIX (npm run package)', cwd: REPO_ROOT, logFile });
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = join(REPO_ROOT, 'dist', `${manifest.name}-${manifest.version}.vsix`);
+  if (!existsSync(vsix)) throw new StepError('package the VSIX (npm run package)', `${vsix} was not written`, tailOf(logFile));
+  return vsix;
+}
+
+interface RunSpec {
+  name: string;
+  trusted: boolean;
+  suite: boolean;
+  ui: boolean;
+  grep?: string;
+  options: Options;
+}
+
+/** One editor profile: fresh folders, the VSIX installed, code-server up, then the suite and/or UI checks. */
+async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vsix: string, runRoot: string, spec: RunSpec): Promise<Outcome> {
+  const root = join(runRoot, spec.name);
+  const dirs = freshEditorDirs(root);
+  const workspace = join(root, 'workspace');
+  cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
+  // Word-based suggestions would list words of other open files and blur what the extension offers.
+  writeUserSettings(dirs, { trustWorkspace: spec.trusted, extra: { 'editor.wordBasedSuggestions': 'off' } });
+  const extensionDir = await installVsix(install, dirs, vsix, EXTENSION_ID);
+  console.log(`\n[${spec.name}] VSIX installed into ${extensionDir}; workspace ${spec.trusted ? 'trusted' : 'NOT trusted (Restricted Mode)'}`);
+
+  const port = spec.options.port ?? (await freePort());
+  const server = await startCodeServer(install, dirs, { port });
+  const page = await newWorkbenchPage(browser.browser, join(root, 'browser-console.log'));
+  const outcome: Outcome = { run: spec.name };
+  try {
+    if (spec.suite) {
+      outcome.suite = await runSuite(page, server, dirs, { ...spec, root, workspace, extensionDir });
+    }
+    if (spec.ui) {
+      // A plain window, without the test payload: the installed extension loads as it does for a user.
+      await page.goto(workbenchUrl(server, workspace));
+      const workbench = new Workbench(page, workspace);
+      await waitForWorkbench(workbench, root, 'open the workbench for the UI checks');
+      outcome.ui = await runUiChecks(workbench, RESULTS_DIR);
+    }
+  } catch (err) {
+    await page.screenshot({ path: join(RESULTS_DIR, `${spec.name}-failure.png`) }).catch(() => undefined);
+    throw err;
+  } finally {
+    await page.context().close().catch(() => undefined);
+    await server.stop();
+    keepLogs(spec.name, root, dirs);
+  }
+  return outcome;
+}
+
+async function runSuite(
+  page: Page,
+  server: RunningCodeServer,
+  dirs: EditorDirs,
+  run: RunSpec & { root: string; workspace: string; extensionDir: string },
+): Promise<SuiteResults> {
+  const config: RunConfig = {
+    resultsFile: join(run.root, 'results.json'),
+    progressFile: join(run.root, 'progress.json'),
+    grep: run.grep,
+    workspaceTrusted: run.trusted,
+    logsRoot: join(dirs.userDataDir, 'logs'),
+    testTimeoutMs: 60_000,
+  };
+  const suiteIndex = await bundleSuite(join(run.root, 'suite'), config);
+  // The extension host only runs tests for a development extension; the installed VSIX folder is one.
+  const payload: [string, string][] = [
+    ['extensionDevelopmentPath', remoteUri(server, run.extensionDir)],
+    ['extensionTestsPath', remoteUri(server, suiteIndex)],
+    ['skipWelcome', 'true'],
+  ];
+  const workbench = new Workbench(page, run.workspace);
+  await page.goto(workbenchUrl(server, run.workspace, payload));
+  await waitForWorkbench(workbench, run.root, `[${run.name}] open the workbench with the test payload`);
+
+  const step = `[${run.name}] run the integration suite${run.grep ? ` (grep ${run.grep})` : ''}`;
+  const results = await pollUntil(
+    step,
+    'the suite results',
+    run.options.timeoutMs,
+    () => {
+      if (!isAlive(server.pid)) throw new StepError(step, 'code-server stopped while the suite ran', tailOf(server.logFile));
+      return existsSync(config.resultsFile) ? (JSON.parse(readFileSync(config.resultsFile, 'utf8')) as SuiteResults) : undefined;
+    },
+    () => hangReport(config, run.root, dirs),
+  ).catch(async (err: unknown) => {
+    await page.screenshot({ path: join(RESULTS_DIR, `${run.name}-suite-timeout.png`) }).catch(() => undefined);
+    throw err;
+  });
+  await workbench.screenshot(join(RESULTS_DIR, `${run.name}-workbench-after-suite.png`));
+  return results;
+}
+
+async function waitForWorkbench(workbench: Workbench, root: string, step: string): Promise<void> {
+  try {
+    await workbench.waitUntilLoaded();
+  } catch (err) {
+    throw new StepError(step, `the workbench did not load: ${String(err)}`, tailOf(join(root, 'browser-console.log')));
+  }
+}
+
+/** What the driver knows when the suite has not finished in time: where it was, and the logs' tails. */
+function hangReport(config: RunConfig, root: string, dirs: EditorDirs): string {
+  const lines: string[] = [];
+  if (config.progressFile && existsSync(config.progressFile)) {
+    const p = JSON.parse(readFileSync(config.progressFile, 'utf8')) as SuiteProgress;
+    lines.push(`The suite started at ${p.startedAt}, finished ${p.finishedTests} test(s), ${p.currentTest ? `was running: ${p.currentTest}` : 'was between tests'}.`);
+  } else {
+    lines.push('The suite never started: the extension host did not load the test runner (see the logs below).');
+  }
+  for (const log of findFiles(join(dirs.userDataDir, 'logs'), /^(remoteexthost|exthost|remoteagent)\.log$/)) lines.push(tailOf(log, 25));
+  lines.push(tailOf(join(root, 'browser-console.log'), 25));
+  lines.push(tailOf(dirs.logFile, 15));
+  return lines.join('\n\n');
+}
+
+/** Copies the run's logs (code-server, browser console, editor logs, results) to test-results/<run>/. */
+function keepLogs(run: string, root: string, dirs: EditorDirs): void {
+  const target = join(RESULTS_DIR, run);
+  mkdirSync(target, { recursive: true });
+  for (const file of ['code-server.log', 'browser-console.log', 'results.json']) {
+    if (existsSync(join(root, file))) cpSync(join(root, file), join(target, file));
+  }
+  const logs = join(dirs.userDataDir, 'logs');
+  if (existsSync(logs)) cpSync(logs, join(target, 'editor-logs'), { recursive: true });
+}
+
+function findFiles(dir: string, name: RegExp): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => name.test(p.split('/').pop() ?? ''))
+    .map((p) => join(dir, p));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function printSummary(outcomes: Outcome[]): { passed: number; failed: number } {
+  let passed = 0;
+  let failed = 0;
+  const failures: string[] = [];
+  for (const o of outcomes) {
+    if (o.error) {
+      failed++;
+      failures.push(`${o.run} run did not finish\n${o.error}`);
+      console.log(`\n  ${o.run} run: ${failures.length}) did not finish`);
+    }
+    if (o.suite) {
+      const s = o.suite;
+      console.log(`\n  Integration suite, ${o.run} run (VS Code ${s.vscodeVersion}, workspace ${s.workspaceTrusted ? 'trusted' : 'in Restricted Mode'}${s.grep ? `, grep ${s.grep}` : ''})`);
+      let lastSuite = '';
+      for (const test of s.tests) {
+        const suite = test.titlePath.slice(0, -1).join(' › ');
+        if (suite !== lastSuite) console.log(`    ${suite}`);
+        lastSuite = suite;
+        const title = test.titlePath[test.titlePath.length - 1];
+        if (test.state === 'passed') {
+          passed++;
+          console.log(`      ✓ ${title} (${test.durationMs} ms)`);
+        } else {
+          failed++;
+          failures.push(`${o.run}: ${test.fullTitle}\n${test.error?.stack ?? test.error?.message ?? 'failed'}`);
+          console.log(`      ${failures.length}) ${title}`);
+        }
+      }
+      console.log(`    ${s.passed} passing, ${s.failed} failing (${seconds(s.durationMs)})`);
+    }
+    if (o.ui) {
+      console.log(`\n  UI checks, ${o.run} run`);
+      for (const c of o.ui) {
+        if (c.passed) {
+          passed++;
+          console.log(`      ✓ ${c.title} (${c.durationMs} ms) ${relative(REPO_ROOT, c.screenshot)}`);
+        } else {
+          failed++;
+          failures.push(`${o.run} UI: ${c.title}\n${c.error ?? 'failed'}\nscreenshot: ${relative(REPO_ROOT, c.screenshot)}`);
+          console.log(`      ${failures.length}) ${c.title} ${relative(REPO_ROOT, c.screenshot)}`);
+        }
+      }
+    }
+  }
+  failures.forEach((f, i) => {
+    const [title, ...rest] = f.split('\n');
+    console.log(`\n  ${i + 1}) ${title}\n${rest.map((l) => `     ${l}`).join('\n')}`);
+  });
+  return { passed, failed };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+runMain(main);

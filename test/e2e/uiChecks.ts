@@ -1,0 +1,68 @@
+/**
+ * What a user sees in the workbench on the fixture workspace, checked through the UI after the suite:
+ * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, and the Problems panel.
+ * Each check leaves a screenshot test-results/ui-<name>.png.
+ */
+import { join } from 'node:path';
+import { Workbench } from './workbench';
+
+export interface UiCheckResult {
+  title: string;
+  passed: boolean;
+  durationMs: number;
+  screenshot: string;
+  error?: string;
+}
+
+interface UiCheck {
+  name: string;
+  title: string;
+  run(workbench: Workbench): Promise<void>;
+}
+
+export const UI_CHECKS: UiCheck[] = [
+  {
+    name: 'suggest-storage-type',
+    title: 'suggestions at `type:` in storage.yaml list s3Compatible',
+    async run(wb) {
+      await wb.openFile('storage.yaml');
+      await wb.putCursorAt('storage.yaml', 'type: s3', 'type: s3'.length);
+      await wb.suggest((text) => /\bs3Compatible\b/.test(text));
+    },
+  },
+  {
+    name: 'hover-cron-schedule',
+    title: 'the hover on `cronSchedule` in cluster.yaml says 05:00',
+    async run(wb) {
+      await wb.openFile('cluster.yaml');
+      await wb.putCursorAt('cluster.yaml', 'cronSchedule', 3);
+      await wb.hover((text) => text.includes('05:00'));
+    },
+  },
+  {
+    name: 'problems-storage-no-type',
+    title: 'the Problems panel lists storage-no-type.yaml',
+    async run(wb) {
+      await wb.openFile('storage-no-type.yaml');
+      await wb.problems((text) => text.includes('storage-no-type.yaml'));
+    },
+  },
+];
+
+export async function runUiChecks(workbench: Workbench, resultsDir: string): Promise<UiCheckResult[]> {
+  const results: UiCheckResult[] = [];
+  for (const check of UI_CHECKS) {
+    const started = Date.now();
+    const screenshot = join(resultsDir, `ui-${check.name}.png`);
+    let error: string | undefined;
+    try {
+      await check.run(workbench);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    await workbench.screenshot(screenshot).catch(() => undefined);
+    results.push({ title: check.title, passed: error === undefined, durationMs: Date.now() - started, screenshot, error });
+    await workbench.dismissWidgets().catch(() => undefined);
+  }
+  return results;
+}

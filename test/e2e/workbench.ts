@@ -1,0 +1,152 @@
+/**
+ * What a user does in the VS Code workbench, through the keyboard, driven by Playwright: open a file with
+ * Quick Open, move the cursor to a piece of text, ask for suggestions or a hover, open the Problems panel,
+ * and read what the widgets show.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Page } from 'playwright-core';
+
+export const SELECTORS = {
+  workbench: '.monaco-workbench',
+  statusBar: '.monaco-workbench .part.statusbar',
+  quickInput: '.quick-input-widget',
+  quickInputRows: '.quick-input-widget .monaco-list-row',
+  activeTab: '.tabs-container .tab.active',
+  cursorPosition: '#status\\.editor\\.selection',
+  suggestWidget: '.editor-widget.suggest-widget.visible',
+  hover: '.monaco-hover:not(.hidden)',
+  markersPanel: '.markers-panel',
+} as const;
+
+/** Raised when the workbench did not show what was waited for; `seen` is what it showed instead. */
+export class WorkbenchTimeout extends Error {
+  constructor(
+    message: string,
+    readonly seen: string,
+  ) {
+    super(`${message}${seen ? `; it showed:\n${seen}` : ''}`);
+  }
+}
+
+export class Workbench {
+  constructor(
+    readonly page: Page,
+    /** The workspace folder on disk, to turn text into line:column. */
+    readonly workspaceDir: string,
+  ) {}
+
+  /** Waits for the workbench to be laid out (the status bar is its last part to appear). */
+  async waitUntilLoaded(timeoutMs = 60_000): Promise<void> {
+    await this.page.waitForSelector(SELECTORS.statusBar, { state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Opens a workspace file with Quick Open (Ctrl+P), as a user typing its name. */
+  async openFile(relativePath: string): Promise<void> {
+    await this.dismissWidgets();
+    await this.page.keyboard.press('Control+P');
+    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.type(relativePath);
+    const name = basename(relativePath);
+    await this.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="${name}"]`, { timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector(`${SELECTORS.activeTab}[aria-label*="${name}"]`, { timeout: 15_000 });
+    await this.page.waitForSelector(`${SELECTORS.quickInput}`, { state: 'hidden', timeout: 10_000 });
+  }
+
+  /**
+   * Puts the cursor at a piece of text of the open file (with Go to Line/Column, Ctrl+G): at its start,
+   * or `offset` characters into it. The text is looked up in the file on disk.
+   */
+  async putCursorAt(relativePath: string, marker: string, offset = 0): Promise<{ line: number; column: number }> {
+    const text = readFileSync(join(this.workspaceDir, relativePath), 'utf8');
+    const index = text.indexOf(marker);
+    if (index < 0) throw new Error(`"${marker}" is not in ${relativePath}`);
+    const before = text.slice(0, index + offset).split('\n');
+    const line = before.length;
+    const column = before[before.length - 1].length + 1;
+    await this.page.keyboard.press('Control+G');
+    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.type(`${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.waitForText(SELECTORS.cursorPosition, (t) => t.includes(`Ln ${line}, Col ${column}`), `the cursor at ${line}:${column}`, 10_000);
+    return { line, column };
+  }
+
+  /**
+   * Asks for suggestions (Ctrl+Space) until the suggest widget's text satisfies `expect` or the deadline
+   * passes; asks again each round, since the language server may still be starting. Returns the text.
+   */
+  async suggest(expect: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+    return this.retrigger('the suggest widget', SELECTORS.suggestWidget, expect, timeoutMs, async () => {
+      await this.page.keyboard.press('Control+Space');
+    });
+  }
+
+  /** Shows the hover at the cursor with the keyboard (editor.action.showHover: Ctrl+K Ctrl+I). */
+  async hover(expect: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+    return this.retrigger('the hover', SELECTORS.hover, expect, timeoutMs, async () => {
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+    });
+  }
+
+  /** Opens the Problems panel (Ctrl+Shift+M) and waits until its text satisfies `expect`. */
+  async problems(expect: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+    await this.dismissWidgets();
+    const visible = await this.page.isVisible(SELECTORS.markersPanel);
+    if (!visible) await this.page.keyboard.press('Control+Shift+M');
+    await this.page.waitForSelector(SELECTORS.markersPanel, { state: 'visible', timeout: 10_000 });
+    return this.waitForText(SELECTORS.markersPanel, expect, 'the Problems panel', timeoutMs);
+  }
+
+  /** The visible text of the first element matching `selector`, or '' when there is none. */
+  async textOf(selector: string): Promise<string> {
+    const element = await this.page.$(selector);
+    return element ? ((await element.innerText().catch(() => '')) ?? '') : '';
+  }
+
+  async screenshot(path: string): Promise<void> {
+    await this.page.screenshot({ path });
+  }
+
+  /** Closes suggest widgets, hovers and pickers so the next keystroke goes to the editor. */
+  async dismissWidgets(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Escape');
+  }
+
+  private async waitForText(selector: string, expect: (text: string) => boolean, what: string, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await this.textOf(selector);
+      if (expect(text)) return text;
+      await this.page.waitForTimeout(200);
+    }
+    throw new WorkbenchTimeout(`${what} did not show what was expected within ${timeoutMs / 1000} s`, text);
+  }
+
+  private async retrigger(
+    what: string,
+    selector: string,
+    expect: (text: string) => boolean,
+    timeoutMs: number,
+    trigger: () => Promise<void>,
+  ): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      await trigger();
+      // Give the widget a few seconds to fill in before asking again.
+      const roundEnd = Math.min(deadline, Date.now() + 4_000);
+      while (Date.now() < roundEnd) {
+        text = await this.textOf(selector);
+        if (expect(text)) return text;
+        await this.page.waitForTimeout(200);
+      }
+      await this.page.keyboard.press('Escape');
+    }
+    throw new WorkbenchTimeout(`${what} did not show what was expected within ${timeoutMs / 1000} s`, text);
+  }
+}

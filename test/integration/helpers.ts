@@ -1,0 +1,185 @@
+/**
+ * Shared steps for the integration tests: open a fixture, find a place in it, ask the editor what the user
+ * would see there, and wait for the language server with a deadline (never a fixed sleep).
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { readRunConfig, RunConfig } from './runConfig';
+
+export const EXTENSION_ID = 'stackgres-tools.stackgres-backups';
+export const DIAGNOSTIC_SOURCE = 'stackgres';
+/** How long the language server may take to answer, counting its cold start. */
+export const SERVER_DEADLINE_MS = 20_000;
+
+let config: RunConfig | undefined;
+/** The driver's settings for this run; each test bundle sits beside the runner's run-config.json. */
+export function runConfig(): RunConfig {
+  config ??= readRunConfig(__dirname);
+  return config;
+}
+
+export function fixtureUri(relativePath: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the fixture workspace (test/fixtures/workspace) is open');
+  return vscode.Uri.joinPath(folder.uri, relativePath);
+}
+
+/** Opens a file of the fixture workspace in an editor, as a user clicking it in the Explorer would. */
+export async function openFixture(relativePath: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(fixtureUri(relativePath));
+  return vscode.window.showTextDocument(document, { preview: false });
+}
+
+export interface MarkerOptions {
+  /** Which occurrence of the text, counting from 1. */
+  occurrence?: number;
+  /** Characters from the start of the marker text (default 0); the marker's length puts it just after. */
+  offset?: number;
+}
+
+/** The position of a piece of text in a document: `positionOf(doc, 'type: s3', { offset: 8 })` is after `s3`. */
+export function positionOf(document: vscode.TextDocument, marker: string, options: MarkerOptions = {}): vscode.Position {
+  const text = document.getText();
+  let index = -1;
+  for (let n = 0; n < (options.occurrence ?? 1); n++) {
+    index = text.indexOf(marker, index + 1);
+    assert.notEqual(index, -1, `"${marker}" occurs ${options.occurrence ?? 1} time(s) in ${document.uri.path}`);
+  }
+  return document.positionAt(index + (options.offset ?? 0));
+}
+
+/** The range a piece of text covers. */
+export function rangeOf(document: vscode.TextDocument, marker: string, options: MarkerOptions = {}): vscode.Range {
+  const start = positionOf(document, marker, options);
+  return new vscode.Range(start, start.translate(0, marker.length));
+}
+
+export function stackgresDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
+}
+
+/** A diagnostic in one line, for assertion messages. */
+export function describeDiagnostic(d: vscode.Diagnostic): string {
+  const code = typeof d.code === 'object' ? d.code.value : d.code;
+  return `${d.range.start.line + 1}:${d.range.start.character + 1} [${d.source ?? ''}${code === undefined ? '' : ` ${code}`}] ${d.message}`;
+}
+
+/**
+ * Resolves with the document's diagnostics once `predicate` holds for them, checking now and on every
+ * diagnostics change; rejects at the deadline with what the document had then.
+ */
+export function waitForDiagnostics(
+  uri: vscode.Uri,
+  predicate: (diagnostics: vscode.Diagnostic[]) => boolean,
+  what: string,
+  timeoutMs = SERVER_DEADLINE_MS,
+): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const diagnostics = vscode.languages.getDiagnostics(uri);
+      if (!predicate(diagnostics)) return false;
+      finish();
+      resolve(diagnostics);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      finish();
+      const now = vscode.languages.getDiagnostics(uri).map(describeDiagnostic);
+      reject(new Error(`Waited ${timeoutMs} ms for ${what} on ${uri.path}; it has ${now.length ? `:\n  ${now.join('\n  ')}` : 'no diagnostics'}`));
+    }, timeoutMs);
+    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === uri.toString())) check();
+    });
+    const finish = () => {
+      clearTimeout(timer);
+      subscription.dispose();
+    };
+    check();
+  });
+}
+
+/**
+ * Calls `probe` until it returns something other than undefined, or throws at the deadline. For things
+ * the editor gives no event for (an extension becoming active, a log line being flushed).
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = SERVER_DEADLINE_MS): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Completion items the editor would list at a position (runs every completion provider, ours included). */
+export async function completionsAt(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[]> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
+  return list?.items ?? [];
+}
+
+export function labelOf(item: vscode.CompletionItem): string {
+  return typeof item.label === 'string' ? item.label : item.label.label;
+}
+
+/** The text of every hover at a position, joined, as markdown source. */
+export async function hoverTextAt(document: vscode.TextDocument, position: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+/** Code actions (quick fixes and refactorings) offered for a range, with their edits resolved. */
+export async function codeActionsAt(document: vscode.TextDocument, range: vscode.Range, kind?: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+    'vscode.executeCodeActionProvider',
+    document.uri,
+    range,
+    kind?.value,
+    // Resolve up to this many actions so their `edit` is filled in.
+    100,
+  );
+  return (actions ?? []).filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
+}
+
+/** Applies a code action's edit as the editor would when the user picks it. */
+export async function applyCodeAction(action: vscode.CodeAction): Promise<void> {
+  assert.ok(action.edit, `the code action "${action.title}" carries an edit`);
+  assert.ok(await vscode.workspace.applyEdit(action.edit), `the edit of "${action.title}" applied`);
+}
+
+/**
+ * The activation time the extension logged ("StackGres extension activated in N ms") in its "StackGres"
+ * log channel, read from the channel's file under the editor's logs folder.
+ */
+export async function loggedActivationMs(): Promise<number> {
+  const pattern = /StackGres extension activated in (\d+) ms/;
+  const logsRoot = runConfig().logsRoot;
+  return waitFor(`"StackGres extension activated in N ms" in a StackGres.log under ${logsRoot}`, () => {
+    for (const file of filesNamed(logsRoot, /StackGres\.log$/)) {
+      const match = pattern.exec(readFileSync(file, 'utf8'));
+      if (match) return Number(match[1]);
+    }
+    return undefined;
+  });
+}
+
+function filesNamed(dir: string, name: RegExp): string[] {
+  const found: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) found.push(...filesNamed(path, name));
+    else if (name.test(entry)) found.push(path);
+  }
+  return found;
+}
