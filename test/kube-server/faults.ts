@@ -1,0 +1,91 @@
+// Fault injection for tests: canned error responses, slow responses and watch streams cut mid-way.
+import { KubeError, injectedError } from './status';
+
+export interface FaultRule {
+  /** HTTP method to match (GET, POST, ...); any when omitted. */
+  method?: string;
+  /** URL path prefix to match, e.g. `/apis/stackgres.io/v1/namespaces/demo/sgbackups`. */
+  pathPrefix?: string;
+  status: 401 | 403 | 404 | 409 | 410 | 422 | 429 | 500 | 503;
+  /** How many matching requests fail; forever when omitted. */
+  times?: number;
+  /** Seconds for the Retry-After header (429, 503). */
+  retryAfter?: number;
+}
+
+export interface DelayRule {
+  method?: string;
+  pathPrefix?: string;
+  times?: number;
+}
+
+interface Counted<T> {
+  rule: T;
+  remaining: number;
+}
+
+function matches(rule: { method?: string; pathPrefix?: string }, method: string, path: string): boolean {
+  return (!rule.method || rule.method.toUpperCase() === method) && (!rule.pathPrefix || path.startsWith(rule.pathPrefix));
+}
+
+export class Faults {
+  private rules: Counted<FaultRule>[] = [];
+  private delays: Counted<DelayRule & { ms: number }>[] = [];
+  private watchResets = 0;
+
+  /** Makes matching requests fail with a Kubernetes Status of the given code. */
+  inject(rule: FaultRule): void {
+    this.rules.push({ rule, remaining: rule.times ?? Infinity });
+  }
+
+  /** Delays matching responses (all of them when no rule is given) by `ms`. */
+  delay(ms: number, rule: DelayRule = {}): void {
+    this.delays.push({ rule: { ...rule, ms }, remaining: rule.times ?? Infinity });
+  }
+
+  /** The next watch stream is cut (socket destroyed) right after its initial events. */
+  resetNextWatch(count = 1): void {
+    this.watchResets += count;
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.delays = [];
+    this.watchResets = 0;
+  }
+
+  /** @internal */
+  errorFor(method: string, path: string): KubeError | undefined {
+    const hit = this.rules.find((r) => r.remaining > 0 && matches(r.rule, method, path));
+    if (!hit) {
+      return undefined;
+    }
+    hit.remaining--;
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return injectedError(hit.rule.status, hit.rule.retryAfter);
+  }
+
+  /** @internal */
+  delayFor(method: string, path: string): number {
+    let total = 0;
+    for (const d of this.delays) {
+      if (d.remaining > 0 && matches(d.rule, method, path)) {
+        d.remaining--;
+        total += d.rule.ms;
+      }
+    }
+    this.delays = this.delays.filter((d) => d.remaining > 0);
+    return total;
+  }
+
+  /** @internal */
+  takeWatchReset(): boolean {
+    if (this.watchResets > 0) {
+      this.watchResets--;
+      return true;
+    }
+    return false;
+  }
+}
+
+export { KubeError };
