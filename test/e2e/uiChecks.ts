@@ -41,10 +41,11 @@ export const UI_CHECKS: UiCheck[] = [
   },
   {
     name: 'problems-storage-no-type',
-    title: 'the Problems panel lists storage-no-type.yaml',
+    title: 'the Problems panel lists a StackGres problem in storage-no-type.yaml',
     async run(wb) {
       await wb.openFile('storage-no-type.yaml');
-      await wb.problems((text) => text.includes('storage-no-type.yaml'));
+      // A marker row reads "<message> stackgres(<code>) [Ln, Col]" under its file's row.
+      await wb.problems((text) => text.includes('storage-no-type.yaml') && /\bstackgres\(/.test(text));
     },
   },
 ];

@@ -48,7 +48,8 @@ export class Workbench {
     await this.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 10_000 });
     await this.page.keyboard.type(relativePath);
     const name = basename(relativePath);
-    await this.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="${name}"]`, { timeout: 15_000 });
+    // The list filters as the name is typed: wait until the highlighted row is the file, then pick it.
+    await this.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${name}"]`, { timeout: 15_000 });
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector(`${SELECTORS.activeTab}[aria-label*="${name}"]`, { timeout: 15_000 });
     await this.page.waitForSelector(`${SELECTORS.quickInput}`, { state: 'hidden', timeout: 10_000 });
