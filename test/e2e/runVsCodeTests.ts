@@ -23,11 +23,12 @@ import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
 import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningCodeServer, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
 import { assertChromium, CodeServerInstall, ensureCodeServer, ensureSystemPackages } from './install';
-import { onCleanup, pollUntil, reportError, runCommand, runMain, StepError, tailOf } from './processes';
-import { runUiChecks, UiCheckResult } from './uiChecks';
+import { onCleanup, pollUntil, reportError, runMain, StepError, tailOf } from './processes';
+import { Outcome, printSummary, seconds } from './summary';
+import { runUiChecks } from './uiChecks';
+import { EXTENSION_ID, packageVsix } from './vsix';
 import { Workbench } from './workbench';
 
-const EXTENSION_ID = 'stackgres-tools.stackgres-backups';
 const FIXTURE_WORKSPACE = join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
 
@@ -60,13 +61,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-interface Outcome {
-  run: string;
-  suite?: SuiteResults;
-  ui?: UiCheckResult[];
-  /** Set when the run could not finish (the step that failed). */
-  error?: string;
-}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
@@ -109,14 +103,6 @@ async function main(): Promise<number> {
   console.log(`\nResults, logs and screenshots: ${relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/ (total ${seconds(Date.now() - started)})`);
   console.log(`vscode: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
-}
-
-async function packageVsix(logFile: string): Promise<string> {
-  await runCommand('npm', ['run', 'package'], { step: 'package the VSIX (npm run package)', cwd: REPO_ROOT, logFile });
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  const vsix = join(REPO_ROOT, 'dist', `${manifest.name}-${manifest.version}.vsix`);
-  if (!existsSync(vsix)) throw new StepError('package the VSIX (npm run package)', `${vsix} was not written`, tailOf(logFile));
-  return vsix;
 }
 
 interface RunSpec {
@@ -258,59 +244,5 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function printSummary(outcomes: Outcome[]): { passed: number; failed: number } {
-  let passed = 0;
-  let failed = 0;
-  const failures: string[] = [];
-  for (const o of outcomes) {
-    if (o.error) {
-      failed++;
-      failures.push(`${o.run} run did not finish\n${o.error}`);
-      console.log(`\n  ${o.run} run: ${failures.length}) did not finish`);
-    }
-    if (o.suite) {
-      const s = o.suite;
-      console.log(`\n  Integration suite, ${o.run} run (VS Code ${s.vscodeVersion}, workspace ${s.workspaceTrusted ? 'trusted' : 'in Restricted Mode'}${s.grep ? `, grep ${s.grep}` : ''})`);
-      let lastSuite = '';
-      for (const test of s.tests) {
-        const suite = test.titlePath.slice(0, -1).join(' › ');
-        if (suite !== lastSuite) console.log(`    ${suite}`);
-        lastSuite = suite;
-        const title = test.titlePath[test.titlePath.length - 1];
-        if (test.state === 'passed') {
-          passed++;
-          console.log(`      ✓ ${title} (${test.durationMs} ms)`);
-        } else {
-          failed++;
-          failures.push(`${o.run}: ${test.fullTitle}\n${test.error?.stack ?? test.error?.message ?? 'failed'}`);
-          console.log(`      ${failures.length}) ${title}`);
-        }
-      }
-      console.log(`    ${s.passed} passing, ${s.failed} failing (${seconds(s.durationMs)})`);
-    }
-    if (o.ui) {
-      console.log(`\n  UI checks, ${o.run} run`);
-      for (const c of o.ui) {
-        if (c.passed) {
-          passed++;
-          console.log(`      ✓ ${c.title} (${c.durationMs} ms) ${relative(REPO_ROOT, c.screenshot)}`);
-        } else {
-          failed++;
-          failures.push(`${o.run} UI: ${c.title}\n${c.error ?? 'failed'}\nscreenshot: ${relative(REPO_ROOT, c.screenshot)}`);
-          console.log(`      ${failures.length}) ${c.title} ${relative(REPO_ROOT, c.screenshot)}`);
-        }
-      }
-    }
-  }
-  failures.forEach((f, i) => {
-    const [title, ...rest] = f.split('\n');
-    console.log(`\n  ${i + 1}) ${title}\n${rest.map((l) => `     ${l}`).join('\n')}`);
-  });
-  return { passed, failed };
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 runMain(main);

@@ -1,0 +1,68 @@
+/** The mocha-like report both drivers print, ending with the "N passed, N failed" line CI reads. */
+import { relative } from 'node:path';
+import { SuiteResults } from '../integration/runConfig';
+import { REPO_ROOT } from './bundleSuite';
+import { UiCheckResult } from './uiChecks';
+
+export interface Outcome {
+  run: string;
+  suite?: SuiteResults;
+  ui?: UiCheckResult[];
+  /** Set when the run could not finish (the step that failed). */
+  error?: string;
+}
+
+export function printSummary(outcomes: Outcome[]): { passed: number; failed: number } {
+  let passed = 0;
+  let failed = 0;
+  const failures: string[] = [];
+  for (const o of outcomes) {
+    if (o.error) {
+      failed++;
+      failures.push(`${o.run} run did not finish\n${o.error}`);
+      console.log(`\n  ${o.run} run: ${failures.length}) did not finish`);
+    }
+    if (o.suite) {
+      const s = o.suite;
+      console.log(`\n  Integration suite, ${o.run} run (VS Code ${s.vscodeVersion}, workspace ${s.workspaceTrusted ? 'trusted' : 'in Restricted Mode'}${s.grep ? `, grep ${s.grep}` : ''})`);
+      let lastSuite = '';
+      for (const test of s.tests) {
+        const suite = test.titlePath.slice(0, -1).join(' › ');
+        if (suite !== lastSuite) console.log(`    ${suite}`);
+        lastSuite = suite;
+        const title = test.titlePath[test.titlePath.length - 1];
+        if (test.state === 'passed') {
+          passed++;
+          console.log(`      ✓ ${title} (${test.durationMs} ms)`);
+        } else {
+          failed++;
+          failures.push(`${o.run}: ${test.fullTitle}\n${test.error?.stack ?? test.error?.message ?? 'failed'}`);
+          console.log(`      ${failures.length}) ${title}`);
+        }
+      }
+      console.log(`    ${s.passed} passing, ${s.failed} failing (${seconds(s.durationMs)})`);
+    }
+    if (o.ui) {
+      console.log(`\n  UI checks, ${o.run} run`);
+      for (const c of o.ui) {
+        if (c.passed) {
+          passed++;
+          console.log(`      ✓ ${c.title} (${c.durationMs} ms) ${relative(REPO_ROOT, c.screenshot)}`);
+        } else {
+          failed++;
+          failures.push(`${o.run} UI: ${c.title}\n${c.error ?? 'failed'}\nscreenshot: ${relative(REPO_ROOT, c.screenshot)}`);
+          console.log(`      ${failures.length}) ${c.title} ${relative(REPO_ROOT, c.screenshot)}`);
+        }
+      }
+    }
+  }
+  failures.forEach((f, i) => {
+    const [title, ...rest] = f.split('\n');
+    console.log(`\n  ${i + 1}) ${title}\n${rest.map((l) => `     ${l}`).join('\n')}`);
+  });
+  return { passed, failed };
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
