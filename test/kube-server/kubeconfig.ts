@@ -19,6 +19,9 @@ export function buildKubeconfig(input: KubeconfigInput): string {
   const cluster: Record<string, unknown> = { server: input.server };
   if (input.caCert) {
     cluster['certificate-authority-data'] = Buffer.from(input.caCert).toString('base64');
+  } else if (input.server.startsWith('http:')) {
+    // client-node 1.x refuses plain http unless TLS verification is explicitly skipped.
+    cluster['insecure-skip-tls-verify'] = true;
   }
   const users = Object.keys(input.tokens);
   return stringify({

@@ -29,6 +29,8 @@ export class WatchHub {
 
   serve(req: http.IncomingMessage, res: http.ServerResponse, w: WatchRequest, headers: Record<string, string>): void {
     res.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    // Clients wait for the response headers before they consider the watch established.
+    res.flushHeaders();
     const write = (type: string, object: unknown): void => {
       if (!res.writableEnded) {
         res.write(JSON.stringify({ type, object }) + '\n');
