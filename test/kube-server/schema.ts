@@ -202,7 +202,7 @@ export function applySchema(obj: Record<string, unknown>, schema: JsonSchema, op
       }
     }
   }
-  return { causes: walker.causes, unknownFields: walker.unknownFields };
+  return { causes: walker.causes, unknownFields: [...walker.unknownFields].sort() };
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
