@@ -159,7 +159,7 @@ describe('kube-server: discovery and CRUD through client-node', function () {
     await c.core.createNamespace({ body: { metadata: { name: 'scratch' } } });
     await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'scratch', plural: 'sgclusters', body: clusterManifest('tmp') });
     const ns = await c.core.deleteNamespace({ name: 'scratch' });
-    assert.equal(ns.status?.phase, 'Terminating');
+    assert.equal((ns as unknown as { status?: { phase?: string } }).status?.phase, 'Terminating');
     const left = await c.custom.listNamespacedCustomObject({ ...SG, namespace: 'scratch', plural: 'sgclusters' });
     assert.equal(left.items.length, 0);
     assert.equal((await failure(() => c.core.readNamespace({ name: 'scratch' }))).code, 404);

@@ -90,7 +90,7 @@ export interface WatchEvent {
 export async function watchUntil(
   w: k8sTypes.Watch,
   path: string,
-  query: Record<string, unknown>,
+  query: Record<string, string | number | boolean | undefined>,
   until: (events: WatchEvent[]) => boolean,
   ms = 5000,
   onStart?: () => unknown,
