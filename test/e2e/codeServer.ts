@@ -142,6 +142,8 @@ export interface RunningCodeServer {
   port: number;
   pid: number;
   logFile: string;
+  /** Resolves with how code-server ended, if it ends by itself. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -182,7 +184,12 @@ export async function startCodeServer(install: CodeServerInstall, dirs: EditorDi
   const pid = child.pid;
   if (pid === undefined) throw new StepError(step, 'could not spawn node');
   let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = signal ? `was killed by ${signal}` : `exited with code ${code}`));
+  const exitedPromise = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      resolve(exited);
+    }),
+  );
   const stop = async () => {
     unregister();
     await stopGroup(pid, 10_000);
@@ -206,14 +213,14 @@ export async function startCodeServer(install: CodeServerInstall, dirs: EditorDi
     },
     () => tailOf(dirs.logFile),
   );
-  return { url, port: options.port, pid, logFile: dirs.logFile, stop };
+  return { url, port: options.port, pid, logFile: dirs.logFile, exited: exitedPromise, stop };
 }
 
 /** The workbench URL for a folder, with an optional test payload (see the real-vscode recipe). */
 export function workbenchUrl(server: RunningCodeServer, folder: string, payload?: [string, string][]): string {
-  const params = new URLSearchParams({ folder });
-  if (payload) params.set('payload', JSON.stringify(payload));
-  return `${server.url}/?${params.toString()}`;
+  // Slashes are left as they are so the printed URL stays readable.
+  const query = `folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
+  return `${server.url}/?${query}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
 }
 
 /** A path on the code-server machine as the workbench addresses it (vscode-remote://host:port/path). */

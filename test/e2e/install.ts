@@ -15,7 +15,10 @@ export const CODE_SERVER_VERSION = '4.100.3';
 /** The VS Code release inside that code-server. */
 export const VSCODE_VERSION = '1.100.3';
 export const CHROMIUM = '/usr/bin/chromium';
-const SYSTEM_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev'];
+/** Debian packages code-server's install needs (kerberos headers, VS Code's search tool). */
+export const CODE_SERVER_PACKAGES = ['ripgrep', 'libkrb5-dev'];
+/** Debian packages the browser-driven tests need on top. */
+export const BROWSER_PACKAGES = ['chromium'];
 
 export function cacheRoot(): string {
   return process.env.STACKGRES_VSCODE_TEST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'stackgres-vscode-test');
@@ -29,10 +32,10 @@ export interface CodeServerInstall {
   version: string;
 }
 
-/** Installs whichever of chromium, ripgrep and libkrb5-dev is missing, with apt-get. */
-export async function ensureSystemPackages(logFile: string): Promise<string[]> {
+/** Installs whichever of `packages` is missing, with apt-get; returns those it installed. */
+export async function ensureSystemPackages(logFile: string, packages = [...CODE_SERVER_PACKAGES, ...BROWSER_PACKAGES]): Promise<string[]> {
   const missing: string[] = [];
-  for (const pkg of SYSTEM_PACKAGES) {
+  for (const pkg of packages) {
     const status = await commandOutput('dpkg-query', ['-W', '-f=${Status}', pkg]);
     if (!status?.includes('install ok installed')) missing.push(pkg);
   }
