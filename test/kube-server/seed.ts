@@ -9,6 +9,8 @@ import type { Clock } from './clock';
 import { NAMESPACES, SECRETS, type KubeObject, type ResourceRegistry, type ResourceType } from './resources';
 
 const HOUR = 3600_000;
+/** Objects a person would have written are owned by kubectl, status by the operator. */
+const USER_MANAGER = 'kubectl-client-side-apply';
 type Rec = Record<string, unknown>;
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
@@ -42,7 +44,7 @@ export class Seeder {
       metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
-    });
+    }, USER_MANAGER);
   }
 
   secret(ns: string, name: string, keys: string[]): KubeObject {
@@ -52,7 +54,7 @@ export class Seeder {
       metadata: { name, namespace: ns },
       type: 'Opaque',
       data: Object.fromEntries(keys.map((k) => [k, b64(`placeholder-${k}`)])),
-    });
+    }, USER_MANAGER);
   }
 
   objectStorage(ns: string, name: string, spec: Rec): KubeObject {
@@ -61,7 +63,7 @@ export class Seeder {
       kind: this.storages.kind,
       metadata: { name, namespace: ns, annotations: { 'stackgres.io/operatorVersion': OPERATOR_VERSION } },
       spec,
-    });
+    }, USER_MANAGER);
   }
 
   cluster(ns: string, name: string, opts: { version: string; instances?: number; backups?: Rec; createdAt?: number }): KubeObject {
@@ -76,11 +78,18 @@ export class Seeder {
     if (opts.backups) {
       spec.configurations = { backups: [{ compression: 'lz4', retention: 5, ...opts.backups }] };
     }
+    const created = this.api.putInternal(
+      this.clusters,
+      {
+        apiVersion: this.clusters.apiVersion,
+        kind: this.clusters.kind,
+        metadata: { name, namespace: ns, creationTimestamp: this.clock.timestamp(createdAt), annotations: { 'stackgres.io/operatorVersion': OPERATOR_VERSION } },
+        spec,
+      },
+      USER_MANAGER,
+    );
     return this.api.putInternal(this.clusters, {
-      apiVersion: this.clusters.apiVersion,
-      kind: this.clusters.kind,
-      metadata: { name, namespace: ns, creationTimestamp: this.clock.timestamp(createdAt), annotations: { 'stackgres.io/operatorVersion': OPERATOR_VERSION } },
-      spec,
+      ...created,
       status: opts.backups ? { backupPaths: [defaultBackupPath(ns, name, createdAt, postgresMajor(version))], postgresVersion: version } : { postgresVersion: version },
     });
   }

@@ -14,11 +14,12 @@ import { buildKubeconfig } from './kubeconfig';
 import { Lister, matcherFor } from './list';
 import { Operator, type OperatorOptions } from './operator';
 import { Seeder } from './seed';
-import { KubeError, badRequest, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized } from './status';
+import { KubeError, badRequest, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized, unsupportedMediaType } from './status';
 import { Store } from './store';
 import { toTable, wantsTable } from './table';
 import { makeCa, makeServerCert } from './tls';
 import { openApiDoc, openApiRoot } from './openapi';
+import { decodeProtobuf } from './protobuf';
 import { WatchHub } from './watch';
 
 export interface KubeServerOptions {
@@ -84,7 +85,24 @@ export interface KubeServer {
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** The request body as text; protobuf bodies (kubectl's typed commands) are converted to JSON. */
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const raw = await readRawBody(req);
+  const contentType = req.headers['content-type'] ?? '';
+  if (/protobuf/.test(contentType)) {
+    const decoded = decodeProtobuf(raw);
+    if (!decoded) {
+      throw unsupportedMediaType(contentType);
+    }
+    return JSON.stringify(decoded);
+  }
+  if (/cbor/.test(contentType)) {
+    throw unsupportedMediaType(contentType);
+  }
+  return raw.toString('utf8');
+}
+
+function readRawBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -97,7 +115,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -340,6 +358,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       if (!user) {
         throw unauthorized();
       }
+
       const segs = path.split('/').filter(Boolean);
       const port = (server.address() as AddressInfo).port;
 
@@ -440,7 +459,9 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
             timeoutSeconds: timeout ? Number(timeout) : undefined,
             bookmarkIntervalMs,
             reset: faults.takeWatchReset(),
-            present,
+            present: wantsTable(req.headers.accept)
+              ? (o: KubeObject) => toTable(type, [present(o)], clock.now(), { resourceVersion: o.metadata.resourceVersion }) as unknown as KubeObject
+              : present,
           },
           { 'Audit-Id': crypto.randomUUID() },
         );

@@ -104,7 +104,7 @@ export function methodNotAllowed(): KubeError {
 }
 
 export function unsupportedMediaType(contentType: string): KubeError {
-  return new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml; got ${contentType}`);
+  return new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType})`);
 }
 
 export function unauthorized(): KubeError {
