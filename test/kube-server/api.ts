@@ -56,6 +56,16 @@ function specOf(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+/** A copy with the schema's defaults filled in, as the API server returns objects read from storage. */
+export function withDefaults(type: ResourceType, obj: KubeObject): KubeObject {
+  if (!type.schema) {
+    return obj;
+  }
+  const copy = structuredClone(obj);
+  applySchema(copy as Record<string, unknown>, type.schema, { prune: false, defaults: true });
+  return copy;
+}
+
 export class ObjectApi {
   constructor(
     readonly store: Store,
@@ -245,7 +255,10 @@ export class ObjectApi {
     return this.updatePrepared(type, existing, obj, opts, this.manager(opts, userAgent), undefined);
   }
 
-  private updatePrepared(type: ResourceType, existing: KubeObject, obj: KubeObject, opts: WriteOptions, manager: string, applied: KubeObject | undefined): WriteResult {
+  private updatePrepared(type: ResourceType, stored: KubeObject, obj: KubeObject, opts: WriteOptions, manager: string, applied: KubeObject | undefined): WriteResult {
+    // Compare against the stored object as clients see it (defaults filled in), so that defaulting
+    // alone never counts as a change or trips the webhooks' immutability checks.
+    const existing = withDefaults(type, stored);
     const meta = obj.metadata;
     meta.name = existing.metadata.name;
     if (type.namespaced) {
@@ -264,7 +277,7 @@ export class ObjectApi {
     }
     const ordered = this.ordered(type, obj);
     if (comparable(ordered) === comparable(this.ordered(type, existing))) {
-      return { object: existing, warnings, created: false };
+      return { object: stored, warnings, created: false };
     }
     if (applied) {
       ordered.metadata.managedFields = applied.metadata.managedFields;
@@ -407,7 +420,7 @@ export class ObjectApi {
    */
   putInternal(type: ResourceType, obj: KubeObject, manager = 'stackgres-operator'): KubeObject {
     const existing = this.store.get(type.storeKey, obj.metadata.namespace, obj.metadata.name as string);
-    const next = this.ordered(type, structuredClone(obj));
+    const next = this.ordered(type, withDefaults(type, structuredClone(obj)));
     const meta = next.metadata;
     if (existing) {
       meta.uid = existing.metadata.uid;

@@ -147,6 +147,16 @@ describe('kube-server: discovery and CRUD through client-node', function () {
     assert.equal(after.spec.s3.region, 'eu-west-1');
   });
 
+  it('offers simple CRUD for SGDbOps', async () => {
+    const body = { apiVersion: 'stackgres.io/v1', kind: 'SGDbOps', metadata: { name: 'restart-pg' }, spec: { sgCluster: 'pg', op: 'restart' } };
+    const created = await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgdbops', body });
+    assert.equal(created.spec.op, 'restart');
+    const missingOp = await failure(() => c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgdbops', body: { ...body, metadata: { name: 'x' }, spec: { sgCluster: 'pg' } } }));
+    assert.equal(missingOp.code, 422);
+    assert.equal(missingOp.status?.details?.causes?.[0].field, 'spec.op');
+    await c.custom.deleteNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgdbops', name: 'restart-pg' });
+  });
+
   it('keeps resourceVersion a global, increasing counter across kinds', async () => {
     const a = await c.core.createNamespacedSecret({ namespace: 'demo', body: { metadata: { name: 'rv-a' } } });
     const b = await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name: 'rv-b' }, spec: { sgCluster: 'pg' } } });

@@ -64,6 +64,16 @@ describe('kube-server: simulated StackGres operator', function () {
       assert.deepEqual(done.status.sgBackupConfig, { baseBackups: { compression: 'zstd' }, storage: storage.spec });
     });
 
+    it('lets users label a completed backup (defaults never count as a status change)', async () => {
+      const m = await import('@kubernetes/client-node');
+      const labeled = await c.custom.patchNamespacedCustomObject(
+        { ...SG, namespace: 'demo', plural: 'sgbackups', name: 'manual', body: { metadata: { labels: { keep: 'forever' } }, spec: { managedLifecycle: false } } },
+        m.setHeaderOptions('Content-Type', m.PatchStrategy.MergePatch),
+      );
+      assert.equal(labeled.metadata.labels.keep, 'forever');
+      assert.equal(labeled.status.process.status, 'Completed');
+    });
+
     it('fails the next backup with a configured failure message', async () => {
       server.operator.failNext('Backup failed while perfroming backup-push:\nconnection reset');
       await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: backup('will-fail', 'pg') });
@@ -136,7 +146,8 @@ describe('kube-server: simulated StackGres operator', function () {
         assert.deepEqual(b.metadata.labels['stackgres.io/scheduled-backup'], 'true');
         assert.match(b.metadata.labels['stackgres.io/scheduled-backup-job-name'], /^pg-backup-\d+$/);
         assert.equal(b.metadata.annotations['stackgres.io/scheduled-backup'], 'true');
-        assert.deepEqual(b.spec, { sgCluster: 'pg', managedLifecycle: true });
+        assert.equal(b.spec.sgCluster, 'pg');
+        assert.equal(b.spec.managedLifecycle, true);
       }
       const names = added.map((b) => b.metadata.name as string);
       assert.deepEqual([...names].sort(), names, 'backups are created in schedule order');
