@@ -32,22 +32,44 @@ export class TextCache<V> {
   }
 }
 
-export interface ParsedFile {
-  readonly uri: string;
-  readonly version: number;
-  readonly manifests: readonly Manifest[];
+/** A file split into documents; documents are parsed when first needed (hover in a huge file parses one). */
+export class ParsedFile {
+  private all: Manifest[] | undefined;
+  private readonly parsed = new Map<number, Manifest>();
+
+  constructor(
+    readonly uri: string,
+    readonly version: number,
+    /** Length of the text in characters. */
+    readonly size: number,
+    readonly chunks: readonly DocumentChunk[],
+    private readonly parse: (chunk: DocumentChunk) => Manifest,
+  ) {}
+
+  get manifests(): readonly Manifest[] {
+    this.all ??= this.chunks.map((_, i) => this.manifest(i));
+    return this.all;
+  }
+
+  manifest(index: number): Manifest {
+    let m = this.parsed.get(index);
+    if (!m) {
+      m = this.parse(this.chunks[index]);
+      this.parsed.set(index, m);
+    }
+    return m;
+  }
 }
 
 export class ManifestParser {
-  private readonly parsed = new TextCache<Manifest>(20_000);
+  private readonly cache = new TextCache<Manifest>(20_000);
   private readonly files = new Map<string, ParsedFile>();
 
-  /** The file's manifests, reusing the last parse for an unchanged version and unchanged documents. */
+  /** The file's documents, reusing the last split for an unchanged version and the last parse of unchanged documents. */
   parse(uri: string, version: number, text: string): ParsedFile {
     const last = this.files.get(uri);
     if (last && last.version === version) return last;
-    const manifests = splitDocuments(text).map((chunk) => this.manifest(chunk));
-    const file = { uri, version, manifests };
+    const file = new ParsedFile(uri, version, text.length, splitDocuments(text), (chunk) => this.manifest(chunk));
     this.files.set(uri, file);
     return file;
   }
@@ -62,20 +84,20 @@ export class ManifestParser {
   }
 
   private manifest(chunk: DocumentChunk): Manifest {
-    const cached = this.parsed.get(chunk.text);
+    const cached = this.cache.get(chunk.text);
     if (cached) return cached.chunk === chunk ? cached : { ...cached, chunk };
     const m = parseManifest(chunk);
-    this.parsed.set(chunk.text, m);
+    this.cache.set(chunk.text, m);
     return m;
   }
 }
 
-/** The manifest whose lines contain `line` (file coordinates). */
+/** The manifest whose lines contain `line` (file coordinates); only that document is parsed. */
 export function manifestAtLine(file: ParsedFile, line: number): Manifest | undefined {
-  let found: Manifest | undefined;
-  for (const m of file.manifests) {
-    if (m.chunk.startLine <= line) found = m;
+  let found = -1;
+  for (const c of file.chunks) {
+    if (c.startLine <= line) found = c.index;
     else break;
   }
-  return found;
+  return found < 0 ? undefined : file.manifest(found);
 }

@@ -23,6 +23,8 @@ export interface ServerOptions {
 interface InitOptions {
   /** Milliseconds to wait after an edit before validating (default 150). */
   readonly validationDelay?: number;
+  /** Files larger than this are not validated (default 5). */
+  readonly maxFileSizeMB?: number;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -69,6 +71,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialize((params) => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     if (typeof init.validationDelay === 'number' && init.validationDelay >= 0) delay = init.validationDelay;
+    if (typeof init.maxFileSizeMB === 'number' && init.maxFileSizeMB > 0) validation.maxFileSize = init.maxFileSizeMB * 1024 * 1024;
     folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (folders.length === 0 && params.rootUri) folders = [URI.parse(params.rootUri).fsPath];
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;

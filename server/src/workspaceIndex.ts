@@ -56,6 +56,7 @@ export class WorkspaceIndex implements ReferenceLookup {
 
   /** An open document's current text (unsaved edits included). */
   documentChanged(uri: string, text: string): void {
+    if (text.length > MAX_FILE_BYTES) return;
     const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
     const objects = this.extract(uri, text);
     this.open.set(uri, objects);

@@ -7,15 +7,17 @@
 import { getLanguageService, LanguageService } from 'yaml-language-server';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { kindInfo } from './domain/kinds';
+import { kindInfo, KINDS } from './domain/kinds';
 import type { SchemaStore } from './schemaStore';
 
 const SCHEME = 'stackgres-schema';
-const DOC_SCHEME = 'stackgres-document';
+const DOC_PATH = 'file:///stackgres-documents';
+// yaml-language-server caches parsed documents by URI and version in a module-wide cache: versions must
+// never repeat across instances.
+let documentVersion = 0;
 
 export class YamlService {
   private readonly ls: LanguageService;
-  private version = 0;
 
   constructor(private readonly schemas: SchemaStore) {
     this.ls = getLanguageService({
@@ -30,13 +32,10 @@ export class YamlService {
       hoverSchemaSource: false,
       disableAdditionalProperties: true,
       yamlVersion: '1.2',
-      schemas: [],
+      // Associations by file match keep yaml-language-server's resolved-schema cache in play (a custom
+      // schema provider would re-read and re-resolve the schema for every document).
+      schemas: KINDS.map((k) => ({ uri: `${SCHEME}://${k.schemaFile}`, fileMatch: [`stackgres-documents/${k.kind}.yaml`], name: k.kind })),
     } as Parameters<LanguageService['configure']>[0]);
-    this.ls.registerCustomSchemaProvider(async (uri: string) => {
-      const kind = uri.startsWith(`${DOC_SCHEME}:`) ? uri.slice(DOC_SCHEME.length + 3).replace(/\.yaml$/, '') : undefined;
-      const info = kindInfo(kind);
-      return info ? `${SCHEME}://${info.schemaFile}` : [];
-    });
   }
 
   /** Call after the kind's schema changed in the store. */
@@ -58,7 +57,7 @@ export class YamlService {
   }
 
   private doc(kind: string, text: string): TextDocument {
-    return TextDocument.create(`${DOC_SCHEME}://${kind}.yaml`, 'yaml', ++this.version, text);
+    return TextDocument.create(`${DOC_PATH}/${kind}.yaml`, 'yaml', ++documentVersion, text);
   }
 
   private async loadSchema(uri: string): Promise<string> {

@@ -31,6 +31,7 @@ export const RULES = {
   'kind-removed': { severity: 'error', title: 'The kind was removed from StackGres (SGBackupConfig)', docs: DOC_LINKS.deprecated },
   'helm-template-skipped': { severity: 'information', title: 'A Helm template is not checked until it is rendered' },
   'yaml-syntax': { severity: 'error', title: 'The YAML cannot be parsed' },
+  'file-too-large': { severity: 'information', title: 'The file is too large to check as a whole' },
   // Schema (CRD) level, reworded from the schema validator
   'schema-type': { severity: 'error', title: 'Wrong value type for the field (the API server rejects it)' },
   'schema-enum': { severity: 'error', title: 'Value not in the allowed list' },

@@ -68,7 +68,7 @@ const HELM = /\{\{[\s\S]*?\}\}/;
 export function parseManifest(chunk: DocumentChunk): Manifest {
   const lineCounter = new LineCounter();
   const helmTemplate = HELM.test(stripComments(chunk.text));
-  const doc = parseDocument(chunk.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+  const doc = parseDocument(chunk.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   let value: unknown;
   try {
     value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : partialValue(doc);

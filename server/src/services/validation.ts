@@ -10,7 +10,8 @@ import type { Manifest, Range } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import { checkManifest, Finding, FixSpec } from '../domain/rules';
 import { closestField } from '../domain/spelling';
-import { displayPath } from '../domain/locate';
+import { displayPath, type PathSegment } from '../domain/locate';
+import { isRequired } from '../domain/schemaNav';
 import { TextCache, type ParsedFile } from '../documents';
 import type { SchemaStore } from '../schemaStore';
 import type { YamlService } from '../yamlService';
@@ -28,8 +29,12 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** Above this size a file is not checked as a whole (a 20 MB file would take minutes); hover and completion still work. */
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
 export class ValidationService {
   private readonly cache = new TextCache<Diagnostic[]>(20_000);
+  maxFileSize = DEFAULT_MAX_FILE_SIZE;
 
   constructor(
     private readonly yaml: YamlService,
@@ -44,6 +49,14 @@ export class ValidationService {
 
   async validate(file: ParsedFile): Promise<Diagnostic[]> {
     const out: Diagnostic[] = [];
+    if (file.size > this.maxFileSize) {
+      // Only the first documents are looked at: parsing all of them is what the limit avoids.
+      const first = file.chunks.slice(0, 50).map((c) => file.manifest(c.index)).find((m) => m.isStackGres);
+      if (!first) return [];
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+      return [shift(diagnostic('file-too-large', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(first) } },
+        `This file is ${mb(file.size)}: StackGres checks are off for files over ${mb(this.maxFileSize)} (setting stackgres.validation.maxFileSizeMB). Hover and completion still work. Split the file to check it.`), first.chunk.startLine)];
+    }
     let helmSkipped = 0;
     let firstHelm: Manifest | undefined;
     const lookup = this.lookup();
@@ -73,7 +86,9 @@ export class ValidationService {
     const own = findings.map((f) => toDiagnostic(m, f));
     const schema = (await this.yaml.validate(m.kind ?? 'unknown', m.chunk.text))
       .map((d) => this.reword(m, d))
-      .filter((d) => !(d.code === 'schema-enum' && own.some((o) => overlaps(o.range, d.range))));
+      // Our rule says more than the schema about the same value; a value with no type has no enum either.
+      .filter((d, _, all) => d.code === 'yaml-syntax' || !(own.some((o) => overlaps(o.range, d.range) || (isEmptyValueNote(d) && o.range.start.line === d.range.start.line))
+        || (d.code === 'schema-enum' && all.some((t) => t.code === 'schema-type' && sameRange(t.range, d.range)))));
     const result = [...schema, ...own];
     this.cache.set(key, result);
     return result;
@@ -101,7 +116,19 @@ export class ValidationService {
       return diagnostic('schema-enum', d.range, `Not an accepted value. Use one of ${enumMatch[1]}; the API server rejects anything else.`);
     }
     const type = /^Incorrect type\. Expected (.+)\.$/.exec(msg);
-    if (type) return diagnostic('schema-type', d.range, `Wrong type: expected ${type[1].replace(/"/g, '')}. The API server rejects the manifest.${/integer|number|boolean/.test(type[1]) ? ' Remove the quotes if the value is quoted.' : ''}`);
+    if (type) {
+      const expected = type[1].replace(/"/g, '');
+      const empty = nullAt(m, d.range);
+      if (empty) {
+        // The API server prunes null values of non-nullable fields: the field is as good as absent.
+        const schema = this.schemas.schema(m.kind);
+        const required = schema !== undefined && isRequired(schema, empty);
+        return required
+          ? diagnostic('schema-required', d.range, `\`${empty[empty.length - 1]}\` is required but has no value (expected ${expected}). The API server drops empty values, then rejects the manifest for the missing field.`)
+          : diagnostic('schema-type', d.range, `\`${empty[empty.length - 1]}\` has no value (expected ${expected}): the API server drops it as if it were not written.`, undefined, 'warning');
+      }
+      return diagnostic('schema-type', d.range, `Wrong type: expected ${expected}. The API server rejects the manifest.${/integer|number|boolean/.test(type[1]) ? ' Remove the quotes if the value is quoted.' : ''}`);
+    }
     const missing = /^Missing property "(.+)"\.$/.exec(msg);
     if (missing) return diagnostic('schema-required', d.range, `Missing required field \`${missing[1]}\`. The API server rejects the manifest without it.`);
     return diagnostic('schema-constraint', d.range, `${msg} The API server rejects the manifest.`);
@@ -132,9 +159,25 @@ function shift(d: Diagnostic, lines: number): Diagnostic {
   };
 }
 
+function isEmptyValueNote(d: Diagnostic): boolean {
+  return (d.code === 'schema-type' || d.code === 'schema-required') && / has no value/.test(d.message);
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
 function overlaps(a: Range, b: Range): boolean {
   const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character <= q.character);
   return before(a.start, b.end) && before(b.start, a.end);
+}
+
+/** The path of the field at the range when its value is null (`key:` with nothing after it). */
+function nullAt(m: Manifest, range: Range): PathSegment[] | undefined {
+  const at = pathAt(m, range.start);
+  if (!at) return undefined;
+  const v = at.path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | null | undefined)?.[k], m.value);
+  return v === null ? at.path : undefined;
 }
 
 function firstLineLength(m: Manifest): number {

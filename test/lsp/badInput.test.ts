@@ -1,0 +1,102 @@
+/**
+ * Bad input never crashes or hangs the server, and never yields StackGres errors about what it cannot
+ * understand. Each case waits for the server's answer with a deadline and then checks the server still serves.
+ */
+import * as assert from 'node:assert/strict';
+import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
+import { LspClient } from './client';
+
+const CLUSTER_HEAD = 'apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata: {name: c}\n';
+const STORAGE = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials: {useIAMRole: true}\n';
+
+describe('bad input', function () {
+  this.timeout(60_000);
+  let client: LspClient;
+  let n = 0;
+  const next = () => `file:///bad/${++n}.yaml`;
+
+  before(async () => {
+    client = await LspClient.start(undefined, { validationDelay: 0, maxFileSizeMB: 5 });
+  });
+
+  afterEach(async () => {
+    // The server still answers after every case.
+    const uri = next();
+    client.open(uri, STORAGE);
+    assert.deepEqual(await client.diagnosticsFor(uri), []);
+    assert.ok(client.alive, 'server alive');
+  });
+
+  after(async () => {
+    await client?.stop();
+  });
+
+  async function diagnose(text: string) {
+    const uri = next();
+    client.open(uri, text);
+    return { uri, diagnostics: await client.diagnosticsFor(uri, 30_000) };
+  }
+
+  it('non-YAML text gets nothing from us', async () => {
+    const { diagnostics } = await diagnose('# Release notes\n\n* item: one\n  - [broken\n{"json": true, "apiVersion": "v1"}\n');
+    assert.deepEqual(diagnostics, []);
+  });
+
+  it('binary bytes get nothing from us', async () => {
+    const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
+    assert.deepEqual((await diagnose(bytes)).diagnostics, []);
+  });
+
+  it('a StackGres document with a syntax error gets a syntax error, not rule noise', async () => {
+    const { diagnostics } = await diagnose(STORAGE.replace('bucket: b', 'bucket: [b'));
+    assert.ok(diagnostics.length > 0);
+    assert.ok(diagnostics.every((d) => d.code === 'yaml-syntax' || String(d.code).startsWith('schema-')), JSON.stringify(diagnostics.map((d) => d.code)));
+  });
+
+  it('a 20 MB file is answered quickly with one note, and completion still works in it', async () => {
+    let text = '';
+    for (let i = 0; text.length < 20 * 1024 * 1024; i++) text += `${i ? '---\n' : ''}${STORAGE.replace('name: s', `name: s${i}`)}`;
+    const { uri, diagnostics } = await diagnose(text);
+    assert.deepEqual(diagnostics.map((d) => [d.code, d.severity]), [['file-too-large', DiagnosticSeverity.Information]]);
+    assert.match(diagnostics[0].message, /20 MB/);
+    const items = await client.completion(uri, { line: 4, character: 8 });
+    assert.ok(items.some((i) => i.label === 's3Compatible'));
+  });
+
+  it('500-deep nesting, block and flow', async () => {
+    const block = CLUSTER_HEAD + 'spec:\n' + Array.from({ length: 500 }, (_, i) => `${' '.repeat(2 * (i + 1))}a${i}:`).join('\n') + ' 1\n';
+    const flow = CLUSTER_HEAD + 'spec: ' + '['.repeat(500) + ']'.repeat(500) + '\n';
+    for (const text of [block, flow]) {
+      const { diagnostics } = await diagnose(text);
+      assert.ok(diagnostics.length > 0, 'the schema still reports the wrong shape');
+    }
+  });
+
+  it('tabs for indentation: a syntax error, no crash', async () => {
+    const { diagnostics } = await diagnose(STORAGE.replace('    bucket: b', '\t\tbucket: b'));
+    assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax'));
+  });
+
+  it('anchors, aliases and merge keys are followed; an alias bomb is refused without blowing up', async () => {
+    const merged = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nbase: &creds\n  useIAMRole: true\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials:\n      <<: *creds\n';
+    const { diagnostics } = await diagnose(merged);
+    assert.deepEqual(diagnostics.filter((d) => d.code !== 'schema-unknown-field').map((d) => d.code), [], 'the merge key provides useIAMRole');
+    const bomb = CLUSTER_HEAD + 'spec:\n  a: &a ["x","x","x","x","x","x","x","x","x"]\n' + 'bcdefgh'.split('').map((c, i) => `  ${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`).join('\n') + '\n';
+    await diagnose(bomb);
+  });
+
+  it('duplicate keys are a syntax error on the duplicate', async () => {
+    const { diagnostics } = await diagnose(STORAGE.replace('  type: s3\n', '  type: s3\n  type: gcs\n'));
+    assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax' && d.range.start.line === 5), JSON.stringify(diagnostics));
+  });
+
+  it('documents without kind or apiVersion get nothing', async () => {
+    assert.deepEqual((await diagnose('metadata: {name: x}\nspec:\n  type: s3\n---\nkind: SGCluster\n---\n')).diagnostics, []);
+  });
+
+  it('Helm templates are skipped and said so once', async () => {
+    const helm = '{{- if .Values.backups.enabled }}\napiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata:\n  name: {{ include "name" . }}\nspec:\n  type: {{ .Values.backups.type | quote }}\n{{- end }}\n';
+    const { diagnostics } = await diagnose(helm);
+    assert.deepEqual(diagnostics.map((d) => d.code), ['helm-template-skipped']);
+  });
+});
