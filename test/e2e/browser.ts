@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { Browser, chromium, Page } from 'playwright-core';
 import { assertChromium } from './install';
-import { onCleanup, StepError, stopGroup } from './processes';
+import { assertNotStopping, delay, onCleanup, StepError, stopGroup } from './processes';
 
 // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
 const CHROMIUM_ARGS = [
@@ -26,6 +26,7 @@ export interface RunningBrowser {
 }
 
 export async function launchChromium(): Promise<RunningBrowser> {
+  assertNotStopping('start chromium');
   const executablePath = assertChromium();
   let server;
   try {
@@ -39,8 +40,8 @@ export async function launchChromium(): Promise<RunningBrowser> {
   let browser: Browser | undefined;
   const close = async () => {
     unregister();
-    await browser?.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
+    // Polite first, bounded: the process group is killed below whatever the browser answers.
+    await Promise.race([Promise.all([browser?.close(), server.close()]).catch(() => undefined), delay(5_000)]);
     // Playwright starts Chromium in its own process group: take its renderers and helpers with it.
     await stopGroup(pid, 5_000);
   };

@@ -8,7 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CodeServerInstall } from './install';
-import { onCleanup, pollUntil, runCommand, StepError, stopGroup, tailOf } from './processes';
+import { assertNotStopping, onCleanup, pollUntil, runCommand, StepError, stopGroup, tailOf } from './processes';
 
 export const HOST = '127.0.0.1';
 
@@ -159,6 +159,7 @@ export interface StartOptions {
 /** Starts code-server on 127.0.0.1 and resolves once it answers /healthz; stops it again on cleanup. */
 export async function startCodeServer(install: CodeServerInstall, dirs: EditorDirs, options: StartOptions): Promise<RunningCodeServer> {
   const step = 'start code-server';
+  assertNotStopping(step);
   await assertPortFree(options.port);
   const args = [
     install.entry,

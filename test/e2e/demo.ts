@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './bundleSuite';
 import { assertPortFree, freshEditorDirs, HOST, installVsix, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
 import { cacheRoot, CODE_SERVER_PACKAGES, ensureCodeServer, ensureSystemPackages } from './install';
-import { onCleanup, runMain, StepError } from './processes';
+import { onCleanup, runMain, StepError, stopRequested } from './processes';
 import { EXTENSION_ID, packageVsix } from './vsix';
 
 const TEMPLATES = join(REPO_ROOT, 'test', 'fixtures', 'demo');
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   if (args.includes('--until-ready')) return 0;
   console.log('Press Ctrl-C to stop.');
   const how = await server.exited;
-  console.error(`code-server ${how}; see ${server.logFile}`);
+  if (!stopRequested()) console.error(`code-server ${how}; see ${server.logFile}`);
   return 1;
 }
 

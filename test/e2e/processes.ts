@@ -18,7 +18,8 @@ export class StepError extends Error {
 
 type Cleanup = { name: string; run: () => Promise<void> };
 const cleanups: Cleanup[] = [];
-let cleaningUp: Promise<void> | undefined;
+let draining: Promise<void> | undefined;
+let stopSignal: NodeJS.Signals | undefined;
 
 /** Registers something to undo; cleanups run last-in, first-out. Returns a function that unregisters it. */
 export function onCleanup(name: string, run: () => Promise<void>): () => void {
@@ -30,37 +31,58 @@ export function onCleanup(name: string, run: () => Promise<void>): () => void {
   };
 }
 
-export function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
+/** Runs every registered cleanup, including any registered while it runs. */
+export async function cleanUp(): Promise<void> {
+  while (draining) await draining;
+  draining = (async () => {
     while (cleanups.length > 0) {
       const c = cleanups.pop()!;
       try {
-        await c.run();
+        // A cleanup that hangs must not keep the others from running.
+        await Promise.race([c.run(), delay(30_000).then(() => Promise.reject(new Error('no answer within 30 s')))]);
       } catch (err) {
         console.error(`cleanup "${c.name}" failed: ${String(err)}`);
       }
     }
   })();
-  return cleaningUp;
+  await draining;
+  draining = undefined;
+}
+
+/** Whether Ctrl-C (or SIGTERM) asked the driver to stop. */
+export function stopRequested(): boolean {
+  return stopSignal !== undefined;
+}
+
+/** Throws instead of starting `step` once a stop was asked for. */
+export function assertNotStopping(step: string): void {
+  if (stopSignal) throw new StepError(step, `not started: ${stopSignal} asked the driver to stop`);
 }
 
 /**
- * Runs `main`, then the cleanups, and exits with main's code. Ctrl-C and SIGTERM also run the cleanups,
- * so nothing the driver started outlives it.
+ * Runs `main`, then the cleanups, and exits with main's code. On Ctrl-C or SIGTERM nothing new starts,
+ * the cleanups run at once and the driver exits when they are done (at the latest after a minute),
+ * without waiting for `main`. Nothing the driver started outlives it.
  */
 export function runMain(main: () => Promise<number>): void {
   const onSignal = (signal: NodeJS.Signals) => {
+    // npm passes the terminal's Ctrl-C on as well, so one press can arrive twice.
+    if (stopSignal) return;
+    stopSignal = signal;
+    const exitCode = signal === 'SIGINT' ? 130 : 143;
     console.error(`\n${signal} received: stopping what was started`);
-    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    setTimeout(() => process.exit(exitCode), 60_000);
+    void cleanUp().finally(() => process.exit(exitCode));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   main()
     .catch((err: unknown) => {
-      reportError(err);
+      if (!stopSignal) reportError(err);
       return 1;
     })
     .then(async (code) => {
+      if (stopSignal) return;
       await cleanUp();
       process.exit(code);
     });
@@ -102,6 +124,7 @@ export interface CommandOptions {
 
 /** Runs a command to completion in its own process group; throws a StepError with the output tail on failure. */
 export async function runCommand(command: string, args: string[], opts: CommandOptions): Promise<void> {
+  assertNotStopping(opts.step);
   const log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   if (log) log.write(`\n$ ${command} ${args.join(' ')}  (in ${opts.cwd ?? process.cwd()})\n`);
   const child = spawn(command, args, {
@@ -260,10 +283,11 @@ export async function pollUntil<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    assertNotStopping(step);
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
-      throw new StepError(step, `${what} did not happen within ${Math.round(timeoutMs / 1000)} s`, onTimeoutDetails?.());
+      throw new StepError(step, `waited ${Math.round(timeoutMs / 1000)} s for ${what}`, onTimeoutDetails?.());
     }
     await delay(250);
   }

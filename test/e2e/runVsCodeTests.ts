@@ -23,7 +23,7 @@ import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
 import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningCodeServer, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
 import { assertChromium, CodeServerInstall, ensureCodeServer, ensureSystemPackages } from './install';
-import { onCleanup, pollUntil, reportError, runMain, StepError, tailOf } from './processes';
+import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, tailOf } from './processes';
 import { Outcome, printSummary, seconds } from './summary';
 import { runUiChecks } from './uiChecks';
 import { EXTENSION_ID, packageVsix } from './vsix';
@@ -89,10 +89,11 @@ async function main(): Promise<number> {
   if (options.suite && options.restricted) runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: '@restricted', options });
   const outcomes: Outcome[] = [];
   for (const run of runs) {
+    if (stopRequested()) break;
     // A run that breaks down (code-server, the workbench, a hung suite) is reported, and the next one still runs.
     outcomes.push(
       await editorRun(browser, install, vsix, runRoot, run).catch((err: unknown) => {
-        reportError(err);
+        if (!stopRequested()) reportError(err);
         return { run: run.name, error: err instanceof StepError ? `${err.message}` : String(err) };
       }),
     );
@@ -179,7 +180,7 @@ async function runSuite(
   const step = `[${run.name}] run the integration suite${run.grep ? ` (grep ${run.grep})` : ''}`;
   const results = await pollUntil(
     step,
-    'the suite results',
+    'the suite to finish',
     run.options.timeoutMs,
     () => {
       if (!isAlive(server.pid)) throw new StepError(step, 'code-server stopped while the suite ran', tailOf(server.logFile));

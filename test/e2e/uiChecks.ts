@@ -44,8 +44,8 @@ export const UI_CHECKS: UiCheck[] = [
     title: 'the Problems panel lists a StackGres problem in storage-no-type.yaml',
     async run(wb) {
       await wb.openFile('storage-no-type.yaml');
-      // A marker row reads "<message> stackgres(<code>) [Ln, Col]" under its file's row.
-      await wb.problems((text) => text.includes('storage-no-type.yaml') && /\bstackgres\(/.test(text));
+      // Under the file's row, a marker row shows its message, then its source and code on lines of their own.
+      await wb.problems((text) => text.includes('storage-no-type.yaml') && /^stackgres$/m.test(text));
     },
   },
 ];
