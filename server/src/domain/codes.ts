@@ -46,6 +46,7 @@ export const RULES = {
   's3-credentials-ignored': { severity: 'warning', title: 'With `useIAMRole: true` the secretKeySelectors are ignored', docs: DOC_LINKS.s3 },
   'gcs-credentials-missing': { severity: 'error', title: 'gcs needs `fetchCredentialsFromMetadataService: true` or `secretKeySelectors.serviceAccountJSON`', docs: DOC_LINKS.objectStorageCrd },
   'gcs-credentials-ignored': { severity: 'warning', title: 'With the metadata service the secretKeySelectors must be left out', docs: DOC_LINKS.objectStorageCrd },
+  'azure-credentials-missing': { severity: 'error', title: 'azureBlob needs `secretKeySelectors` with storageAccount and accessKey', docs: DOC_LINKS.objectStorageCrd },
   's3compatible-endpoint-missing': { severity: 'warning', title: 'No `endpoint`: the operator uses http://minio:9000', docs: DOC_LINKS.objectStorageCrd },
   's3compatible-endpoint-invalid': { severity: 'error', title: '`endpoint` is not an http(s) URL', docs: DOC_LINKS.objectStorageCrd },
   's3compatible-region-missing': { severity: 'information', title: 'No `region`: the operator sets `k8s`', docs: DOC_LINKS.objectStorageCrd },

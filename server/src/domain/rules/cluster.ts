@@ -7,10 +7,15 @@ import { checkInstant } from '../timestamp';
 import { code, Finding, get, has } from './types';
 
 export function checkCluster(value: unknown): Finding[] {
-  return [...checkBackups(value), ...checkRestore(value), ...checkRemovedFields(value)];
+  return [...checkBackups(value, true), ...checkRestore(value), ...checkRemovedFields(value)];
 }
 
-function checkBackups(value: unknown): Finding[] {
+/** SGShardedCluster shares the backups section (with `paths` instead of `path`); its names are checked by the CRD. */
+export function checkShardedCluster(value: unknown): Finding[] {
+  return checkBackups(value, false);
+}
+
+function checkBackups(value: unknown, scheduledNames: boolean): Finding[] {
   const backups = get(value, ['spec', 'configurations', 'backups']);
   if (!Array.isArray(backups)) return [];
   const out: Finding[] = [];
@@ -36,7 +41,7 @@ function checkBackups(value: unknown): Finding[] {
         });
       } else if (check.neverRuns) {
         out.push({ code: 'backup-cron-never-runs', path: at('cronSchedule'), target: 'value', message: check.reason });
-      } else if (i === 0) {
+      } else if (i === 0 && scheduledNames) {
         const name = get(value, ['metadata', 'name']);
         if (typeof name === 'string' && name.length > MAX_CLUSTER_NAME_WITH_SCHEDULE) {
           out.push({

@@ -1,7 +1,7 @@
 /** All StackGres rules for one manifest. The schema (CRD) checks are done by the schema validator. */
 import type { Manifest } from '../manifest';
 import { checkBackup } from './backup';
-import { checkCluster } from './cluster';
+import { checkCluster, checkShardedCluster } from './cluster';
 import { checkDocument } from './document';
 import { checkStorageSpec } from './objectStorage';
 import type { Finding } from './types';
@@ -17,6 +17,9 @@ export function checkManifest(m: Manifest): Finding[] {
       break;
     case 'SGCluster':
       out.push(...checkCluster(m.value));
+      break;
+    case 'SGShardedCluster':
+      out.push(...checkShardedCluster(m.value));
       break;
     case 'SGBackup':
       out.push(...checkBackup(m.value));

@@ -37,6 +37,7 @@ export function checkStorageSpec(root: unknown, base: readonly PathSegment[]): F
 
   out.push(...checkS3Credentials(spec, at));
   out.push(...checkGcsCredentials(spec, at));
+  out.push(...checkAzureCredentials(spec, at));
   out.push(...checkS3Compatible(spec, at));
   out.push(...checkBuckets(spec, at));
   out.push(...checkWebhookEnums(root, base));
@@ -121,6 +122,16 @@ function checkGcsCredentials(spec: Record<string, unknown>, at: (...p: PathSegme
     }];
   }
   return [];
+}
+
+function checkAzureCredentials(spec: Record<string, unknown>, at: (...p: PathSegment[]) => PathSegment[]): Finding[] {
+  const creds = get(spec, ['azureBlob', 'azureCredentials']);
+  if (!isRecord(creds) || (creds.secretKeySelectors !== undefined && creds.secretKeySelectors !== null)) return [];
+  return [{
+    code: 'azure-credentials-missing',
+    path: at('azureBlob', 'azureCredentials'),
+    message: `Azure Blob needs ${code('secretKeySelectors')} with the ${code('storageAccount')} name and its ${code('accessKey')} from a Secret. The operator rejects it: "The secret Key Selectors are required".`,
+  }];
 }
 
 function checkS3Compatible(spec: Record<string, unknown>, at: (...p: PathSegment[]) => PathSegment[]): Finding[] {

@@ -114,3 +114,10 @@ describe('SGCluster rules', () => {
     });
   });
 });
+
+describe('SGShardedCluster rules', () => {
+  it('checks the shared backups section: cron and extra entries', () => {
+    const text = "apiVersion: stackgres.io/v1alpha1\nkind: SGShardedCluster\nmetadata: {name: s}\nspec:\n  configurations:\n    backups:\n    - sgObjectStorage: a\n      cronSchedule: '0 5 0 0 0'\n    - sgObjectStorage: b\n";
+    assert.deepEqual(codes(text), ['backup-cron-invalid', 'backups-extra-entries']);
+  });
+});

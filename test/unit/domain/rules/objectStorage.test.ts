@@ -186,3 +186,10 @@ describe('SGObjectStorage rules', () => {
     });
   });
 });
+
+describe('SGObjectStorage rules: Azure Blob', () => {
+  it('azureCredentials without secretKeySelectors is an error', () => {
+    const text = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: a}\nspec:\n  type: azureBlob\n  azureBlob:\n    bucket: c\n    azureCredentials: {}\n';
+    assert.deepEqual(findings(text).map((x) => [x.code, x.underlined]), [['azure-credentials-missing', 'azureCredentials']]);
+  });
+});
