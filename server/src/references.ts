@@ -44,3 +44,4 @@ export class CompositeReferenceProvider implements ReferenceProvider {
     return [...byName.values()];
   }
 }
+

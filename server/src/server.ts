@@ -6,6 +6,9 @@ import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocu
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { ManifestParser } from './documents';
+import type { ReferenceLookup } from './domain/references';
+import { LiveCluster } from './liveCluster';
+import { ClusterSnapshotNotification, CrdSchemasNotification } from './protocol';
 import { CompositeReferenceProvider, WorkspaceReferenceProvider } from './references';
 import { SchemaStore } from './schemaStore';
 import { codeActions } from './services/codeActions';
@@ -35,9 +38,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const parser = new ManifestParser();
   const log = (msg: string): void => connection.console.log(msg);
   const index = new WorkspaceIndex(parser, log);
+  const live = new LiveCluster();
   const references = new CompositeReferenceProvider();
+  references.add(live); // first: the cluster's details win over the workspace's
   references.add(new WorkspaceReferenceProvider(index));
-  const validation = new ValidationService(yaml, schemas, () => index);
+  // The workspace check stays quiet about objects the connected cluster has.
+  const workspaceLookup: ReferenceLookup = {
+    // Secrets are checked key by key against the cluster by the live checks; storages and backups only need to exist.
+    find: (kind, name, ns) => (kind === 'Secret' ? index.find(kind, name, ns) : [...index.find(kind, name, ns), ...live.find(kind, name, ns)]),
+  };
+  const validation = new ValidationService(yaml, schemas, () => workspaceLookup, () => live.view());
   const completion = new CompletionService(yaml, references);
   const hover = new HoverService(yaml, references);
   let delay = 150;
@@ -119,6 +129,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (change.type === FileChangeType.Deleted) index.fileDeleted(change.uri);
       else void index.fileChanged(change.uri);
     }
+  });
+
+  connection.onNotification(ClusterSnapshotNotification, (snapshot) => {
+    live.update(snapshot);
+    for (const doc of documents.all()) schedule(doc.uri, 0);
+  });
+
+  connection.onNotification(CrdSchemasNotification, ({ schemas: list }) => {
+    for (const { kind, schema } of list) {
+      if (schemas.override(kind, schema ?? undefined)) yaml.schemaChanged(kind);
+    }
+    log(`Using the cluster's CRD schemas for ${list.filter((s) => s.schema).map((s) => s.kind).join(', ') || 'no kind'}`);
+    for (const doc of documents.all()) schedule(doc.uri, 0);
   });
 
   connection.onCompletion(async (params) => {

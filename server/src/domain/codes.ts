@@ -77,6 +77,14 @@ export const RULES = {
   // Workspace cross-references
   'ref-object-storage-unknown': { severity: 'information', title: 'No SGObjectStorage of that name in the workspace for this namespace (the cluster may have it)' },
   'ref-secret-key-missing': { severity: 'warning', title: 'The Secret in the workspace has no such key' },
+  // Against the connected cluster (only when connected)
+  'live-object-storage-missing': { severity: 'warning', title: 'The cluster has no SGObjectStorage of that name in the namespace' },
+  'live-backup-missing': { severity: 'error', title: 'The cluster has no SGBackup of that name in the namespace: the restore would never bootstrap', docs: DOC_LINKS.restore },
+  'live-backup-not-completed': { severity: 'error', title: 'The SGBackup to restore is not Completed', docs: DOC_LINKS.restore },
+  'live-backup-major-mismatch': { severity: 'error', title: 'The SGBackup was taken from another Postgres major version', docs: DOC_LINKS.restore },
+  'live-cluster-missing': { severity: 'warning', title: 'The cluster has no SGCluster of that name in the namespace' },
+  'live-secret-missing': { severity: 'warning', title: 'The cluster has no Secret of that name in the namespace' },
+  'live-secret-key-missing': { severity: 'warning', title: 'The Secret in the cluster has no such key' },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;

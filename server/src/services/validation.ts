@@ -7,6 +7,7 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { RuleCode, ruleInfo, Severity } from '../domain/codes';
 import { locate, pathAt } from '../domain/locate';
 import type { Manifest, Range } from '../domain/manifest';
+import { checkLiveReferences, type LiveView } from '../domain/live';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import { checkManifest, Finding, FixSpec } from '../domain/rules';
 import { closestField } from '../domain/spelling';
@@ -40,6 +41,7 @@ export class ValidationService {
     private readonly yaml: YamlService,
     private readonly schemas: SchemaStore,
     private readonly lookup: () => ReferenceLookup | undefined,
+    private readonly live: () => LiveView | undefined = () => undefined,
   ) {}
 
   /** Forget cached results, e.g. after the schemas changed. */
@@ -60,6 +62,7 @@ export class ValidationService {
     let helmSkipped = 0;
     let firstHelm: Manifest | undefined;
     const lookup = this.lookup();
+    const live = this.live();
     for (const m of file.manifests) {
       if (!m.isStackGres) continue;
       if (m.helmTemplate) {
@@ -68,8 +71,11 @@ export class ValidationService {
         continue;
       }
       const own = await this.documentDiagnostics(m);
-      const refs = lookup ? checkWorkspaceReferences(m.kind, m.value, m.namespace, lookup).map((f) => toDiagnostic(m, f)) : [];
-      for (const d of [...own, ...refs]) out.push(shift(d, m.chunk.startLine));
+      const fromCluster = live ? checkLiveReferences(m.kind, m.value, m.namespace, live).map((f) => toDiagnostic(m, f)) : [];
+      // What the cluster says about a reference replaces what the workspace says about it.
+      const refs = (lookup ? checkWorkspaceReferences(m.kind, m.value, m.namespace, lookup).map((f) => toDiagnostic(m, f)) : [])
+        .filter((d) => !fromCluster.some((c) => sameRange(c.range, d.range)));
+      for (const d of [...own, ...refs, ...fromCluster]) out.push(shift(d, m.chunk.startLine));
     }
     if (firstHelm) {
       out.push(shift(diagnostic('helm-template-skipped', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(firstHelm) } },

@@ -1,0 +1,52 @@
+/**
+ * What the client last told us about the connected cluster: objects by kind, name and namespace. It feeds
+ * completion (names "from the cluster") and the live checks; it is empty when not connected.
+ */
+import type { LiveObjectInfo, LiveView } from './domain/live';
+import type { KnownObject, ReferencedKind, ReferenceLookup } from './domain/references';
+import type { ClusterSnapshot } from './protocol';
+import type { ReferenceItem, ReferenceProvider } from './references';
+
+export class LiveCluster implements ReferenceProvider, ReferenceLookup {
+  private snapshot: ClusterSnapshot = { connected: false, namespaces: [], objects: [] };
+  private byKey = new Map<string, LiveObjectInfo[]>();
+
+  update(snapshot: ClusterSnapshot): void {
+    this.snapshot = snapshot;
+    this.byKey = new Map();
+    for (const o of snapshot.connected ? snapshot.objects : []) {
+      const key = `${o.kind}/${o.namespace ?? ''}`;
+      const list = this.byKey.get(key);
+      if (list) list.push(o);
+      else this.byKey.set(key, [o]);
+    }
+  }
+
+  /** The live view for checks, or undefined when not connected. */
+  view(): LiveView | undefined {
+    const s = this.snapshot;
+    if (!s.connected) return undefined;
+    const covered = new Set(s.namespaces);
+    return {
+      context: s.context ?? 'current context',
+      defaultNamespace: s.defaultNamespace,
+      covers: (ns) => covered.has(ns),
+      find: (kind, name, ns) => (this.byKey.get(`${kind}/${ns}`) ?? []).filter((o) => o.name === name),
+    };
+  }
+
+  find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[] {
+    return this.objects(kind, namespace).filter((o) => o.name === name);
+  }
+
+  async list(kind: ReferencedKind, namespace: string | undefined): Promise<ReferenceItem[]> {
+    return this.objects(kind, namespace).map((o) => ({ ...o, source: 'cluster' as const, origin: this.snapshot.context }));
+  }
+
+  private objects(kind: ReferencedKind, namespace: string | undefined): LiveObjectInfo[] {
+    const ns = namespace ?? this.snapshot.defaultNamespace;
+    if (ns !== undefined) return this.byKey.get(`${kind}/${ns}`) ?? [];
+    return [...this.byKey.entries()].filter(([k]) => k.startsWith(`${kind}/`)).flatMap(([, v]) => v);
+  }
+}
+

@@ -1,0 +1,36 @@
+/**
+ * Messages between the extension and the language server beyond LSP, declared once for both sides.
+ * The server never talks to Kubernetes: the client pushes what it sees in the connected cluster.
+ */
+import { NotificationType } from 'vscode-jsonrpc';
+import type { KnownObject } from './domain/references';
+
+/** An object of the connected cluster, as far as the manifests' checks need it (never Secret values). */
+export interface LiveObject extends KnownObject {
+  /** SGBackup: Pending, Running, Completed or Failed. */
+  readonly phase?: string;
+  /** SGBackup: Postgres major of the backup; SGCluster: of `spec.postgres.version`. */
+  readonly pgMajor?: string;
+  /** SGBackup: `status.process.timing.stored`. */
+  readonly stored?: string;
+}
+
+export interface ClusterSnapshot {
+  readonly connected: boolean;
+  /** The kubeconfig context, named in diagnostics so users know where a finding comes from. */
+  readonly context?: string;
+  /** Namespace used for manifests without `metadata.namespace`. */
+  readonly defaultNamespace?: string;
+  /** Namespaces whose StackGres objects and Secrets are all in `objects`: only there is "missing" asserted. */
+  readonly namespaces: readonly string[];
+  readonly objects: readonly LiveObject[];
+}
+
+export const ClusterSnapshotNotification = new NotificationType<ClusterSnapshot>('stackgres/clusterSnapshot');
+
+/** JSON schemas (our format) built from the connected cluster's CRDs; `schema: null` goes back to the bundled one. */
+export interface CrdSchemas {
+  readonly schemas: readonly { readonly kind: string; readonly schema: string | null }[];
+}
+
+export const CrdSchemasNotification = new NotificationType<CrdSchemas>('stackgres/crdSchemas');

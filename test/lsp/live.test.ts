@@ -1,0 +1,105 @@
+/** Live values: what the client pushes about the connected cluster reaches completion and the checks. */
+import * as assert from 'node:assert/strict';
+import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
+import type { ClusterSnapshot } from '../../server/src/protocol';
+import { LspClient, positionOf } from './client';
+
+const RESTORE = `apiVersion: stackgres.io/v1
+kind: SGCluster
+metadata:
+  name: restored
+  namespace: prod
+spec:
+  instances: 1
+  postgres: {version: '16'}
+  pods: {persistentVolume: {size: 10Gi}}
+  configurations:
+    backups:
+    - sgObjectStorage: backups
+  initialData:
+    restore:
+      fromBackup:
+        name: nightly
+`;
+
+const snapshot = (objects: ClusterSnapshot['objects'], connected = true): ClusterSnapshot => ({
+  connected,
+  context: 'prod-eks',
+  defaultNamespace: 'prod',
+  namespaces: ['prod'],
+  objects,
+});
+
+describe('live values from the connected cluster', function () {
+  this.timeout(30_000);
+  let client: LspClient;
+
+  before(async () => {
+    client = await LspClient.start();
+  });
+  after(async () => client?.stop());
+
+  it('names from the cluster are offered, with their details, and labelled', async () => {
+    client.notify('stackgres/clusterSnapshot', snapshot([
+      { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '16', detail: 'Completed, 2026-01-01T05:00:00Z, 1.2 GiB, PG 16' },
+      { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod', detail: 's3, bucket b' },
+    ]));
+    const text = RESTORE.replace('name: nightly', 'name: ');
+    client.open('file:///live/c1.yaml', text);
+    const items = await client.completion('file:///live/c1.yaml', positionOf(text, 'name: \n', 6));
+    const item = items.find((i) => i.label === 'nightly');
+    assert.ok(item, items.map((i) => i.label).join(', '));
+    assert.match(String(item.detail), /Completed, .*PG 16 · from the cluster/);
+  });
+
+  it('a restore from a backup that is missing, not Completed or of another major is reported, labelled as from the cluster', async () => {
+    client.notify('stackgres/clusterSnapshot', snapshot([{ kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' }]));
+    client.open('file:///live/c2.yaml', RESTORE);
+    let d = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.length > 0);
+    assert.deepEqual(d.map((x) => [x.code, x.severity, x.range.start.line]), [['live-backup-missing', DiagnosticSeverity.Error, 15]]);
+    assert.match(d[0].message, /^Cluster: .*namespace `prod` of cluster `prod-eks`/);
+
+    client.notify('stackgres/clusterSnapshot', snapshot([
+      { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' },
+      { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Running' },
+    ]));
+    d = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.some((x) => x.code === 'live-backup-not-completed'));
+    assert.equal(d.length, 1);
+
+    client.notify('stackgres/clusterSnapshot', snapshot([
+      { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' },
+      { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '15' },
+    ]));
+    d = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.some((x) => x.code === 'live-backup-major-mismatch'));
+    assert.match(d[0].message, /Postgres 15 but this cluster runs 16/);
+  });
+
+  it('a missing storage or Secret key in the cluster is a warning; disconnecting removes the live findings', async () => {
+    client.notify('stackgres/clusterSnapshot', snapshot([
+      { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '16' },
+      { kind: 'Secret', name: 'creds', namespace: 'prod', keys: ['accessKeyId'] },
+    ]));
+    const storage = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s, namespace: prod}\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials:\n      secretKeySelectors:\n        accessKeyId: {name: creds, key: accessKeyId}\n        secretAccessKey: {name: creds, key: secretAccessKey}\n';
+    client.open('file:///live/s.yaml', storage);
+    const s = await client.diagnosticsMatching('file:///live/s.yaml', (ds) => ds.length > 0);
+    assert.deepEqual(s.map((x) => [x.code, x.severity]), [['live-secret-key-missing', DiagnosticSeverity.Warning]]);
+    const c = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.some((x) => x.code === 'live-object-storage-missing'));
+    assert.deepEqual(c.map((x) => x.code), ['live-object-storage-missing']);
+
+    client.notify('stackgres/clusterSnapshot', snapshot([], false));
+    await client.diagnosticsMatching('file:///live/s.yaml', (ds) => ds.length === 0);
+    // Disconnected, the workspace check speaks again: the storage is not defined in the workspace.
+    await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.map((x) => x.code).join() === 'ref-object-storage-unknown');
+  });
+
+  it("uses the cluster's CRD schema when it differs from the bundled one, and goes back on request", async () => {
+    const schema = JSON.stringify({ type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object', properties: { name: { type: 'string' } } }, spec: { type: 'object', properties: { sgCluster: { type: 'string' }, newField: { type: 'integer' } } } } });
+    const backup = 'apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec:\n  sgCluster: c\n  newField: 3\n';
+    client.open('file:///live/b.yaml', backup);
+    await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
+    client.notify('stackgres/crdSchemas', { schemas: [{ kind: 'SGBackup', schema }] });
+    await client.diagnosticsMatching('file:///live/b.yaml', (ds) => !ds.some((x) => x.code === 'schema-unknown-field'));
+    client.notify('stackgres/crdSchemas', { schemas: [{ kind: 'SGBackup', schema: null }] });
+    await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
+  });
+});
