@@ -28,9 +28,12 @@ export interface ClusterSnapshot {
 
 export const ClusterSnapshotNotification = new NotificationType<ClusterSnapshot>('stackgres/clusterSnapshot');
 
-/** JSON schemas (our format) built from the connected cluster's CRDs; `schema: null` goes back to the bundled one. */
+/**
+ * The connected cluster's StackGres CRDs (the objects as the API serves them). The server builds its schemas
+ * from them when they differ from the bundled ones; `crd: null` goes back to the bundled schema.
+ */
 export interface CrdSchemas {
-  readonly schemas: readonly { readonly kind: string; readonly schema: string | null }[];
+  readonly crds: readonly { readonly kind: string; readonly crd: unknown }[];
 }
 
 export const CrdSchemasNotification = new NotificationType<CrdSchemas>('stackgres/crdSchemas');

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { convertKind, renderSchema, servedSchema, type JsonSchema } from './domain/crdSchema';
 import { kindInfo, KINDS } from './domain/kinds';
 
 export class SchemaStore {
@@ -23,6 +24,10 @@ export class SchemaStore {
   text(file: string): string {
     const override = this.overrides.get(file);
     if (override !== undefined) return override;
+    return this.bundledText(file);
+  }
+
+  private bundledText(file: string): string {
     let t = this.texts.get(file);
     if (t === undefined) {
       if (!KINDS.some((k) => k.schemaFile === file)) throw new Error(`No schema named ${file}`);
@@ -41,6 +46,33 @@ export class SchemaStore {
       this.parsed.set(info.schemaFile, s);
     }
     return s;
+  }
+
+  /**
+   * Use the schema of this CRD (as served by a cluster) for its kind, keeping our descriptions; undefined
+   * goes back to the bundled schema. Returns what happened, for the log.
+   */
+  useCrd(kind: string, crd: unknown): 'bundled' | 'cluster' | 'same' | string {
+    const info = kindInfo(kind);
+    if (!info) return `unknown kind ${kind}`;
+    if (crd === undefined || crd === null) {
+      this.override(kind, undefined);
+      return 'bundled';
+    }
+    try {
+      const bundled = JSON.parse(this.bundledText(info.schemaFile)) as JsonSchema;
+      const text = renderSchema(convertKind(info, servedSchema(info, crd), bundled).schema);
+      if (text === this.bundledText(info.schemaFile)) {
+        this.override(kind, undefined);
+        return 'same';
+      }
+      this.override(kind, text);
+      return 'cluster';
+    } catch (err) {
+      // A CRD from a newer StackGres with constructs we do not convert: keep checking with ours.
+      this.override(kind, undefined);
+      return `kept the bundled schema (${(err as Error).message})`;
+    }
   }
 
   /** Use this schema for the kind instead of the bundled one; undefined goes back to the bundled one. */

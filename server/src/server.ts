@@ -136,11 +136,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const doc of documents.all()) schedule(doc.uri, 0);
   });
 
-  connection.onNotification(CrdSchemasNotification, ({ schemas: list }) => {
-    for (const { kind, schema } of list) {
-      if (schemas.override(kind, schema ?? undefined)) yaml.schemaChanged(kind);
+  connection.onNotification(CrdSchemasNotification, ({ crds }) => {
+    for (const { kind, crd } of crds) {
+      const outcome = schemas.useCrd(kind, crd);
+      yaml.schemaChanged(kind);
+      log(`${kind}: ${outcome === 'cluster' ? "using the connected cluster's CRD schema" : outcome === 'same' ? "the cluster's CRD matches the bundled schema" : outcome === 'bundled' ? 'using the bundled schema' : outcome}`);
     }
-    log(`Using the cluster's CRD schemas for ${list.filter((s) => s.schema).map((s) => s.kind).join(', ') || 'no kind'}`);
     for (const doc of documents.all()) schedule(doc.uri, 0);
   });
 

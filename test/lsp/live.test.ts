@@ -1,7 +1,11 @@
 /** Live values: what the client pushes about the connected cluster reaches completion and the checks. */
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCrd } from '../../server/src/domain/crdSchema';
 import type { ClusterSnapshot } from '../../server/src/protocol';
+import { SHARED } from '../unit/server/harness';
 import { LspClient, positionOf } from './client';
 
 const RESTORE = `apiVersion: stackgres.io/v1
@@ -93,13 +97,28 @@ describe('live values from the connected cluster', function () {
   });
 
   it("uses the cluster's CRD schema when it differs from the bundled one, and goes back on request", async () => {
-    const schema = JSON.stringify({ type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object', properties: { name: { type: 'string' } } }, spec: { type: 'object', properties: { sgCluster: { type: 'string' }, newField: { type: 'integer' } } } } });
+    const crd = parseCrd(readFileSync(path.join(SHARED, 'reference/stackgres-1.18/crds/SGBackup.yaml'), 'utf8')) as {
+      spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
+    };
+    // A newer operator adds a field to SGBackup.spec.
+    crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema.properties.spec.properties.newField = { type: 'integer' };
     const backup = 'apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec:\n  sgCluster: c\n  newField: 3\n';
     client.open('file:///live/b.yaml', backup);
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
-    client.notify('stackgres/crdSchemas', { schemas: [{ kind: 'SGBackup', schema }] });
-    await client.diagnosticsMatching('file:///live/b.yaml', (ds) => !ds.some((x) => x.code === 'schema-unknown-field'));
-    client.notify('stackgres/crdSchemas', { schemas: [{ kind: 'SGBackup', schema: null }] });
+    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }] });
+    await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.length === 0);
+    await client.until(() => client.logs.some((l) => /SGBackup: using the connected cluster's CRD schema/.test(l)), 5000, 'the log line');
+    // Our descriptions survive in the cluster's schema.
+    const hover = await client.hover('file:///live/b.yaml', positionOf(backup, 'sgCluster', 2));
+    assert.ok(hover && (hover.contents as { value: string }).value.length > 20);
+    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd: null }] });
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
+  });
+
+  it('keeps the bundled schema when the cluster serves the same CRD, or one it cannot convert', async () => {
+    const crd = parseCrd(readFileSync(path.join(SHARED, 'reference/stackgres-1.18/crds/SGBackup.yaml'), 'utf8'));
+    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }, { kind: 'SGCluster', crd: { spec: { names: { kind: 'Nope' } } } }] });
+    await client.until(() => client.logs.some((l) => /SGBackup: the cluster's CRD matches the bundled schema/.test(l)), 5000, 'the same-schema log line');
+    await client.until(() => client.logs.some((l) => /SGCluster: kept the bundled schema/.test(l)), 5000, 'the fallback log line');
   });
 });

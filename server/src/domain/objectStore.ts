@@ -416,6 +416,10 @@ export type StorageErrorCode =
   | 'Aborted'
   | 'TooLarge'
   | 'MissingCredentials'
+  /** GetBucketLocation names another region than the storage's (AWS S3). */
+  | 'WrongRegion'
+  /** The probe object read back differs from what was written. */
+  | 'ContentMismatch'
   | (string & {});
 
 export interface StorageFailure {
