@@ -1,0 +1,212 @@
+/**
+ * The Kubernetes access the extension needs, and nothing more: contexts, namespaces, StackGres objects
+ * (paged lists, get, create, server-side apply, delete), Secrets by key name only, the served StackGres
+ * CRD schemas, and live caches kept current by watches. `clientNode.ts` implements it over
+ * @kubernetes/client-node; tests and the UI can fake it.
+ *
+ * Every call takes an AbortSignal and a timeout and fails only with a `KubeError` (see errors.ts).
+ */
+import type { KubeError } from './errors';
+
+export type { KubeError, KubeErrorReason, KubeErrorCause } from './errors';
+
+/** The StackGres kinds (see server/src/domain/kinds.ts for their API versions and plurals). */
+export type StackGresKind = 'SGCluster' | 'SGBackup' | 'SGObjectStorage' | 'SGDbOps' | 'SGShardedCluster' | 'SGShardedBackup';
+
+/** Kinds `create` and `apply` accept: the StackGres kinds and the core objects their manifests come with. */
+export type ManifestKind = StackGresKind | 'Secret' | 'Namespace';
+
+/** The field manager of everything the extension writes (server-side apply ownership). */
+export const FIELD_MANAGER = 'stackgres-vscode';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** A Kubernetes object as JSON. Read `spec`/`status` with the domain helpers (`readBackup`, ...). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface CallOptions {
+  /** Cancels the call; it then fails with reason `cancelled`. */
+  signal?: AbortSignal;
+  /** Fails the call with reason `timeout` after this long (whole call, retries and pages included). */
+  timeoutMs?: number;
+}
+
+export interface KubeContext {
+  readonly name: string;
+  readonly cluster: string;
+  readonly user: string;
+  /** API server URL. */
+  readonly server?: string;
+  /** The context's namespace, `default` when it names none. */
+  readonly namespace: string;
+  /** The user's credentials come from a command (exec plugin or auth-provider `cmd-path`): runs only in a trusted workspace. */
+  readonly usesCredentialPlugin: boolean;
+}
+
+export interface ListOptions extends CallOptions {
+  /** One namespace; all namespaces when omitted. */
+  namespace?: string;
+  labelSelector?: string;
+  /**
+   * Keep only objects whose `spec.sgCluster` equals this (SGBackup, SGDbOps). Filtered here: StackGres CRDs
+   * declare no selectable fields, so a real API server rejects it as a field selector.
+   */
+  sgCluster?: string;
+  /** Page size; default 500. */
+  limit?: number;
+}
+
+export interface ListPageOptions extends ListOptions {
+  /** `continue` token of the previous page. */
+  continue?: string;
+}
+
+export interface ListPage {
+  items: KubeObject[];
+  /** Token for the next page; undefined on the last one. */
+  continue?: string;
+  resourceVersion: string;
+  /** Objects left after this page, when the server says (not with selectors). */
+  remainingItemCount?: number;
+}
+
+export interface ObjectList {
+  items: KubeObject[];
+  /** The list's resourceVersion: a watch started from it misses nothing. */
+  resourceVersion: string;
+}
+
+export interface WriteOptions extends CallOptions {
+  /** `dryRun=All`: the server runs validation and admission webhooks but persists nothing. */
+  dryRun?: boolean;
+}
+
+export interface ApplyOptions extends WriteOptions {
+  /** Take over fields other field managers own. Only on the user's explicit choice after a conflict. */
+  force?: boolean;
+}
+
+export interface WriteResult {
+  /** The object as the server returned it (for Secrets: without data). */
+  object: KubeObject;
+  /** `Warning` headers, e.g. unknown fields the API server dropped. */
+  warnings: string[];
+}
+
+export interface SecretKeys {
+  name: string;
+  namespace: string;
+  type?: string;
+  /** Key names only; values never leave the adapter. */
+  keys: string[];
+}
+
+/** Secret values: bytes the caller passes in, base64-encoded here, never logged. */
+export type SecretData = Readonly<Record<string, Uint8Array>>;
+
+export interface SecretWriteOptions extends WriteOptions {
+  labels?: Record<string, string>;
+  type?: string;
+}
+
+export interface CrdVersionSchema {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  /** `openAPIV3Schema` as served. */
+  schema: unknown;
+}
+
+export interface CrdSchema {
+  kind: string;
+  plural: string;
+  group: string;
+  versions: CrdVersionSchema[];
+}
+
+export type CacheState = 'starting' | 'synced' | 'reconnecting' | 'failed' | 'stopped';
+
+export type CacheEvent =
+  | { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: KubeObject }
+  /** After each (re)list: `items()` is complete and current. */
+  | { readonly type: 'SYNCED'; readonly resourceVersion: string }
+  /** The watch dropped; the cache retries after `retryInMs`, keeping its items. */
+  | { readonly type: 'DISCONNECTED'; readonly error: KubeError; readonly retryInMs: number }
+  /** Retrying cannot help (credentials, RBAC, CRDs missing): the cache stops. */
+  | { readonly type: 'FAILED'; readonly error: KubeError };
+
+export interface CacheOptions {
+  namespace?: string;
+  labelSelector?: string;
+  sgCluster?: string;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Objects of one kind kept current by list-then-watch; re-lists on 410 Gone, reconnects with backoff. */
+export interface LiveCache {
+  readonly state: CacheState;
+  /** The error behind `reconnecting` or `failed`. */
+  readonly lastError?: KubeError;
+  /** resourceVersion the next watch resumes from (advanced by events and bookmarks). */
+  readonly resourceVersion?: string;
+  items(): KubeObject[];
+  get(namespace: string, name: string): KubeObject | undefined;
+  onEvent(listener: (event: CacheEvent) => void): Disposable;
+  /** Resolves after the first list; rejects with the KubeError if the cache fails first. */
+  ready(): Promise<void>;
+  stop(): void;
+}
+
+export interface KubeApi {
+  /** The context in use: the kubeconfig's current-context unless the workspace chose another. */
+  readonly context: KubeContext;
+  /** All contexts of the kubeconfig. */
+  contexts(): readonly KubeContext[];
+  /** The same kubeconfig with another context; the kubeconfig file is never modified. */
+  withContext(name: string): KubeApi;
+
+  namespaces(options?: CallOptions): Promise<string[]>;
+  listPage(kind: StackGresKind, options?: ListPageOptions): Promise<ListPage>;
+  /** All pages, or a failure: never a partial list. */
+  list(kind: StackGresKind, options?: ListOptions): Promise<ObjectList>;
+  /** Undefined when the object does not exist. */
+  get(kind: StackGresKind, namespace: string, name: string, options?: CallOptions): Promise<KubeObject | undefined>;
+  create(object: KubeObject, options?: WriteOptions): Promise<WriteResult>;
+  /** Server-side apply as field manager `stackgres-vscode`. */
+  apply(object: KubeObject, options?: ApplyOptions): Promise<WriteResult>;
+  /** False when it was already gone. */
+  delete(kind: StackGresKind, namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
+
+  secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]>;
+  /** Key names of one Secret; undefined when it does not exist. */
+  secretKeys(namespace: string, name: string, options?: CallOptions): Promise<string[] | undefined>;
+  createSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;
+  /** Replaces the data of an existing Secret (labels and other metadata are kept). */
+  replaceSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;
+
+  /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
+  stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;
+
+  /** A live cache; call `stop()` (or `dispose()` on the api) when done. */
+  cache(kind: StackGresKind, options?: CacheOptions): LiveCache;
+  /** Stops every cache this api started. */
+  dispose(): void;
+}

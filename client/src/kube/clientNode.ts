@@ -1,0 +1,741 @@
+/**
+ * `KubeApi` over @kubernetes/client-node 1.4 — the only file that imports it. client-node 1.x is
+ * ESM-only, so it is loaded lazily with `await import()` on the first `openKube`.
+ *
+ * Kubeconfig resolution follows kubectl: explicit files (the user's setting or the Kubernetes
+ * extension's kubeconfig), else every file of `KUBECONFIG` merged (missing files skipped, the first file
+ * to define a name or the current-context wins, relative paths resolved per file), else
+ * `~/.kube/config`, else the in-cluster service account. The context can be overridden per workspace
+ * without touching any file. Credential plugins (exec, auth-provider `cmd-path`) run commands, so they
+ * are allowed only in a trusted workspace.
+ */
+import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as K8sTypes from '@kubernetes/client-node';
+import { KINDS, STACKGRES_GROUP } from '../../../server/src/domain/kinds';
+import {
+  FIELD_MANAGER,
+  type ApplyOptions,
+  type CacheOptions,
+  type CallOptions,
+  type CrdSchema,
+  type KubeApi,
+  type KubeContext,
+  type KubeObject,
+  type ListOptions,
+  type ListPage,
+  type ListPageOptions,
+  type LiveCache,
+  type ManifestKind,
+  type ObjectList,
+  type SecretData,
+  type SecretKeys,
+  type SecretWriteOptions,
+  type StackGresKind,
+  type WriteOptions,
+  type WriteResult,
+} from './api';
+import { KubeError, cancelled, configError, crdsMissing, timedOut, toKubeError, type ErrorContext } from './errors';
+import { WatchedCache, type BackoffOptions, type WatchTransport } from './liveCache';
+
+type K8s = typeof K8sTypes;
+
+let loading: Promise<K8s> | undefined;
+function clientNode(): Promise<K8s> {
+  loading ??= import('@kubernetes/client-node');
+  return loading;
+}
+
+export interface KubeconfigSource {
+  /** Kubeconfig file(s) to use instead of KUBECONFIG / ~/.kube/config; each must exist. */
+  kubeconfigPath?: string | readonly string[];
+  /** Kubeconfig text (e.g. handed over by the Kubernetes extension); takes precedence over files. */
+  kubeconfigYaml?: string;
+  /** Context to use instead of the kubeconfig's current-context (the workspace's choice). */
+  context?: string;
+  /** Workspace trust: exec credential plugins and auth-provider commands run only when true. */
+  trusted: boolean;
+  /** Environment to read KUBECONFIG and KUBERNETES_SERVICE_* from; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Home folder for ~/.kube/config; default the user's. */
+  homeDir?: string;
+  /** Root under which /var/run/secrets/kubernetes.io/serviceaccount is looked for; default `/`. */
+  inClusterRoot?: string;
+}
+
+export interface KubeOptions extends KubeconfigSource {
+  /** Default timeout of one call. Default 30 s. */
+  timeoutMs?: number;
+  /** Watch reconnection backoff of live caches. */
+  backoff?: BackoffOptions;
+  /** Upper bound of the random server-side watch timeout, in seconds (client-go uses 5–10 min). Default 600. */
+  watchTimeoutSeconds?: number;
+  /** One line per failure and reconnect; never bodies or secret values. */
+  log?: (line: string) => void;
+}
+
+interface LoadedConfig {
+  readonly k8s: K8s;
+  readonly clusters: K8sTypes.Cluster[];
+  readonly users: K8sTypes.User[];
+  readonly contexts: K8sTypes.Context[];
+  readonly currentContext?: string;
+  /** Where it came from, for messages: file names, "KUBECONFIG", "in-cluster service account". */
+  readonly origin: string;
+}
+
+/** Resolves the kubeconfig, loads client-node and returns the api for the chosen context. */
+export async function openKube(options: KubeOptions): Promise<KubeApi> {
+  const k8s = await clientNode().catch((e: unknown) => {
+    throw configError(`The Kubernetes client library could not be loaded: ${e instanceof Error ? e.message : String(e)}`, 'Reinstall the extension.');
+  });
+  const loaded = await loadKubeconfig(k8s, options);
+  const name = options.context ?? loaded.currentContext;
+  if (loaded.contexts.length === 0) {
+    throw configError(`The kubeconfig (${loaded.origin}) defines no contexts.`, 'Add a cluster to it (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose another kubeconfig.');
+  }
+  if (!name) {
+    throw configError(`The kubeconfig (${loaded.origin}) has no current-context.`, `Choose a context: ${loaded.contexts.map((c) => c.name).join(', ')}.`);
+  }
+  return new ClientNodeKube(loaded, name, options);
+}
+
+// ---- Kubeconfig resolution -------------------------------------------------------------------------
+
+async function loadKubeconfig(k8s: K8s, o: KubeconfigSource): Promise<LoadedConfig> {
+  if (o.kubeconfigYaml !== undefined) {
+    return merge(k8s, [parseKubeconfig(k8s, o.kubeconfigYaml, 'the kubeconfig passed in')], 'the kubeconfig passed in');
+  }
+  const explicit = o.kubeconfigPath === undefined ? [] : typeof o.kubeconfigPath === 'string' ? [o.kubeconfigPath] : [...o.kubeconfigPath];
+  if (explicit.length) {
+    for (const f of explicit) {
+      if (!(await exists(f))) throw configError(`The kubeconfig file ${f} does not exist.`, 'Choose another kubeconfig file in the settings.');
+    }
+    return merge(k8s, await Promise.all(explicit.map((f) => readKubeconfigFile(k8s, f))), explicit.join(path.delimiter));
+  }
+  const env = o.env ?? process.env;
+  const fromEnv = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+  if (fromEnv.length) {
+    // kubectl skips files of KUBECONFIG that do not exist.
+    const present: string[] = [];
+    for (const f of fromEnv) if (await exists(f)) present.push(f);
+    if (!present.length) {
+      throw configError(`None of the kubeconfig files in KUBECONFIG exist (${fromEnv.join(path.delimiter)}).`, 'Fix KUBECONFIG, or choose a kubeconfig file in the settings.');
+    }
+    return merge(k8s, await Promise.all(present.map((f) => readKubeconfigFile(k8s, f))), `KUBECONFIG=${present.join(path.delimiter)}`);
+  }
+  const home = path.join(o.homeDir ?? os.homedir(), '.kube', 'config');
+  if (await exists(home)) return merge(k8s, [await readKubeconfigFile(k8s, home)], home);
+  const inCluster = await inClusterConfig(env, o.inClusterRoot ?? '/');
+  if (inCluster) return { k8s, ...inCluster };
+  throw configError(
+    `No kubeconfig found: KUBECONFIG is not set and ${home} does not exist.`,
+    'Create one (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose a kubeconfig file in the settings.',
+  );
+}
+
+interface ParsedFile {
+  clusters: K8sTypes.Cluster[];
+  users: K8sTypes.User[];
+  contexts: K8sTypes.Context[];
+  currentContext?: string;
+}
+
+async function readKubeconfigFile(k8s: K8s, file: string): Promise<ParsedFile> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw configError(`The kubeconfig file ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'Check its permissions, or choose another kubeconfig file.');
+  }
+  const parsed = parseKubeconfig(k8s, text, file);
+  // Relative certificate paths are relative to the file that names them.
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({ ...parsed });
+  kc.makePathsAbsolute(path.dirname(path.resolve(file)));
+  return { clusters: kc.getClusters(), users: kc.getUsers(), contexts: kc.getContexts(), currentContext: parsed.currentContext };
+}
+
+function parseKubeconfig(k8s: K8s, text: string, origin: string): ParsedFile {
+  if (text.trim() === '') return { clusters: [], users: [], contexts: [] };
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromString(text);
+  } catch (e) {
+    // Only the first line: YAML errors go on to quote the file, which may hold tokens.
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw configError(`The kubeconfig ${origin} is not valid: ${msg}.`, 'Fix the file (e.g. `kubectl config view` shows what kubectl makes of it), or choose another kubeconfig.');
+  }
+  return { clusters: kc.getClusters() ?? [], users: kc.getUsers() ?? [], contexts: kc.getContexts() ?? [], currentContext: kc.getCurrentContext() || undefined };
+}
+
+/** kubectl's merge: the first file to define a name wins, and the first current-context wins. */
+function merge(k8s: K8s, files: ParsedFile[], origin: string): LoadedConfig {
+  const clusters = new Map<string, K8sTypes.Cluster>();
+  const users = new Map<string, K8sTypes.User>();
+  const contexts = new Map<string, K8sTypes.Context>();
+  let currentContext: string | undefined;
+  for (const f of files) {
+    for (const c of f.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of f.users) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of f.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    currentContext ??= f.currentContext;
+  }
+  return { k8s, clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext, origin };
+}
+
+async function inClusterConfig(env: Readonly<Record<string, string | undefined>>, root: string): Promise<Omit<LoadedConfig, 'k8s'> | undefined> {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  const dir = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+  if (!host || !port || !(await exists(path.join(dir, 'token')))) return undefined;
+  const namespace = (await fs.readFile(path.join(dir, 'namespace'), 'utf8').catch(() => '')).trim() || undefined;
+  const server = `https://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+  return {
+    clusters: [{ name: 'in-cluster', server, caFile: path.join(dir, 'ca.crt'), skipTLSVerify: false }],
+    // client-node re-reads a token file as it rotates.
+    users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: path.join(dir, 'token') } } }],
+    contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }],
+    currentContext: 'in-cluster',
+    origin: 'in-cluster service account',
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+function usesCredentialPlugin(user: K8sTypes.User | undefined): boolean {
+  const provider = user?.authProvider as { name?: string; config?: Record<string, unknown> } | undefined;
+  return Boolean(user?.exec || provider?.name === 'exec' || provider?.config?.exec || provider?.config?.['cmd-path']);
+}
+
+function describeContext(loaded: LoadedConfig, c: K8sTypes.Context): KubeContext {
+  const user = loaded.users.find((u) => u.name === c.user);
+  return {
+    name: c.name,
+    cluster: c.cluster,
+    user: c.user,
+    server: loaded.clusters.find((cl) => cl.name === c.cluster)?.server,
+    namespace: c.namespace || 'default',
+    usesCredentialPlugin: usesCredentialPlugin(user),
+  };
+}
+
+// ---- Resources ---------------------------------------------------------------------------------------
+
+interface ResourceInfo {
+  readonly kind: string;
+  readonly group: string;
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly plural: string;
+  /** `sgbackups.stackgres.io`, `secrets`. */
+  readonly resource: string;
+}
+
+const STACKGRES: ReadonlyMap<string, ResourceInfo> = new Map(
+  KINDS.map((k) => {
+    const [group, version] = k.apiVersion.split('/');
+    return [k.kind, { kind: k.kind, group, version, apiVersion: k.apiVersion, plural: k.plural, resource: `${k.plural}.${group}` }];
+  }),
+);
+
+function stackgres(kind: StackGresKind): ResourceInfo {
+  const r = STACKGRES.get(kind);
+  if (!r) throw new KubeError('invalid', `${String(kind)} is not a StackGres kind.`);
+  return r;
+}
+
+const CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
+const DEFAULT_PAGE = 500;
+
+/** One call's cancellation: the caller's signal, the timeout, and the warnings the server sent. */
+class CallScope {
+  readonly controller = new AbortController();
+  readonly warnings: string[] = [];
+  private timedOutFlag = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly deadline: number;
+  private readonly onCallerAbort = (): void => this.controller.abort();
+
+  constructor(
+    private readonly options: CallOptions | undefined,
+    readonly timeoutMs: number,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+    this.timer = setTimeout(() => {
+      this.timedOutFlag = true;
+      this.controller.abort();
+    }, timeoutMs);
+    if (options?.signal?.aborted) this.controller.abort();
+    else options?.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get remainingMs(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** The error to report: a timeout or a cancellation wins over what the aborted request threw. */
+  translate(e: unknown, ctx: ErrorContext): KubeError {
+    if (this.timedOutFlag) return timedOut(ctx, this.timeoutMs);
+    if (this.controller.signal.aborted) return cancelled();
+    return toKubeError(e, ctx);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.options?.signal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
+type CallContext = Omit<ErrorContext, 'context' | 'server' | 'credentials'>;
+
+class ClientNodeKube implements KubeApi {
+  readonly context: KubeContext;
+  private readonly k8s: K8s;
+  private readonly kc: K8sTypes.KubeConfig;
+  private readonly custom: K8sTypes.CustomObjectsApi;
+  private readonly core: K8sTypes.CoreV1Api;
+  private readonly watcher: K8sTypes.Watch;
+  /** Set when the context needs a credential plugin in an untrusted workspace: every call fails with it. */
+  private readonly blocked?: KubeError;
+  private readonly caches = new Set<LiveCache>();
+  private readonly timeoutMs: number;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    contextName: string,
+    private readonly options: KubeOptions,
+  ) {
+    this.k8s = loaded.k8s;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.log = options.log ?? (() => undefined);
+    const ctx = loaded.contexts.find((c) => c.name === contextName);
+    if (!ctx) {
+      throw configError(`Context "${contextName}" is not in the kubeconfig (${loaded.origin}).`, `Choose one of: ${loaded.contexts.map((c) => c.name).join(', ')}.`);
+    }
+    const cluster = loaded.clusters.find((c) => c.name === ctx.cluster);
+    if (!cluster) {
+      throw configError(`Context "${contextName}" names cluster "${ctx.cluster}", which the kubeconfig (${loaded.origin}) does not define.`, 'Fix the kubeconfig, or choose another context.');
+    }
+    if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+      throw configError(`Context "${contextName}" talks plain HTTP to ${cluster.server}; the Kubernetes client refuses that unless insecure-skip-tls-verify is set.`, 'Use the https:// address of the API server.');
+    }
+    this.context = describeContext(loaded, ctx);
+    if (this.context.usesCredentialPlugin && !options.trusted) {
+      this.blocked = configError(
+        `Context "${contextName}" gets its credentials by running a command; exec credential plugins run only in a trusted workspace.`,
+        'Trust this workspace (Manage Workspace Trust), or choose a context with token or certificate credentials.',
+      );
+    }
+    this.kc = new this.k8s.KubeConfig();
+    this.kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: contextName });
+    this.custom = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+    this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    this.watcher = new this.k8s.Watch(this.kc);
+  }
+
+  contexts(): readonly KubeContext[] {
+    return this.loaded.contexts.map((c) => describeContext(this.loaded, c));
+  }
+
+  withContext(name: string): KubeApi {
+    return new ClientNodeKube(this.loaded, name, this.options);
+  }
+
+  // ---- plumbing ----
+
+  private errorContext(c: CallContext): ErrorContext {
+    return { ...c, context: this.context.name, server: this.context.server, credentials: this.context.usesCredentialPlugin ? 'plugin' : 'static' };
+  }
+
+  /** Runs one operation (possibly several requests) under one timeout and signal. */
+  private async run<T>(c: CallContext, options: CallOptions | undefined, body: (scope: CallScope) => Promise<T>): Promise<T> {
+    if (this.blocked) throw this.blocked;
+    if (options?.signal?.aborted) throw cancelled();
+    const scope = new CallScope(options, options?.timeoutMs ?? this.timeoutMs);
+    try {
+      return await body(scope);
+    } catch (e) {
+      const err = e instanceof KubeError ? e : scope.translate(e, this.errorContext(c));
+      if (err.reason !== 'notFound' && err.reason !== 'cancelled') this.log(`${c.verb ?? 'call'} ${c.resource ?? ''}${c.name ? ` ${c.name}` : ''}: ${err.reason}: ${err.message}`);
+      throw err;
+    } finally {
+      scope.close();
+    }
+  }
+
+  /**
+   * One request. Reads are retried on 429 (and 503) as long as the server's Retry-After fits in the
+   * time left; writes never are: the caller decides.
+   */
+  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string } = {}): Promise<T> {
+    const { Observable } = this.k8s;
+    const middleware: K8sTypes.ObservableMiddleware = {
+      pre: (req) => {
+        req.setSignal(scope.signal as unknown as Parameters<typeof req.setSignal>[0]);
+        if (opts.contentType) req.setHeaderParam('Content-Type', opts.contentType);
+        return new Observable(Promise.resolve(req));
+      },
+      post: (res) => {
+        const w = res.headers.warning;
+        if (w) scope.warnings.push(...parseWarnings(w));
+        return new Observable(Promise.resolve(res));
+      },
+    };
+    const cfg: K8sTypes.ConfigurationOptions = { middleware: [middleware], middlewareMergeStrategy: 'append' };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send(cfg);
+      } catch (e) {
+        const err = scope.translate(e, this.errorContext(c));
+        const retryable = opts.read && attempt < 3 && (err.reason === 'tooManyRequests' || (err.reason === 'server' && err.status === 503));
+        const waitMs = Math.max(0, (err.retryAfterSeconds ?? 1) * 1000);
+        if (!retryable || waitMs >= scope.remainingMs) throw err;
+        this.log(`${c.verb} ${c.resource ?? ''}: the server asked to wait ${waitMs} ms (HTTP ${err.status}); retrying`);
+        await abortableSleep(waitMs, scope.signal);
+        if (scope.signal.aborted) throw scope.translate(err, this.errorContext(c));
+      }
+    }
+  }
+
+  // ---- reads ----
+
+  async namespaces(options?: CallOptions): Promise<string[]> {
+    const c: CallContext = { verb: 'list', resource: 'namespaces', group: '' };
+    return this.run(c, options, async (scope) => {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.request(scope, c, (cfg) => this.core.listNamespace({ limit: DEFAULT_PAGE, _continue: token }, cfg), { read: true });
+        for (const ns of page.items) if (ns.metadata?.name) names.push(ns.metadata.name);
+        token = page.metadata?._continue || undefined;
+      } while (token);
+      return names.sort();
+    });
+  }
+
+  async listPage(kind: StackGresKind, options: ListPageOptions = {}): Promise<ListPage> {
+    const r = stackgres(kind);
+    const c: CallContext = { verb: 'list', resource: r.resource, group: r.group, kind: r.kind, namespace: options.namespace };
+    return this.run(c, options, (scope) => this.page(scope, r, c, options));
+  }
+
+  private async page(scope: CallScope, r: ResourceInfo, c: CallContext, o: ListPageOptions): Promise<ListPage> {
+    const query = { group: r.group, version: r.version, plural: r.plural, labelSelector: o.labelSelector, limit: o.limit ?? DEFAULT_PAGE, _continue: o.continue };
+    const body = (await this.request(
+      scope,
+      c,
+      (cfg) => (o.namespace ? this.custom.listNamespacedCustomObject({ ...query, namespace: o.namespace }, cfg) : this.custom.listCustomObjectForAllNamespaces(query, cfg)),
+      { read: true },
+    )) as { items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } };
+    const items = (body.items ?? []).filter((o2) => o2?.metadata?.name && matchesCluster(o2, o.sgCluster)).map((o2) => withKind(o2, r));
+    return { items, continue: body.metadata?.continue || undefined, resourceVersion: body.metadata?.resourceVersion ?? '', remainingItemCount: body.metadata?.remainingItemCount };
+  }
+
+  async list(kind: StackGresKind, options: ListOptions = {}): Promise<ObjectList> {
+    const r = stackgres(kind);
+    const c: CallContext = { verb: 'list', resource: r.resource, group: r.group, kind: r.kind, namespace: options.namespace };
+    return this.run(c, options, async (scope) => {
+      // An expired continue token (410) means the snapshot is gone: start over, as kubectl does.
+      for (let restart = 0; ; restart++) {
+        const items: KubeObject[] = [];
+        let token: string | undefined;
+        let resourceVersion = '';
+        try {
+          do {
+            const p = await this.page(scope, r, c, { ...options, continue: token });
+            items.push(...p.items);
+            if (!token) resourceVersion = p.resourceVersion;
+            token = p.continue;
+          } while (token);
+          return { items, resourceVersion };
+        } catch (e) {
+          if (!(e instanceof KubeError && e.reason === 'gone' && restart < 2)) throw e;
+          this.log(`list ${r.resource}: the paged list expired; listing again`);
+        }
+      }
+    });
+  }
+
+  async get(kind: StackGresKind, namespace: string, name: string, options?: CallOptions): Promise<KubeObject | undefined> {
+    const r = stackgres(kind);
+    const c: CallContext = { verb: 'get', resource: r.resource, group: r.group, kind: r.kind, namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        const o = (await this.request(scope, c, (cfg) => this.custom.getNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name }, cfg), { read: true })) as KubeObject;
+        return withKind(o, r);
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound' && e.kubeReason === 'NotFound') return undefined;
+        throw e;
+      }
+    });
+  }
+
+  // ---- writes ----
+
+  async create(object: KubeObject, options: WriteOptions = {}): Promise<WriteResult> {
+    const t = this.target(object, 'create');
+    return this.run(t.c, options, async (scope) => {
+      const dryRun = options.dryRun ? 'All' : undefined;
+      let result: unknown;
+      if (t.kind === 'Secret') {
+        result = await this.request(scope, t.c, (cfg) => this.core.createNamespacedSecret({ namespace: t.namespace!, body: object as K8sTypes.V1Secret, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+      } else if (t.kind === 'Namespace') {
+        result = await this.request(scope, t.c, (cfg) => this.core.createNamespace({ body: object as K8sTypes.V1Namespace, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+      } else {
+        const r = t.info!;
+        result = await this.request(scope, t.c, (cfg) =>
+          this.custom.createNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace: t.namespace!, body: { ...object, metadata: { ...object.metadata, namespace: t.namespace } }, dryRun, fieldManager: FIELD_MANAGER }, cfg),
+        );
+      }
+      return { object: returned(result, t.kind), warnings: scope.warnings };
+    });
+  }
+
+  async apply(object: KubeObject, options: ApplyOptions = {}): Promise<WriteResult> {
+    const t = this.target(object, 'apply');
+    return this.run(t.c, options, async (scope) => {
+      const common = { name: t.name, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER, force: options.force ? true : undefined };
+      const apply = { contentType: this.k8s.PatchStrategy.ServerSideApply };
+      let result: unknown;
+      if (t.kind === 'Secret') {
+        result = await this.request(scope, t.c, (cfg) => this.core.patchNamespacedSecret({ ...common, namespace: t.namespace!, body: object }, cfg), apply);
+      } else if (t.kind === 'Namespace') {
+        result = await this.request(scope, t.c, (cfg) => this.core.patchNamespace({ ...common, body: object }, cfg), apply);
+      } else {
+        const r = t.info!;
+        const body = { ...object, apiVersion: object.apiVersion ?? r.apiVersion, metadata: { ...object.metadata, namespace: t.namespace } };
+        result = await this.request(scope, t.c, (cfg) => this.custom.patchNamespacedCustomObject({ ...common, group: r.group, version: r.version, plural: r.plural, namespace: t.namespace!, body }, cfg), apply);
+      }
+      return { object: returned(result, t.kind), warnings: scope.warnings };
+    });
+  }
+
+  async delete(kind: StackGresKind, namespace: string, name: string, options: WriteOptions = {}): Promise<boolean> {
+    const r = stackgres(kind);
+    const c: CallContext = { verb: 'delete', resource: r.resource, group: r.group, kind: r.kind, namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        await this.request(scope, c, (cfg) => this.custom.deleteNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name, dryRun: options.dryRun ? 'All' : undefined }, cfg));
+        return true;
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound' && e.kubeReason === 'NotFound') return false;
+        throw e;
+      }
+    });
+  }
+
+  /** Which API a manifest goes to, checked before any request. */
+  private target(object: KubeObject, verb: 'create' | 'apply'): { kind: ManifestKind; name: string; namespace?: string; info?: ResourceInfo; c: CallContext } {
+    const kind = object?.kind;
+    const name = object?.metadata?.name;
+    if (!name) throw new KubeError('invalid', `The ${kind ?? 'object'} has no metadata.name.`, { action: 'Give it a name.' });
+    if (kind === 'Namespace') return { kind, name, c: { verb, resource: 'namespaces', group: '', kind, name } };
+    const namespace = object.metadata.namespace || this.context.namespace;
+    if (kind === 'Secret') return { kind, name, namespace, c: { verb, resource: 'secrets', group: '', kind, namespace, name } };
+    const info = kind ? STACKGRES.get(kind) : undefined;
+    if (!info) {
+      throw new KubeError('invalid', `${kind ?? 'An object without kind'} is not something this extension writes: it handles StackGres kinds, Secrets and Namespaces.`, { action: 'Apply it with kubectl.' });
+    }
+    if (object.apiVersion && object.apiVersion !== info.apiVersion) {
+      throw new KubeError('invalid', `${kind} ${name} has apiVersion ${object.apiVersion}; the StackGres operator serves ${kind} as ${info.apiVersion}.`, { action: `Change apiVersion to ${info.apiVersion}.` });
+    }
+    return { kind: kind as StackGresKind, name, namespace, info, c: { verb, resource: info.resource, group: info.group, kind, namespace, name } };
+  }
+
+  // ---- Secrets (key names only) ----
+
+  async secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]> {
+    const c: CallContext = { verb: 'list', resource: 'secrets', group: '', namespace };
+    return this.run(c, options, async (scope) => {
+      const out: SecretKeys[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: DEFAULT_PAGE, _continue: token }, cfg), { read: true });
+        for (const s of page.items) if (s.metadata?.name) out.push({ name: s.metadata.name, namespace, type: s.type, keys: secretKeyNames(s) });
+        token = page.metadata?._continue || undefined;
+      } while (token);
+      return out.sort((a, b) => a.name.localeCompare(b.name));
+    });
+  }
+
+  async secretKeys(namespace: string, name: string, options?: CallOptions): Promise<string[] | undefined> {
+    const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        return secretKeyNames(await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true }));
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound') return undefined;
+        throw e;
+      }
+    });
+  }
+
+  async createSecret(namespace: string, name: string, data: SecretData, options: SecretWriteOptions = {}): Promise<void> {
+    const c: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    return this.run(c, options, async (scope) => {
+      const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: options.labels }, type: options.type ?? 'Opaque', data: encode(data) };
+      await this.request(scope, c, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, cfg));
+    });
+  }
+
+  async replaceSecret(namespace: string, name: string, data: SecretData, options: SecretWriteOptions = {}): Promise<void> {
+    const c: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    return this.run(c, options, async (scope) => {
+      const current = await this.request(scope, { ...c, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+      const m = current.metadata ?? {};
+      const body: K8sTypes.V1Secret = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        // The resourceVersion makes this fail with a conflict if someone changed the Secret meanwhile.
+        metadata: { name, namespace, resourceVersion: m.resourceVersion, labels: { ...m.labels, ...options.labels }, annotations: m.annotations },
+        type: options.type ?? current.type,
+        data: encode(data),
+      };
+      await this.request(scope, c, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, cfg));
+    });
+  }
+
+  // ---- CRDs ----
+
+  async stackgresCrds(options?: CallOptions): Promise<CrdSchema[]> {
+    const c: CallContext = { verb: 'get', resource: `${CRD.plural}.${CRD.group}`, group: CRD.group };
+    return this.run(c, options, async (scope) => {
+      const found = await Promise.all(
+        [...STACKGRES.values()].map(async (r) => {
+          const name = `${r.resource}`;
+          try {
+            return (await this.request(scope, { ...c, name }, (cfg) => this.custom.getClusterCustomObject({ ...CRD, name }, cfg), { read: true })) as unknown;
+          } catch (e) {
+            if (e instanceof KubeError && e.reason === 'notFound') return undefined;
+            throw e;
+          }
+        }),
+      );
+      const crds = found.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null).map(readCrd);
+      if (!crds.length) throw crdsMissing({ context: this.context.name });
+      return crds;
+    });
+  }
+
+  // ---- live caches ----
+
+  cache(kind: StackGresKind, options: CacheOptions = {}): LiveCache {
+    const r = stackgres(kind);
+    const ctx = this.errorContext({ verb: 'watch', resource: r.resource, group: r.group, kind: r.kind, namespace: options.namespace });
+    const path = `/apis/${r.group}/${r.version}${options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : ''}/${r.plural}`;
+    const maxTimeout = this.options.watchTimeoutSeconds ?? 600;
+    const transport: WatchTransport = {
+      errorContext: ctx,
+      list: (signal) => this.list(kind, { namespace: options.namespace, labelSelector: options.labelSelector, sgCluster: options.sgCluster, signal }),
+      watch: async (resourceVersion, onEvent, onEnd) => {
+        if (this.blocked) throw this.blocked;
+        const query = {
+          resourceVersion: resourceVersion || undefined,
+          allowWatchBookmarks: true,
+          labelSelector: options.labelSelector,
+          // Spread reconnects over time, as client-go does.
+          timeoutSeconds: Math.max(1, Math.round(maxTimeout / 2 + Math.random() * (maxTimeout / 2))),
+        };
+        const controller = await this.watcher.watch(
+          path,
+          query,
+          (type, obj) => onEvent(type, type === 'BOOKMARK' || type === 'ERROR' ? obj : withKind(obj as KubeObject, r)),
+          (err: unknown) => onEnd(err ? toKubeError(err, ctx) : undefined),
+        );
+        return { stop: () => controller.abort() };
+      },
+    };
+    const cache = new WatchedCache(transport, this.options.backoff, (o) => matchesCluster(o, options.sgCluster), this.log);
+    this.caches.add(cache);
+    const stop = cache.stop.bind(cache);
+    cache.stop = () => {
+      this.caches.delete(cache);
+      stop();
+    };
+    return cache;
+  }
+
+  dispose(): void {
+    for (const c of [...this.caches]) c.stop();
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------
+
+function matchesCluster(o: KubeObject, sgCluster: string | undefined): boolean {
+  return sgCluster === undefined || (o.spec as { sgCluster?: unknown } | undefined)?.sgCluster === sgCluster;
+}
+
+/** Items of CR lists may lack apiVersion/kind; objects leave the adapter complete. */
+function withKind(o: KubeObject, r: ResourceInfo): KubeObject {
+  return o.apiVersion && o.kind ? o : { ...o, apiVersion: o.apiVersion ?? r.apiVersion, kind: o.kind ?? r.kind };
+}
+
+/** The object a write returned, as plain JSON; a Secret's data never leaves the adapter. */
+function returned(result: unknown, kind: ManifestKind): KubeObject {
+  const o = JSON.parse(JSON.stringify(result ?? {})) as KubeObject;
+  if (kind === 'Secret') {
+    const keys = secretKeyNames(o as { data?: unknown; stringData?: unknown });
+    delete o.data;
+    delete o.stringData;
+    return { ...o, apiVersion: 'v1', kind: 'Secret', keys };
+  }
+  if (kind === 'Namespace') return { ...o, apiVersion: 'v1', kind: 'Namespace' };
+  return o;
+}
+
+function secretKeyNames(s: { data?: unknown; stringData?: unknown }): string[] {
+  const keys = new Set<string>();
+  for (const m of [s.data, s.stringData]) if (m && typeof m === 'object') for (const k of Object.keys(m)) keys.add(k);
+  return [...keys].sort();
+}
+
+function encode(data: SecretData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = Buffer.from(v).toString('base64');
+  return out;
+}
+
+function readCrd(crd: Record<string, unknown>): CrdSchema {
+  const spec = (crd.spec ?? {}) as { group?: string; names?: { kind?: string; plural?: string }; versions?: { name?: string; served?: boolean; storage?: boolean; schema?: { openAPIV3Schema?: unknown } }[] };
+  return {
+    kind: spec.names?.kind ?? '',
+    plural: spec.names?.plural ?? '',
+    group: spec.group ?? STACKGRES_GROUP,
+    versions: (spec.versions ?? []).map((v) => ({ name: v.name ?? '', served: v.served === true, storage: v.storage === true, schema: v.schema?.openAPIV3Schema })),
+  };
+}
+
+/** `299 - "unknown field \"spec.foo\""` (several joined by commas) → the quoted texts. */
+export function parseWarnings(header: string): string[] {
+  const out: string[] = [];
+  const re = /\d{3} \S+ "((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(header); m; m = re.exec(header)) out.push(m[1].replace(/\\(.)/g, '$1'));
+  return out.length ? out : [header];
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
