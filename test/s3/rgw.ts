@@ -151,7 +151,8 @@ memstore_device_bytes = ${memoryBytes}
 [client.rgw.a]
 # radosgw defaults to ms_mon_client_mode=secure, which auth=none cannot give
 ms_mon_client_mode = crc
-rgw_frontends = beast endpoint=127.0.0.1:${rgwPort}
+# without it every response with a body waits ~40 ms for a delayed ACK (Nagle)
+rgw_frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw_thread_pool_size = 64
 rgw_data = ${dir}/rgw
 `;

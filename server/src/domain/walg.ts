@@ -84,9 +84,9 @@ function parseObject(raw: string, what: string): Parsed<Record<string, unknown>>
   let value: unknown;
   try {
     value = JSON.parse(raw);
-  } catch (err) {
+  } catch {
     const head = raw.slice(0, 40).replace(/\s+/g, ' ');
-    return { ok: false, error: `${what} is not JSON (${err instanceof SyntaxError ? err.message : 'unreadable'}; it starts with "${head}")` };
+    return { ok: false, error: raw.trim() === '' ? `${what} is empty` : `${what} is not JSON (it starts with "${head}")` };
   }
   if (!isRecord(value)) return { ok: false, error: `${what} is JSON but not an object` };
   return { ok: true, value };
