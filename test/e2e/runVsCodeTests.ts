@@ -121,8 +121,16 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
   const dirs = freshEditorDirs(root);
   const workspace = join(root, 'workspace');
   cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
-  // Word-based suggestions would list words of other open files and blur what the extension offers.
-  writeUserSettings(dirs, { trustWorkspace: spec.trusted, extra: { 'editor.wordBasedSuggestions': 'off' } });
+  writeUserSettings(dirs, {
+    trustWorkspace: spec.trusted,
+    extra: {
+      // Word-based suggestions would list words of other open files and blur what the extension offers.
+      'editor.wordBasedSuggestions': 'off',
+      // VS Code in a browser saves edits after a second by default; desktop VS Code (and the suite) expects
+      // an edit to stay unsaved until reverted.
+      'files.autoSave': 'off',
+    },
+  });
   const extensionDir = await installVsix(install, dirs, vsix, EXTENSION_ID);
   console.log(`\n[${spec.name}] VSIX installed into ${extensionDir}; workspace ${spec.trusted ? 'trusted' : 'NOT trusted (Restricted Mode)'}`);
 
@@ -136,8 +144,11 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
     }
     if (spec.ui) {
       // A plain window, without the test payload: the installed extension loads as it does for a user.
-      await page.goto(workbenchUrl(server, workspace));
-      const workbench = new Workbench(page, workspace);
+      // A copy of its own, so the editor restores nothing (open or edited files) from the suite's window.
+      const uiWorkspace = join(root, 'ui-workspace');
+      cpSync(FIXTURE_WORKSPACE, uiWorkspace, { recursive: true });
+      await page.goto(workbenchUrl(server, uiWorkspace));
+      const workbench = new Workbench(page, uiWorkspace);
       await waitForWorkbench(workbench, root, 'open the workbench for the UI checks');
       outcome.ui = await runUiChecks(workbench, RESULTS_DIR);
     }
@@ -218,13 +229,15 @@ function hangReport(config: RunConfig, root: string, dirs: EditorDirs): string {
   return lines.join('\n\n');
 }
 
-/** Copies the run's logs (code-server, browser console, editor logs, results) to test-results/<run>/. */
+/** Copies the run's logs (code-server, browser console, editor logs, results, workspace) to test-results/<run>/. */
 function keepLogs(run: string, root: string, dirs: EditorDirs): void {
   const target = join(RESULTS_DIR, run);
   mkdirSync(target, { recursive: true });
   for (const file of ['code-server.log', 'browser-console.log', 'results.json']) {
     if (existsSync(join(root, file))) cpSync(join(root, file), join(target, file));
   }
+  // The workspace as the run left it on disk: shows whether a test saved an edit.
+  if (existsSync(join(root, 'workspace'))) cpSync(join(root, 'workspace'), join(target, 'workspace'), { recursive: true });
   const logs = join(dirs.userDataDir, 'logs');
   if (existsSync(logs)) cpSync(logs, join(target, 'editor-logs'), { recursive: true });
 }

@@ -11,6 +11,7 @@ export const SELECTORS = {
   workbench: '.monaco-workbench',
   statusBar: '.monaco-workbench .part.statusbar',
   quickInput: '.quick-input-widget',
+  quickInputBox: '.quick-input-widget .quick-input-box input',
   quickInputRows: '.quick-input-widget .monaco-list-row',
   activeTab: '.tabs-container .tab.active',
   cursorPosition: '#status\\.editor\\.selection',
@@ -66,12 +67,22 @@ export class Workbench {
     const before = text.slice(0, index + offset).split('\n');
     const line = before.length;
     const column = before[before.length - 1].length + 1;
-    await this.page.keyboard.press('Control+G');
-    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 10_000 });
-    await this.page.keyboard.type(`${line}:${column}`);
-    await this.page.keyboard.press('Enter');
-    await this.waitForText(SELECTORS.cursorPosition, (t) => t.includes(`Ln ${line}, Col ${column}`), `the cursor at ${line}:${column}`, 10_000);
-    return { line, column };
+    const target = `Ln ${line}, Col ${column}`;
+    // Keystrokes typed while the picker is still opening get lost: check what it holds before Enter, and
+    // try again (up to three times) if the cursor did not land.
+    for (let attempt = 1; ; attempt++) {
+      await this.dismissWidgets();
+      await this.page.keyboard.press('Control+G');
+      await this.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
+      await this.page.fill(SELECTORS.quickInputBox, `:${line}:${column}`);
+      await this.page.keyboard.press('Enter');
+      try {
+        await this.waitForText(SELECTORS.cursorPosition, (t) => t.includes(target), `the cursor at ${line}:${column}`, 5_000);
+        return { line, column };
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
   }
 
   /**

@@ -60,9 +60,37 @@ export function stackgresDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 }
 
+/**
+ * A diagnostic's code as the server sent it. VS Code wraps it as `{ value, target }` when the server also
+ * sends a link to its documentation, so compare with this rather than with `d.code`.
+ */
+export function diagnosticCode(d: vscode.Diagnostic): string | number | undefined {
+  return typeof d.code === 'object' ? d.code.value : d.code;
+}
+
+/**
+ * Puts every edited document back to its content on disk, so no test sees another's edits (the suite's
+ * root afterEach hook calls it). Falls back to writing the disk content into the buffer if the editor's
+ * revert leaves the document dirty.
+ */
+export async function revertDirtyDocuments(): Promise<void> {
+  for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme !== 'untitled')) {
+    await vscode.window.showTextDocument(document, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    if (document.isDirty) {
+      const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), onDisk);
+      await vscode.workspace.applyEdit(edit);
+      await document.save();
+    }
+    assert.equal(document.isDirty, false, `${document.uri.path} is back to its content on disk`);
+  }
+}
+
 /** A diagnostic in one line, for assertion messages. */
 export function describeDiagnostic(d: vscode.Diagnostic): string {
-  const code = typeof d.code === 'object' ? d.code.value : d.code;
+  const code = diagnosticCode(d);
   return `${d.range.start.line + 1}:${d.range.start.character + 1} [${d.source ?? ''}${code === undefined ? '' : ` ${code}`}] ${d.message}`;
 }
 

@@ -8,6 +8,7 @@ import Mocha from 'mocha';
 import { readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { revertDirtyDocuments } from './helpers';
 import { readRunConfig, SuiteProgress, SuiteResults, TestResult } from './runConfig';
 
 export async function run(): Promise<void> {
@@ -18,6 +19,8 @@ export async function run(): Promise<void> {
     timeout: config.testTimeoutMs ?? 60_000,
     grep: config.grep ? new RegExp(config.grep) : undefined,
     reporter: ConsoleLineReporter,
+    // Each test starts from the fixture files as they are on disk, whatever the one before edited.
+    rootHooks: { afterEach: revertDirtyDocuments },
   });
   for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
     mocha.addFile(join(__dirname, file));
