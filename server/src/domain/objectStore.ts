@@ -350,7 +350,7 @@ export interface AccessPlan {
 }
 
 const CONSEQUENCES: Readonly<Record<StorageAction, string>> = {
-  ListBucket: 'wal-g cannot list backups or WAL, so backup listing, retention and restores fail',
+  ListBucket: 'wal-g cannot list backups or WAL: backup listing, retention and restores fail',
   GetBucketLocation: 'wal-g cannot find the bucket\'s region unless region is set in the SGObjectStorage',
   PutObject: 'backups and WAL archiving fail, and WAL piles up on the database disk',
   GetObject: 'restores and replicas created from backups fail',
