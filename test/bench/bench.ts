@@ -2,7 +2,7 @@
  * What every benchmark shares: the shape the runner (`index.ts`) expects, statistics, the side-by-side
  * table, and where results are written. Benchmarks measure and print; they do not fail on a missed target.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '../..');
@@ -94,4 +94,21 @@ export function processMemory(pid: number): { rss: number; peakRss: number } {
     return m ? Number(m[1]) * 1024 : NaN;
   };
   return { rss: kib('VmRSS'), peakRss: kib('VmHWM') };
+}
+
+/**
+ * CPU time a process has used so far, all its threads (GC helpers included), in milliseconds, from
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds on CPU). Unlike wall time it does not grow while other
+ * programs on the machine hold the CPU. Threads that already exited are not counted.
+ */
+export function processCpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
 }

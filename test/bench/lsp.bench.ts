@@ -7,14 +7,15 @@
  * goes in each phase.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { Benchmark, latencies, Latencies, mib, ms, processMemory, REPO, RESULTS_DIR, spread, Summary, summarize, table, writeResults } from './bench';
-import { hottestFunctions, Phase } from './cpuProfile';
+import { Benchmark, latencies, Latencies, mib, ms, processCpuMs, processMemory, REPO, RESULTS_DIR, spread, Summary, summarize, table, writeResults } from './bench';
+import { Phase, ProfileReader } from './cpuProfile';
 import { GeneratedFile, generateStackGresFile, Mistake, Site } from './lsp/manifests';
+import { buildServerForProfiling } from './lsp/profileBuild';
 import { BenchClient, ourServer, plainYamlServer, ServerSetup } from './lsp/servers';
 
 const DOCUMENTS = 1000;
@@ -38,8 +39,17 @@ interface RunResult {
   readonly fullMs: number;
   /** didChange → publishDiagnostics for the new version, wall clock. */
   readonly revalidationMs: number;
+  /** CPU time the server used for the same (all threads). */
+  readonly fullCpuMs: number;
+  readonly revalidationCpuMs: number;
   readonly completionMs: number[];
   readonly hoverMs: number[];
+  /** Server CPU time per request (all threads). */
+  readonly completionCpuMs: number[];
+  readonly hoverCpuMs: number[];
+  /** What each request was on (parallel to the latencies): field name, enum value, value, cronSchedule. */
+  readonly completionOn: string[];
+  readonly hoverOn: string[];
   readonly completionNonEmpty: number;
   readonly hoverFound: number;
   readonly rssAfterValidation: number;
@@ -114,7 +124,9 @@ async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, 
   };
   try {
     mark('full validation');
+    const cpu0 = processCpuMs(client.pid);
     const full = await client.open(uri, file.text, 1);
+    const cpu1 = processCpuMs(client.pid);
     done();
     const afterValidation = processMemory(client.pid);
 
@@ -122,14 +134,19 @@ async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, 
     const m = /^(\s+retention: )(\d+)$/.exec(line)!;
     const range = { start: { line: file.editLine, character: m[1].length }, end: { line: file.editLine, character: line.length } };
     mark('revalidation');
+    const cpu2 = processCpuMs(client.pid);
     const edited = await client.change(uri, 2, range, String(Number(m[2]) + 1));
+    const cpu3 = processCpuMs(client.pid);
     done();
 
     const completionMs: number[] = [];
     let completionNonEmpty = 0;
     mark('completion');
+    const completionCpuMs: number[] = [];
     for (const site of completionSites) {
+      const c0 = processCpuMs(client.pid);
       const r = await client.completion(uri, { line: site.line, character: site.character });
+      completionCpuMs.push(processCpuMs(client.pid) - c0);
       completionMs.push(r.ms);
       if (r.items > 0) completionNonEmpty++;
     }
@@ -137,8 +154,11 @@ async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, 
     const hoverMs: number[] = [];
     let hoverFound = 0;
     mark('hover');
+    const hoverCpuMs: number[] = [];
     for (const site of hoverSites) {
+      const c0 = processCpuMs(client.pid);
       const r = await client.hover(uri, { line: site.line, character: site.character });
+      hoverCpuMs.push(processCpuMs(client.pid) - c0);
       hoverMs.push(r.ms);
       if (r.found) hoverFound++;
     }
@@ -147,8 +167,14 @@ async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, 
     return {
       fullMs: full.ms,
       revalidationMs: edited.ms,
+      fullCpuMs: cpu1 - cpu0,
+      revalidationCpuMs: cpu3 - cpu2,
       completionMs,
       hoverMs,
+      completionCpuMs,
+      hoverCpuMs,
+      completionOn: completionSites.map(siteKind),
+      hoverOn: hoverSites.map(siteKind),
       completionNonEmpty,
       hoverFound,
       rssAfterValidation: afterValidation.rss,
@@ -159,6 +185,11 @@ async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, 
   } finally {
     await client.stop();
   }
+}
+
+function siteKind(site: Site): string {
+  if (site.key === 'cronSchedule') return 'cronSchedule';
+  return site.on === 'key' ? 'field name' : site.enumField ? 'enum value' : 'value';
 }
 
 /** Half on field names, half at the end of enum values (type, compression, storageClass, ...). */
@@ -235,6 +266,27 @@ function buildReport(file: GeneratedFile, parse: readonly ParseRun[], plain: Ser
     hoverP95Ms: checks.hoverP95Ms <= TARGETS.hoverP95Ms,
   };
   const lat = (l: Latencies, which: 'p50' | 'p95') => ms(l[which]);
+  const cpuLat = (r: ServerResult, f: (x: RunResult) => number[]) => {
+    const l = latencies(all(r, f));
+    return `${ms(l.p50)} / ${ms(l.p95)}`;
+  };
+  /** p95 (and count) of the requests on each kind of position. */
+  const byPosition = (r: ServerResult, what: 'completion' | 'hover'): Map<string, number[]> => {
+    const groups = new Map<string, number[]>();
+    for (const x of r.runs) {
+      const on = what === 'completion' ? x.completionOn : x.hoverOn;
+      const times = what === 'completion' ? x.completionMs : x.hoverMs;
+      on.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), times[i]]));
+    }
+    return groups;
+  };
+  const positions = ['field name', 'enum value', 'value', 'cronSchedule'];
+  const cell = (r: ServerResult, what: 'completion' | 'hover', k: string) => {
+    const v = byPosition(r, what).get(k);
+    return v ? `${ms(latencies(v).p95)} (${v.length})` : '';
+  };
+  const positionRows = [['p95 ms (requests) on', 'completion plain', 'completion ours', 'hover plain', 'hover ours'],
+    ...positions.map((k) => [k, cell(plain, 'completion', k), cell(ours, 'completion', k), cell(plain, 'hover', k), cell(ours, 'hover', k)])];
   const sevCount = (ds: readonly Diagnostic[]) => {
     const by = [0, 0, 0, 0];
     for (const d of ds) by[(d.severity ?? 1) - 1]++;
@@ -247,11 +299,15 @@ function buildReport(file: GeneratedFile, parse: readonly ParseRun[], plain: Ser
   const rows: string[][] = [
     ['', 'yaml parse (floor)', 'plain yaml-language-server', 'ours', 'ratio', 'target', 'result'],
     ['full validation, ms', spread(parseMs), `${spread(full.plain)} +${plain.debounceMs} wait`, spread(full.ours), `ours/plain ${checks.fullVsPlain.toFixed(2)}`, `≤ ${TARGETS.fullVsPlain}`, verdict(met.fullVsPlain)],
+    ['  server CPU time, ms', '', spread(s(plain, (x) => x.fullCpuMs)), spread(s(ours, (x) => x.fullCpuMs)), `ours/plain ${ratio(s(ours, (x) => x.fullCpuMs).median, s(plain, (x) => x.fullCpuMs).median).toFixed(2)}`, '', ''],
     ['revalidation after 1-line edit, ms', '', `${spread(reval.plain)} +${plain.debounceMs} wait`, spread(reval.ours), `ours reval/full ${checks.revalidationVsFull.toFixed(3)}`, `≤ ${TARGETS.revalidationVsFull}`, verdict(met.revalidationVsFull)],
+    ['  server CPU time, ms', '', spread(s(plain, (x) => x.revalidationCpuMs)), spread(s(ours, (x) => x.revalidationCpuMs)), `ours reval/full ${ratio(s(ours, (x) => x.revalidationCpuMs).median, s(ours, (x) => x.fullCpuMs).median).toFixed(3)}`, '', ''],
     ['completion p50, ms', '', lat(completion.plain, 'p50'), lat(completion.ours, 'p50'), `ours/plain ${ratio(completion.ours.p50, completion.plain.p50).toFixed(2)}`, '', ''],
     ['completion p95, ms', '', `${lat(completion.plain, 'p95')} (runs ${spread(perRunP95(plain, (x) => x.completionMs))})`, `${lat(completion.ours, 'p95')} (runs ${spread(perRunP95(ours, (x) => x.completionMs))})`, `ours/plain ${ratio(completion.ours.p95, completion.plain.p95).toFixed(2)}`, `≤ ${TARGETS.completionP95Ms} ms`, verdict(met.completionP95Ms)],
+    ['  server CPU time p50/p95, ms', '', cpuLat(plain, (x) => x.completionCpuMs), cpuLat(ours, (x) => x.completionCpuMs), '', '', ''],
     ['hover p50, ms', '', lat(hover.plain, 'p50'), lat(hover.ours, 'p50'), `ours/plain ${ratio(hover.ours.p50, hover.plain.p50).toFixed(2)}`, '', ''],
     ['hover p95, ms', '', `${lat(hover.plain, 'p95')} (runs ${spread(perRunP95(plain, (x) => x.hoverMs))})`, `${lat(hover.ours, 'p95')} (runs ${spread(perRunP95(ours, (x) => x.hoverMs))})`, `ours/plain ${ratio(hover.ours.p95, hover.plain.p95).toFixed(2)}`, `≤ ${TARGETS.hoverP95Ms} ms`, verdict(met.hoverP95Ms)],
+    ['  server CPU time p50/p95, ms', '', cpuLat(plain, (x) => x.hoverCpuMs), cpuLat(ours, (x) => x.hoverCpuMs), '', '', ''],
     ['RSS after full validation', spread(memory.parse.rss, mib), spread(memory.plain.rss, mib), spread(memory.ours.rss, mib), `ours/plain ${ratio(memory.ours.rss.median, memory.plain.rss.median).toFixed(2)}`, '', ''],
     ['peak RSS (VmHWM)', spread(memory.parse.peak, mib), spread(memory.plain.peak, mib), spread(memory.ours.peak, mib), `ours/plain ${ratio(memory.ours.peak.median, memory.plain.peak.median).toFixed(2)}`, '', ''],
     ['diagnostics published', '', `${sevCount(diagnostics.plain)}${stable(plain) ? '' : ' (varies by run)'}`, `${sevCount(diagnostics.ours)}${stable(ours) ? '' : ' (varies by run)'}`, '', '', ''],
@@ -267,7 +323,10 @@ function buildReport(file: GeneratedFile, parse: readonly ParseRun[], plain: Ser
     table(rows),
     '',
     `Times are medians over ${RUNS} runs (min–max); latencies pool ${COMPLETIONS} completions and ${HOVERS} hovers over the runs. `
-      + `Plain yaml-language-server waits a fixed ${plain.debounceMs} ms before validating (not configurable); the ms shown and the ratios exclude that wait, our server was started with validationDelay 0.`,
+      + `Plain yaml-language-server waits a fixed ${plain.debounceMs} ms before validating (not configurable); the ms shown and the ratios exclude that wait, our server was started with validationDelay 0. `
+      + 'Server CPU time (all threads, from /proc) does not grow when other programs hold the CPU: compare it when the machine is busy.',
+    '',
+    table(positionRows),
     '',
     table(mistakeRows),
     sanity ? 'Sanity: both servers report every deliberate mistake they can see.' : 'SANITY CHECK FAILED: a deliberate mistake was not reported (see the table above).',
@@ -292,8 +351,12 @@ function buildReport(file: GeneratedFile, parse: readonly ParseRun[], plain: Ser
       fullValidationWallMs: s(r, (x) => x.fullMs),
       revalidationMs: work(r, (x) => x.revalidationMs),
       revalidationWallMs: s(r, (x) => x.revalidationMs),
+      fullValidationCpuMs: s(r, (x) => x.fullCpuMs),
+      revalidationCpuMs: s(r, (x) => x.revalidationCpuMs),
       completion: latencies(all(r, (x) => x.completionMs)),
+      completionCpu: latencies(all(r, (x) => x.completionCpuMs)),
       hover: latencies(all(r, (x) => x.hoverMs)),
+      hoverCpu: latencies(all(r, (x) => x.hoverCpuMs)),
       completionsWithItems: r.runs.reduce((n, x) => n + x.completionNonEmpty, 0),
       hoversWithContent: r.runs.reduce((n, x) => n + x.hoverFound, 0),
       rssAfterValidation: s(r, (x) => x.rssAfterValidation),
@@ -308,17 +371,25 @@ function buildReport(file: GeneratedFile, parse: readonly ParseRun[], plain: Ser
   return { text, json };
 }
 
-/** One more run of our server under --cpu-prof, then the hottest functions of each phase. */
+/** One more run of our server (unminified) under --cpu-prof, then where its time goes in each phase. */
 async function profileOurServer(uri: string, file: GeneratedFile, completionSites: readonly Site[], hoverSites: readonly Site[]): Promise<void> {
   const dir = path.join(RESULTS_DIR, 'bench-profiles');
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const bundle = await buildServerForProfiling(path.join(dir, 'build'));
   const phases: Phase[] = [];
-  await measureRun(ourServer(), uri, file, completionSites, hoverSites, ['--cpu-prof', `--cpu-prof-dir=${dir}`], phases);
-  console.log(`\nCPU profile of our server (${path.relative(REPO, dir)}), self time by function:`);
+  const run = await measureRun(ourServer(bundle), uri, file, completionSites, hoverSites, ['--cpu-prof', `--cpu-prof-dir=${dir}`], phases);
+  console.log(`\nCPU profile of our server, unminified (${path.relative(REPO, dir)}); this run: full validation ${ms(run.fullMs)} ms, `
+    + `revalidation ${ms(run.revalidationMs)} ms, completion p95 ${ms(latencies(run.completionMs).p95)} ms, hover p95 ${ms(latencies(run.hoverMs).p95)} ms.`);
+  writeFileSync(path.join(dir, 'phases.json'), `${JSON.stringify(phases, null, 2)}\n`);
+  const reader = new ProfileReader(dir);
+  const share = (h: { share: number }) => `${(h.share * 100).toFixed(1)}%`;
   for (const phase of phases) {
-    const top = hottestFunctions(dir, phase, 12);
-    console.log(`\n${phase.name} (${ms((phase.endUs - phase.startUs) / 1000)} ms wall, ${ms(top.sampledMs)} ms sampled in the server):`);
-    console.log(table([['share', 'self ms', 'function', 'where'], ...top.rows.map((r) => [`${(r.share * 100).toFixed(1)}%`, ms(r.selfMs), r.functionName, r.where])]));
+    const p = reader.phase(phase, 15);
+    console.log(`\n## ${phase.name}: ${ms((phase.endUs - phase.startUs) / 1000)} ms wall, ${ms(p.sampledMs)} ms sampled in the server`);
+    console.log(table([['self', 'ms', 'module'], ...p.selfByModule.map((h) => [share(h), ms(h.ms), h.name])]));
+    console.log('');
+    console.log(table([['self', 'ms', 'function  module'], ...p.selfByFunction.map((h) => [share(h), ms(h.ms), h.name])]));
+    console.log('');
+    console.log(table([['incl.', 'ms', 'function  module'], ...p.inclusiveByFunction.map((h) => [share(h), ms(h.ms), h.name])]));
   }
 }

@@ -156,11 +156,11 @@ export class BenchClient {
   }
 }
 
-/** Our server, bundled: validates at once on open and edit. */
-export function ourServer(): ServerSetup {
+/** Our server, bundled (dist/server.js unless told): validates at once on open and edit. */
+export function ourServer(bundle = path.join(REPO, 'dist/server.js')): ServerSetup {
   return {
     name: 'ours',
-    args: [path.join(REPO, 'dist/server.js')],
+    args: [bundle],
     initializationOptions: { validationDelay: 0 },
     validationDebounceMs: 0,
   };
