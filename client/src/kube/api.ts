@@ -147,6 +147,8 @@ export type CacheEvent =
   | { readonly type: 'SYNCED'; readonly resourceVersion: string }
   /** The watch dropped; the cache retries after `retryInMs`, keeping its items. */
   | { readonly type: 'DISCONNECTED'; readonly error: KubeError; readonly retryInMs: number }
+  /** The watch is back after DISCONNECTED, resumed from `resourceVersion`: nothing was missed. */
+  | { readonly type: 'RECONNECTED'; readonly resourceVersion: string }
   /** Retrying cannot help (credentials, RBAC, CRDs missing): the cache stops. */
   | { readonly type: 'FAILED'; readonly error: KubeError };
 

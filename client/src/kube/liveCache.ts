@@ -227,8 +227,16 @@ export class WatchedCache implements LiveCache {
       };
       this.transport.watch(this.rv ?? '', onEvent, onEnd).then(
         (handle) => {
-          if (done || this.stopped) handle.stop();
-          else this.currentWatch = handle;
+          if (done || this.stopped) {
+            handle.stop();
+            return;
+          }
+          this.currentWatch = handle;
+          if (this._state === 'reconnecting') {
+            this._state = 'synced';
+            this._lastError = undefined;
+            this.emit({ type: 'RECONNECTED', resourceVersion: this.rv ?? '' });
+          }
         },
         (e: unknown) => finish({ kind: 'failed', error: toKubeError(e, { ...this.transport.errorContext, verb: 'watch' }) }),
       );
