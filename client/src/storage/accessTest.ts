@@ -105,12 +105,18 @@ export async function testAccess(store: ObjectStore, plan: AccessPlan, options: 
     return { results, probe, ok: false };
   }
 
+  let putStatus: number | undefined;
   const put = await attempt('PutObject', async () => {
-    await store.put(plan.probeKey, plan.probeBody, { ...options, contentType: 'text/plain' });
+    try {
+      await store.put(plan.probeKey, plan.probeBody, { ...options, contentType: 'text/plain' });
+    } catch (err) {
+      putStatus = err instanceof StorageError ? err.httpStatus : undefined;
+      throw err;
+    }
     return `Wrote the probe object ${plan.probeKey}.`;
   });
-  // A write that timed out or lost its connection may still have landed.
-  const written: ProbeState = put.outcome === 'ok' ? 'left-behind' : put.code === 'AccessDenied' ? 'not-written' : 'unknown';
+  // A refused write (4xx) wrote nothing; one that timed out, lost its connection or hit a 5xx may have landed.
+  const written: ProbeState = put.outcome === 'ok' ? 'left-behind' : putStatus !== undefined && putStatus >= 400 && putStatus < 500 ? 'not-written' : 'unknown';
 
   if (put.outcome === 'ok') {
     await attempt('GetObject', async () => {

@@ -546,6 +546,12 @@ export function explainStorageFailure(failure: StorageFailure, ctx: FailureConte
       return `"${ctx.bucket}" is not a valid bucket name: use 3-63 lowercase letters, digits, dots and hyphens.`;
     case 'InvalidStorageClass':
       return `The storage does not support storage class ${ctx.storageClass ?? '(the one set)'}: remove storageClass or use STANDARD.`;
+    case 'InvalidArgument':
+      // Ceph RGW answers an unknown storage class this way, without a message.
+      if (action === 'PutObject' && ctx.storageClass && ctx.storageClass !== 'STANDARD') {
+        return `The storage refused the write with storage class ${ctx.storageClass} (InvalidArgument): it probably does not offer that class; remove storageClass or use STANDARD.`;
+      }
+      return `${where(ctx)} refused the request (InvalidArgument${failure.httpStatus ? `, HTTP ${failure.httpStatus}` : ''})${failure.detail ? `: ${failure.detail}` : ''}.`;
     case 'SlowDown':
     case 'ServiceUnavailable':
       return `${where(ctx)} is throttling requests (${failure.code}): try again in a minute.`;

@@ -328,6 +328,8 @@ describe('One line per failure', () => {
 
   it('codes without a translation: what the service said, with the HTTP status', () => {
     assert.equal(explainStorageFailure({ code: 'QuotaExceeded', httpStatus: 403, detail: 'Bucket quota reached' }, ctx), 'https://minio.example.com answered QuotaExceeded (HTTP 403): Bucket quota reached.');
+    assert.equal(explainStorageFailure({ code: 'InvalidArgument', httpStatus: 400 }, { ...ctx, action: 'ListBucket' }), 'https://minio.example.com refused the request (InvalidArgument, HTTP 400).');
+    assert.match(explainStorageFailure({ code: 'InvalidArgument', httpStatus: 400 }, { ...ctx, action: 'PutObject', storageClass: 'STANDARD_IA' }), /storage class STANDARD_IA \(InvalidArgument\): it probably does not offer that class/);
   });
 
   it('every message is one line', () => {

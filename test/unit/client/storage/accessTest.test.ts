@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, Server, Socket } from 'node:net';
 import { accessTestPlan, storageLocation, StorageLocation } from '../../../../server/src/domain/objectStore';
 import { AccessReport, testAccess } from '../../../../client/src/storage/accessTest';
-import { StorageError } from '../../../../client/src/storage/objectStore';
+import { ObjectStore, StorageError } from '../../../../client/src/storage/objectStore';
 import { s3ObjectStore, s3OptionsFor } from '../../../../client/src/storage/s3';
 import type { Rgw } from '../../../s3/rgw';
 import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
@@ -116,6 +116,44 @@ describe('Test object storage access (against Ceph RGW)', function () {
     const report = await testAccess(store, plan);
     assert.equal(report.ok, true);
     assert.ok(requests.find((r) => r.method === 'put')!.key.startsWith(`sub/${path}/stackgres-access-test-`));
+  });
+
+  it('a storage class the storage does not offer: PutObject fails with the fix, deleting is still checked', async () => {
+    const loc = { ...location(rgw, rgw.bucket, uniquePath('class')), storageClass: 'STANDARD_IA' };
+    const plan = accessTestPlan(loc, probeId());
+    const report = await testAccess(s3ObjectStore(loc.bucket, s3OptionsFor(loc, rgw.owner)), plan);
+    assert.deepEqual(summary(report), ['ListBucket: ok', 'GetBucketLocation: ok', 'PutObject: failed InvalidArgument', 'GetObject: skipped', 'DeleteObject: ok']);
+    assert.equal(report.results[2].message, 'The storage refused the write with storage class STANDARD_IA (InvalidArgument): it probably does not offer that class; remove storageClass or use STANDARD.');
+    assert.equal(report.results[4].message, 'Deleting is allowed (there was no probe object to delete).');
+    assert.equal(report.probe.state, 'not-written');
+  });
+
+  it('a write whose answer is lost (it landed, then the connection dropped): the probe object is still deleted', async () => {
+    const plan = accessTestPlan(location(rgw, rgw.bucket, uniquePath('lost')), probeId());
+    const owner = storeAs(rgw, rgw.owner);
+    const lossy: ObjectStore = {
+      bucket: owner.bucket,
+      list: (o) => owner.list(o),
+      head: (k, o) => owner.head(k, o),
+      get: (k, o) => owner.get(k, o),
+      delete: (k, o) => owner.delete(k, o),
+      getBucketLocation: (o) => owner.getBucketLocation(o),
+      put: async (k, body, o) => {
+        await owner.put(k, body, o);
+        throw new StorageError('EndpointUnreachable', 'connection reset', 'PutObject');
+      },
+    };
+    const report = await testAccess(lossy, plan);
+    assert.deepEqual(summary(report), ['ListBucket: ok', 'GetBucketLocation: ok', 'PutObject: failed EndpointUnreachable', 'GetObject: skipped', 'DeleteObject: ok']);
+    assert.equal(report.probe.state, 'removed');
+    await assert.rejects(owner.head(plan.probeKey), (e: StorageError) => e.code === 'NoSuchKey');
+
+    // The same with a user that cannot delete: the report says the object may be there.
+    const limited = storeAs(rgw, rgw.limited);
+    const report2 = await testAccess({ ...lossy, delete: (k, o) => limited.delete(k, o) }, plan);
+    assert.equal(report2.probe.state, 'unknown');
+    assert.equal(report2.probe.message, `The probe object may have been written and could not be deleted: remove s3://${rgw.bucket}/${plan.probeKey} with a user allowed to delete (aws s3 rm s3://${rgw.bucket}/${plan.probeKey}).`);
+    await owner.delete(plan.probeKey);
   });
 
   it('an endpoint that is not a URL is refused before any request, with the fix', () => {
