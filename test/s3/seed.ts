@@ -34,6 +34,8 @@ export interface WalgSeed {
   /** Timelines that get a `<TLI>.history` file (timeline 1 never has one). */
   readonly histories?: readonly number[];
   readonly compression?: Compression;
+  /** Write files_metadata.json and the tar partitions too (default true); listings only need the rest. */
+  readonly dataObjects?: boolean;
   readonly concurrency?: number;
 }
 
@@ -89,9 +91,11 @@ export function walgObjects(keyPrefix: string, seed: WalgSeed): Map<string, stri
       user_data: null,
     };
     out.set(`${base}${b.name}/metadata.json`, JSON.stringify(metadata).replace('"__SYSTEM_IDENTIFIER__"', SYSTEM_IDENTIFIER));
-    out.set(`${base}${b.name}/files_metadata.json`, '{"Files":{},"TarFileSets":{}}');
-    out.set(`${base}${b.name}/tar_partitions/part_001.tar.${ext}`, 'dummy partition');
-    out.set(`${base}${b.name}/tar_partitions/pg_control.tar.${ext}`, 'dummy pg_control');
+    if (seed.dataObjects !== false) {
+      out.set(`${base}${b.name}/files_metadata.json`, '{"Files":{},"TarFileSets":{}}');
+      out.set(`${base}${b.name}/tar_partitions/part_001.tar.${ext}`, 'dummy partition');
+      out.set(`${base}${b.name}/tar_partitions/pg_control.tar.${ext}`, 'dummy pg_control');
+    }
     if (b.sentinel === 'missing') continue;
     const sentinel = b.sentinel === 'not-json'
       ? '<?xml version="1.0"?><Error>not what wal-g writes</Error>'
