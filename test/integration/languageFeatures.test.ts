@@ -6,15 +6,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import {
-  applyCodeAction, codeActionsAt, completionsAt, describeDiagnostic, DIAGNOSTIC_SOURCE, hoverTextAt, labelOf, openFixture,
-  positionOf, stackgresDiagnostics, waitForDiagnostics,
+  applyCodeAction, codeActionsAt, completionsAt, describeDiagnostic, diagnosticCode, DIAGNOSTIC_SOURCE, hoverTextAt, labelOf, openFixture,
+  positionOf, stackgresDiagnostics, waitFor, waitForDiagnostics,
 } from './helpers';
 
 describe('Diagnostics on the tutorial files', () => {
   it('the storage without `type` gets the error, on `spec`, with the operator reasoning @restricted', async () => {
     const editor = await openFixture('storage-no-type.yaml');
-    const [d] = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => x.code === 'storage-type-missing'), 'storage-type-missing');
-    const missing = stackgresDiagnostics(editor.document.uri).find((x) => x.code === 'storage-type-missing') ?? d;
+    const [d] = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => diagnosticCode(x) === 'storage-type-missing'), 'storage-type-missing');
+    const missing = stackgresDiagnostics(editor.document.uri).find((x) => diagnosticCode(x) === 'storage-type-missing') ?? d;
     assert.equal(missing.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(editor.document.getText(missing.range), 'spec');
     assert.match(missing.message, /Add `type: s3`/);
@@ -37,8 +37,8 @@ describe('Diagnostics on the tutorial files', () => {
     const start = editor.document.positionAt(range);
     await editor.edit((e) => e.replace(new vscode.Range(start, start.translate(0, "'0 5 * * *'".length)), "'0 5 0 0 0'"));
     try {
-      const diags = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => x.code === 'backup-cron-invalid'), 'backup-cron-invalid');
-      const cron = diags.find((x) => x.code === 'backup-cron-invalid')!;
+      const diags = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => diagnosticCode(x) === 'backup-cron-invalid'), 'backup-cron-invalid');
+      const cron = diags.find((x) => diagnosticCode(x) === 'backup-cron-invalid')!;
       assert.equal(editor.document.getText(cron.range), "'0 5 0 0 0'");
     } finally {
       await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -73,14 +73,21 @@ describe('Completion', () => {
 describe('Hover', () => {
   it('explains cronSchedule: the sentence and the next three runs in UTC @restricted', async () => {
     const editor = await openFixture('cluster.yaml');
-    const text = await hoverTextAt(editor.document, positionOf(editor.document, "'0 5 * * *'", { offset: 3 }));
+    // The server may still be starting when the first hover is asked: wait for ours.
+    const text = await waitFor('the cronSchedule hover', async () => {
+      const t = await hoverTextAt(editor.document, positionOf(editor.document, "'0 5 * * *'", { offset: 3 }));
+      return /cronSchedule/.test(t) ? t : undefined;
+    });
     assert.match(text, /At 05:00 \(UTC\)/);
     assert.equal((text.match(/^- \d{4}-\d{2}-\d{2} 05:00 UTC$/gm) ?? []).length, 3, text);
   });
 
   it('explains retention with the history it gives @restricted', async () => {
     const editor = await openFixture('cluster.yaml');
-    const text = await hoverTextAt(editor.document, positionOf(editor.document, 'retention', { offset: 2 }));
+    const text = await waitFor('the retention hover', async () => {
+      const t = await hoverTextAt(editor.document, positionOf(editor.document, 'retention: 7', { offset: 2 }));
+      return /\*\*retention\*\*/.test(t) ? t : undefined;
+    });
     assert.match(text, /keeps the newest 7 managed backups/);
     assert.match(text, /about \*\*7 days\*\* of history/);
   });
@@ -89,15 +96,15 @@ describe('Hover', () => {
 describe('Quick fixes', () => {
   it('adds the missing type from the section present, and the error goes away', async () => {
     const editor = await openFixture('storage-no-type.yaml');
-    const diags = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => x.code === 'storage-type-missing'), 'storage-type-missing');
-    const missing = diags.find((x) => x.code === 'storage-type-missing')!;
+    const diags = await waitForDiagnostics(editor.document.uri, (ds) => ds.some((x) => diagnosticCode(x) === 'storage-type-missing'), 'storage-type-missing');
+    const missing = diags.find((x) => diagnosticCode(x) === 'storage-type-missing')!;
     const actions = await codeActionsAt(editor.document, missing.range, vscode.CodeActionKind.QuickFix);
     const add = actions.find((a) => a.title === 'Add type: s3');
     assert.ok(add, `the fix among ${actions.map((a) => a.title).join(', ')}`);
     await applyCodeAction(add);
     try {
       assert.match(editor.document.getText(), /^spec:\n {2}type: s3\n {2}s3:$/m);
-      await waitForDiagnostics(editor.document.uri, (ds) => !ds.some((x) => x.code === 'storage-type-missing'), 'the error to clear');
+      await waitForDiagnostics(editor.document.uri, (ds) => !ds.some((x) => diagnosticCode(x) === 'storage-type-missing'), 'the error to clear');
     } finally {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
