@@ -658,13 +658,13 @@ class ClientNodeKube implements KubeApi {
         return { stop: () => controller.abort() };
       },
     };
-    const cache = new WatchedCache(transport, this.options.backoff, (o) => matchesCluster(o, options.sgCluster), this.log);
+    const cache: WatchedCache = new WatchedCache(transport, {
+      backoff: this.options.backoff,
+      keep: (o) => matchesCluster(o, options.sgCluster),
+      log: this.log,
+      onStop: () => this.caches.delete(cache),
+    });
     this.caches.add(cache);
-    const stop = cache.stop.bind(cache);
-    cache.stop = () => {
-      this.caches.delete(cache);
-      stop();
-    };
     return cache;
   }
 

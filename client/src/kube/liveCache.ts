@@ -63,12 +63,26 @@ export class WatchedCache implements LiveCache {
   private resolveReady!: () => void;
   private rejectReady!: (e: KubeError) => void;
 
+  private readonly backoff: BackoffOptions;
+  private readonly keep: (o: KubeObject) => boolean;
+  private readonly log: (line: string) => void;
+  private readonly onStop?: () => void;
+
   constructor(
     private readonly transport: WatchTransport,
-    private readonly backoff: BackoffOptions = {},
-    private readonly keep: (o: KubeObject) => boolean = () => true,
-    private readonly log: (line: string) => void = () => undefined,
+    options: {
+      backoff?: BackoffOptions;
+      /** Objects to hold (a client-side filter); others are treated as absent. */
+      keep?: (o: KubeObject) => boolean;
+      log?: (line: string) => void;
+      /** Called once by stop(). */
+      onStop?: () => void;
+    } = {},
   ) {
+    this.backoff = options.backoff ?? {};
+    this.keep = options.keep ?? (() => true);
+    this.log = options.log ?? (() => undefined);
+    this.onStop = options.onStop;
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -115,6 +129,7 @@ export class WatchedCache implements LiveCache {
     this.currentWatch = undefined;
     this.rejectReady(cancelled());
     this.listeners.clear();
+    this.onStop?.();
   }
 
   private get stopped(): boolean {

@@ -57,7 +57,7 @@ describe('Live cache loop', () => {
   it('lists, then watches from the list resourceVersion, following events and bookmarks', async () => {
     const t = new ScriptedTransport();
     t.lists = [{ items: [obj('a', '5')], resourceVersion: '7' }];
-    cache = new WatchedCache(t, FAST);
+    cache = new WatchedCache(t, { backoff: FAST });
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
@@ -81,7 +81,7 @@ describe('Live cache loop', () => {
       { items: [obj('kept', '1'), obj('changed', '2'), obj('gone', '3')], resourceVersion: '3' },
       { items: [obj('kept', '1'), obj('changed', '20'), obj('new', '21')], resourceVersion: '21' },
     ];
-    cache = new WatchedCache(t, FAST);
+    cache = new WatchedCache(t, { backoff: FAST });
     const events: CacheEvent[] = [];
     await cache.ready();
     cache.onEvent((e) => events.push(e));
@@ -95,7 +95,7 @@ describe('Live cache loop', () => {
 
   it('retries transient failures with growing delays, then says RECONNECTED', async () => {
     const t = new ScriptedTransport();
-    cache = new WatchedCache(t, { initialMs: 4, maxMs: 1000, minHealthyMs: 60_000, random: () => 0 });
+    cache = new WatchedCache(t, { backoff: { initialMs: 4, maxMs: 1000, minHealthyMs: 60_000, random: () => 0 } });
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
@@ -113,7 +113,7 @@ describe('Live cache loop', () => {
   it('waits at least what Retry-After asks', async () => {
     const t = new ScriptedTransport();
     t.lists = [new KubeError('tooManyRequests', 'busy', { retryAfterSeconds: 0.05 }), { items: [], resourceVersion: '1' }];
-    cache = new WatchedCache(t, FAST);
+    cache = new WatchedCache(t, { backoff: FAST });
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
@@ -124,7 +124,7 @@ describe('Live cache loop', () => {
   it('stops for good with FAILED when retrying cannot help, and ready() rejects', async () => {
     const t = new ScriptedTransport();
     t.failWatchWith = new KubeError('forbidden', 'no watch for you');
-    cache = new WatchedCache(t, { initialMs: 0, maxMs: 0 });
+    cache = new WatchedCache(t, { backoff: { initialMs: 0, maxMs: 0 } });
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
@@ -136,13 +136,13 @@ describe('Live cache loop', () => {
 
     const t2 = new ScriptedTransport();
     t2.lists = [new KubeError('crdsMissing', 'StackGres is not installed')];
-    const failing = new WatchedCache(t2, FAST);
+    const failing = new WatchedCache(t2, { backoff: FAST });
     await assert.rejects(failing.ready(), (e: KubeError) => e.reason === 'crdsMissing');
   });
 
   it('stop() ends the watch and the loop; nobody is told anything after', async () => {
     const t = new ScriptedTransport();
-    cache = new WatchedCache(t, FAST);
+    cache = new WatchedCache(t, { backoff: FAST });
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
