@@ -124,6 +124,13 @@ export interface SecretWriteOptions extends WriteOptions {
   type?: string;
 }
 
+export interface CopySecretOptions extends WriteOptions {
+  /** Only these keys (e.g. the ones a backup's storage reads); all when omitted. */
+  keys?: readonly string[];
+  /** Overwrite an existing Secret of that name in the target namespace (after the user confirmed). */
+  replace?: boolean;
+}
+
 export interface CrdVersionSchema {
   name: string;
   served: boolean;
@@ -203,6 +210,11 @@ export interface KubeApi {
   createSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;
   /** Replaces the data of an existing Secret (labels and other metadata are kept). */
   replaceSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;
+  /**
+   * Copies a Secret to another namespace inside the adapter: the values are never handed to the caller.
+   * Fails with `conflict` (kubeReason AlreadyExists) when the target exists, unless `replace` is set.
+   */
+  copySecret(sourceNamespace: string, name: string, targetNamespace: string, options?: CopySecretOptions): Promise<void>;
 
   /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
   stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;

@@ -20,6 +20,7 @@ import {
   type ApplyOptions,
   type CacheOptions,
   type CallOptions,
+  type CopySecretOptions,
   type CrdSchema,
   type KubeApi,
   type KubeContext,
@@ -605,6 +606,34 @@ class ClientNodeKube implements KubeApi {
         data: encode(data),
       };
       await this.request(scope, c, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, cfg));
+    });
+  }
+
+  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions = {}): Promise<void> {
+    const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
+    return this.run(c, options, async (scope) => {
+      const source = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace: sourceNamespace, name }, cfg), { read: true });
+      const data: Record<string, string> = {};
+      for (const key of options.keys ?? Object.keys(source.data ?? {})) {
+        const value = source.data?.[key];
+        if (value === undefined) {
+          throw new KubeError('invalid', `Secret ${name} in namespace ${sourceNamespace} has no key ${key}.`, { action: 'Check the key names the storage refers to.' });
+        }
+        data[key] = value;
+      }
+      // Annotations stay behind: kubectl's last-applied-configuration would carry the values in clear.
+      const metadata: K8sTypes.V1ObjectMeta = { name, namespace: targetNamespace, labels: source.metadata?.labels };
+      const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: source.type, data };
+      const dryRun = options.dryRun ? 'All' : undefined;
+      const target: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace: targetNamespace, name };
+      try {
+        await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+      } catch (e) {
+        if (!(options.replace && e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
+        const current = await this.request(scope, { ...target, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace: targetNamespace, name }, cfg), { read: true });
+        metadata.resourceVersion = current.metadata?.resourceVersion;
+        await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+      }
     });
   }
 

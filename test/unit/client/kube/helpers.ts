@@ -29,6 +29,8 @@ export interface Target {
   server?: KubeServer;
   /** Lines the adapter logged: checked for secret values. */
   log: string[];
+  /** Another throwaway namespace, deleted with the first. */
+  newNamespace(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,13 @@ export const TEST_BACKOFF = { initialMs: 20, maxMs: 200, minHealthyMs: 50 };
 export async function openTarget(serverOptions: KubeServerOptions = {}, kubeOptions: Partial<KubeOptions> = {}): Promise<Target> {
   const log: string[] = [];
   const namespace = `sgvscode-test-${crypto.randomBytes(3).toString('hex')}`;
+  const created: string[] = [namespace];
+  const newNamespace = async (api: KubeApi): Promise<string> => {
+    const name = `${namespace}-${created.length}`;
+    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    created.push(name);
+    return name;
+  };
   if (REAL_CLUSTER) {
     const api = await openKube({ trusted: true, backoff: TEST_BACKOFF, log: (l) => log.push(l), ...kubeOptions });
     await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
@@ -46,9 +55,10 @@ export async function openTarget(serverOptions: KubeServerOptions = {}, kubeOpti
       api,
       namespace,
       log,
+      newNamespace: () => newNamespace(api),
       close: async () => {
         api.dispose();
-        await deleteNamespace(api, namespace);
+        for (const ns of created) await deleteNamespace(api, ns);
       },
     };
   }
@@ -60,6 +70,7 @@ export async function openTarget(serverOptions: KubeServerOptions = {}, kubeOpti
     namespace,
     server,
     log,
+    newNamespace: () => newNamespace(api),
     close: async () => {
       api.dispose();
       await server.stop();
@@ -74,11 +85,17 @@ export async function openTestServer(serverOptions: KubeServerOptions = {}, kube
   const api = await openKube({ kubeconfigYaml: server.kubeconfig(), trusted: false, backoff: TEST_BACKOFF, log: (l) => log.push(l), ...kubeOptions });
   const namespace = 'faults';
   await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  let n = 0;
   return {
     api,
     namespace,
     server,
     log,
+    newNamespace: async () => {
+      const name = `${namespace}-${++n}`;
+      await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      return name;
+    },
     close: async () => {
       api.dispose();
       await server.stop();
