@@ -35,7 +35,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const schemasDir = options.schemasDir ?? path.resolve(__dirname, '..', 'schemas');
   const schemas = new SchemaStore(schemasDir);
   const yaml = new YamlService(schemas);
-  const parser = new ManifestParser();
+  const parser = new ManifestParser(yaml.manifestBackend());
   const log = (msg: string): void => connection.console.log(msg);
   const index = new WorkspaceIndex(parser, log);
   const live = new LiveCluster();

@@ -76,7 +76,7 @@ export function runMain(main: () => Promise<number>): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  main()
+  void main()
     .catch((err: unknown) => {
       if (!stopSignal) reportError(err);
       return 1;

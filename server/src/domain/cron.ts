@@ -25,7 +25,20 @@ const DESCRIPTORS: Record<string, string> = {
 const FIELD_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'] as const;
 const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
+const memo = new Map<string, CronCheck>();
+
+/** Checks are pure and schedules repeat across clusters: each distinct expression is checked once. */
 export function checkCron(input: string): CronCheck {
+  let result = memo.get(input);
+  if (!result) {
+    result = checkCronUncached(input);
+    if (memo.size > 5_000) memo.clear();
+    memo.set(input, result);
+  }
+  return result;
+}
+
+function checkCronUncached(input: string): CronCheck {
   const expr = input.trim().replace(/\s+/g, ' ');
   if (expr === '') return { ok: false, problem: 'The schedule is empty. Remove `cronSchedule` to disable scheduled backups, or set one such as `0 5 * * *` (05:00 UTC every day).' };
   if (/^(CRON_)?TZ=/.test(expr)) {

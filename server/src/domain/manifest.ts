@@ -3,7 +3,7 @@
  * document markers first (a `---` or `...` at column 0 always ends a document in YAML), so each document
  * is parsed, cached and re-checked on its own.
  */
-import { Document, isMap, isScalar, LineCounter, parseDocument, YAMLMap } from 'yaml';
+import { Document, isMap, isScalar, LineCounter, parseDocument, Schema, YAMLMap } from 'yaml';
 import { isStackGresApiVersion } from './kinds';
 
 export interface Position { line: number; character: number }
@@ -61,19 +61,40 @@ export interface Manifest {
   /** The document holds Helm template syntax (`{{ }}`): it cannot be checked before rendering. */
   readonly helmTemplate: boolean;
   readonly isStackGres: boolean;
+  /** Whatever the parser that produced `doc` wants back to reuse its parse (opaque to the domain). */
+  readonly handle?: unknown;
 }
 
 const HELM = /\{\{[\s\S]*?\}\}/;
 
 export function parseManifest(chunk: DocumentChunk): Manifest {
+  const doc = parseDocument(chunk.text, { merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
+  return manifestFromDocument(chunk, doc);
+}
+
+/** Kubernetes reads `<<` merge keys; a document parsed without them (YAML 1.2 core) is read with this schema. */
+const MERGING = new Schema({ schema: 'core', merge: true });
+
+/** The kind a document declares, read from its text before parsing (for choosing a schema early). */
+export function kindHint(text: string): string | undefined {
+  return /^kind:[ \t]*["']?([A-Za-z0-9]+)/m.exec(text)?.[1];
+}
+
+/** A manifest from an already parsed document of the chunk (ours or another parser's, same `yaml` library). */
+export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed, handle?: unknown): Manifest {
   const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
   const helmTemplate = HELM.test(stripComments(chunk.text));
-  const doc = parseDocument(chunk.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   let value: unknown;
+  const schema = doc.schema;
   try {
-    value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : partialValue(doc);
+    doc.schema = MERGING;
+    value = doc.toJS({ maxAliasCount: 1000 });
   } catch {
     value = undefined;
+  } finally {
+    doc.schema = schema;
   }
   const top = isRecord(value) ? value : undefined;
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -91,16 +112,8 @@ export function parseManifest(chunk: DocumentChunk): Manifest {
     helmTemplate,
     // A Helm template often is not YAML at all until rendered: recognise StackGres ones by their text.
     isStackGres: isStackGresApiVersion(apiVersion) || (helmTemplate && /^\s*apiVersion:\s*["']?stackgres\.io\//m.test(chunk.text)),
+    handle,
   };
-}
-
-/** Best effort value of a document with syntax errors: the top-level mapping's good parts. */
-function partialValue(doc: Document.Parsed): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 1000 });
-  } catch {
-    return undefined;
-  }
 }
 
 function scalarAt(doc: Document.Parsed, key: string): string | undefined {

@@ -90,7 +90,7 @@ export class ValidationService {
     if (cached) return cached;
     const findings = checkManifest(m);
     const own = findings.map((f) => toDiagnostic(m, f));
-    const schema = (await this.yaml.validate(m.kind ?? 'unknown', m.chunk.text))
+    const schema = (await this.yaml.validate(m.kind ?? 'unknown', m.chunk.text, m.handle))
       .map((d) => this.reword(m, d))
       // Our rule says more than the schema about the same value; a value with no type has no enum either.
       .filter((d, _, all) => d.code === 'yaml-syntax' || !(own.some((o) => overlaps(o.range, d.range) || (isEmptyValueNote(d) && o.range.start.line === d.range.start.line))

@@ -13,7 +13,7 @@ export const SCHEMAS = path.resolve(__dirname, '../../../schemas');
 export class Services {
   readonly schemas = new SchemaStore(SCHEMAS);
   readonly yaml = new YamlService(this.schemas);
-  readonly parser = new ManifestParser();
+  readonly parser = new ManifestParser(this.yaml.manifestBackend());
   lookup: ReferenceLookup | undefined;
   readonly validation = new ValidationService(this.yaml, this.schemas, () => this.lookup);
   private n = 0;
