@@ -18,6 +18,24 @@ const noPrettier = {
   },
 };
 
+// The Kubernetes and S3 SDKs are large: they get bundles of their own, loaded on first use, so
+// activation only parses the small client bundle. In the client bundle the import becomes a require of
+// the sibling file.
+const lazyModules = [
+  { module: /\/kube\/clientNode$/, entry: 'client/src/kube/clientNode.ts', outfile: 'dist/kube.js' },
+  { module: /\/storage\/s3$/, entry: 'client/src/storage/s3.ts', outfile: 'dist/s3.js' },
+];
+const lazy = {
+  name: 'lazy-modules',
+  setup(build) {
+    build.onResolve({ filter: /\/(kube\/clientNode|storage\/s3)$/ }, (args) => {
+      const m = lazyModules.find((l) => l.module.test(args.path));
+      if (!m || args.importer.endsWith(m.entry)) return undefined;
+      return { path: `./${m.outfile.slice('dist/'.length)}`, external: true };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -30,7 +48,8 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], plugins: [lazy] },
+  ...lazyModules.map((m) => ({ ...common, entryPoints: [m.entry], outfile: m.outfile, external: ['vscode'] })),
   // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
 ];

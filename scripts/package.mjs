@@ -18,6 +18,7 @@ const SHIPPED = [
   /^schemas\/.+/,
   /^snippets\/.+/,
   /^images\/icon\.png$/,
+  /^images\/activitybar\.svg$/,
   /^readme\.md$/i,
   /^changelog\.md$/i,
   /^license(\.txt)?$/i,

@@ -1,12 +1,26 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { ClusterModel } from './clusterModel';
+import { registerCommands } from './commands';
 import { onSettingsChanged, readSettings } from './config';
+import { ClusterConnection } from './connection';
+import { LiveSync } from './liveSync';
+import { ClusterTreeProvider } from './tree/provider';
+import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 
-/** Owns the language client, the log, the settings and everything that must be disposed when the extension stops. */
+/**
+ * Owns the language client, the log, the settings, the cluster connection and its model, and everything
+ * that must be disposed when the extension stops.
+ */
 export class ExtensionContextHolder {
   readonly log: vscode.LogOutputChannel;
+  readonly connection: ClusterConnection;
   private client: LanguageClient | undefined;
   private readonly status: vscode.LanguageStatusItem;
+  private modelPromise: Promise<ClusterModel> | undefined;
+  private readonly modelChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeModel = this.modelChanged.event;
+  private liveSync: LiveSync | undefined;
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('StackGres', { log: true });
@@ -14,12 +28,53 @@ export class ExtensionContextHolder {
     this.status.name = 'StackGres';
     this.status.command = { title: 'Show Log', command: 'stackgres.showLog' };
     this.setStatus('starting');
-    extension.subscriptions.push(this.log, this.status);
-    extension.subscriptions.push(vscode.commands.registerCommand('stackgres.showLog', () => this.log.show(true)));
+    this.connection = new ClusterConnection(extension.workspaceState, this.log);
+    extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged);
     extension.subscriptions.push(onSettingsChanged(() => void this.restart()));
   }
 
+  /** Registers the views, commands and providers; the language server starts without waiting for them. */
   async start(): Promise<void> {
+    const tree = new ClusterTreeProvider(this);
+    this.extension.subscriptions.push(
+      tree,
+      vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true }),
+      vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
+      ...registerCommands(this),
+      this.connection.onDidChange((s) => {
+        if (s.kind === 'idle') this.dropModel();
+      }),
+    );
+    this.startLanguageClient();
+  }
+
+  /** The live model of the connected cluster, opening the connection on first use. */
+  model(): Promise<ClusterModel> {
+    this.modelPromise ??= this.connection.api().then(async (api) => {
+      const model = await ClusterModel.open(api, this.log);
+      model.onDidChange(() => this.modelChanged.fire());
+      this.liveSync?.attach(model);
+      return model;
+    });
+    this.modelPromise.catch(() => (this.modelPromise = undefined));
+    return this.modelPromise;
+  }
+
+  /** Reconnects and reloads everything (the Refresh button). */
+  refresh(why: string): void {
+    this.connection.reset(why);
+    this.modelChanged.fire();
+  }
+
+  private dropModel(): void {
+    const old = this.modelPromise;
+    this.modelPromise = undefined;
+    this.liveSync?.detach();
+    void old?.then((m) => m.dispose(), () => undefined);
+    this.modelChanged.fire();
+  }
+
+  private startLanguageClient(): void {
     const serverModule = this.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -35,7 +90,11 @@ export class ExtensionContextHolder {
     };
     const client = new LanguageClient('stackgres', 'StackGres Language Server', serverOptions, clientOptions);
     this.client = client;
-    client.onDidChangeState((e) => this.setStatus(e.newState === State.Running ? 'ready' : e.newState === State.Starting ? 'starting' : 'stopped'));
+    this.liveSync = new LiveSync(client, this.log);
+    client.onDidChangeState((e) => {
+      this.setStatus(e.newState === State.Running ? 'ready' : e.newState === State.Starting ? 'starting' : 'stopped');
+      if (e.newState === State.Running) this.liveSync?.resend();
+    });
     // Starting the server must not hold up activation: the editor is usable while it boots.
     client.start().catch((err: unknown) => {
       this.setStatus('stopped');
@@ -44,8 +103,10 @@ export class ExtensionContextHolder {
   }
 
   private async restart(): Promise<void> {
+    this.liveSync?.detach();
     await this.client?.stop().catch(() => undefined);
-    await this.start();
+    this.startLanguageClient();
+    if (this.modelPromise) void this.modelPromise.then((m) => this.liveSync?.attach(m), () => undefined);
   }
 
   private setStatus(state: 'starting' | 'ready' | 'stopped'): void {
@@ -56,7 +117,9 @@ export class ExtensionContextHolder {
   }
 
   async dispose(): Promise<void> {
+    this.liveSync?.detach();
     await this.client?.stop();
     this.client = undefined;
+    this.dropModel();
   }
 }

@@ -1,0 +1,137 @@
+/**
+ * The StackGres objects of the connected cluster, kept live: SGClusters, SGBackups and SGObjectStorages of
+ * every namespace (or of the context's namespace when listing all namespaces is forbidden), through the
+ * kube layer's watch-backed caches. The tree and the language server's live values read it.
+ */
+import * as vscode from 'vscode';
+import { readBackup, type BackupView } from '../../server/src/domain/backups';
+import type { CacheEvent, KubeApi, KubeObject, LiveCache, StackGresKind } from './kube/api';
+import { isKubeError, KubeError } from './kube/errors';
+
+const KINDS: readonly StackGresKind[] = ['SGCluster', 'SGBackup', 'SGObjectStorage'];
+
+export type ModelState =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'ready'; readonly scope: 'all namespaces' | string; readonly reconnecting?: KubeError }
+  | { readonly kind: 'failed'; readonly error: KubeError };
+
+export class ClusterModel implements vscode.Disposable {
+  private caches = new Map<StackGresKind, LiveCache>();
+  private listeners: { dispose(): void }[] = [];
+  private _state: ModelState = { kind: 'loading' };
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private timer: NodeJS.Timeout | undefined;
+  private backupIndex: Map<string, BackupView[]> | undefined;
+
+  private constructor(readonly api: KubeApi, private readonly log: vscode.LogOutputChannel) {}
+
+  /** Starts the caches: all namespaces, or the context's namespace when that is all RBAC allows. */
+  static async open(api: KubeApi, log: vscode.LogOutputChannel): Promise<ClusterModel> {
+    const model = new ClusterModel(api, log);
+    await model.start(undefined).catch(async (err: unknown) => {
+      if (isKubeError(err) && err.reason === 'forbidden') {
+        log.info(`Listing all namespaces is forbidden; showing namespace ${api.context.namespace} only`);
+        await model.start(api.context.namespace);
+      } else {
+        throw err;
+      }
+    }).catch((err: unknown) => {
+      model._state = { kind: 'failed', error: isKubeError(err) ? err : new KubeError('server', String(err)) };
+    });
+    return model;
+  }
+
+  get state(): ModelState {
+    return this._state;
+  }
+
+  private async start(namespace: string | undefined): Promise<void> {
+    this.stopCaches();
+    for (const kind of KINDS) {
+      const cache = this.api.cache(kind, { namespace });
+      this.caches.set(kind, cache);
+      this.listeners.push(cache.onEvent((e) => this.onCacheEvent(kind, e)));
+    }
+    await Promise.all([...this.caches.values()].map((c) => c.ready()));
+    this._state = { kind: 'ready', scope: namespace ?? 'all namespaces' };
+  }
+
+  private onCacheEvent(kind: StackGresKind, e: CacheEvent): void {
+    if (e.type === 'DISCONNECTED' && this._state.kind === 'ready') {
+      this._state = { ...this._state, reconnecting: e.error };
+    } else if ((e.type === 'RECONNECTED' || e.type === 'SYNCED') && this._state.kind === 'ready') {
+      this._state = { kind: 'ready', scope: this._state.scope };
+    } else if (e.type === 'FAILED') {
+      this.log.warn(`${kind} updates stopped: ${e.error.describe()}`);
+      this._state = { kind: 'failed', error: e.error };
+    }
+    if (kind === 'SGBackup') this.backupIndex = undefined;
+    // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh.
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.changed.fire(), 100);
+  }
+
+  objects(kind: StackGresKind): KubeObject[] {
+    return this.caches.get(kind)?.items() ?? [];
+  }
+
+  /** Namespaces holding StackGres objects, sorted. */
+  namespaces(): string[] {
+    const set = new Set<string>();
+    for (const kind of KINDS) for (const o of this.objects(kind)) if (o.metadata.namespace) set.add(o.metadata.namespace);
+    return [...set].sort();
+  }
+
+  inNamespace(kind: StackGresKind, namespace: string): KubeObject[] {
+    return this.objects(kind).filter((o) => o.metadata.namespace === namespace).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  /** Backups of a cluster, newest first: `spec.sgCluster` in its namespace, plus copies elsewhere. */
+  backupsOf(namespace: string, cluster: string): BackupView[] {
+    return this.index().get(`${namespace}/${cluster}`) ?? [];
+  }
+
+  /** Backups in a namespace whose cluster is not there (copies from elsewhere, or the cluster was deleted). */
+  otherBackups(namespace: string): BackupView[] {
+    const clusters = new Set(this.inNamespace('SGCluster', namespace).map((c) => c.metadata.name));
+    return this.inNamespace('SGBackup', namespace)
+      .map((o) => readBackup(o))
+      .filter((b): b is BackupView => b !== undefined && !(b.cluster.namespace === namespace && clusters.has(b.cluster.name)));
+  }
+
+  private index(): Map<string, BackupView[]> {
+    if (this.backupIndex) return this.backupIndex;
+    const index = new Map<string, BackupView[]>();
+    for (const o of this.objects('SGBackup')) {
+      const b = readBackup(o);
+      if (!b) continue;
+      const key = `${b.cluster.namespace}/${b.cluster.name}`;
+      const list = index.get(key);
+      if (list) list.push(b);
+      else index.set(key, [b]);
+    }
+    const t = (b: BackupView) => (b.stored ?? b.ended ?? b.created)?.getTime() ?? 0;
+    for (const list of index.values()) list.sort((a, b) => t(b) - t(a) || a.name.localeCompare(b.name));
+    this.backupIndex = index;
+    return index;
+  }
+
+  get(kind: StackGresKind, namespace: string, name: string): KubeObject | undefined {
+    return this.caches.get(kind)?.get(namespace, name);
+  }
+
+  private stopCaches(): void {
+    for (const l of this.listeners) l.dispose();
+    for (const c of this.caches.values()) c.stop();
+    this.listeners = [];
+    this.caches.clear();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.stopCaches();
+    this.changed.dispose();
+  }
+}
+

@@ -1,0 +1,70 @@
+/** Connection and tree commands: refresh, choose context or kubeconfig, open an object's YAML, copy a name. */
+import * as vscode from 'vscode';
+import type { CommandSpec } from './index';
+import { Cancelled } from '../errors';
+import type { Node } from '../tree/nodes';
+import { BackupNode, ClusterNode, StorageNode } from '../tree/nodes';
+import { objectUri } from '../yamlDocuments';
+
+export const clusterCommands: CommandSpec[] = [
+  { id: 'stackgres.refresh', run: (ctx) => ctx.refresh('refresh requested') },
+  {
+    id: 'stackgres.selectContext',
+    needsTrust: true,
+    run: async (ctx) => {
+      const api = await ctx.connection.api().catch(() => undefined);
+      const contexts = api?.contexts() ?? [];
+      if (!contexts.length) {
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'stackgres.kubeconfig');
+        return;
+      }
+      const chosen = ctx.connection.chosenContext();
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: 'Use the kubeconfig\'s current context', name: undefined as string | undefined, description: chosen === undefined ? '(in use)' : undefined },
+          ...contexts.map((c) => ({ label: c.name, name: c.name as string | undefined, description: [c.server, c.namespace !== 'default' ? `namespace ${c.namespace}` : undefined, c.name === api?.context.name ? '(in use)' : undefined].filter(Boolean).join(' · ') })),
+        ],
+        { title: 'StackGres: context for this workspace (your kubeconfig is not changed)' },
+      );
+      if (!pick) throw new Cancelled();
+      await ctx.connection.chooseContext(pick.name);
+    },
+  },
+  {
+    id: 'stackgres.chooseKubeconfig',
+    run: async () => {
+      const files = await vscode.window.showOpenDialog({ title: 'StackGres: kubeconfig file', canSelectMany: false, openLabel: 'Use this kubeconfig' });
+      if (!files?.length) throw new Cancelled();
+      await vscode.workspace.getConfiguration('stackgres').update('kubeconfig', files[0].fsPath, vscode.ConfigurationTarget.Workspace);
+    },
+  },
+  {
+    id: 'stackgres.openYaml',
+    needsTrust: true,
+    run: async (ctx, node) => {
+      const target = objectOf(node);
+      if (!target) return;
+      const api = await ctx.connection.api();
+      const doc = await vscode.workspace.openTextDocument(objectUri(api.context.name, target.kind, target.namespace, target.name));
+      await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+      await vscode.window.showTextDocument(doc, { preview: true });
+    },
+  },
+  {
+    id: 'stackgres.copyName',
+    run: async (_ctx, node) => {
+      const target = objectOf(node);
+      if (!target) return;
+      await vscode.env.clipboard.writeText(target.name);
+      void vscode.window.setStatusBarMessage(`Copied ${target.name}`, 3000);
+    },
+  },
+];
+
+function objectOf(node: unknown): { kind: 'SGCluster' | 'SGBackup' | 'SGObjectStorage'; namespace: string; name: string } | undefined {
+  const n = node as Node | undefined;
+  if (n instanceof ClusterNode) return { kind: 'SGCluster', namespace: n.namespace, name: n.name };
+  if (n instanceof BackupNode) return { kind: 'SGBackup', namespace: n.backup.namespace, name: n.backup.name };
+  if (n instanceof StorageNode) return { kind: 'SGObjectStorage', namespace: n.namespace, name: n.name };
+  return undefined;
+}

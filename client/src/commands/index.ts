@@ -1,0 +1,74 @@
+/**
+ * The one table of commands. Every command runs through `guarded`: it checks the preconditions (a
+ * trusted workspace for anything that reaches a cluster or a bucket), and turns any failure into one
+ * message with "Show Log". Command families live in their own files and export their specs.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionContextHolder } from '../context';
+import { Cancelled, UserError } from '../errors';
+import { isKubeError } from '../kube/errors';
+import { clusterCommands } from './cluster';
+
+export interface CommandSpec {
+  readonly id: string;
+  /** Reaches a cluster or a bucket, or runs credential plugins: only in a trusted workspace. */
+  readonly needsTrust?: boolean;
+  readonly run: (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown;
+}
+
+export function allCommands(): CommandSpec[] {
+  return [
+    { id: 'stackgres.showLog', run: (ctx) => ctx.log.show(true) },
+    ...clusterCommands,
+  ];
+}
+
+export function registerCommands(ctx: ExtensionContextHolder): vscode.Disposable[] {
+  return allCommands().map((spec) => vscode.commands.registerCommand(spec.id, (...args: unknown[]) => guarded(ctx, spec, args)));
+}
+
+/** Runs a command's handler with its preconditions and error reporting. Exported for tests. */
+export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, args: unknown[]): Promise<unknown> {
+  if (spec.needsTrust && !vscode.workspace.isTrusted) {
+    const manage = 'Manage Workspace Trust';
+    const choice = await vscode.window.showWarningMessage(
+      'This command reaches your cluster or bucket, and runs only in a trusted workspace (kubeconfig credential plugins run commands).',
+      manage,
+    );
+    if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  try {
+    return await spec.run(ctx, ...args);
+  } catch (err) {
+    await report(ctx, spec.id, err);
+    return undefined;
+  }
+}
+
+async function report(ctx: ExtensionContextHolder, id: string, err: unknown): Promise<void> {
+  if (err instanceof Cancelled || err instanceof vscode.CancellationError || (isKubeError(err) && err.reason === 'cancelled')) return;
+  const showLog = 'Show Log';
+  let message: string;
+  const buttons: string[] = [];
+  let action: UserError['action'];
+  if (err instanceof UserError) {
+    message = err.message;
+    action = err.action;
+    ctx.log.info(`${id}: ${message}`);
+  } else if (isKubeError(err)) {
+    message = err.action ? `${err.message} ${err.action}` : err.message;
+    ctx.log.warn(`${id}: ${err.describe()}`);
+  } else if (err instanceof Error && (err as { code?: unknown }).code !== undefined && err.name === 'StorageError') {
+    message = err.message;
+    ctx.log.warn(`${id}: ${err.message}`);
+  } else {
+    message = `StackGres: ${id.replace('stackgres.', '')} failed: ${err instanceof Error ? err.message : String(err)}`;
+    ctx.log.error(`${id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+  if (action) buttons.push(action.title);
+  buttons.push(showLog);
+  const choice = await vscode.window.showErrorMessage(message, ...buttons);
+  if (choice === showLog) ctx.log.show(true);
+  else if (action && choice === action.title) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+}

@@ -1,0 +1,264 @@
+/**
+ * One class per kind of tree item. Each knows its TreeItem (label, description, tooltip, icon, and the
+ * contextValue the menus' when-clauses test) and its children, read from the ClusterModel.
+ */
+import * as vscode from 'vscode';
+import { backupDescription, backupTime, type BackupView } from '../../../server/src/domain/backups';
+import { describe as describeCron, checkCron } from '../../../server/src/domain/cron';
+import { formatBytes, storageSummary } from '../../../server/src/domain/describe';
+import type { KubeObject } from '../kube/api';
+import type { ClusterModel } from '../clusterModel';
+
+export interface Node {
+  treeItem(): vscode.TreeItem;
+  children(): Node[] | Promise<Node[]>;
+  readonly id: string;
+}
+
+const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+
+export class MessageNode implements Node {
+  constructor(
+    readonly id: string,
+    private readonly label: string,
+    private readonly detail: string | undefined,
+    private readonly icon: string,
+    private readonly command?: vscode.Command,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.tooltip = new vscode.MarkdownString([this.label, this.detail].filter(Boolean).join('\n\n'));
+    item.description = this.detail;
+    item.command = this.command;
+    item.contextValue = 'stackgres.message';
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}
+
+export class ContextNode implements Node {
+  readonly id: string;
+  constructor(private readonly model: ClusterModel) {
+    this.id = `context/${model.api.context.name}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const ctx = this.model.api.context;
+    const item = new vscode.TreeItem(ctx.name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('cloud');
+    const state = this.model.state;
+    item.description = state.kind === 'ready' ? (state.reconnecting ? 'reconnecting…' : state.scope === 'all namespaces' ? undefined : `namespace ${state.scope} only`) : state.kind === 'loading' ? 'loading…' : undefined;
+    item.tooltip = new vscode.MarkdownString(`**Context** \`${ctx.name}\`\n\nCluster \`${ctx.cluster}\` at ${ctx.server ?? 'in-cluster'}, user \`${ctx.user}\`${state.kind === 'ready' && state.reconnecting ? `\n\nReconnecting: ${state.reconnecting.message}` : ''}`);
+    item.contextValue = 'stackgres.context';
+    return item;
+  }
+
+  children(): Node[] {
+    const state = this.model.state;
+    if (state.kind === 'failed') return errorNodes(this.id, state.error);
+    const namespaces = this.model.namespaces();
+    if (namespaces.length === 0) {
+      return [new MessageNode(`${this.id}/empty`, 'No StackGres resources yet', 'Create an SGObjectStorage and an SGCluster (sg- snippets), then Apply.', 'info', { title: 'New manifest', command: 'workbench.action.files.newUntitledFile' })];
+    }
+    return namespaces.map((ns) => new NamespaceNode(this.model, ns));
+  }
+}
+
+export function errorNodes(parent: string, error: { message: string; action?: string; reason: string }): Node[] {
+  const retry: vscode.Command = { title: 'Retry', command: 'stackgres.refresh' };
+  const icon = error.reason === 'crdsMissing' ? 'info' : 'error';
+  const nodes: Node[] = [new MessageNode(`${parent}/error`, error.message, undefined, icon, retry)];
+  if (error.action) nodes.push(new MessageNode(`${parent}/action`, error.action, undefined, 'lightbulb', retry));
+  return nodes;
+}
+
+export class NamespaceNode implements Node {
+  readonly id: string;
+  constructor(private readonly model: ClusterModel, readonly namespace: string) {
+    this.id = `${model.api.context.name}/ns/${namespace}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.namespace, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+    const clusters = this.model.inNamespace('SGCluster', this.namespace).length;
+    item.description = `${clusters} cluster${clusters === 1 ? '' : 's'}`;
+    item.contextValue = 'stackgres.namespace';
+    return item;
+  }
+
+  children(): Node[] {
+    const nodes: Node[] = this.model.inNamespace('SGCluster', this.namespace).map((c) => new ClusterNode(this.model, c));
+    const others = this.model.otherBackups(this.namespace);
+    if (others.length) nodes.push(new BackupGroupNode(this.model, this.namespace, others));
+    const storages = this.model.inNamespace('SGObjectStorage', this.namespace);
+    nodes.push(new StoragesNode(this.model, this.namespace, storages));
+    return nodes;
+  }
+}
+
+export class ClusterNode implements Node {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  constructor(private readonly model: ClusterModel, readonly object: KubeObject) {
+    this.namespace = object.metadata.namespace ?? '';
+    this.name = object.metadata.name;
+    this.id = `${model.api.context.name}/cluster/${this.namespace}/${this.name}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const o = this.object;
+    const backups = this.model.backupsOf(this.namespace, this.name);
+    const item = new vscode.TreeItem(this.name, backups.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('database');
+    const instances = get(o, 'spec', 'instances');
+    const version = get(o, 'spec', 'postgres', 'version');
+    const storage = (get(o, 'spec', 'configurations', 'backups') as unknown[] | undefined)?.[0];
+    const cron = get(storage, 'cronSchedule');
+    const storageName = get(storage, 'sgObjectStorage');
+    const schedule = typeof cron === 'string' ? scheduleWords(cron) : 'no schedule';
+    item.description = [
+      typeof instances === 'number' ? `${instances} instance${instances === 1 ? '' : 's'}` : undefined,
+      version !== undefined ? `PG ${String(version)}` : undefined,
+      schedule,
+    ].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**SGCluster** \`${this.name}\` in \`${this.namespace}\`\n\n`);
+    md.appendMarkdown(`- Postgres ${String(version ?? '?')}, ${String(instances ?? '?')} instance(s)\n`);
+    md.appendMarkdown(`- Backups: ${typeof storageName === 'string' ? `SGObjectStorage \`${storageName}\`` : 'none configured'}${typeof cron === 'string' ? `, \`${cron}\` (${schedule})` : ''}${typeof get(storage, 'retention') === 'number' ? `, keeps ${String(get(storage, 'retention'))}` : ''}\n`);
+    md.appendMarkdown(`- ${backups.length} backup(s), ${backups.filter((b) => b.phase === 'Completed').length} Completed`);
+    item.tooltip = md;
+    item.contextValue = typeof storageName === 'string' ? 'stackgres.cluster.backups' : 'stackgres.cluster';
+    return item;
+  }
+
+  children(): Node[] {
+    return this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b));
+  }
+}
+
+function scheduleWords(cron: string): string {
+  const check = checkCron(cron);
+  return check.ok ? describeCron(cron).replace(/ \(UTC\)$/, ' UTC') : `invalid schedule ${cron}`;
+}
+
+const PHASE_ICONS: Record<BackupView['phase'], [string, string | undefined]> = {
+  Pending: ['clock', 'charts.yellow'],
+  Running: ['sync~spin', 'charts.blue'],
+  Completed: ['pass', 'testing.iconPassed'],
+  Failed: ['error', 'testing.iconFailed'],
+};
+
+export class BackupNode implements Node {
+  readonly id: string;
+  constructor(context: string, readonly backup: BackupView, private readonly now: () => Date = () => new Date()) {
+    this.id = `${context}/backup/${backup.namespace}/${backup.name}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const b = this.backup;
+    const item = new vscode.TreeItem(b.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const [icon, color] = PHASE_ICONS[b.phase];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**SGBackup** \`${b.name}\` — **${b.phase}**\n\n`);
+    if (b.failure) md.appendCodeblock(b.failure, 'text');
+    const t = backupTime(b);
+    const lines = [
+      t ? `Stored ${t.toISOString().replace('.000Z', 'Z')}` : undefined,
+      b.compressedBytes !== undefined ? `Size ${formatBytes(b.compressedBytes)} compressed${b.uncompressedBytes ? `, ${formatBytes(b.uncompressedBytes)} uncompressed` : ''}` : undefined,
+      b.pgMajor ? `Postgres ${b.pgMajor}` : undefined,
+      b.managedLifecycle ? 'Managed: deleted by the retention policy' : 'Kept until deleted (not managed by retention)',
+      b.scheduled ? 'Taken by the schedule' : 'Taken on demand',
+      b.copy ? `Copy of a backup of ${b.cluster.namespace}.${b.cluster.name}` : undefined,
+      b.storage ? `Storage: ${b.storage}` : undefined,
+      b.internalName ? `wal-g name \`${b.internalName}\`` : undefined,
+    ].filter(Boolean);
+    md.appendMarkdown(lines.map((l) => `- ${l}`).join('\n'));
+    item.tooltip = md;
+    item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}
+
+/** Backups in a namespace whose cluster is not there: copies from other namespaces, or of deleted clusters. */
+export class BackupGroupNode implements Node {
+  readonly id: string;
+  constructor(private readonly model: ClusterModel, private readonly namespace: string, private readonly backups: BackupView[]) {
+    this.id = `${model.api.context.name}/other-backups/${namespace}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Other backups', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('archive');
+    item.description = `${this.backups.length} · copies and backups of clusters not in this namespace`;
+    item.contextValue = 'stackgres.backups.other';
+    return item;
+  }
+
+  children(): Node[] {
+    return this.backups.map((b) => new BackupNode(this.model.api.context.name, b));
+  }
+}
+
+export class StoragesNode implements Node {
+  readonly id: string;
+  constructor(private readonly model: ClusterModel, private readonly namespace: string, private readonly storages: KubeObject[]) {
+    this.id = `${model.api.context.name}/storages/${namespace}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Object storages', this.storages.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('database');
+    item.description = this.storages.length ? String(this.storages.length) : 'none: backups need one';
+    item.contextValue = 'stackgres.storages';
+    return item;
+  }
+
+  children(): Node[] {
+    return this.storages.map((s) => new StorageNode(this.model.api.context.name, s));
+  }
+}
+
+export class StorageNode implements Node {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  constructor(context: string, readonly object: KubeObject) {
+    this.namespace = object.metadata.namespace ?? '';
+    this.name = object.metadata.name;
+    this.id = `${context}/storage/${this.namespace}/${this.name}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('package');
+    item.description = storageSummary(this.object.spec);
+    item.tooltip = new vscode.MarkdownString(`**SGObjectStorage** \`${this.name}\` in \`${this.namespace}\`\n\n${storageSummary(this.object.spec)}`);
+    item.contextValue = 'stackgres.storage';
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}

@@ -1,0 +1,39 @@
+/** The StackGres tree: context → namespaces → clusters → backups, and object storages; live through the model. */
+import * as vscode from 'vscode';
+import type { ExtensionContextHolder } from '../context';
+import { ContextNode, errorNodes, MessageNode, type Node } from './nodes';
+
+export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly ctx: ExtensionContextHolder) {
+    this.subscriptions.push(ctx.onDidChangeModel(() => this.changed.fire(undefined)));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node.treeItem();
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node) return node.children();
+    if (!vscode.workspace.isTrusted) {
+      return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
+    }
+    try {
+      const model = await this.ctx.model();
+      return [new ContextNode(model)];
+    } catch (err) {
+      const e = err as { message: string; action?: string; reason?: string };
+      return [
+        ...errorNodes('connection', { message: e.message, action: e.action, reason: e.reason ?? 'config' }),
+        new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),
+      ];
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
