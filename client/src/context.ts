@@ -21,6 +21,8 @@ export class ExtensionContextHolder {
   private readonly modelChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeModel = this.modelChanged.event;
   private liveSync: LiveSync | undefined;
+  /** The tree's data, for commands that reveal nodes and for the integration suite. */
+  tree: ClusterTreeProvider | undefined;
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('StackGres', { log: true });
@@ -36,6 +38,7 @@ export class ExtensionContextHolder {
   /** Registers the views, commands and providers; the language server starts without waiting for them. */
   async start(): Promise<void> {
     const tree = new ClusterTreeProvider(this);
+    this.tree = tree;
     this.extension.subscriptions.push(
       tree,
       vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true }),
@@ -58,6 +61,16 @@ export class ExtensionContextHolder {
     });
     this.modelPromise.catch(() => (this.modelPromise = undefined));
     return this.modelPromise;
+  }
+
+  /** After our own writes to Secrets: the language server's live values re-read them. */
+  secretsChanged(): void {
+    void this.liveSync?.refreshSecrets();
+  }
+
+  /** The language client, to send notifications (undefined while restarting). */
+  get languageClient(): LanguageClient | undefined {
+    return this.client;
   }
 
   /** Reconnects and reloads everything (the Refresh button). */

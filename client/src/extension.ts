@@ -1,13 +1,21 @@
 import * as vscode from 'vscode';
 import { ExtensionContextHolder } from './context';
+import * as prompts from './ui/prompts';
 
 let ctx: ExtensionContextHolder | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the integration suite may reach, in the extension's test mode only. */
+export interface TestingApi {
+  readonly context: ExtensionContextHolder;
+  readonly prompts: typeof prompts;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<{ testing?: TestingApi }> {
   const started = Date.now();
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
   ctx.log.info(`StackGres extension activated in ${Date.now() - started} ms`);
+  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts } } : {};
 }
 
 export async function deactivate(): Promise<void> {

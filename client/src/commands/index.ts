@@ -7,7 +7,12 @@ import * as vscode from 'vscode';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import { isKubeError } from '../kube/errors';
+import { applyCommands } from './apply';
+import { backupCommands } from './backup';
 import { clusterCommands } from './cluster';
+import { restoreCommands } from './restore';
+import { secretCommands } from './secret';
+import { storageCommands } from './storage';
 
 export interface CommandSpec {
   readonly id: string;
@@ -20,6 +25,11 @@ export function allCommands(): CommandSpec[] {
   return [
     { id: 'stackgres.showLog', run: (ctx) => ctx.log.show(true) },
     ...clusterCommands,
+    ...secretCommands,
+    ...applyCommands,
+    ...backupCommands,
+    ...restoreCommands,
+    ...storageCommands,
   ];
 }
 
