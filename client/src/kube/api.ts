@@ -207,6 +207,12 @@ export interface KubeApi {
   secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]>;
   /** Key names of one Secret; undefined when it does not exist. */
   secretKeys(namespace: string, name: string, options?: CallOptions): Promise<string[] | undefined>;
+  /**
+   * The values of some keys of one Secret, in memory, for a request the extension makes itself (the
+   * object storage access test). Keys the Secret lacks are left out; fails with `notFound` when the Secret
+   * does not exist. The caller must never log, store or show them.
+   */
+  secretValues(namespace: string, name: string, keys: readonly string[], options?: CallOptions): Promise<SecretData>;
   createSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;
   /** Replaces the data of an existing Secret (labels and other metadata are kept). */
   replaceSecret(namespace: string, name: string, data: SecretData, options?: SecretWriteOptions): Promise<void>;

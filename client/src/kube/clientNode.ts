@@ -584,6 +584,21 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
+  async secretValues(namespace: string, name: string, keys: readonly string[], options?: CallOptions): Promise<SecretData> {
+    const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    return this.run(c, options, async (scope) => {
+      const secret = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+      const out: Record<string, Uint8Array> = {};
+      for (const key of keys) {
+        const encoded = secret.data?.[key];
+        const plain = secret.stringData?.[key];
+        if (encoded !== undefined) out[key] = Buffer.from(encoded, 'base64');
+        else if (plain !== undefined) out[key] = Buffer.from(plain, 'utf8');
+      }
+      return out;
+    });
+  }
+
   async createSecret(namespace: string, name: string, data: SecretData, options: SecretWriteOptions = {}): Promise<void> {
     const c: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
