@@ -1,3 +1,491 @@
+/**
+ * Backup commands: Run Backup Now (create an SGBackup and follow it to Completed or Failed), Delete Backup
+ * (typed-name confirmation, then follow it out of the cache) and Copy Backup to Namespace (DOMAIN §6:
+ * the SGBackup with `spec.sgCluster = <namespace>.<cluster>` and the storage Secrets, all or nothing).
+ * The shared steps (choosing a cluster or a backup, progress, following a backup) are exported for restore.ts.
+ */
+import * as vscode from 'vscode';
+import {
+  backupOutcome,
+  backupChoiceDescription,
+  clusterInText,
+  deleteBackupWarning,
+  namespaceProblem,
+  runBackupProblem,
+  secretCopySteps,
+  type SecretCopyStep,
+} from '../../../server/src/domain/backupActions';
+import { copyBackupManifest, manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
+import type { ClusterModel } from '../clusterModel';
+import type { ExtensionContextHolder } from '../context';
+import { Cancelled, UserError } from '../errors';
+import type { KubeApi, KubeObject, Disposable } from '../kube/api';
+import { BackupNode, ClusterNode } from '../tree/nodes';
+import * as prompts from '../ui/prompts';
 import type { CommandSpec } from './index';
 
-export const backupCommands: CommandSpec[] = [];
+/** What Run Backup Now returns (for the integration suite; the user sees notifications). */
+export interface RunBackupResult {
+  readonly namespace: string;
+  readonly name: string;
+  /** The last phase seen; `following: false` when the user stopped following before the end. */
+  readonly phase: BackupView['phase'];
+  readonly following: boolean;
+}
+
+export interface CopyBackupResult {
+  readonly namespace: string;
+  readonly name: string;
+  readonly sgCluster: string;
+  /** Secrets created in the target namespace. */
+  readonly secretsCopied: readonly string[];
+  /** Existing Secrets of the target replaced on the user's choice. */
+  readonly secretsReplaced: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export const backupCommands: CommandSpec[] = [
+  { id: 'stackgres.runBackup', needsTrust: true, run: (ctx, arg) => runBackup(ctx, arg) },
+  { id: 'stackgres.deleteBackup', needsTrust: true, run: (ctx, arg) => deleteBackup(ctx, arg) },
+  { id: 'stackgres.copyBackup', needsTrust: true, run: (ctx, arg) => copyBackup(ctx, arg) },
+];
+
+// ---- Run Backup Now -----------------------------------------------------------------------------------
+
+async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RunBackupResult> {
+  const api = await ctx.connection.api();
+  const model = await readyModel(ctx);
+  const cluster = await clusterToBackUp(api, model, arg);
+  const namespace = cluster.metadata.namespace ?? api.context.namespace;
+  const clusterName = cluster.metadata.name;
+  const problem = runBackupProblem(cluster, (storage) => (covers(model, namespace) ? model.get('SGObjectStorage', namespace, storage) !== undefined : undefined));
+  if (problem) throw new UserError(problem);
+
+  const lifecycle = await prompts.pick(
+    MANAGED_LIFECYCLE_CHOICES.map((c) => ({ label: c.label, detail: c.detail, managedLifecycle: c.managedLifecycle })),
+    { title: `Back up ${namespace}/${clusterName} now: who deletes this backup?`, ignoreFocusOut: true },
+  );
+  const backup = manualBackupManifest({ namespace, cluster: clusterName, managedLifecycle: lifecycle.managedLifecycle, now: new Date() });
+  if (backup.problem) throw new UserError(backup.problem);
+
+  const name = backup.name;
+  let created = false;
+  const outcome = await withCancellableProgress(`Backup ${name} of ${clusterName}`, async (progress, signal) => {
+    progress.report({ message: 'creating the SGBackup…' });
+    await api.create(backup.manifest as KubeObject, { signal });
+    created = true;
+    ctx.log.info(`Created SGBackup ${namespace}/${name} of cluster ${clusterName} (managedLifecycle: ${lifecycle.managedLifecycle})`);
+    let last: BackupView | undefined;
+    const done = await followBackup(model, api, namespace, name, clusterName, signal, (obj) => {
+      const view = obj ? readBackup(obj) : undefined;
+      if (view && view.phase !== last?.phase) progress.report({ message: phaseWords(view) });
+      last = view ?? last;
+      return obj === undefined || view?.phase === 'Completed' || view?.phase === 'Failed';
+    });
+    return { obj: done, last };
+  }).catch((err: unknown) => {
+    if (created && isCancellation(err)) return 'stopped' as const;
+    throw err;
+  });
+
+  if (outcome === 'stopped') {
+    void vscode.window.showInformationMessage(`Stopped following backup ${name}. It goes on in the cluster and was not deleted: the tree shows its status.`);
+    return { namespace, name, phase: readBackupOf(model, namespace, name)?.phase ?? 'Pending', following: false };
+  }
+  if (!outcome.obj) {
+    throw new UserError(`SGBackup ${name} was deleted while it ${outcome.last?.phase === 'Running' ? 'was running' : 'waited to start'}.`);
+  }
+  const view = readBackup(outcome.obj)!;
+  const said = backupOutcome(view);
+  if (said.ok) {
+    ctx.log.info(said.message);
+    void vscode.window.showInformationMessage(said.message, 'Reveal').then((choice) => choice && revealInTree(ctx));
+  } else {
+    ctx.log.warn(`${said.message}${view.failure ? `\nstatus.process.failure of ${namespace}/${name}:\n${view.failure}` : ''}`);
+    void vscode.window.showErrorMessage(said.message, 'Show Log').then((choice) => choice && ctx.log.show(true));
+  }
+  return { namespace, name, phase: view.phase, following: true };
+}
+
+function phaseWords(b: BackupView): string {
+  switch (b.phase) {
+    case 'Pending':
+      return 'Pending: waiting for the operator to start the backup Job…';
+    case 'Running':
+      return 'Running: the backup Job is copying the data to object storage…';
+    default:
+      return b.phase;
+  }
+}
+
+/** The SGCluster to back up: the tree's node, the SGCluster manifest in the editor (if it exists), or a pick. */
+async function clusterToBackUp(api: KubeApi, model: ClusterModel, arg: unknown): Promise<KubeObject> {
+  if (arg instanceof ClusterNode) return model.get('SGCluster', arg.namespace, arg.name) ?? arg.object;
+  const editor = vscode.window.activeTextEditor;
+  const inEditor = editor && editor.document.languageId === 'yaml' ? clusterInText(editor.document.getText(), editor.document.offsetAt(editor.selection.active)) : undefined;
+  if (inEditor) {
+    const namespace = inEditor.namespace ?? api.context.namespace;
+    const live = (covers(model, namespace) ? model.get('SGCluster', namespace, inEditor.name) : undefined) ?? (await api.get('SGCluster', namespace, inEditor.name));
+    if (!live) {
+      throw new UserError(`SGCluster ${inEditor.name} of the editor does not exist in namespace ${namespace} of context "${api.context.name}": apply it first, then run the backup.`, {
+        title: 'Apply',
+        command: 'stackgres.applyManifest',
+        args: [editor!.document.uri],
+      });
+    }
+    return live;
+  }
+  return pickCluster(api, model, 'Run backup now: which cluster?');
+}
+
+// ---- Delete Backup --------------------------------------------------------------------------------------
+
+async function deleteBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<{ deleted: boolean }> {
+  const api = await ctx.connection.api();
+  const model = await readyModel(ctx);
+  const b = arg instanceof BackupNode ? arg.backup : await pickAnyBackup(api, model, 'Delete backup: which one?');
+  const clusterKnown = covers(model, b.cluster.namespace) ? model.get('SGCluster', b.cluster.namespace, b.cluster.name) !== undefined : true;
+  const warning = deleteBackupWarning(b, model.backupsOf(b.cluster.namespace, b.cluster.name), clusterKnown);
+  const typed = await prompts.input({
+    title: `Delete SGBackup ${b.name} in ${b.namespace}?`,
+    prompt: `${warning} Type the backup name to delete it.`,
+    placeHolder: b.name,
+    ignoreFocusOut: true,
+  });
+  if (typed.trim() !== b.name) {
+    void vscode.window.showInformationMessage(`"${typed}" is not ${b.name}: nothing was deleted.`);
+    return { deleted: false };
+  }
+  await withCancellableProgress(`Deleting SGBackup ${b.name}`, async (progress, signal) => {
+    const existed = await api.delete('SGBackup', b.namespace, b.name, { signal });
+    ctx.log.info(existed ? `Deleted SGBackup ${b.namespace}/${b.name}` : `SGBackup ${b.namespace}/${b.name} was already gone`);
+    progress.report({ message: 'waiting for the cluster to confirm…' });
+    const left = await followBackup(model, api, b.namespace, b.name, sgClusterOf(b), AbortSignal.any([signal, AbortSignal.timeout(60_000)]), (obj) => obj === undefined).catch((err: unknown) => {
+      if (isCancellation(err) && !signal.aborted) return 'slow' as const;
+      throw err;
+    });
+    if (left === 'slow') void vscode.window.showWarningMessage(`The cluster accepted deleting SGBackup ${b.name}, but still lists it after a minute (a finalizer?). Refresh later.`);
+  });
+  void vscode.window.showInformationMessage(`Deleted SGBackup ${b.name}. ${b.phase === 'Failed' ? '' : 'Its files go at the next backup of the cluster, once no copy names them.'}`.trim());
+  return { deleted: true };
+}
+
+// ---- Copy Backup to Namespace ---------------------------------------------------------------------------
+
+async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<CopyBackupResult> {
+  const api = await ctx.connection.api();
+  const model = await readyModel(ctx);
+  const b = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Copy backup to another namespace');
+  const source = await backupObject(api, model, b.namespace, b.name);
+  const target = await pickNamespace(api, model, `Copy ${b.name} to which namespace?`, b.namespace);
+  return copyBackupTo(ctx, api, source, target);
+}
+
+/**
+ * DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target`. Checks and dry runs first;
+ * then the writes, each one undone if a later one fails (nothing half-done).
+ */
+export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, source: KubeObject, target: string): Promise<CopyBackupResult> {
+  const view = readBackup(source);
+  const plan = copyBackupManifest(source, target);
+  if (!view || plan.problems.length) throw new UserError(plan.problems.join(' '));
+  const name = view.name;
+  const sgCluster = String((plan.manifest.spec as Record<string, unknown>).sgCluster);
+
+  const steps = await withCancellableProgress(`Copy ${name} to ${target}`, async (progress, signal) => {
+    progress.report({ message: `checking namespace ${target}…` });
+    if (await api.get('SGBackup', target, name, { signal })) {
+      throw new UserError(`Namespace ${target} already has an SGBackup named ${name}: delete it first, or restore from it.`);
+    }
+    for (const s of plan.secrets) {
+      const keys = await api.secretKeys(view.namespace, s.name, { signal });
+      const missing = keys ? s.keys.filter((k) => !keys.includes(k)) : s.keys;
+      if (!keys || missing.length) {
+        throw new UserError(`The backup's storage reads Secret ${s.name}${keys ? ` key(s) ${missing.join(', ')}` : ''} in namespace ${view.namespace}, which ${keys ? 'it lacks' : 'does not exist'}: there is nothing to copy. Create it there first.`);
+      }
+    }
+    const targetKeys = new Map<string, string[] | undefined>();
+    for (const s of plan.secrets) targetKeys.set(s.name, await api.secretKeys(target, s.name, { signal }));
+    return secretCopySteps(plan.secrets, (n) => targetKeys.get(n));
+  });
+
+  // Secrets of the same name in the target: replacing them is the user's call.
+  const replace = new Set<string>();
+  for (const step of steps.filter((s) => s.exists)) {
+    if (await askReplace(step, view.namespace, target)) replace.add(step.name);
+  }
+  const toCopy = steps.filter((s) => !s.exists || replace.has(s.name));
+
+  const created: { backup: boolean; secrets: string[] } = { backup: false, secrets: [] };
+  try {
+    await withCancellableProgress(`Copy ${name} to ${target}`, async (progress, signal) => {
+      // Dry runs first: RBAC, a missing namespace, admission and validation fail here, before any write.
+      progress.report({ message: 'checking with a dry run…' });
+      for (const s of toCopy) await api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, dryRun: true, signal });
+      await api.create(plan.manifest as KubeObject, { dryRun: true, signal });
+      // The SGBackup first: it can be deleted again if a Secret fails, and it is inert without them (a copy
+      // gets no backup Job).
+      progress.report({ message: `creating SGBackup ${name}…` });
+      created.backup = true;
+      await api.create(plan.manifest as KubeObject, { signal });
+      for (const s of toCopy) {
+        progress.report({ message: `copying Secret ${s.name}…` });
+        if (!s.exists) created.secrets.push(s.name);
+        await api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, signal });
+      }
+    });
+  } catch (err) {
+    const undo = await undoCopy(ctx, api, target, name, created);
+    if (isCancellation(err)) {
+      void vscode.window.showInformationMessage(`Copy of ${name} to ${target} cancelled. ${undo}`);
+      throw new Cancelled();
+    }
+    ctx.log.warn(`Copying SGBackup ${view.namespace}/${name} to ${target} failed: ${describe(err)}`);
+    throw new UserError(`Copying SGBackup ${name} to ${target} failed: ${errorText(err)} ${undo}`);
+  }
+  if (toCopy.length) ctx.secretsChanged();
+
+  const secretsCopied = toCopy.filter((s) => !s.exists).map((s) => s.name);
+  const secretsReplaced = toCopy.filter((s) => s.exists).map((s) => s.name);
+  const kept = steps.filter((s) => s.exists && !replace.has(s.name)).map((s) => s.name);
+  ctx.log.info(`Copied SGBackup ${view.namespace}/${name} to ${target} (spec.sgCluster ${sgCluster}); Secrets copied: ${secretsCopied.join(', ') || 'none'}, replaced: ${secretsReplaced.join(', ') || 'none'}, kept: ${kept.join(', ') || 'none'}`);
+  const secretWords = [
+    secretsCopied.length ? `copied Secret${secretsCopied.length > 1 ? 's' : ''} ${secretsCopied.join(', ')}` : undefined,
+    secretsReplaced.length ? `replaced ${secretsReplaced.join(', ')}` : undefined,
+    kept.length ? `kept the existing ${kept.join(', ')}` : undefined,
+  ].filter(Boolean);
+  const message = `Copied SGBackup ${name} to namespace ${target} (spec.sgCluster: ${sgCluster})${secretWords.length ? `; ${secretWords.join('; ')}` : ''}. A cluster in ${target} can now restore from it.`;
+  if (plan.warnings.length) void vscode.window.showWarningMessage(`${message} ${plan.warnings.join(' ')}`);
+  else void vscode.window.showInformationMessage(message);
+  return { namespace: target, name, sgCluster, secretsCopied, secretsReplaced, warnings: plan.warnings };
+}
+
+async function askReplace(step: SecretCopyStep, from: string, target: string): Promise<boolean> {
+  const keep = step.missingKeys.length
+    ? `lacks key(s) ${step.missingKeys.join(', ')} that the storage reads: a restore would fail`
+    : `has the key(s) ${step.keys.join(', ')} the storage reads; its values are not checked`;
+  const choice = await prompts.pick(
+    [
+      { label: `Replace Secret ${step.name}`, detail: `Overwrites ${target}/${step.name} with the keys ${step.keys.join(', ')} of ${from}/${step.name}. The old values cannot be brought back.`, replace: true },
+      { label: `Keep Secret ${step.name}`, detail: `Leaves ${target}/${step.name} as it is: it ${keep}.`, replace: false },
+    ],
+    { title: `Secret ${step.name} already exists in ${target}`, ignoreFocusOut: true },
+  );
+  return choice.replace;
+}
+
+function keysOrAll(s: SecretCopyStep): readonly string[] | undefined {
+  return s.keys.length ? s.keys : undefined;
+}
+
+/** Deletes what a failed copy created; says what was removed and what is left. */
+async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: string, name: string, created: { backup: boolean; secrets: string[] }): Promise<string> {
+  const removed: string[] = [];
+  const left: string[] = [];
+  // A fresh deadline: the command's signal may be the reason we are here.
+  const options = { timeoutMs: 30_000 };
+  if (created.backup) {
+    try {
+      if (await api.delete('SGBackup', target, name, options)) removed.push(`SGBackup ${name}`);
+    } catch (err) {
+      ctx.log.warn(`Undo: deleting SGBackup ${target}/${name} failed: ${describe(err)}`);
+      left.push(`SGBackup ${name} (kubectl delete sgbackup ${name} -n ${target})`);
+    }
+  }
+  const deleteSecret = secretDeleter(api);
+  for (const secret of created.secrets) {
+    try {
+      if (!deleteSecret) throw new Error('this Kubernetes access layer cannot delete Secrets');
+      if (await deleteSecret(target, secret, options)) removed.push(`Secret ${secret}`);
+    } catch (err) {
+      ctx.log.warn(`Undo: deleting Secret ${target}/${secret} failed: ${describe(err)}`);
+      left.push(`Secret ${secret} (kubectl delete secret ${secret} -n ${target})`);
+    }
+  }
+  if (left.length) return `These could not be removed from ${target}: ${left.join(', ')}.${removed.length ? ` Removed: ${removed.join(', ')}.` : ''}`;
+  return removed.length ? `Removed what it had created (${removed.join(', ')}): nothing was left behind.` : `Nothing was created in ${target}.`;
+}
+
+/** `deleteSecret` of the kube layer, when it has one (asked for; until then a failed Secret copy is reported). */
+function secretDeleter(api: KubeApi): ((namespace: string, name: string, options: { timeoutMs: number }) => Promise<boolean>) | undefined {
+  const fn = (api as unknown as { deleteSecret?: (namespace: string, name: string, options: { timeoutMs: number }) => Promise<boolean> }).deleteSecret;
+  return typeof fn === 'function' ? fn.bind(api) : undefined;
+}
+
+// ---- Shared steps ---------------------------------------------------------------------------------------
+
+/** The model, or its error when it could not load (the guard shows it). */
+export async function readyModel(ctx: ExtensionContextHolder): Promise<ClusterModel> {
+  const model = await ctx.model();
+  if (model.state.kind === 'failed') throw model.state.error;
+  return model;
+}
+
+/** Whether the model's caches hold every object of this namespace. */
+export function covers(model: ClusterModel, namespace: string): boolean {
+  return model.state.kind === 'ready' && (model.state.scope === 'all namespaces' || model.state.scope === namespace);
+}
+
+/** `spec.sgCluster` as written on the backup. */
+export function sgClusterOf(b: BackupView): string {
+  return b.copy ? `${b.cluster.namespace}.${b.cluster.name}` : b.cluster.name;
+}
+
+/** The SGBackup object, from the model or the API server. */
+export async function backupObject(api: KubeApi, model: ClusterModel, namespace: string, name: string): Promise<KubeObject> {
+  const obj = (covers(model, namespace) ? model.get('SGBackup', namespace, name) : undefined) ?? (await api.get('SGBackup', namespace, name));
+  if (!obj) throw new UserError(`SGBackup ${name} no longer exists in namespace ${namespace}.`);
+  return obj;
+}
+
+function readBackupOf(model: ClusterModel, namespace: string, name: string): BackupView | undefined {
+  const obj = model.get('SGBackup', namespace, name);
+  return obj ? readBackup(obj) : undefined;
+}
+
+export async function pickCluster(api: KubeApi, model: ClusterModel, title: string, usable: (c: KubeObject) => boolean = () => true): Promise<KubeObject> {
+  const clusters = model.objects('SGCluster').filter(usable);
+  if (!clusters.length) throw new UserError(`No suitable SGCluster in context "${api.context.name}".`);
+  const items = clusters
+    .map((c) => {
+      const backups = (c.spec as { configurations?: { backups?: { sgObjectStorage?: string }[] } } | undefined)?.configurations?.backups?.[0]?.sgObjectStorage;
+      const version = (c.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version;
+      return {
+        label: c.metadata.name,
+        description: [c.metadata.namespace, version !== undefined ? `PG ${String(version)}` : undefined, backups ? `backups to ${backups}` : 'no backups configured'].filter(Boolean).join(' · '),
+        cluster: c,
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label) || a.description.localeCompare(b.description));
+  return (await prompts.pick(items, { title, matchOnDescription: true, ignoreFocusOut: true })).cluster;
+}
+
+/** Palette: a cluster with Completed backups, then one of them (date, size, PG major). */
+export async function pickCompletedBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
+  const completed = (c: KubeObject) => model.backupsOf(c.metadata.namespace ?? '', c.metadata.name).filter((b) => b.phase === 'Completed');
+  const cluster = await pickCluster(api, model, `${title}: which cluster?`, (c) => completed(c).length > 0);
+  const ns = cluster.metadata.namespace ?? '';
+  const items = completed(cluster).map((b) => ({ label: b.name, description: backupChoiceDescription(b, ns), detail: b.managedLifecycle ? 'managed by the retention policy' : 'kept until deleted', backup: b }));
+  return (await prompts.pick(items, { title: `${title}: which backup of ${cluster.metadata.name}? (newest first)`, matchOnDescription: true, ignoreFocusOut: true })).backup;
+}
+
+async function pickAnyBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
+  const views = model.objects('SGBackup').map((o) => readBackup(o)).filter((b): b is BackupView => b !== undefined);
+  if (!views.length) throw new UserError(`No SGBackup in context "${api.context.name}".`);
+  const t = (b: BackupView) => (b.stored ?? b.ended ?? b.created)?.getTime() ?? 0;
+  const items = views
+    .sort((a, b) => t(b) - t(a))
+    .map((b) => ({ label: b.name, description: [b.namespace, `cluster ${b.cluster.name}`, backupChoiceDescription(b)].join(' · '), backup: b }));
+  return (await prompts.pick(items, { title, matchOnDescription: true, ignoreFocusOut: true })).backup;
+}
+
+const OTHER_NAMESPACE = 'Other namespace…';
+
+/** A namespace other than `except`: the cluster's namespaces, or one typed in. */
+export async function pickNamespace(api: KubeApi, model: ClusterModel, title: string, except: string): Promise<string> {
+  const listed = await api.namespaces().catch(() => model.namespaces());
+  const items = [
+    ...listed.filter((n) => n !== except).map((n) => ({ label: n, description: model.namespaces().includes(n) ? 'has StackGres objects' : undefined })),
+    { label: OTHER_NAMESPACE, description: 'type a name' },
+  ];
+  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true });
+  if (chosen.label !== OTHER_NAMESPACE) return chosen.label;
+  const typed = await prompts.input({
+    title,
+    prompt: 'Name of an existing namespace',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === except ? `The backup is already in ${except}.` : namespaceProblem(v.trim())),
+  });
+  return typed.trim();
+}
+
+type Progress = vscode.Progress<{ message?: string; increment?: number }>;
+
+/** A cancellable progress notification; cancelling aborts the kube calls through the signal. */
+export function withCancellableProgress<T>(title: string, task: (progress: Progress, signal: AbortSignal) => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `StackGres: ${title}`, cancellable: true }, async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await task(progress, controller.signal);
+      } catch (err) {
+        // However the kube layer reports an aborted call, the guard sees one quiet Cancelled.
+        if (controller.signal.aborted && isCancellation(err)) throw new Cancelled();
+        throw err;
+      } finally {
+        subscription.dispose();
+      }
+    }),
+  );
+}
+
+/**
+ * Follows one SGBackup until `done(object)` (object undefined = gone) holds: through the model when it
+ * holds the namespace (what the tree shows), else through a live cache of the cluster's backups.
+ * Rejects with the cache's error if it fails, or with Cancelled when the signal aborts.
+ */
+export function followBackup(model: ClusterModel, api: KubeApi, namespace: string, name: string, sgCluster: string, signal: AbortSignal, done: (obj: KubeObject | undefined) => boolean): Promise<KubeObject | undefined> {
+  return new Promise<KubeObject | undefined>((resolve, reject) => {
+    const subscriptions: Disposable[] = [];
+    let finished = false;
+    const finish = (fn: () => void) => {
+      if (finished) return;
+      finished = true;
+      for (const s of subscriptions) s.dispose();
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = () => finish(() => reject(new Cancelled()));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort);
+
+    if (covers(model, namespace)) {
+      const check = () => {
+        if (model.state.kind === 'failed') {
+          const error = model.state.error;
+          return finish(() => reject(error));
+        }
+        const obj = model.get('SGBackup', namespace, name);
+        if (done(obj)) finish(() => resolve(obj));
+      };
+      subscriptions.push(model.onDidChange(check));
+      check();
+      return;
+    }
+    const cache = api.cache('SGBackup', { namespace, sgCluster });
+    subscriptions.push({ dispose: () => cache.stop() });
+    const check = () => {
+      const obj = cache.get(namespace, name);
+      if (done(obj)) finish(() => resolve(obj));
+    };
+    subscriptions.push(
+      cache.onEvent((e) => {
+        if (e.type === 'FAILED') finish(() => reject(e.error));
+        else if (e.type !== 'DISCONNECTED') check();
+      }),
+    );
+    cache.ready().then(check, (err: unknown) => finish(() => reject(err)));
+  });
+}
+
+/** Focuses the StackGres view, where the backup is listed under its cluster. */
+function revealInTree(ctx: ExtensionContextHolder): void {
+  void vscode.commands.executeCommand('stackgres.clusters.focus').then(undefined, (err: unknown) => ctx.log.warn(`Cannot show the StackGres view: ${String(err)}`));
+}
+
+export function isCancellation(err: unknown): boolean {
+  return err instanceof Cancelled || err instanceof vscode.CancellationError || (err as { reason?: unknown } | undefined)?.reason === 'cancelled';
+}
+
+/** An error's message and what to do, as the kube layer wrote them. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const action = (err as { action?: unknown }).action;
+  return typeof action === 'string' ? `${err.message} ${action}` : err.message;
+}
+
+function describe(err: unknown): string {
+  const d = (err as { describe?: unknown } | undefined)?.describe;
+  return typeof d === 'function' ? String((d as () => string).call(err)) : errorText(err);
+}

@@ -1,3 +1,162 @@
+/**
+ * Restore Backup, as code (DOMAIN §6): asks the new cluster's name and an optional point in time inside
+ * the backup's recoverable window, writes the new SGCluster manifest into the workspace and opens it.
+ * Applying it is the Apply command. A restore reads the backup from its own namespace: restoring into
+ * another one copies the backup there first (Copy Backup to Namespace).
+ */
+import * as vscode from 'vscode';
+import { pointInTimeProblem, restoreFilePath, restoreNameProblem, suggestRestoreName, windowText } from '../../../server/src/domain/backupActions';
+import { readBackup, type BackupView } from '../../../server/src/domain/backups';
+import { clusterMajor } from '../../../server/src/domain/describe';
+import { recoverableWindow, restoreManifest, type RecoverableWindow } from '../../../server/src/domain/restore';
+import { formatInstant } from '../../../server/src/domain/timestamp';
+import type { ClusterModel } from '../clusterModel';
+import type { ExtensionContextHolder } from '../context';
+import { UserError } from '../errors';
+import type { KubeApi, KubeObject } from '../kube/api';
+import { BackupNode } from '../tree/nodes';
+import * as prompts from '../ui/prompts';
+import { backupObject, copyBackupTo, covers, pickCompletedBackup, pickNamespace, readyModel } from './backup';
 import type { CommandSpec } from './index';
 
-export const restoreCommands: CommandSpec[] = [];
+/** What Restore Backup returns (for the integration suite; the user sees the opened manifest). */
+export interface RestoreResult {
+  /** The manifest's document: a file under `restore/`, or an untitled document without a workspace folder. */
+  readonly uri: string;
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly backup: string;
+  readonly restoreToTimestamp?: string;
+}
+
+export const LATEST = 'Latest state in this backup (no PITR)';
+export const POINT_IN_TIME = 'A point in time (UTC)…';
+const OTHER_NAMESPACE = 'Another namespace…';
+
+export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg) }];
+
+async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RestoreResult> {
+  const api = await ctx.connection.api();
+  const model = await readyModel(ctx);
+  const chosen = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Restore backup');
+  if (chosen.phase !== 'Completed') {
+    throw new UserError(`SGBackup ${chosen.name} is ${chosen.phase}: only a Completed backup can be restored.`);
+  }
+  let backup = await backupObject(api, model, chosen.namespace, chosen.name);
+
+  // The new cluster goes where the backup is; elsewhere needs a copy of the backup there first.
+  const where = await prompts.pick(
+    [
+      { label: chosen.namespace, description: "the backup's namespace" },
+      { label: OTHER_NAMESPACE, description: 'copies the backup (and its storage Secrets) there first' },
+    ],
+    { title: `Restore ${chosen.name}: namespace of the new cluster`, ignoreFocusOut: true },
+  );
+  let namespace = chosen.namespace;
+  if (where.label === OTHER_NAMESPACE) {
+    namespace = await pickNamespace(api, model, `Restore ${chosen.name}: namespace of the new cluster`, chosen.namespace);
+    backup = await backupIn(ctx, api, model, backup, chosen, namespace);
+  }
+  const view = readBackup(backup)!;
+
+  const taken = (name: string) => covers(model, namespace) && model.get('SGCluster', namespace, name) !== undefined;
+  const clusterName = (
+    await prompts.input({
+      title: `Restore ${view.name}: name of the NEW SGCluster in ${namespace}`,
+      prompt: 'A restore always creates a new cluster: at most 44 characters, lower-case letters, digits and -.',
+      value: suggestRestoreName(view.cluster.name, taken),
+      ignoreFocusOut: true,
+      validateInput: (v) => restoreNameProblem(v.trim(), namespace, taken),
+    })
+  ).trim();
+  // The model may not hold the namespace, or be a moment behind: ask the server too.
+  if (await api.get('SGCluster', namespace, clusterName)) {
+    throw new UserError(restoreNameProblem(clusterName, namespace, () => true)!);
+  }
+
+  const allBackups = model.objects('SGBackup');
+  const windowNow = (): RecoverableWindow | undefined => recoverableWindow(backup, allBackups, new Date());
+  const window = windowNow();
+  const pitr = await prompts.pick(
+    [
+      { label: LATEST, detail: `The cluster starts from the backup as it was stored${view.stored ? ` (${formatInstant(view.stored)})` : ''}.` },
+      ...(window ? [{ label: POINT_IN_TIME, detail: `Replays the archived WAL up to an instant ${windowText(window)}.` }] : []),
+    ],
+    { title: `Restore ${view.name} into ${clusterName}: up to when?`, ignoreFocusOut: true },
+  );
+  let restoreToTimestamp: string | undefined;
+  if (pitr.label === POINT_IN_TIME && window) {
+    restoreToTimestamp = (
+      await prompts.input({
+        title: `Restore ${view.name}: point in time (UTC)`,
+        prompt: `YYYY-MM-DDThh:mm:ssZ, ${windowText(window)}.`,
+        value: formatInstant(window.toIsNow ? new Date(Math.floor(window.to.getTime() / 1000) * 1000) : window.from),
+        ignoreFocusOut: true,
+        // "now" moves on while the user types: the window is recomputed for each check.
+        validateInput: (v) => pointInTimeProblem(backup, v, windowNow()),
+      })
+    ).trim();
+  }
+
+  const sourceCluster = model.get('SGCluster', view.cluster.namespace, view.cluster.name);
+  const postgresVersion = view.pgMajor ? undefined : await versionForUnknownMajor(view, sourceCluster);
+  const plan = restoreManifest({ backup, clusterName, namespace, restoreToTimestamp, window: restoreToTimestamp ? windowNow() : undefined, sourceCluster, postgresVersion });
+  const errors = plan.checks.filter((c) => c.severity === 'error');
+  if (errors.length) throw new UserError(errors.map((c) => c.message).join(' '));
+  const warnings = plan.checks.filter((c) => c.severity === 'warning').map((c) => c.message);
+
+  const document = await writeManifest(clusterName, plan.yaml);
+  ctx.log.info(`Wrote the restore of SGBackup ${namespace}/${view.name} into new SGCluster ${clusterName}${restoreToTimestamp ? ` at ${restoreToTimestamp}` : ''}: ${document.uri.toString()}`);
+  const shownAs = document.uri.scheme === 'untitled' ? 'an untitled file' : vscode.workspace.asRelativePath(document.uri);
+  const message = `Wrote the restore of ${view.name} into a new cluster ${clusterName} to ${shownAs}. Review it, then Apply it to create the cluster.${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
+  void vscode.window.showInformationMessage(message, 'Apply').then((choice) => choice && vscode.commands.executeCommand('stackgres.applyManifest', document.uri));
+  return { uri: document.uri.toString(), clusterName, namespace, backup: view.name, restoreToTimestamp };
+}
+
+/** The backup as seen from `namespace`: an existing copy there, or one made now with the user's agreement. */
+async function backupIn(ctx: ExtensionContextHolder, api: KubeApi, model: ClusterModel, backup: KubeObject, chosen: BackupView, namespace: string): Promise<KubeObject> {
+  const existing = await api.get('SGBackup', namespace, chosen.name);
+  const existingView = existing ? readBackup(existing) : undefined;
+  if (existingView && existingView.internalName === chosen.internalName && existingView.storage === chosen.storage && existingView.phase === 'Completed') return existing!;
+  if (existing) throw new UserError(`Namespace ${namespace} already has another SGBackup named ${chosen.name}: a copy cannot be made there.`);
+  await prompts.confirm(
+    `Copy ${chosen.name} to ${namespace} first?`,
+    `A restore reads the backup from the new cluster's namespace (DOMAIN §6). The copy is an SGBackup in ${namespace} with spec.sgCluster ${chosen.copy ? `${chosen.cluster.namespace}.${chosen.cluster.name}` : `${chosen.namespace}.${chosen.cluster.name}`}, plus the storage Secrets it reads.`,
+    'Copy and Continue',
+  );
+  const copy = await copyBackupTo(ctx, api, backup, namespace);
+  return backupObject(api, model, copy.namespace, copy.name);
+}
+
+/** A backup that does not record its Postgres version: the source cluster's, or asked. */
+async function versionForUnknownMajor(view: BackupView, sourceCluster: KubeObject | undefined): Promise<string> {
+  const fromCluster = (sourceCluster?.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version;
+  const value = await prompts.input({
+    title: `Restore ${view.name}: Postgres major version`,
+    prompt: 'The backup does not record its Postgres version: give the major of the cluster it was taken from (a backup restores only into the same major).',
+    value: clusterMajor(fromCluster) ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => (clusterMajor(v.trim()) ? undefined : 'A Postgres version such as 16 or 16.4.'),
+  });
+  return value.trim();
+}
+
+/** `restore/<name>.yaml` in the workspace folder (asking before replacing a file), or an untitled document. */
+async function writeManifest(clusterName: string, yaml: string): Promise<vscode.TextDocument> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
+  let document: vscode.TextDocument;
+  if (!folder) {
+    document = await vscode.workspace.openTextDocument({ language: 'yaml', content: yaml });
+  } else {
+    const relative = restoreFilePath(clusterName);
+    const uri = vscode.Uri.joinPath(folder.uri, relative);
+    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    if (exists) await prompts.confirm(`${relative} already exists. Replace it?`, 'The restore manifest for this cluster name would overwrite the file.', 'Replace');
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(yaml));
+    document = await vscode.workspace.openTextDocument(uri);
+  }
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
