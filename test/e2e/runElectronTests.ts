@@ -5,7 +5,10 @@
  * suite against that installed folder. Trusted workspace only: runTests always passes
  * --disable-workspace-trust, so Restricted Mode is covered by `npm run test:vscode`.
  * On Linux without a display, run it under `xvfb-run -a`.
- * Option: --vscode-version <v> (default 1.100.3, the engine the extension targets).
+ * Like `npm run test:vscode`, it starts the sandbox first (test Kubernetes API server and Ceph RGW, see
+ * sandbox.ts), sets `stackgres.kubeconfig` in the fresh profile and passes both to the suite (runConfig()).
+ * Options: --vscode-version <v> (default 1.100.3, the engine the extension targets), --grep <regexp>,
+ *          --kubeconfig <file> (a real cluster instead of the sandbox API server), --no-s3.
  */
 import { downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath, runTests } from '@vscode/test-electron';
 import { spawnSync } from 'node:child_process';
@@ -16,6 +19,7 @@ import { RUN_CONFIG_ENV, RunConfig, SuiteResults } from '../integration/runConfi
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
 import { cacheRoot, VSCODE_VERSION } from './install';
 import { onCleanup, reportError, runMain, StepError } from './processes';
+import { EditorServices, startEditorServices } from './services';
 import { Outcome, printSummary } from './summary';
 import { EXTENSION_ID, packageVsix } from './vsix';
 
@@ -25,16 +29,26 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const versionAt = args.indexOf('--vscode-version');
   const version = versionAt >= 0 ? args[versionAt + 1] : VSCODE_VERSION;
+  const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const grep = valueOf('--grep');
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
 
   const vscodeExecutablePath = await downloadVsCode(version);
-  const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   const runRoot = mkdtempSync(join(tmpdir(), 'stackgres-electron-test-'));
   onCleanup('remove the run folder', async () => rmSync(runRoot, { recursive: true, force: true }));
+  const servicesPromise = startEditorServices({ dir: join(runRoot, 'services'), kubeconfig: valueOf('--kubeconfig'), s3: !args.includes('--no-s3') });
+  servicesPromise.catch(() => undefined);
+  const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
+  const services = await servicesPromise;
+  console.log(services.summary.join('\n'));
+  if (services.logFile) {
+    const log = services.logFile;
+    onCleanup('keep the sandbox log', async () => cpSync(log, join(RESULTS_DIR, 'sandbox.log')));
+  }
 
   const outcomes: Outcome[] = [
-    await electronRun(vscodeExecutablePath, vsix, join(runRoot, 'trusted')).catch((err: unknown) => {
+    await electronRun(vscodeExecutablePath, vsix, join(runRoot, 'trusted'), services, grep).catch((err: unknown) => {
       reportError(err);
       return { run: 'trusted', error: err instanceof Error ? err.message : String(err) };
     }),
@@ -57,7 +71,7 @@ async function downloadVsCode(version: string): Promise<string> {
   }
 }
 
-async function electronRun(executable: string, vsix: string, root: string): Promise<Outcome> {
+async function electronRun(executable: string, vsix: string, root: string, services: EditorServices, grep: string | undefined): Promise<Outcome> {
   const run = { name: 'trusted', trusted: true };
   const userDataDir = join(root, 'user-data');
   const extensionsDir = join(root, 'extensions');
@@ -67,7 +81,7 @@ async function electronRun(executable: string, vsix: string, root: string): Prom
   cpSync(join(REPO_ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'workbench.startupEditor': 'none' }, null, 2),
+    JSON.stringify({ 'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'workbench.startupEditor': 'none', ...services.settings }, null, 2),
   );
 
   // Install the VSIX with the VS Code CLI, as a user would, then test exactly that folder.
@@ -85,6 +99,9 @@ async function electronRun(executable: string, vsix: string, root: string): Prom
     workspaceTrusted: run.trusted,
     logsRoot: join(userDataDir, 'logs'),
     testTimeoutMs: 60_000,
+    grep,
+    kube: services.kube,
+    s3: services.s3,
   };
   const suiteIndex = await bundleSuite(join(root, 'suite'), config);
   try {
@@ -92,7 +109,7 @@ async function electronRun(executable: string, vsix: string, root: string): Prom
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: join(extensionsDir, installed),
       extensionTestsPath: suiteIndex,
-      extensionTestsEnv: { [RUN_CONFIG_ENV]: join(root, 'suite', 'run-config.json') },
+      extensionTestsEnv: { ...services.env, [RUN_CONFIG_ENV]: join(root, 'suite', 'run-config.json') },
       launchArgs: [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-gpu'],
     });
   } catch (err) {

@@ -10,9 +10,16 @@
  *     packaged code), then the UI checks of uiChecks.ts on a normal window;
  *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted.
  *
+ * Before the editor starts, the sandbox is started (in parallel with packaging): the test Kubernetes API server
+ * (TLS, simulated operator) and Ceph RGW with wal-g backups of the sandbox's cluster (see sandbox.ts). Every
+ * profile's user settings set `stackgres.kubeconfig` to the sandbox's kubeconfig, and the suite finds both in
+ * `runConfig().kube` / `runConfig().s3`. Both are stopped at the end, also on failure and Ctrl-C.
+ *
  * Results, logs and screenshots go to test-results/. Exits non-zero on any failure or timeout.
  * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 180),
- *          --port <n> (default: a free port).
+ *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
+ *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
+ *          --no-s3 (no Ceph RGW).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +32,7 @@ import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningC
 import { assertChromium, CodeServerInstall, ensureCodeServer, ensureSystemPackages } from './install';
 import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, tailOf } from './processes';
 import { Outcome, printSummary, seconds } from './summary';
+import { EditorServices, startEditorServices } from './services';
 import { runUiChecks } from './uiChecks';
 import { EXTENSION_ID, packageVsix } from './vsix';
 import { Workbench } from './workbench';
@@ -38,6 +46,9 @@ interface Options {
   restricted: boolean;
   timeoutMs: number;
   port?: number;
+  grep?: string;
+  kubeconfig?: string;
+  s3: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -45,6 +56,7 @@ function parseOptions(argv: string[]): Options {
     suite: true,
     ui: true,
     restricted: true,
+    s3: true,
     timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 180) * 1000,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -54,10 +66,26 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--no-restricted') options.restricted = false;
     else if (arg === '--timeout') options.timeoutMs = Number(argv[++i]) * 1000;
     else if (arg === '--port') options.port = Number(argv[++i]);
-    else throw new StepError('read options', `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>)`);
+    else if (arg === '--grep') options.grep = argv[++i];
+    else if (arg === '--kubeconfig') options.kubeconfig = argv[++i];
+    else if (arg === '--no-s3') options.s3 = false;
+    else {
+      throw new StepError(
+        'read options',
+        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3)`,
+      );
+    }
   }
   if (!options.suite && !options.ui) throw new StepError('read options', '--suite-only and --ui-only exclude each other');
   if (!(options.timeoutMs > 0)) throw new StepError('read options', '--timeout takes a number of seconds');
+  if (options.kubeconfig === '' || (argv.includes('--kubeconfig') && options.kubeconfig === undefined)) throw new StepError('read options', '--kubeconfig takes a file');
+  if (options.grep !== undefined) {
+    try {
+      new RegExp(options.grep);
+    } catch (err) {
+      throw new StepError('read options', `--grep ${options.grep} is not a regular expression: ${String(err)}`);
+    }
+  }
   return options;
 }
 
@@ -81,12 +109,27 @@ async function main(): Promise<number> {
   );
 
   t = Date.now();
+  // The sandbox starts while the VSIX is built; both are awaited before any editor starts.
+  const servicesStarted = Date.now();
+  const servicesPromise = startEditorServices({ dir: join(runRoot, 'services'), kubeconfig: options.kubeconfig, s3: options.s3 }).then((s) => {
+    console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${s.summary.map((l) => `  ${l}`).join('\n')}`);
+    return s;
+  });
+  // Awaited below; a failure here must not surface as an unhandled rejection while packaging runs.
+  servicesPromise.catch(() => undefined);
   const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   console.log(`Packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB) in ${seconds(Date.now() - t)}`);
+  const services = await servicesPromise;
+  if (services.logFile) {
+    const log = services.logFile;
+    onCleanup('keep the sandbox log', async () => cpSync(log, join(RESULTS_DIR, 'sandbox.log')));
+  }
 
   const browser = await launchChromium();
-  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, options }];
-  if (options.suite && options.restricted) runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: '@restricted', options });
+  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services }];
+  if (options.suite && options.restricted) {
+    runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: options.grep ? `(?=.*@restricted)(?=.*(?:${options.grep}))` : '@restricted', options, services });
+  }
   const outcomes: Outcome[] = [];
   for (const run of runs) {
     if (stopRequested()) break;
@@ -113,6 +156,7 @@ interface RunSpec {
   ui: boolean;
   grep?: string;
   options: Options;
+  services: EditorServices;
 }
 
 /** One editor profile: fresh folders, the VSIX installed, code-server up, then the suite and/or UI checks. */
@@ -129,13 +173,15 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       // VS Code in a browser saves edits after a second by default; desktop VS Code (and the suite) expects
       // an edit to stay unsaved until reverted.
       'files.autoSave': 'off',
+      // The sandbox (or the real cluster of --kubeconfig): the extension connects without asking.
+      ...spec.services.settings,
     },
   });
   const extensionDir = await installVsix(install, dirs, vsix, EXTENSION_ID);
   console.log(`\n[${spec.name}] VSIX installed into ${extensionDir}; workspace ${spec.trusted ? 'trusted' : 'NOT trusted (Restricted Mode)'}`);
 
   const port = spec.options.port ?? (await freePort());
-  const server = await startCodeServer(install, dirs, { port });
+  const server = await startCodeServer(install, dirs, { port, env: spec.services.env });
   const page = await newWorkbenchPage(browser.browser, join(root, 'browser-console.log'));
   const outcome: Outcome = { run: spec.name };
   try {
@@ -176,6 +222,8 @@ async function runSuite(
     workspaceTrusted: run.trusted,
     logsRoot: join(dirs.userDataDir, 'logs'),
     testTimeoutMs: 60_000,
+    kube: run.services.kube,
+    s3: run.services.s3,
   };
   const suiteIndex = await bundleSuite(join(run.root, 'suite'), config);
   // The extension host only runs tests for a development extension; the installed VSIX folder is one.

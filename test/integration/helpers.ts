@@ -1,12 +1,31 @@
 /**
  * Shared steps for the integration tests: open a fixture, find a place in it, ask the editor what the user
  * would see there, and wait for the language server with a deadline (never a fixed sleep).
+ *
+ * HOW THE SUITE REACHES THE CLUSTER AND S3 (started by the driver, test/e2e/sandbox.ts):
+ * - The extension is already connected: the driver sets the user setting `stackgres.kubeconfig` to
+ *   `runConfig().kube.kubeconfig` in the fresh profile. `testingApi()` gives `{ context, prompts }` of the
+ *   extension (`context.tree`, `context.model()`, `context.connection.api()` for KubeApi calls).
+ * - `kubeTarget()` = `runConfig().kube`: `target` ('sandbox' | 'cluster'), `kubeconfig`, `context`, `url`,
+ *   `contexts` (sandbox: by user: admin, reader, no-backups), `tokens` (sandbox: bearer token per user),
+ *   `caCert`, `namespaces` (seeded: demo, staging), `scratchPrefix` (create your own namespaces as
+ *   `${scratchPrefix}-<name>`: `scratchNamespace(name)`; the driver deletes them), `operatorStepMs`,
+ *   `world` (the tutorial cluster `demo/demo-db`, storages `backups-s3` and `backups-s3-limited` on RGW with
+ *   their Secrets, Completed/Failed SGBackups and the matching wal-g objects), `control` (test server knobs:
+ *   `sandboxControl('/operator/fail-next', { message })`, `/faults`, ...; sandbox only).
+ * - `s3Target()` = `runConfig().s3`: `endpoint`, `region`, `bucket`, `owner` and `limited` keys
+ *   ({accessKeyId, secretAccessKey}; `limited` is denied s3:DeleteObject by the bucket policy).
+ *   Keys and tokens are test credentials: never put them in assertion messages or logs.
+ * - Against a real cluster (`--kubeconfig`), `kube.target` is 'cluster', `world`, `control`, `tokens` are
+ *   absent and `namespaces` is empty: tests tagged @cluster must create what they need in a scratch namespace.
  */
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readRunConfig, RunConfig } from './runConfig';
+import { KubeRunConfig, readRunConfig, RunConfig, S3RunConfig } from './runConfig';
+import type { TestingApi } from '../../client/src/extension';
+import type { Node } from '../../client/src/tree/nodes';
 
 export const EXTENSION_ID = 'stackgres-tools.stackgres-backups';
 export const DIAGNOSTIC_SOURCE = 'stackgres';
@@ -210,4 +229,110 @@ function filesNamed(dir: string, name: RegExp): string[] {
     else if (name.test(entry)) found.push(path);
   }
   return found;
+}
+
+// ---- Cluster, S3 and the extension's test API ------------------------------------------------------------
+
+/** The cluster the driver connected the extension to; fails clearly when it started none. */
+export function kubeTarget(): KubeRunConfig {
+  const kube = runConfig().kube;
+  assert.ok(kube, 'the driver started a Kubernetes API (runConfig().kube): run the suite with npm run test:vscode');
+  return kube;
+}
+
+/** The sandbox's S3 (Ceph RGW); fails clearly when the driver started none (--no-s3). */
+export function s3Target(): S3RunConfig {
+  const s3 = runConfig().s3;
+  assert.ok(s3, 'the driver started Ceph RGW (runConfig().s3): run without --no-s3');
+  return s3;
+}
+
+/** A namespace name of this run's own (create it first; the driver deletes it after the run). */
+export function scratchNamespace(name: string): string {
+  return `${kubeTarget().scratchPrefix}-${name}`;
+}
+
+/** The extension's test API (activating the extension when needed). */
+export async function testingApi(): Promise<TestingApi> {
+  const extension = vscode.extensions.getExtension<{ testing?: TestingApi }>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  const exports = extension.isActive ? extension.exports : await extension.activate();
+  assert.ok(exports.testing, 'the extension runs in test mode and exports its test API');
+  return exports.testing;
+}
+
+/** Calls one of the sandbox API server's knobs (see KubeRunConfig.control); sandbox only. */
+export async function sandboxControl(path: string, body: Record<string, unknown> = {}): Promise<void> {
+  const control = kubeTarget().control;
+  assert.ok(control, 'the sandbox API server has controls (not on a real cluster)');
+  const res = await fetch(`${control.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${control.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, `sandbox control ${path}: ${await res.text()}`);
+}
+
+export interface TreeRow {
+  node: Node;
+  item: vscode.TreeItem;
+  label: string;
+  description: string;
+  tooltip: string;
+}
+
+function textOf(value: string | vscode.MarkdownString | vscode.TreeItemLabel | boolean | undefined): string {
+  if (value === undefined || typeof value === 'boolean') return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof vscode.MarkdownString) return value.value;
+  if ('label' in value) return value.label;
+  return (value as { value?: string }).value ?? '';
+}
+
+/** The children of a tree node (the roots without one) as the StackGres view would show them. */
+export async function treeRows(node?: Node): Promise<TreeRow[]> {
+  const tree = (await testingApi()).context.tree;
+  assert.ok(tree, 'the StackGres tree is registered');
+  const nodes = await tree.getChildren(node);
+  return nodes.map((n) => {
+    const item = tree.getTreeItem(n);
+    return { node: n, item, label: textOf(item.label), description: textOf(item.description), tooltip: textOf(item.tooltip) };
+  });
+}
+
+/** One line per row, for assertion messages. */
+export function describeRows(rows: TreeRow[]): string {
+  return rows.length ? rows.map((r) => `${r.label}${r.description ? ` — ${r.description}` : ''}`).join('; ') : '(no rows)';
+}
+
+/**
+ * Walks the tree from the roots, picking at each level the row whose label matches the next entry, and
+ * retries from the top until the whole path is there (the tree fills in as the live caches load and change).
+ */
+export async function waitForTreeRow(path: (string | RegExp | ((row: TreeRow) => boolean))[], timeoutMs = SERVER_DEADLINE_MS): Promise<TreeRow> {
+  let seen = '';
+  const matches = (want: (typeof path)[number], row: TreeRow) =>
+    typeof want === 'string' ? row.label === want : want instanceof RegExp ? want.test(row.label) : want(row);
+  try {
+    return await waitFor(
+      `the tree row ${path.map(String).join(' > ')}`,
+      async () => {
+        let parent: Node | undefined;
+        let found: TreeRow | undefined;
+        for (const [depth, want] of path.entries()) {
+          const rows = await treeRows(parent);
+          found = rows.find((r) => matches(want, r));
+          if (!found) {
+            seen = `at level ${depth + 1} (${String(want)}): ${describeRows(rows)}`;
+            return undefined;
+          }
+          parent = found.node;
+        }
+        return found;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the tree showed ${seen}`);
+  }
 }
