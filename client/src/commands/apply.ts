@@ -1,3 +1,459 @@
+/**
+ * Apply Manifest: the active YAML file (or its selected lines, or files chosen in the Explorer) goes to the
+ * cluster as kubectl's server-side apply would send it, but checked first. Every document is dry-run on
+ * the server; any rejection lands on its YAML line and nothing is written. Then the live objects and the
+ * dry-run results open side by side, and only after a modal confirmation is anything applied, as field
+ * manager `stackgres-vscode`. Fields other managers own are taken over only when the user chooses Force.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionContextHolder } from '../context';
+import { Cancelled, UserError } from '../errors';
+import type { KubeApi, KubeObject, StackGresKind, WriteResult } from '../kube/api';
+import { FIELD_MANAGER } from '../kube/api';
+import { isKubeError, KubeError } from '../kube/errors';
+import * as prompts from '../ui/prompts';
 import type { CommandSpec } from './index';
+import {
+  applyOrder,
+  applyRefusal,
+  Change,
+  changeOf,
+  diffSides,
+  isEmptyDocument,
+  objectLabel,
+  parseFieldPath,
+  rangeOfCause,
+  rangeOfPath,
+  rejectionText,
+  reviewable,
+  summaryLine,
+  targetNamespace,
+  unknownFieldOfWarning,
+} from '../../../server/src/domain/apply';
+import { kindInfo } from '../../../server/src/domain/kinds';
+import { isRecord, Manifest, parseManifest, Range, splitDocuments } from '../../../server/src/domain/manifest';
 
-export const applyCommands: CommandSpec[] = [];
+export const APPLY_DIAGNOSTIC_SOURCE = 'stackgres-apply';
+export const REVIEW_SCHEME = 'stackgres-apply';
+
+/** One YAML text the user asked to apply: a file, an editor's content, or its selected lines. */
+interface Source {
+  readonly uri: vscode.Uri;
+  readonly text: string;
+  /** File line of the text's first line (the selection's start). */
+  readonly lineOffset: number;
+}
+
+/** One document of a source, with where it goes. */
+interface Item {
+  readonly source: Source;
+  readonly manifest: Manifest;
+  readonly label: string;
+  readonly namespace?: string;
+  readonly namespaceFromContext: boolean;
+  readonly object: KubeObject;
+  force: boolean;
+  live?: Record<string, unknown>;
+  result?: WriteResult;
+  /** Dry run skipped: its namespace is created by this apply. */
+  unchecked?: boolean;
+}
+
+/** What the command returns (for the integration suite; the user sees messages). */
+export interface ApplyOutcome {
+  readonly context: string;
+  readonly applied: readonly string[];
+  readonly changes: Readonly<Record<string, Change>>;
+  readonly warnings: readonly string[];
+}
+
+export const applyCommands: CommandSpec[] = [
+  {
+    id: 'stackgres.applyManifest',
+    needsTrust: true,
+    run: (ctx, ...args) => applyManifest(ctx, args),
+  },
+];
+
+async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Promise<ApplyOutcome | undefined> {
+  const ui = applyUi();
+  const sources = await sourcesOf(args);
+  for (const s of sources) ui.diagnostics.delete(s.uri);
+
+  const api = await ctx.connection.api();
+  const context = api.context.name;
+  const items = collect(sources, api.context.namespace, ui);
+  await confirmDespiteProblems(sources, items);
+
+  const warnings = await withCancellableProgress(`StackGres: checking ${count(items.length, 'object')} against context "${context}" (dry run)`, (signal) =>
+    dryRun(api, items, ui, signal),
+  );
+
+  const changes: Record<string, Change> = {};
+  for (const item of items) {
+    const keepStatus = isRecord(item.manifest.value) && 'status' in item.manifest.value;
+    const result = item.unchecked ? reviewable(item.object, { keepStatus }) : reviewable(item.result?.object, { keepStatus });
+    changes[item.label] = changeOf(item.live, result);
+  }
+  await ui.showReview(context, items, changes);
+
+  const all = items.map((i) => changes[i.label]);
+  if (all.every((c) => c === 'unchanged')) {
+    void vscode.window.showInformationMessage(`Nothing to apply: the ${count(items.length, 'object')} already match the manifest in context "${context}".`);
+    return { context, applied: [], changes, warnings };
+  }
+
+  await prompts.confirm(`Apply ${count(items.length, 'object')} to context "${context}"?`, confirmationDetail(items, changes, warnings), 'Apply');
+
+  const applied = await withCancellableProgress(`StackGres: applying ${count(items.length, 'object')} to context "${context}"`, (signal) =>
+    applyAll(api, items, ui, signal),
+  );
+  for (const s of sources) ui.diagnostics.delete(s.uri);
+
+  const finalWarnings = [...new Set([...warnings, ...applied.flatMap((r) => r.warnings)])];
+  const reveal = 'Reveal in StackGres View';
+  const buttons = items.some((i) => kindInfo(i.manifest.kind)) ? [reveal] : [];
+  const message = `Applied ${count(items.length, 'object')} to ${context} (${summaryLine(all)}).${finalWarnings.length ? ` Warnings from the API server: ${finalWarnings.join('; ')}` : ''}`;
+  void vscode.window.showInformationMessage(message, ...buttons).then(async (choice) => {
+    if (choice === reveal) await vscode.commands.executeCommand('stackgres.clusters.focus');
+  });
+  ctx.log.info(`applyManifest: ${message}`);
+  return { context, applied: items.map((i) => i.label), changes, warnings: finalWarnings };
+}
+
+// ---- what to apply ------------------------------------------------------------------------------------
+
+async function sourcesOf(args: unknown[]): Promise<Source[]> {
+  const many = Array.isArray(args[1]) ? args[1].filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+  const uris = many.length ? many : args[0] instanceof vscode.Uri ? [args[0]] : [];
+  const editor = vscode.window.activeTextEditor;
+  if (!uris.length) {
+    if (!editor) throw new UserError('Open a YAML file with StackGres manifests to apply it.');
+    uris.push(editor.document.uri);
+  }
+  const sources: Source[] = [];
+  for (const uri of uris) {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open && open.languageId !== 'yaml' && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);
+    if (!open && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);
+    const selection = uris.length === 1 && editor?.document.uri.toString() === uri.toString() && !editor.selection.isEmpty ? editor.selection : undefined;
+    if (open && selection) {
+      // Whole lines, so every document's lines stay file lines plus an offset.
+      const endLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+      const range = new vscode.Range(selection.start.line, 0, endLine, open.lineAt(endLine).text.length);
+      sources.push({ uri, text: open.getText(range), lineOffset: selection.start.line });
+    } else {
+      const text = open ? open.getText() : new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+      sources.push({ uri, text, lineOffset: 0 });
+    }
+  }
+  return sources;
+}
+
+function collect(sources: readonly Source[], contextNamespace: string, ui: ApplyUi): Item[] {
+  const items: Item[] = [];
+  const refused: { source: Source; manifest: Manifest; why: string }[] = [];
+  for (const source of sources) {
+    for (const chunk of splitDocuments(source.text)) {
+      const manifest = parseManifest(chunk);
+      if (isEmptyDocument(manifest)) continue;
+      const why = applyRefusal(manifest);
+      if (why) {
+        refused.push({ source, manifest, why });
+        continue;
+      }
+      const { namespace, fromContext } = targetNamespace(manifest, contextNamespace);
+      const value = manifest.value as Record<string, unknown>;
+      const metadata = { ...(value.metadata as Record<string, unknown>), name: manifest.name! } as KubeObject['metadata'];
+      if (namespace) metadata.namespace = namespace;
+      items.push({
+        source,
+        manifest,
+        label: objectLabel(manifest.kind, namespace, manifest.name),
+        namespace,
+        namespaceFromContext: fromContext,
+        object: { ...value, metadata } as KubeObject,
+        force: false,
+      });
+    }
+  }
+  if (refused.length) {
+    for (const r of refused) ui.add(r.source, rangeOfPath(r.manifest, ['kind']), `Not applied: this document ${r.why}`, vscode.DiagnosticSeverity.Error);
+    const lines = refused.map((r) => `${where(r.source, r.manifest)} ${r.why}`);
+    throw new UserError(`Nothing was applied: ${lines.join(' ')}`, { title: 'Show Problems', command: 'workbench.actions.view.problems' });
+  }
+  if (!items.length) throw new UserError(`There is nothing to apply in ${sources.map((s) => baseName(s.uri)).join(', ')}: no Kubernetes documents.`);
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.label)) throw new UserError(`Nothing was applied: ${item.label} appears twice (again as ${where(item.source, item.manifest)}).`);
+    seen.add(item.label);
+  }
+  return items.sort((a, b) => applyOrder(a.manifest.kind) - applyOrder(b.manifest.kind));
+}
+
+/** Documents our language server marks with errors are applied only if the user insists. */
+async function confirmDespiteProblems(sources: readonly Source[], items: readonly Item[]): Promise<void> {
+  const flagged: string[] = [];
+  for (const item of items) {
+    const first = item.source.lineOffset + item.manifest.chunk.startLine;
+    const last = first + item.manifest.chunk.lineCount;
+    const errors = vscode.languages
+      .getDiagnostics(item.source.uri)
+      .filter((d) => d.source === 'stackgres' && d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line >= first && d.range.start.line < last);
+    if (errors.length) flagged.push(`${item.label}: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+  }
+  if (!flagged.length) return;
+  await prompts.confirm(
+    `${count(flagged.length, 'document')} of ${sources.map((s) => baseName(s.uri)).join(', ')} ${flagged.length === 1 ? 'has' : 'have'} StackGres errors. Apply anyway?`,
+    `${flagged.join('\n')}\n\nThe cluster checks the manifest again in a dry run before anything is written.`,
+    'Apply Anyway',
+  );
+}
+
+// ---- dry run ------------------------------------------------------------------------------------------
+
+async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSignal): Promise<string[]> {
+  const context = api.context.name;
+  const createdNamespaces = new Set(items.filter((i) => i.manifest.kind === 'Namespace').map((i) => i.manifest.name!));
+  const rejected: Item[] = [];
+  const conflicts: { item: Item; error: KubeError }[] = [];
+  const warnings: string[] = [];
+  for (const item of items) {
+    item.live = await readLive(api, item, signal);
+    try {
+      item.result = await api.apply(item.object, { dryRun: true, signal });
+    } catch (e) {
+      if (!isKubeError(e)) throw e;
+      if (e.reason === 'notFound' && item.namespace && createdNamespaces.has(item.namespace) && !item.live) {
+        item.unchecked = true;
+        continue;
+      }
+      if (e.reason === 'conflict' && e.causes?.length) conflicts.push({ item, error: e });
+      else if (e.reason === 'invalid' || e.reason === 'notFound' || e.reason === 'conflict') {
+        rejected.push(item);
+        ui.addError(item, e, context);
+      } else throw e;
+      continue;
+    }
+    warnings.push(...noteWarnings(item, item.result.warnings, ui));
+  }
+  if (rejected.length) {
+    throw new UserError(
+      `The cluster of context "${context}" rejected ${rejected.map((i) => i.label).join(', ')} in a dry run; nothing was applied. The reasons are on the YAML lines (Problems).`,
+      { title: 'Show Problems', command: 'workbench.actions.view.problems' },
+    );
+  }
+  if (conflicts.length) {
+    for (const c of conflicts) ui.addConflict(c.item, c.error, context);
+    await prompts.confirm(
+      `${conflicts.length === 1 ? `${conflicts[0].item.label} has fields` : `${count(conflicts.length, 'object')} have fields`} another field manager owns. Take them over with Force?`,
+      `${conflicts.map((c) => `${c.item.label}: ${conflictFields(c.error)}`).join('\n')}\n\nForce makes ${FIELD_MANAGER} their owner; the other manager (kubectl, a GitOps controller, the operator) may set them back. Cancel to leave these fields out of the manifest instead.`,
+      'Force',
+    );
+    for (const { item } of conflicts) {
+      item.force = true;
+      item.result = await api.apply(item.object, { dryRun: true, force: true, signal });
+      warnings.push(...noteWarnings(item, item.result.warnings, ui));
+    }
+  }
+  return [...new Set(warnings)];
+}
+
+/** The object as the cluster has it now, undefined when it does not exist. Secret values are never read. */
+async function readLive(api: KubeApi, item: Item, signal: AbortSignal): Promise<Record<string, unknown> | undefined> {
+  const { kind, name } = item.manifest;
+  if (kind === 'Secret') {
+    const keys = await api.secretKeys(item.namespace!, name!, { signal });
+    return keys ? reviewable({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: item.namespace }, keys }) : undefined;
+  }
+  if (kind === 'Namespace') {
+    const names = await api.namespaces({ signal }).catch((e: unknown) => {
+      if (isKubeError(e) && e.reason === 'forbidden') return undefined;
+      throw e;
+    });
+    return names?.includes(name!) ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } : undefined;
+  }
+  const keepStatus = isRecord(item.manifest.value) && 'status' in item.manifest.value;
+  return reviewable(await api.get(kind as StackGresKind, item.namespace!, name!, { signal }), { keepStatus });
+}
+
+function noteWarnings(item: Item, warnings: readonly string[], ui: ApplyUi): string[] {
+  for (const w of warnings) {
+    const field = unknownFieldOfWarning(w);
+    const range = rangeOfCause(item.manifest, field, w);
+    ui.add(item.source, range, field ? `The API server drops this field: ${w}.` : `API server warning: ${w}`, vscode.DiagnosticSeverity.Warning);
+  }
+  return warnings.map((w) => `${item.label}: ${w}`);
+}
+
+function conflictFields(e: KubeError): string {
+  return (e.causes ?? []).map((c) => `${c.field.replace(/^\./, '')} (${c.message})`).join(', ');
+}
+
+// ---- apply --------------------------------------------------------------------------------------------
+
+async function applyAll(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSignal): Promise<WriteResult[]> {
+  const done: WriteResult[] = [];
+  const appliedLabels: string[] = [];
+  const partial = (what: string): string =>
+    appliedLabels.length ? ` ${what} Applied before that: ${appliedLabels.join(', ')}; not applied: ${items.slice(appliedLabels.length).map((i) => i.label).join(', ')}.` : ' Nothing was applied.';
+  for (const item of items) {
+    try {
+      done.push(await applyOne(api, item, ui, signal));
+      appliedLabels.push(item.label);
+    } catch (e) {
+      if (e instanceof Cancelled || (isKubeError(e) && e.reason === 'cancelled')) {
+        if (appliedLabels.length) void vscode.window.showWarningMessage(`Apply cancelled.${partial('')}`);
+        throw new Cancelled();
+      }
+      if (isKubeError(e)) {
+        if (e.reason === 'invalid') ui.addError(item, e, api.context.name);
+        throw new KubeError(e.reason, `${e.message}${partial('')}`, { action: e.action, causes: e.causes, status: e.status, kubeReason: e.kubeReason });
+      }
+      throw e;
+    }
+  }
+  return done;
+}
+
+/** One object; a conflict that appeared since the dry run is offered Force again, explicitly. */
+async function applyOne(api: KubeApi, item: Item, ui: ApplyUi, signal: AbortSignal): Promise<WriteResult> {
+  try {
+    return await api.apply(item.object, { force: item.force, signal });
+  } catch (e) {
+    if (!(isKubeError(e) && e.reason === 'conflict' && e.causes?.length && !item.force)) throw e;
+    ui.addConflict(item, e, api.context.name);
+    await prompts.confirm(
+      `${item.label}: fields changed owner since the dry run. Take them over with Force?`,
+      `${conflictFields(e)}\n\nForce makes ${FIELD_MANAGER} their owner.`,
+      'Force',
+    );
+    item.force = true;
+    return api.apply(item.object, { force: true, signal });
+  }
+}
+
+function confirmationDetail(items: readonly Item[], changes: Readonly<Record<string, Change>>, warnings: readonly string[]): string {
+  const lines = items.map((i) => `${i.label}: ${changes[i.label]}${i.force ? ' (with Force)' : ''}${i.unchecked ? ' (its namespace is created first: not dry-run)' : ''}`);
+  const fromContext = [...new Set(items.filter((i) => i.namespaceFromContext).map((i) => i.namespace))];
+  if (fromContext.length) lines.push('', `Documents without metadata.namespace go to ${fromContext.join(', ')}, the context's namespace.`);
+  if (warnings.length) lines.push('', `API server warnings: ${warnings.join('; ')}`);
+  lines.push('', `Server-side apply as field manager ${FIELD_MANAGER}. The diff editor shows live and result side by side.`);
+  return lines.join('\n');
+}
+
+// ---- UI: diagnostics and the review diff --------------------------------------------------------------
+
+class ApplyUi {
+  readonly diagnostics = vscode.languages.createDiagnosticCollection('StackGres apply');
+  private readonly review = new ReviewDocuments();
+  private run = 0;
+
+  constructor() {
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this.review);
+    // The cluster's verdict is about the text it saw: any edit makes it stale.
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length && this.diagnostics.has(e.document.uri)) this.diagnostics.delete(e.document.uri);
+    });
+  }
+
+  add(source: Source, range: Range, message: string, severity: vscode.DiagnosticSeverity): void {
+    const d = new vscode.Diagnostic(
+      new vscode.Range(range.start.line + source.lineOffset, range.start.character, range.end.line + source.lineOffset, range.end.character),
+      message,
+      severity,
+    );
+    d.source = APPLY_DIAGNOSTIC_SOURCE;
+    this.diagnostics.set(source.uri, [...(this.diagnostics.get(source.uri) ?? []), d]);
+  }
+
+  /** A rejection: one diagnostic per cause on its field, else one on the field the message names or on `kind:`. */
+  addError(item: Item, e: KubeError, context: string): void {
+    const from = `(from the cluster, context "${context}")`;
+    if (e.causes?.length) {
+      for (const c of e.causes) {
+        const text = c.field ? `${c.field.replace(/^\./, '')}: ${c.message}` : c.message;
+        this.add(item.source, rangeOfCause(item.manifest, c.field, c.message), `${rejectionText(text)} ${from}`, vscode.DiagnosticSeverity.Error);
+      }
+      return;
+    }
+    const range = e.reason === 'notFound' && !item.namespaceFromContext ? rangeOfPath(item.manifest, ['metadata', 'namespace']) : rangeOfCause(item.manifest, undefined, e.message);
+    this.add(item.source, range, `${rejectionText(e.message)}${e.action ? ` ${e.action}` : ''} ${from}`, vscode.DiagnosticSeverity.Error);
+  }
+
+  addConflict(item: Item, e: KubeError, context: string): void {
+    for (const c of e.causes ?? []) {
+      const range = rangeOfPath(item.manifest, parseFieldPath(c.field, item.manifest.value));
+      this.add(item.source, range, `Owned by another field manager (${c.message}): applying changes it only with Force (from the cluster, context "${context}")`, vscode.DiagnosticSeverity.Warning);
+    }
+  }
+
+  /** Opens live vs dry-run result in the diff editor: one read-only YAML document per side, one section per object. */
+  async showReview(context: string, items: readonly Item[], changes: Readonly<Record<string, Change>>): Promise<void> {
+    const objects = items.map((i) => ({
+      label: `${i.label}: ${changes[i.label]}`,
+      note: i.manifest.kind === 'Secret' ? 'values are not shown' : i.unchecked ? 'not dry-run: its namespace does not exist yet' : undefined,
+      live: i.live,
+      result: i.unchecked ? reviewable(i.object) : reviewable(i.result?.object, { keepStatus: isRecord(i.manifest.value) && 'status' in i.manifest.value }),
+    }));
+    const sides = diffSides(objects);
+    const id = ++this.run;
+    const query = new URLSearchParams({ context }).toString();
+    const live = vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/live.yaml`, query });
+    const result = vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/after-apply.yaml`, query });
+    this.review.set(live, sides.live);
+    this.review.set(result, sides.result);
+    const summary = summaryLine(items.map((i) => changes[i.label]));
+    await vscode.commands.executeCommand('vscode.diff', live, result, `Apply to ${context}: live ↔ after apply (${summary})`, { preview: true });
+  }
+}
+
+/** The review's two sides, kept in memory (never on disk); only the latest run's are kept. */
+class ReviewDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  set(uri: vscode.Uri, text: string): void {
+    const run = uri.path.split('/')[1];
+    for (const key of [...this.texts.keys()]) if (!key.includes(`/${run}/`)) this.texts.delete(key);
+    this.texts.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '# This review is gone: run Apply Manifest again.\n';
+  }
+}
+
+let ui: ApplyUi | undefined;
+function applyUi(): ApplyUi {
+  ui ??= new ApplyUi();
+  return ui;
+}
+
+// ---- small helpers ------------------------------------------------------------------------------------
+
+async function withCancellableProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await body(controller.signal);
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+function where(source: Source, manifest: Manifest): string {
+  return `the document at ${baseName(source.uri)} line ${source.lineOffset + manifest.chunk.startLine + 1}`;
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() || uri.toString();
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}

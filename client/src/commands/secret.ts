@@ -1,3 +1,300 @@
+/**
+ * Create Credentials Secret: writes the Secret an SGObjectStorage reads its credentials from, with the
+ * Secret name and key names the storage's `secretKeySelectors` give. Values come from a file (the JSON of
+ * `aws iam create-access-key`, the AWS console's CSV, a GCP service account key, a PEM CA certificate) or
+ * are typed into password boxes. They stay in memory: never logged, written to disk or shown, and the
+ * buffers are zeroed once the Secret is written. An existing Secret is changed only after the user
+ * confirms, and then only the storage's keys are replaced: its other keys stay.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionContextHolder } from '../context';
+import { UserError } from '../errors';
+import type { KubeApi, KubeObject } from '../kube/api';
+import { isKubeError } from '../kube/errors';
+import { StorageNode } from '../tree/nodes';
+import * as prompts from '../ui/prompts';
 import type { CommandSpec } from './index';
+import {
+  checkAccessKeyId,
+  checkAzureAccessKey,
+  checkCaCertificate,
+  checkSecretAccessKey,
+  checkServiceAccountKey,
+  checkStorageAccount,
+  CredentialRole,
+  credentialsPlan,
+  CredentialsSecret,
+  parseAwsAccessKeyFile,
+  ROLE_LABEL,
+  ValueCheck,
+} from '../../../server/src/domain/credentials';
+import type { StorageType } from '../../../server/src/domain/enums';
+import { locate } from '../../../server/src/domain/locate';
+import { Manifest, parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
 
-export const secretCommands: CommandSpec[] = [];
+export const CREATE_SECRET_COMMAND = 'stackgres.createCredentialsSecret';
+
+/** The SGObjectStorage whose credentials are being written. */
+interface StorageTarget {
+  readonly name: string;
+  /** Its namespace when the manifest or the cluster says; else the context's is used. */
+  readonly namespace?: string;
+  readonly object: unknown;
+  readonly from: string;
+}
+
+/** What the command returns (for the integration suite; the user sees a message). */
+export interface SecretOutcome {
+  readonly context: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly replaced: boolean;
+}
+
+export const secretCommands: CommandSpec[] = [
+  {
+    id: CREATE_SECRET_COMMAND,
+    needsTrust: true,
+    run: (ctx, ...args) => createCredentialsSecret(ctx, args),
+  },
+];
+
+async function createCredentialsSecret(ctx: ExtensionContextHolder, args: unknown[]): Promise<SecretOutcome> {
+  const storage = await storageOf(ctx, args);
+  const plan = credentialsPlan(storage.object);
+  if (!plan.ok) throw new UserError(`SGObjectStorage ${storage.name}: ${plan.error}`);
+  const { type } = plan.value;
+  const secret = plan.value.secrets.length === 1 ? plan.value.secrets[0] : await chooseSecret(storage, plan.value.secrets);
+
+  const api = await ctx.connection.api();
+  const namespace = storage.namespace ?? api.context.namespace;
+  const context = api.context.name;
+  const values = new Map<CredentialRole, Uint8Array>();
+  const notes: string[] = [];
+  try {
+    await readValues(type, secret, values, notes);
+    const data: Record<string, Uint8Array> = {};
+    for (const e of secret.entries) data[e.key] = values.get(e.role)!;
+    const keys = Object.keys(data);
+    const replaced = await write(api, namespace, secret.name, data, storage);
+    ctx.secretsChanged();
+    const message = replaced
+      ? `Replaced keys ${keys.join(', ')} of Secret ${secret.name} in namespace ${namespace} (context "${context}"); ${replaced.kept.length ? `its other keys (${replaced.kept.join(', ')}) were kept` : 'it has no other keys'}.`
+      : `Created Secret ${secret.name} in namespace ${namespace} (context "${context}") with keys ${keys.join(', ')}.`;
+    const lost = replaced?.lost.length ? ` Keys ${replaced.lost.join(', ')} are gone: this extension had applied them before, so replacing dropped them; apply them again if they are still needed.` : '';
+    void vscode.window.showInformationMessage(`${message}${lost}${notes.length ? ` ${notes.join(' ')}` : ''}`);
+    ctx.log.info(`createCredentialsSecret: ${replaced ? 'replaced keys' : 'created'} ${keys.join(', ')} of Secret ${namespace}/${secret.name} for SGObjectStorage ${storage.name} (${storage.from})`);
+    return { context, namespace, name: secret.name, keys, replaced: replaced !== undefined };
+  } finally {
+    for (const v of values.values()) v.fill(0);
+  }
+}
+
+// ---- which storage ------------------------------------------------------------------------------------
+
+async function storageOf(ctx: ExtensionContextHolder, args: unknown[]): Promise<StorageTarget> {
+  const [first, second] = args;
+  if (first instanceof StorageNode) return { name: first.name, namespace: first.namespace, object: first.object, from: 'the cluster' };
+  if (first instanceof vscode.Uri) {
+    const document = await vscode.workspace.openTextDocument(first);
+    const storages = storagesIn(document);
+    const chosen = typeof second === 'number' ? storages.find((s) => s.manifest.chunk.index === second) : storages[0];
+    if (!chosen) throw new UserError(`${baseName(first)} has no SGObjectStorage${typeof second === 'number' ? ` at document ${second + 1}` : ''} any more.`);
+    return fromManifest(chosen.manifest, document);
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (editor) {
+    const storages = storagesIn(editor.document);
+    const cursor = editor.selection.active.line;
+    const atCursor = storages.find((s) => cursor >= s.manifest.chunk.startLine && cursor < s.manifest.chunk.startLine + Math.max(1, s.manifest.chunk.lineCount));
+    if (atCursor || storages.length === 1) return fromManifest((atCursor ?? storages[0]).manifest, editor.document);
+    if (storages.length > 1) {
+      const picked = await prompts.pick(
+        storages.map((s) => ({ label: s.manifest.name ?? '(no name)', description: s.manifest.namespace, manifest: s.manifest })),
+        { title: 'StackGres: which SGObjectStorage needs its credentials Secret?' },
+      );
+      return fromManifest(picked.manifest, editor.document);
+    }
+  }
+  const model = await ctx.model();
+  const objects = model.objects('SGObjectStorage');
+  if (!objects.length) throw new UserError('Open an SGObjectStorage manifest (or select one in the StackGres view): its secretKeySelectors name the Secret and keys to create.');
+  const picked = await prompts.pick(
+    objects.map((o: KubeObject) => ({ label: o.metadata.name, description: o.metadata.namespace, object: o })),
+    { title: 'StackGres: which SGObjectStorage needs its credentials Secret?' },
+  );
+  return { name: picked.object.metadata.name, namespace: picked.object.metadata.namespace, object: picked.object, from: 'the cluster' };
+}
+
+function storagesIn(document: vscode.TextDocument): { manifest: Manifest }[] {
+  const text = document.getText();
+  if (!/^kind:\s*["']?SGObjectStorage/m.test(text)) return [];
+  return splitDocuments(text)
+    .map((chunk) => ({ manifest: parseManifest(chunk) }))
+    .filter((s) => s.manifest.kind === 'SGObjectStorage' && !s.manifest.helmTemplate);
+}
+
+function fromManifest(m: Manifest, document: vscode.TextDocument): StorageTarget {
+  return { name: m.name ?? '(no name)', namespace: m.namespace, object: m.value, from: baseName(document.uri) };
+}
+
+async function chooseSecret(storage: StorageTarget, secrets: readonly CredentialsSecret[]): Promise<CredentialsSecret> {
+  const picked = await prompts.pick(
+    secrets.map((s) => ({ label: s.name, description: `keys ${s.entries.map((e) => e.key).join(', ')}`, secret: s })),
+    { title: `StackGres: SGObjectStorage ${storage.name} reads ${secrets.length} Secrets. Which one to create?` },
+  );
+  return picked.secret;
+}
+
+// ---- values -------------------------------------------------------------------------------------------
+
+const FROM_FILE = 'From a file…';
+const TYPE_THEM = 'Type the values…';
+
+async function readValues(type: StorageType, secret: CredentialsSecret, values: Map<CredentialRole, Uint8Array>, notes: string[]): Promise<void> {
+  const roles = new Set(secret.entries.map((e) => e.role));
+  const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
+  if (roles.has('accessKeyId') || roles.has('secretAccessKey')) {
+    const how = await prompts.pick(
+      [
+        { label: FROM_FILE, description: 'credentials.json from `aws iam create-access-key`, or the CSV the AWS console downloads' },
+        { label: TYPE_THEM, description: 'access key ID and secret access key' },
+      ],
+      { title: `StackGres: the access key for Secret ${secret.name}` },
+    );
+    if (how.label === FROM_FILE) {
+      const uri = await prompts.openFile({ title: 'StackGres: access key file (credentials.json or the AWS console CSV)', canSelectMany: false, filters: { 'Access keys': ['json', 'csv'], 'All files': ['*'] } });
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      const parsed = parseAwsAccessKeyFile(bytes);
+      bytes.fill(0);
+      if (!parsed.ok) throw new UserError(`${baseName(uri)}: ${parsed.error}`);
+      const warning = checkAccessKeyId(parsed.value.accessKeyId, type).warning ?? checkSecretAccessKey(parsed.value.secretAccessKey, type).warning;
+      notes.push(...parsed.value.notes, ...(warning ? [warning] : []));
+      values.set('accessKeyId', encode(parsed.value.accessKeyId));
+      values.set('secretAccessKey', encode(parsed.value.secretAccessKey));
+    } else {
+      values.set('accessKeyId', encode((await ask('accessKeyId', (v) => checkAccessKeyId(v, type), false)).trim()));
+      values.set('secretAccessKey', encode((await ask('secretAccessKey', (v) => checkSecretAccessKey(v, type), true)).trim()));
+    }
+  }
+  if (roles.has('caCertificate')) {
+    values.set('caCertificate', await readFileChecked('StackGres: CA certificate of the S3-compatible endpoint (PEM)', { Certificates: ['pem', 'crt', 'cer'], 'All files': ['*'] }, checkCaCertificate));
+  }
+  if (roles.has('serviceAccountJSON')) {
+    values.set('serviceAccountJSON', await readFileChecked('StackGres: GCP service account key (JSON)', { 'Service account keys': ['json'], 'All files': ['*'] }, checkServiceAccountKey));
+  }
+  if (roles.has('storageAccount')) values.set('storageAccount', encode((await ask('storageAccount', checkStorageAccount, false)).trim()));
+  if (roles.has('accessKey')) values.set('accessKey', encode((await ask('accessKey', checkAzureAccessKey, true)).trim()));
+}
+
+async function ask(role: CredentialRole, check: (value: string) => ValueCheck, password: boolean): Promise<string> {
+  return prompts.input({
+    title: `StackGres: ${ROLE_LABEL[role]}`,
+    prompt: password ? 'Stays in memory: written to the Secret only, never logged or saved.' : undefined,
+    password,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const r = check(v);
+      if (r.error) return r.error;
+      return r.warning ? { message: r.warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+    },
+  });
+}
+
+/** A file stored byte for byte, after a check; the copy read from disk is zeroed on a refusal. */
+async function readFileChecked(title: string, filters: Record<string, string[]>, check: (bytes: Uint8Array) => { ok: true } | { ok: false; error: string }): Promise<Uint8Array> {
+  const uri = await prompts.openFile({ title, canSelectMany: false, filters });
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  const r = check(bytes);
+  if (!r.ok) {
+    bytes.fill(0);
+    throw new UserError(`${baseName(uri)}: ${r.error}`);
+  }
+  return bytes;
+}
+
+// ---- writing ------------------------------------------------------------------------------------------
+
+/**
+ * Creates the Secret, or after confirmation replaces the storage's keys in an existing one. Replacing is
+ * a forced server-side apply of just these keys, so the Secret's other keys stay (unless this extension
+ * had applied them itself and no longer does: they are then reported as lost).
+ */
+async function write(api: KubeApi, namespace: string, name: string, data: Record<string, Uint8Array>, storage: StorageTarget): Promise<{ kept: string[]; lost: string[] } | undefined> {
+  const keys = Object.keys(data);
+  const existing = await withProgress(`StackGres: reading Secret ${name} in namespace ${namespace}`, (signal) => api.secretKeys(namespace, name, { signal }));
+  if (!existing) {
+    try {
+      await withProgress(`StackGres: creating Secret ${name} in namespace ${namespace}`, (signal) => api.createSecret(namespace, name, data, { signal }));
+      return undefined;
+    } catch (e) {
+      if (!(isKubeError(e) && e.kubeReason === 'AlreadyExists')) throw e;
+    }
+  }
+  const before = existing ?? (await api.secretKeys(namespace, name)) ?? [];
+  const others = before.filter((k) => !keys.includes(k));
+  await prompts.confirm(
+    `Replace the keys of Secret ${name}?`,
+    `Secret ${name} already exists in namespace ${namespace} (context "${api.context.name}") with keys ${before.join(', ') || '(none)'}.\n\n` +
+      `The keys ${keys.join(', ')} get the new values for SGObjectStorage ${storage.name}. ${others.length ? `Its other keys (${others.join(', ')}) stay as they are.` : ''}`,
+    'Replace Keys',
+  );
+  const encoded: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) encoded[k] = Buffer.from(v).toString('base64');
+  await withProgress(`StackGres: replacing keys of Secret ${name}`, (signal) =>
+    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: encoded }, { force: true, signal }),
+  );
+  const after = (await withProgress(`StackGres: reading Secret ${name}`, (signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
+  return { kept: others.filter((k) => after.includes(k)), lost: others.filter((k) => !after.includes(k)) };
+}
+
+async function withProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
+    const controller = new AbortController();
+    const sub = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await body(controller.signal);
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+// ---- code lens ----------------------------------------------------------------------------------------
+
+/** "Create credentials Secret" above `secretKeySelectors` of each SGObjectStorage that reads a Secret. */
+export class CredentialsLensProvider implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    for (const { manifest } of storagesIn(document)) {
+      const plan = credentialsPlan(manifest.value);
+      if (!plan.ok) continue;
+      const found = locate(manifest, plan.value.selectorsPath);
+      if (found.depth !== plan.value.selectorsPath.length) continue;
+      const line = manifest.chunk.startLine + found.range.start.line;
+      const names = plan.value.secrets.map((s) => s.name).join(', ');
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: 'Create credentials Secret',
+          tooltip: `Create Secret ${names} with the keys these selectors name`,
+          command: CREATE_SECRET_COMMAND,
+          arguments: [document.uri, manifest.chunk.index],
+        }),
+      );
+    }
+    return lenses;
+  }
+}
+
+let lens: vscode.Disposable | undefined;
+/** Registers the code lens once (it holds no state, so it does not wait for the extension's context). */
+export function registerCredentialsLens(): vscode.Disposable {
+  lens ??= vscode.languages.registerCodeLensProvider({ language: 'yaml' }, new CredentialsLensProvider());
+  return lens;
+}
+registerCredentialsLens();
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() || uri.toString();
+}
