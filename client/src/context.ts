@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync } from './liveSync';
+import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import { ClusterTreeProvider } from './tree/provider';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 
@@ -44,6 +45,7 @@ export class ExtensionContextHolder {
       vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true }),
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
       ...registerCommands(this),
+      ...registerStorageEditorFeatures(),
       this.connection.onDidChange((s) => {
         if (s.kind === 'idle') this.dropModel();
       }),

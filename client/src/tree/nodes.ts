@@ -8,6 +8,7 @@ import { describe as describeCron, checkCron } from '../../../server/src/domain/
 import { formatBytes, storageSummary } from '../../../server/src/domain/describe';
 import type { KubeObject } from '../kube/api';
 import type { ClusterModel } from '../clusterModel';
+import { clusterBucketNodes, storageBucketNodes } from './storageNodes';
 
 export interface Node {
   treeItem(): vscode.TreeItem;
@@ -118,12 +119,13 @@ export class ClusterNode implements Node {
   treeItem(): vscode.TreeItem {
     const o = this.object;
     const backups = this.model.backupsOf(this.namespace, this.name);
-    const item = new vscode.TreeItem(this.name, backups.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const storage = (get(o, 'spec', 'configurations', 'backups') as unknown[] | undefined)?.[0];
+    const expandable = backups.length > 0 || typeof get(storage, 'sgObjectStorage') === 'string';
+    const item = new vscode.TreeItem(this.name, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('database');
     const instances = get(o, 'spec', 'instances');
     const version = get(o, 'spec', 'postgres', 'version');
-    const storage = (get(o, 'spec', 'configurations', 'backups') as unknown[] | undefined)?.[0];
     const cron = get(storage, 'cronSchedule');
     const storageName = get(storage, 'sgObjectStorage');
     const schedule = typeof cron === 'string' ? scheduleWords(cron) : 'no schedule';
@@ -143,7 +145,7 @@ export class ClusterNode implements Node {
   }
 
   children(): Node[] {
-    return this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b));
+    return [...this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b)), ...clusterBucketNodes(this.model, this.object)];
   }
 }
 
@@ -234,7 +236,7 @@ export class StoragesNode implements Node {
   }
 
   children(): Node[] {
-    return this.storages.map((s) => new StorageNode(this.model.api.context.name, s));
+    return this.storages.map((s) => new StorageNode(this.model.api.context.name, s, this.model));
   }
 }
 
@@ -242,14 +244,14 @@ export class StorageNode implements Node {
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
-  constructor(context: string, readonly object: KubeObject) {
+  constructor(context: string, readonly object: KubeObject, private readonly model?: ClusterModel) {
     this.namespace = object.metadata.namespace ?? '';
     this.name = object.metadata.name;
     this.id = `${context}/storage/${this.namespace}/${this.name}`;
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.name, this.model ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('package');
     item.description = storageSummary(this.object.spec);
@@ -259,6 +261,6 @@ export class StorageNode implements Node {
   }
 
   children(): Node[] {
-    return [];
+    return this.model ? storageBucketNodes(this.model, this.object) : [];
   }
 }

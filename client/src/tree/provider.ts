@@ -12,6 +12,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.subscriptions.push(ctx.onDidChangeModel(() => this.changed.fire(undefined)));
   }
 
+  /** Redraws the tree from what is loaded (after a bucket page was added, say). */
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
   getTreeItem(node: Node): vscode.TreeItem {
     return node.treeItem();
   }

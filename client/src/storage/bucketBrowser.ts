@@ -1,0 +1,183 @@
+/**
+ * What the tree and the recoverable-window picture show of one backup path in a bucket, loaded on demand
+ * and kept until refreshed: base backups a page at a time (one delimiter listing of `basebackups_005/` per
+ * page plus each backup's sentinel and metadata.json), and the WAL coverage by bounded listings, never a
+ * full listing of `wal_005/`. Failures become values the tree shows as rows. No vscode import.
+ */
+import type { WalgBackup } from '../../../server/src/domain/walg';
+import { listBaseBackups } from './baseBackups';
+import { isStorageError, type ObjectStore } from './objectStore';
+import { walCoverage, type WalCoverage } from './walCoverage';
+
+/** Why the bucket cannot be shown, as the row the tree displays. */
+export interface BrowserProblem {
+  /** `credentials`: no keys to use (the Secret is missing, not connected, ...); `storage`: the bucket answered with an error. */
+  readonly kind: 'credentials' | 'config' | 'storage' | 'unsupported';
+  readonly message: string;
+  /** The S3 error code, or ours (EndpointUnreachable, Timeout, ...). */
+  readonly code?: string;
+}
+
+/** A store on the bucket and the key prefix of the path (`<sub-path>/<backup path>/`). */
+export type Opened = { readonly ok: true; readonly store: ObjectStore; readonly keyPrefix: string } | { readonly ok: false; readonly problem: BrowserProblem };
+
+export interface ListingOptions {
+  /** Listing keys per page; each backup takes two (its folder and its sentinel). */
+  readonly pageSize?: number;
+  /** Time limit per request. */
+  readonly timeoutMs?: number;
+  /** Names and sentinel times only (no sentinel or metadata.json reads): one request per page. */
+  readonly namesOnly?: boolean;
+}
+
+export const DEFAULT_PAGE_KEYS = 100;
+
+function problemOf(err: unknown): BrowserProblem {
+  if (isStorageError(err)) return { kind: 'storage', message: err.message, code: err.code };
+  return { kind: 'storage', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The base backups and WAL of one backup path, as far as loaded. */
+export class PathListing {
+  private store: ObjectStore | undefined;
+  private _keyPrefix = '';
+  private _backups: WalgBackup[] = [];
+  private _unfinished: string[] = [];
+  private cursor: string | undefined;
+  private started = false;
+  private _problem: BrowserProblem | undefined;
+  private _coverage: WalCoverage | BrowserProblem | undefined;
+  private pending: Promise<void> | undefined;
+  /** Requests made so far, and those under `wal_005/`. */
+  requests = 0;
+  walRequests = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly open: () => Promise<Opened>,
+    private readonly options: ListingOptions = {},
+  ) {}
+
+  /** Known once opened. */
+  get keyPrefix(): string {
+    return this._keyPrefix;
+  }
+  get backups(): readonly WalgBackup[] {
+    return this._backups;
+  }
+  get unfinished(): readonly string[] {
+    return this._unfinished;
+  }
+  /** Set when opening or the first page failed: nothing else is shown. */
+  get problem(): BrowserProblem | undefined {
+    return this._problem;
+  }
+  get coverage(): WalCoverage | BrowserProblem | undefined {
+    return this._coverage;
+  }
+  get loaded(): boolean {
+    return this.started && !this.pending;
+  }
+  /** There are more pages to load. */
+  get hasMore(): boolean {
+    return this.cursor !== undefined;
+  }
+  /** Every page was loaded (so SGBackups missing from the bucket can be told). */
+  get complete(): boolean {
+    return this.started && !this._problem && this.cursor === undefined;
+  }
+
+  /** The first page and the WAL coverage, once; later calls wait for the same load. */
+  first(signal?: AbortSignal): Promise<void> {
+    if (this.started) return this.pending ?? Promise.resolve();
+    this.started = true;
+    return this.track(async () => {
+      const opened = await this.open();
+      if (!opened.ok) {
+        this._problem = opened.problem;
+        return;
+      }
+      this.store = opened.store;
+      this._keyPrefix = opened.keyPrefix;
+      const [page, coverage] = await Promise.allSettled([this.page(signal), this.wal(signal)]);
+      if (page.status === 'rejected') this._problem = problemOf(page.reason);
+      this._coverage = coverage.status === 'fulfilled' ? coverage.value : problemOf(coverage.reason);
+    });
+  }
+
+  /** The next page ("Load more…"). */
+  more(signal?: AbortSignal): Promise<void> {
+    if (this.pending) return this.pending;
+    if (!this.store || this.cursor === undefined) return Promise.resolve();
+    return this.track(async () => {
+      try {
+        await this.page(signal);
+      } catch (err) {
+        this._problem = problemOf(err);
+      }
+    });
+  }
+
+  /** Every remaining page, up to `maxBackups` in all (for the recoverable-window picture). */
+  async all(maxBackups: number, signal?: AbortSignal): Promise<void> {
+    await this.first(signal);
+    while (this.hasMore && !this._problem && this._backups.length < maxBackups && !signal?.aborted) await this.more(signal);
+  }
+
+  private track(run: () => Promise<void>): Promise<void> {
+    const p = run().finally(() => {
+      if (this.pending === p) this.pending = undefined;
+    });
+    this.pending = p;
+    return p;
+  }
+
+  private async page(signal?: AbortSignal): Promise<void> {
+    const page = await listBaseBackups(this.store!, this.keyPrefix, {
+      pageSize: this.options.pageSize ?? DEFAULT_PAGE_KEYS,
+      cursor: this.cursor,
+      signal,
+      timeoutMs: this.options.timeoutMs,
+      namesOnly: this.options.namesOnly,
+    });
+    this.requests += page.requests;
+    this._backups.push(...page.backups);
+    this._unfinished.push(...page.unfinished);
+    this.cursor = page.nextCursor;
+  }
+
+  private async wal(signal?: AbortSignal): Promise<WalCoverage> {
+    const coverage = await walCoverage(this.store!, this.keyPrefix, { signal, timeoutMs: this.options.timeoutMs });
+    this.requests += coverage.walRequests;
+    this.walRequests += coverage.walRequests;
+    return coverage;
+  }
+}
+
+/** Listings by key (context, storage, its spec, path): kept until refreshed, so tree refreshes cost no requests. */
+export class BucketBrowser {
+  private readonly listings = new Map<string, PathListing>();
+
+  listing(key: string, create: () => PathListing): PathListing {
+    let l = this.listings.get(key);
+    if (!l) {
+      l = create();
+      this.listings.set(key, l);
+    }
+    return l;
+  }
+
+  get(key: string): PathListing | undefined {
+    return this.listings.get(key);
+  }
+
+  /** Forgets one listing and its variants (`<key>#...`), so their next display loads again; or all. */
+  forget(key?: string): void {
+    if (key === undefined) return this.listings.clear();
+    for (const k of [...this.listings.keys()]) if (k === key || k.startsWith(`${key}#`)) this.listings.delete(k);
+  }
+}
+
+export function isProblem(v: WalCoverage | BrowserProblem | undefined): v is BrowserProblem {
+  return v !== undefined && 'kind' in v && 'message' in v;
+}

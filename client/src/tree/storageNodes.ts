@@ -1,0 +1,307 @@
+/**
+ * The bucket in the tree: under each cluster with backups, and under each SGObjectStorage (one row per
+ * backup path that clusters or SGBackups use there), the wal-g base backups a page at a time, each marked
+ * with its SGBackup or as an orphan, and the WAL the bucket holds. Listings are kept until refreshed, so
+ * a tree refresh makes no request. Problems (no credentials, AccessDenied, unreachable) are rows.
+ */
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import { formatBytes } from '../../../server/src/domain/describe';
+import { clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
+import { get } from '../../../server/src/domain/rules/types';
+import { matchBackups, type MatchedBackup, type WalgBackup } from '../../../server/src/domain/walg';
+import type { ClusterModel } from '../clusterModel';
+import type { KubeObject } from '../kube/api';
+import { BucketBrowser, isProblem, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
+import { openStorage } from '../storage/credentials';
+import type { Node } from './nodes';
+
+/** Every listing the tree shows, shared with the recoverable-window picture. */
+export const bucketBrowser = new BucketBrowser();
+
+/** Per-request limit for tree listings: a silent endpoint must not leave a spinner for long. */
+const TREE_TIMEOUT_MS = 15_000;
+
+class BucketMessageNode implements Node {
+  constructor(
+    readonly id: string,
+    private readonly label: string,
+    private readonly icon: string,
+    private readonly detail?: string,
+    private readonly command?: vscode.Command,
+    private readonly tooltip?: string,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.description = this.detail;
+    item.tooltip = new vscode.MarkdownString([this.label, this.tooltip ?? this.detail].filter(Boolean).join('\n\n'));
+    item.command = this.command;
+    item.contextValue = 'stackgres.message';
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}
+
+/** What one bucket row needs to know about where it looks. */
+export interface PathTarget {
+  readonly context: string;
+  readonly namespace: string;
+  readonly storageName: string;
+  readonly storageSpec: unknown;
+  readonly backupPath: string;
+  /** A cluster writes here now: its orphans are deleted by its next backup. */
+  readonly pathIsCurrent: boolean;
+}
+
+function specHash(spec: unknown): string {
+  return createHash('sha256').update(JSON.stringify(spec ?? null)).digest('hex').slice(0, 12);
+}
+
+export function listingKey(t: PathTarget): string {
+  return `${t.context}/${t.namespace}/${t.storageName}/${specHash(t.storageSpec)}/${t.backupPath}`;
+}
+
+/** The listing of a path, created on first use with the model's Kubernetes access for the Secret. */
+export function listingFor(model: ClusterModel, t: PathTarget, options: ListingOptions = {}): PathListing {
+  const key = `${listingKey(t)}${options.namesOnly ? '#names' : ''}`;
+  return bucketBrowser.listing(key, () => new PathListing(key, async () => {
+    const opened = await openStorage(t.storageSpec, t.namespace, t.backupPath, model.api, { timeoutMs: TREE_TIMEOUT_MS });
+    return opened.ok ? { ok: true, store: opened.store, keyPrefix: opened.location.keyPrefix } : opened;
+  }, { timeoutMs: TREE_TIMEOUT_MS, ...options }));
+}
+
+const when = (s: string | undefined): string | undefined => {
+  if (!s) return undefined;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? s : d.toISOString().replace(/:\d{2}(\.\d+)?Z$/, ' UTC').replace('T', ' ');
+};
+
+export class BucketPathNode implements Node {
+  readonly id: string;
+  readonly key: string;
+  constructor(
+    private readonly model: ClusterModel,
+    readonly target: PathTarget,
+    private readonly label: string,
+    private readonly kind: 'cluster' | 'path',
+  ) {
+    this.key = listingKey(target);
+    this.id = `${target.context}/bucket/${kind}/${target.namespace}/${target.storageName}/${target.backupPath}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.iconPath = new vscode.ThemeIcon('cloud');
+    const listing = bucketBrowser.get(this.key);
+    const count = listing?.loaded && !listing.problem ? `${listing.backups.length}${listing.hasMore ? '+' : ''} base backup${listing.backups.length === 1 ? '' : 's'}` : undefined;
+    item.description = [count, this.kind === 'cluster' ? `SGObjectStorage ${this.target.storageName}` : this.target.backupPath].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Backups in the bucket** of SGObjectStorage \`${this.target.storageName}\`\n\n`);
+    md.appendMarkdown(`Path \`${this.target.backupPath}\`${this.target.pathIsCurrent ? ' (a cluster backs up here now)' : ' (no cluster backs up here any more)'}\n\n`);
+    md.appendMarkdown('Read from the bucket with the storage\'s Secret; kept until you refresh this row.');
+    item.tooltip = md;
+    item.contextValue = 'stackgres.bucketPath';
+    return item;
+  }
+
+  async children(): Promise<Node[]> {
+    const listing = listingFor(this.model, this.target);
+    await listing.first();
+    return bucketRows(this.id, listing, this.target, this.model.objects('SGBackup'));
+  }
+}
+
+function problemRows(parent: string, problem: BrowserProblem, target: PathTarget): Node[] {
+  const test: vscode.Command = { title: 'Test Object Storage Access', command: 'stackgres.testStorageAccess', arguments: [{ namespace: target.namespace, name: target.storageName }] };
+  const icon = problem.kind === 'unsupported' ? 'info' : 'error';
+  const label = problem.kind === 'credentials' ? 'Credentials missing' : problem.kind === 'unsupported' ? 'Not an S3 bucket' : problem.code ? `${problem.code}` : 'The bucket cannot be listed';
+  const rows: Node[] = [new BucketMessageNode(`${parent}/problem`, label, icon, problem.message, problem.kind === 'unsupported' ? undefined : test, problem.message)];
+  if (problem.kind !== 'unsupported') rows.push(new BucketMessageNode(`${parent}/test`, 'Test access…', 'beaker', 'runs each action wal-g needs and shows the fix', test));
+  return rows;
+}
+
+/** The rows under a bucket path: WAL coverage, base backups, "Load more…", unfinished and missing ones. */
+export function bucketRows(parent: string, listing: PathListing, target: PathTarget, sgBackups: readonly KubeObject[]): Node[] {
+  if (listing.problem && listing.backups.length === 0) return problemRows(parent, listing.problem, target);
+  const rows: Node[] = [];
+  rows.push(new WalCoverageNode(`${parent}/wal`, listing));
+  const match = matchBackups(listing.backups.map((b) => b.name), target.backupPath, sgBackups, target.pathIsCurrent);
+  const byName = new Map(match.backups.map((m) => [m.name, m]));
+  for (const b of listing.backups) rows.push(new WalgBackupNode(`${parent}/walg/${b.name}`, b, byName.get(b.name)!));
+  if (listing.backups.length === 0 && !listing.hasMore) {
+    rows.push(new BucketMessageNode(`${parent}/empty`, 'No base backup in the bucket yet', 'info', `${listing.keyPrefix}basebackups_005/ is empty`));
+  }
+  for (const name of listing.unfinished) {
+    rows.push(new BucketMessageNode(`${parent}/unfinished/${name}`, name, 'loading~spin', 'unfinished: no stop sentinel (running, or failed before finishing)'));
+  }
+  if (listing.problem) rows.push(...problemRows(`${parent}/more`, listing.problem, target));
+  if (listing.hasMore) {
+    rows.push(new BucketMessageNode(`${parent}/more`, 'Load more…', 'ellipsis', `${listing.backups.length} shown`, { title: 'Load more', command: 'stackgres.loadMoreBackups', arguments: [listing.key] }));
+  } else if (listing.complete && match.missing.length) {
+    for (const m of match.missing) {
+      rows.push(new BucketMessageNode(`${parent}/missing/${m.name}`, m.name, 'warning', 'SGBackup Completed, but its files are not in the bucket: a restore from it fails'));
+    }
+  }
+  return rows;
+}
+
+export class WalgBackupNode implements Node {
+  constructor(
+    readonly id: string,
+    readonly backup: WalgBackup,
+    readonly match: MatchedBackup,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const b = this.backup;
+    const m = this.match;
+    const item = new vscode.TreeItem(b.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    const problem = b.problems.length > 0;
+    item.iconPath = new vscode.ThemeIcon(
+      m.orphan ? 'warning' : problem ? 'error' : 'archive',
+      m.orphan ? new vscode.ThemeColor('charts.yellow') : problem ? new vscode.ThemeColor('testing.iconFailed') : undefined,
+    );
+    item.description = [
+      when(b.finishTime ?? b.listedAt),
+      b.compressedSize !== undefined ? formatBytes(b.compressedSize) : undefined,
+      b.pgMajor ? `PG ${b.pgMajor}` : undefined,
+      m.sgBackup ? `SGBackup ${m.sgBackup.namespace && m.sgBackup.namespace !== '' ? m.sgBackup.name : m.sgBackup.name}` : 'orphan: no SGBackup',
+      b.isPermanent ? 'permanent' : undefined,
+      problem ? 'unreadable' : undefined,
+    ].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**wal-g base backup** \`${b.name}\`\n\n`);
+    const lines = [
+      m.sgBackup ? `Recorded by SGBackup \`${m.sgBackup.name}\`${m.sgBackup.namespace ? ` in \`${m.sgBackup.namespace}\`` : ''}` : `**Orphan:** ${m.note ?? 'no SGBackup records it.'}`,
+      b.startTime || b.finishTime ? `From ${when(b.startTime) ?? '?'} to ${when(b.finishTime) ?? '?'}` : b.listedAt ? `Finished about ${when(b.listedAt)}` : undefined,
+      b.compressedSize !== undefined ? `Size ${formatBytes(b.compressedSize)} compressed${b.uncompressedSize !== undefined ? `, ${formatBytes(b.uncompressedSize)} uncompressed` : ''}` : undefined,
+      b.pgVersion !== undefined ? `Postgres ${b.pgMajor ?? ''} (${b.pgVersion})` : undefined,
+      b.startLsn ? `LSN ${b.startLsn} → ${b.finishLsn ?? '?'}${b.timeline !== undefined ? `, timeline ${b.timeline}` : ''}` : undefined,
+      b.isPermanent ? 'Permanent: wal-g retention skips it' : b.isPermanent === false ? 'Not permanent' : undefined,
+      b.hostname ? `Taken on ${b.hostname}` : undefined,
+      b.volumeSnapshot ? 'VolumeSnapshot backup: the data is in a Kubernetes VolumeSnapshot' : undefined,
+      ...b.problems.map((p) => `Problem: ${p}`),
+    ].filter(Boolean);
+    md.appendMarkdown(lines.map((l) => `- ${l}`).join('\n'));
+    item.tooltip = md;
+    item.contextValue = m.orphan ? 'stackgres.walgBackup.orphan' : 'stackgres.walgBackup';
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}
+
+export class WalCoverageNode implements Node {
+  constructor(
+    readonly id: string,
+    private readonly listing: PathListing,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const c = this.listing.coverage;
+    const item = new vscode.TreeItem('WAL archive', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.contextValue = 'stackgres.walCoverage';
+    if (c === undefined) {
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.description = 'reading…';
+      return item;
+    }
+    if (isProblem(c)) {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+      item.description = c.message;
+      item.tooltip = c.message;
+      return item;
+    }
+    if (!c.oldest) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow'));
+      item.description = 'no WAL segment in the bucket: only the base backups themselves can be restored';
+      item.tooltip = [item.description, ...c.problems].join('\n\n');
+      return item;
+    }
+    item.iconPath = new vscode.ThemeIcon('pulse');
+    const newest = c.newest ?? c.oldest;
+    item.description = `${c.oldest.segment} → ${newest.segment} · ${when(c.oldest.lastModified?.toISOString()) ?? '?'} → ${when(newest.lastModified?.toISOString()) ?? '?'}`;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**WAL in the bucket** (bounds the recoverable window)\n\n');
+    md.appendMarkdown(`- Oldest segment \`${c.oldest.segment}\` (timeline ${c.oldest.timeline}), archived ${when(c.oldest.lastModified?.toISOString()) ?? 'at an unknown time'}\n`);
+    md.appendMarkdown(`- Newest segment \`${newest.segment}\` (timeline ${newest.timeline}), archived ${when(newest.lastModified?.toISOString()) ?? 'at an unknown time'}\n`);
+    md.appendMarkdown(`- Found with ${c.walRequests} small listings, without listing the whole folder\n`);
+    for (const p of c.problems) md.appendMarkdown(`- ${p}\n`);
+    item.tooltip = md;
+    return item;
+  }
+
+  children(): Node[] {
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Where bucket rows hang in the tree
+
+/** Under a cluster: its current backup path in its SGObjectStorage (nothing when backups are not configured). */
+export function clusterBucketNodes(model: ClusterModel, cluster: KubeObject): Node[] {
+  const storageName = clusterStorageName(cluster);
+  if (!storageName) return [];
+  const namespace = cluster.metadata.namespace ?? '';
+  const context = model.api.context.name;
+  const parent = `${context}/bucket/cluster/${namespace}/${cluster.metadata.name}`;
+  const storage = model.get('SGObjectStorage', namespace, storageName);
+  if (!storage) return [new BucketMessageNode(`${parent}/no-storage`, 'Bucket', 'warning', `SGObjectStorage ${storageName} is not in namespace ${namespace}`)];
+  const backupPath = clusterBackupPath(cluster);
+  if (!backupPath) return [new BucketMessageNode(`${parent}/no-path`, 'Bucket', 'info', 'no backup path yet: the operator sets status.backupPaths when it reconciles the cluster')];
+  return [new BucketPathNode(model, { context, namespace, storageName, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, 'Bucket', 'cluster')];
+}
+
+/**
+ * Under an SGObjectStorage: one row per backup path known to use it: the current path of each cluster
+ * backing up to it, then older paths its SGBackups were written to (after a major upgrade or a path change).
+ */
+export function storageBucketNodes(model: ClusterModel, storage: KubeObject): Node[] {
+  const namespace = storage.metadata.namespace ?? '';
+  const name = storage.metadata.name;
+  const context = model.api.context.name;
+  const rows: Node[] = [];
+  const current = new Set<string>();
+  for (const cluster of model.inNamespace('SGCluster', namespace)) {
+    if (clusterStorageName(cluster) !== name) continue;
+    const backupPath = clusterBackupPath(cluster);
+    if (!backupPath || current.has(backupPath)) continue;
+    current.add(backupPath);
+    rows.push(new BucketPathNode(model, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, cluster.metadata.name, 'path'));
+  }
+  const bucket = sectionBucket(storage.spec);
+  const older = new Map<string, number>();
+  for (const b of model.inNamespace('SGBackup', namespace)) {
+    const path = get(b, ['status', 'backupPath']);
+    if (typeof path !== 'string' || current.has(path)) continue;
+    if (sectionBucket(get(b, ['status', 'sgBackupConfig', 'storage'])) !== bucket) continue;
+    older.set(path, (older.get(path) ?? 0) + 1);
+  }
+  for (const path of [...older.keys()].sort()) {
+    rows.push(new BucketPathNode(model, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath: path, pathIsCurrent: false }, `${path.split('/').slice(-3).join('/')} (older path)`, 'path'));
+  }
+  if (rows.length === 0) {
+    rows.push(new BucketMessageNode(`${context}/bucket/storage/${namespace}/${name}/unused`, 'No cluster backs up here', 'info', 'add it to a cluster\'s spec.configurations.backups'));
+  }
+  return rows;
+}
+
+/** `type` and bucket of a storage spec, to tell SGBackups written to the same bucket. */
+function sectionBucket(spec: unknown): string | undefined {
+  const type = get(spec, ['type']);
+  const t = typeof type === 'string' ? type : 's3Compatible';
+  const bucket = get(spec, [t, 'bucket']);
+  return typeof bucket === 'string' ? `${t}:${bucket}` : undefined;
+}

@@ -1,0 +1,214 @@
+/**
+ * The recoverable-window picture of a cluster, one webview panel per cluster: its SGBackups from the live
+ * model, the wal-g backups and WAL in its bucket (names-only listings and the bounded WAL search), redrawn
+ * when the model changes. A click on a backup or an instant runs Restore Backup with that backup and
+ * instant. `loadRecoveryTimeline` is the same data for the restore command's point-in-time picker.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
+import { pointInTimeRange, recoveryTimeline, type BucketView, type PointInTimeRange, type RecoveryTimeline } from '../../../server/src/domain/recoveryTimeline';
+import type { ClusterModel } from '../clusterModel';
+import type { ExtensionContextHolder } from '../context';
+import { UserError } from '../errors';
+import type { KubeObject } from '../kube/api';
+import { isProblem } from '../storage/bucketBrowser';
+import { ClusterNode } from '../tree/nodes';
+import { bucketBrowser, listingFor, listingKey, type PathTarget } from '../tree/storageNodes';
+import * as prompts from '../ui/prompts';
+import { recoverableWindowHtml } from './recoverableWindowHtml';
+
+export const VIEW_TYPE = 'stackgres.recoverableWindow';
+/** The most wal-g backups read for the picture (names only: about 500 per request). */
+const MAX_BUCKET_BACKUPS = 10_000;
+
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  /** Read the bucket (default true); false uses the SGBackups alone. */
+  readonly readBucket?: boolean;
+  /** Forget what was read from the bucket before. */
+  readonly reload?: boolean;
+}
+
+function pathTarget(model: ClusterModel, cluster: KubeObject): PathTarget | string {
+  const namespace = cluster.metadata.namespace ?? '';
+  const storageName = clusterStorageName(cluster);
+  if (!storageName) return 'No backups are configured for this cluster.';
+  const storage = model.get('SGObjectStorage', namespace, storageName);
+  if (!storage) return `SGObjectStorage ${storageName} is not in namespace ${namespace}: the bucket was not read.`;
+  const backupPath = clusterBackupPath(cluster);
+  if (!backupPath) return 'The cluster has no backup path yet: the bucket was not read.';
+  return { context: model.api.context.name, namespace, storageName, storageSpec: storage.spec, backupPath, pathIsCurrent: true };
+}
+
+/**
+ * The cluster's recoverable window from the live SGBackups, plus its bucket when it can be read (with the
+ * storage Secret's keys). Bucket problems become notes; the SGBackups are always there.
+ */
+export async function loadRecoveryTimeline(ctx: ExtensionContextHolder, namespace: string, clusterName: string, options: LoadOptions = {}): Promise<RecoveryTimeline> {
+  const model = await ctx.model();
+  const cluster = model.get('SGCluster', namespace, clusterName);
+  if (!cluster) throw new UserError(`SGCluster ${clusterName} is not in namespace ${namespace} of context "${model.api.context.name}".`);
+  const notes: string[] = [];
+  let bucket: BucketView | undefined;
+  const target = options.readBucket === false ? undefined : pathTarget(model, cluster);
+  if (typeof target === 'string') {
+    notes.push(target);
+  } else if (target) {
+    if (options.reload) bucketBrowser.forget(listingKey(target));
+    const listing = listingFor(model, target, { namesOnly: true, pageSize: 1000 });
+    await listing.all(MAX_BUCKET_BACKUPS, options.signal);
+    if (listing.problem && listing.backups.length === 0) {
+      notes.push(`The bucket was not read: ${listing.problem.message}`);
+    } else {
+      if (listing.problem) notes.push(`The bucket listing stopped early: ${listing.problem.message}`);
+      if (listing.hasMore) notes.push(`Only the first ${listing.backups.length} base backups in the bucket were read.`);
+      const coverage = listing.coverage;
+      if (isProblem(coverage)) notes.push(`The WAL in the bucket could not be read: ${coverage.message}`);
+      bucket = {
+        backupPath: target.backupPath,
+        backups: listing.backups.map((b) => ({ name: b.name, finishedAt: b.listedAt })),
+        complete: listing.complete,
+        wal: coverage && !isProblem(coverage)
+          ? {
+              oldest: coverage.oldest?.segment ? { segment: coverage.oldest.segment, at: coverage.oldest.lastModified?.toISOString() } : undefined,
+              newest: coverage.newest?.segment ? { segment: coverage.newest.segment, at: coverage.newest.lastModified?.toISOString() } : undefined,
+            }
+          : undefined,
+      };
+    }
+  }
+  return recoveryTimeline({ cluster, sgBackups: model.objects('SGBackup'), bucket, storageNotes: notes, now: new Date() });
+}
+
+/** For the restore command's point-in-time picker: the reachable instants from one SGBackup of a cluster. */
+export async function pointInTimeChoices(ctx: ExtensionContextHolder, namespace: string, clusterName: string, backupName: string, signal?: AbortSignal): Promise<PointInTimeRange | undefined> {
+  return pointInTimeRange(await loadRecoveryTimeline(ctx, namespace, clusterName, { signal }), backupName);
+}
+
+// ---- The panel ------------------------------------------------------------------------------------------
+
+/** What the command returns (for the integration suite). */
+export interface RecoverableWindowResult {
+  readonly namespace: string;
+  readonly name: string;
+  readonly viewType: string;
+  readonly title: string;
+  readonly timeline: RecoveryTimeline;
+}
+
+/** What the page asks the extension. */
+export type PageMessage =
+  | { readonly type: 'restore'; readonly backup: { readonly namespace: string; readonly name: string }; readonly pointInTime?: string }
+  | { readonly type: 'refresh' };
+
+/** The argument Restore Backup takes from here. */
+export interface RestoreRequestArgument {
+  readonly backup: { readonly namespace: string; readonly name: string };
+  readonly pointInTime?: string;
+}
+
+const panels = new Map<string, WindowPanel>();
+
+class WindowPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  timeline: RecoveryTimeline | undefined;
+
+  constructor(
+    private readonly ctx: ExtensionContextHolder,
+    readonly key: string,
+    readonly namespace: string,
+    readonly name: string,
+    readonly panel: vscode.WebviewPanel,
+  ) {
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: PageMessage) => void this.onMessage(m)),
+      // SGBackups come and go: redraw from the live model, without reading the bucket again.
+      ctx.onDidChangeModel(() => {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.load(false).catch((err: unknown) => ctx.log.warn(`Recoverable window of ${namespace}/${name}: ${String(err)}`)), 500);
+      }),
+    );
+  }
+
+  async load(reload: boolean, signal?: AbortSignal): Promise<RecoveryTimeline> {
+    const timeline = await loadRecoveryTimeline(this.ctx, this.namespace, this.name, { reload, signal });
+    this.timeline = timeline;
+    this.panel.webview.html = recoverableWindowHtml(timeline, { cspSource: this.panel.webview.cspSource, nonce: randomBytes(16).toString('base64') });
+    return timeline;
+  }
+
+  private async onMessage(m: PageMessage): Promise<void> {
+    if (m.type === 'refresh') {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading the bucket of ${this.name}` }, () => this.load(true));
+      return;
+    }
+    if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    panels.delete(this.key);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Runs Restore Backup with the chosen backup and instant. */
+export async function requestRestore(ctx: ExtensionContextHolder, arg: RestoreRequestArgument): Promise<void> {
+  ctx.log.info(`Recoverable window: restore ${arg.backup.namespace}/${arg.backup.name}${arg.pointInTime ? ` to ${arg.pointInTime}` : ''}`);
+  const commands = await vscode.commands.getCommands(true);
+  if (!commands.includes('stackgres.restoreBackup')) {
+    void vscode.window.showWarningMessage('Restore Backup is not available in this version of the extension.');
+    return;
+  }
+  await vscode.commands.executeCommand('stackgres.restoreBackup', arg);
+}
+
+function isNamed(v: unknown): v is { namespace: string; name: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { namespace?: unknown }).namespace === 'string';
+}
+
+async function clusterTarget(ctx: ExtensionContextHolder, arg: unknown): Promise<{ namespace: string; name: string }> {
+  if (arg instanceof ClusterNode) return { namespace: arg.namespace, name: arg.name };
+  if (isNamed(arg)) return { namespace: arg.namespace, name: arg.name };
+  const model = await ctx.model();
+  const clusters = model.objects('SGCluster');
+  if (!clusters.length) throw new UserError(`Context "${model.api.context.name}" has no SGCluster.`);
+  const withBackups = clusters.filter((c) => clusterStorageName(c));
+  const chosen = await prompts.pick(
+    (withBackups.length ? withBackups : clusters).map((c) => ({ label: c.metadata.name, description: c.metadata.namespace, namespace: c.metadata.namespace ?? '' })),
+    { title: 'Recoverable window: which cluster?', matchOnDescription: true },
+  );
+  return { namespace: chosen.namespace, name: chosen.label };
+}
+
+export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: unknown): Promise<RecoverableWindowResult> {
+  const { namespace, name } = await clusterTarget(ctx, arg);
+  const model = await ctx.model();
+  const key = `${model.api.context.name}/${namespace}/${name}`;
+  const title = `Recoverable window: ${name}`;
+  let view = panels.get(key);
+  if (view) {
+    view.panel.reveal();
+  } else {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [], retainContextWhenHidden: false });
+    view = new WindowPanel(ctx, key, namespace, name, panel);
+    panels.set(key, view);
+  }
+  const current = view;
+  const timeline = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Reading the backups of ${namespace}/${name}`, cancellable: true },
+    async (_progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await current.load(false, controller.signal);
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  return { namespace, name, viewType: VIEW_TYPE, title, timeline };
+}
