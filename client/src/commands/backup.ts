@@ -182,8 +182,8 @@ async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Co
 }
 
 /**
- * DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target`. Checks and dry runs first;
- * then the writes, each one undone if a later one fails (nothing half-done).
+ * DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target`. Reads and questions first,
+ * then the writes; if one fails or the user cancels, what was created is deleted again (nothing half-done).
  */
 export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, source: KubeObject, target: string): Promise<CopyBackupResult> {
   const view = readBackup(source);
@@ -200,9 +200,8 @@ export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, so
     for (const s of plan.secrets) {
       const keys = await api.secretKeys(view.namespace, s.name, { signal });
       const missing = keys ? s.keys.filter((k) => !keys.includes(k)) : s.keys;
-      if (!keys || missing.length) {
-        throw new UserError(`The backup's storage reads Secret ${s.name}${keys ? ` key(s) ${missing.join(', ')}` : ''} in namespace ${view.namespace}, which ${keys ? 'it lacks' : 'does not exist'}: there is nothing to copy. Create it there first.`);
-      }
+      if (!keys) throw new UserError(`The backup's storage reads Secret ${s.name}, which does not exist in namespace ${view.namespace}: there is nothing to copy. Create it there first.`);
+      if (missing.length) throw new UserError(`The backup's storage reads key(s) ${missing.join(', ')} of Secret ${s.name} in namespace ${view.namespace}, which it lacks: a restore from the copy would fail. Fix the Secret there first.`);
     }
     const targetKeys = new Map<string, string[] | undefined>();
     for (const s of plan.secrets) targetKeys.set(s.name, await api.secretKeys(target, s.name, { signal }));
@@ -219,19 +218,13 @@ export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, so
   const created: { backup: boolean; secrets: string[] } = { backup: false, secrets: [] };
   try {
     await withCancellableProgress(`Copy ${name} to ${target}`, async (progress, signal) => {
-      // Dry runs first: RBAC, a missing namespace, admission and validation fail here, before any write.
-      progress.report({ message: 'checking with a dry run…' });
-      for (const s of toCopy) await api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, dryRun: true, signal });
-      await api.create(plan.manifest as KubeObject, { dryRun: true, signal });
-      // The SGBackup first: it can be deleted again if a Secret fails, and it is inert without them (a copy
-      // gets no backup Job).
+      // The SGBackup first: the kube layer can delete it again if a Secret fails, and it is inert without
+      // them (a copy gets no backup Job; a restore from it is not asked for yet).
       progress.report({ message: `creating SGBackup ${name}…` });
-      created.backup = true;
-      await api.create(plan.manifest as KubeObject, { signal });
+      await mayCreate(() => api.create(plan.manifest as KubeObject, { signal }), () => (created.backup = true));
       for (const s of toCopy) {
         progress.report({ message: `copying Secret ${s.name}…` });
-        if (!s.exists) created.secrets.push(s.name);
-        await api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, signal });
+        await mayCreate(() => api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, signal }), () => !s.exists && created.secrets.push(s.name));
       }
     });
   } catch (err) {
@@ -272,6 +265,20 @@ async function askReplace(step: SecretCopyStep, from: string, target: string): P
     { title: `Secret ${step.name} already exists in ${target}`, ignoreFocusOut: true },
   );
   return choice.replace;
+}
+
+/**
+ * Runs a write and records it as ours to undo when it succeeded, or when no answer came (timeout, cancel,
+ * lost connection: it may have been created). An answer from the server (403, 409, 500…) means it was not.
+ */
+async function mayCreate(write: () => Promise<unknown>, record: () => unknown): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if ((err as { status?: unknown } | undefined)?.status === undefined) record();
+    throw err;
+  }
+  record();
 }
 
 function keysOrAll(s: SecretCopyStep): readonly string[] | undefined {

@@ -1,0 +1,289 @@
+/**
+ * Run Backup Now, Delete Backup and Copy Backup to Namespace in the real editor, against the sandbox API
+ * server and its simulated operator. Each part works in scratch namespaces of its own (deleted by the driver),
+ * answers the prompts through the extension's test API, and checks what the cluster and the tree then hold.
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CopyBackupResult, RunBackupResult } from '../../client/src/commands/backup';
+import type { KubeApi, KubeObject } from '../../client/src/kube/api';
+import { kubeTarget, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
+
+const STEP_DEADLINE_MS = 20_000;
+
+async function kubeApi(): Promise<KubeApi> {
+  return (await testingApi()).context.connection.api();
+}
+
+async function answer(...answers: (string | boolean | undefined)[]): Promise<void> {
+  (await testingApi()).prompts.answer(...answers);
+}
+
+/** A namespace with a storage Secret (placeholder values), an SGObjectStorage and SGClusters; waits for the model to see them. */
+async function world(api: KubeApi, namespace: string, clusters: { name: string; storage?: string }[]): Promise<void> {
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await api.createSecret(namespace, 'it-creds', { accessKeyId: new TextEncoder().encode('placeholder-id'), secretAccessKey: new TextEncoder().encode('placeholder-secret') });
+  await api.create({
+    apiVersion: 'stackgres.io/v1beta1',
+    kind: 'SGObjectStorage',
+    metadata: { name: 'it-storage', namespace },
+    spec: {
+      type: 's3',
+      s3: {
+        bucket: 'it-bucket',
+        region: 'eu-west-1',
+        awsCredentials: { secretKeySelectors: { accessKeyId: { name: 'it-creds', key: 'accessKeyId' }, secretAccessKey: { name: 'it-creds', key: 'secretAccessKey' } } },
+      },
+    },
+  });
+  for (const c of clusters) {
+    await api.create({
+      apiVersion: 'stackgres.io/v1',
+      kind: 'SGCluster',
+      metadata: { name: c.name, namespace },
+      spec: {
+        instances: 1,
+        postgres: { version: '16.4' },
+        pods: { persistentVolume: { size: '5Gi' } },
+        ...(c.storage ? { configurations: { backups: [{ sgObjectStorage: c.storage, compression: 'lz4' }] } } : {}),
+      },
+    });
+  }
+  const model = await (await testingApi()).context.model();
+  await waitFor(`the model to hold the clusters of ${namespace}`, () => (clusters.every((c) => model.get('SGCluster', namespace, c.name)) ? true : undefined), STEP_DEADLINE_MS);
+}
+
+/** A manual SGBackup made directly through the API, once the operator has Completed it. */
+async function completedBackup(api: KubeApi, namespace: string, cluster: string, name: string): Promise<KubeObject> {
+  await api.create({ apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name, namespace }, spec: { sgCluster: cluster, managedLifecycle: false } });
+  const model = await (await testingApi()).context.model();
+  return waitFor(`SGBackup ${namespace}/${name} to be Completed`, () => {
+    const obj = model.get('SGBackup', namespace, name);
+    return (obj?.status as { process?: { status?: string } } | undefined)?.process?.status === 'Completed' ? obj : undefined;
+  }, STEP_DEADLINE_MS);
+}
+
+function phaseOf(obj: KubeObject | undefined): string | undefined {
+  return (obj?.status as { process?: { status?: string } } | undefined)?.process?.status;
+}
+
+async function backupsOf(api: KubeApi, namespace: string, cluster: string): Promise<KubeObject[]> {
+  return (await api.list('SGBackup', { namespace, sgCluster: cluster })).items;
+}
+
+/** Waits for a line of the extension's StackGres log (where the command guard writes every failure). */
+async function waitForLog(pattern: RegExp): Promise<string> {
+  return waitFor(`a StackGres log line matching ${String(pattern)}`, () => {
+    for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
+      const line = readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l));
+      if (line) return line;
+    }
+    return undefined;
+  }, STEP_DEADLINE_MS);
+}
+
+function filesNamed(dir: string, name: RegExp): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesNamed(path, name) : name.test(entry) ? [path] : [];
+  });
+}
+
+async function clusterRow(namespace: string, cluster: string) {
+  return waitForTreeRow([kubeTarget().context, namespace, cluster]);
+}
+
+describe('Run Backup Now', () => {
+  const ns = scratchNamespace('run-backup');
+
+  before(async () => {
+    await world(await kubeApi(), ns, [{ name: 'it-db', storage: 'it-storage' }, { name: 'it-no-backups' }, { name: 'it-lost-storage', storage: 'it-missing-storage' }]);
+  });
+
+  it('from the cluster node: asks who deletes it, follows it to Completed, and the tree shows it Completed', async () => {
+    const row = await clusterRow(ns, 'it-db');
+    assert.equal(row.item.contextValue, 'stackgres.cluster.backups');
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer('Keep until I delete it');
+    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup', row.node);
+    assert.ok(result, 'the command finished without an error');
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Back up ${ns}/it-db now: who deletes this backup?`]);
+    assert.equal(result.phase, 'Completed');
+    assert.equal(result.following, true);
+    assert.match(result.name, /^it-db-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/, 'named as the operator names scheduled backups');
+    const obj = await (await kubeApi()).get('SGBackup', ns, result.name);
+    assert.equal(phaseOf(obj), 'Completed');
+    assert.deepEqual(obj?.spec, { sgCluster: 'it-db', managedLifecycle: false });
+    const backupRow = await waitForTreeRow([kubeTarget().context, ns, 'it-db', result.name]);
+    assert.equal(backupRow.item.contextValue, 'stackgres.backup.completed');
+    await waitForLog(new RegExp(`Backup ${result.name} of it-db Completed: .* compressed .* in \\d`));
+  });
+
+  it('from the SGCluster manifest in the editor, managed by the retention policy', async () => {
+    const document = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: `apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: it-db\n  namespace: ${ns}\nspec:\n  instances: 1\n`,
+    });
+    await vscode.window.showTextDocument(document);
+    await answer('Managed by the retention policy');
+    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.ok(result, 'the command finished without an error');
+    assert.equal(result.namespace, ns);
+    assert.equal(result.phase, 'Completed');
+    assert.equal(((await (await kubeApi()).get('SGBackup', ns, result.name))?.spec as { managedLifecycle?: boolean }).managedLifecycle, true);
+  });
+
+  it("from the palette, a backup that fails: the operator's failure in the message, all of it in the log", async () => {
+    const failure = 'Backup failed while perfroming backup-push:\nERROR: it-run-backup upload refused\nline three of the log\nline four of the log';
+    await sandboxControl('/operator/fail-next', { message: failure });
+    await answer('it-db', 'Keep until I delete it');
+    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup');
+    assert.ok(result, 'the command finished without an error');
+    assert.equal(result.phase, 'Failed');
+    assert.equal(((await (await kubeApi()).get('SGBackup', ns, result.name))?.status as { process: { failure: string } }).process.failure, failure);
+    await waitForLog(new RegExp(`Backup ${result.name} of it-db Failed: Backup failed while perfroming backup-push: — ERROR: it-run-backup upload refused …`));
+    await waitForLog(/line four of the log/);
+    await waitForTreeRow([kubeTarget().context, ns, 'it-db', (r) => r.label === result.name && r.item.contextValue === 'stackgres.backup.failed']);
+  });
+
+  it('a cluster without backups configured, or whose storage is missing: says so and creates nothing', async () => {
+    const api = await kubeApi();
+    for (const [cluster, said] of [
+      ['it-no-backups', 'SGCluster it-no-backups has no backups configured'],
+      ['it-lost-storage', 'SGObjectStorage it-missing-storage, which does not exist'],
+    ]) {
+      const row = await clusterRow(ns, cluster);
+      const result = await vscode.commands.executeCommand('stackgres.runBackup', row.node);
+      assert.equal(result, undefined, 'the command stopped with a message');
+      await waitForLog(new RegExp(`stackgres.runBackup: ${said}`));
+      assert.deepEqual(await backupsOf(api, ns, cluster), [], `no SGBackup for ${cluster}`);
+    }
+  });
+
+  it('a create the API server refuses (401, 403, 500): one clear message each, and no backup', async () => {
+    const api = await kubeApi();
+    const before = (await backupsOf(api, ns, 'it-db')).length;
+    const row = await clusterRow(ns, 'it-db');
+    for (const [status, said] of [
+      [401, /rejected the credentials/],
+      [403, /forbidden|not allowed/i],
+      [500, /500|internal|server/i],
+    ] as const) {
+      await sandboxControl('/faults', { method: 'POST', pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgbackups`, status, times: 1 });
+      await answer('Keep until I delete it');
+      const result = await vscode.commands.executeCommand('stackgres.runBackup', row.node);
+      assert.equal(result, undefined, `HTTP ${status}: the command stopped with a message`);
+      const line = await waitForLog(new RegExp(`stackgres\\.runBackup: .*(${said.source})`, said.flags));
+      assert.doesNotMatch(line, /\n\s+at /, `HTTP ${status}: a message, not a stack trace`);
+    }
+    assert.equal((await backupsOf(api, ns, 'it-db')).length, before, 'no SGBackup was created');
+  });
+});
+
+describe('Delete Backup', () => {
+  const ns = scratchNamespace('delete-backup');
+
+  before(async () => {
+    const api = await kubeApi();
+    await world(api, ns, [{ name: 'it-db', storage: 'it-storage' }]);
+    await completedBackup(api, ns, 'it-db', 'it-db-to-delete');
+  });
+
+  it('a wrong typed name deletes nothing', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-delete']);
+    await answer('it-db-to-delet');
+    const result = await vscode.commands.executeCommand<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.deepEqual(result, { deleted: false });
+    assert.ok(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), 'the backup is still there');
+  });
+
+  it('the right typed name deletes it, and it leaves the tree', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-delete']);
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer('it-db-to-delete');
+    const result = await vscode.commands.executeCommand<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.deepEqual(result, { deleted: true });
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Delete SGBackup it-db-to-delete in ${ns}?`]);
+    assert.equal(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), undefined);
+    const model = await testing.context.model();
+    assert.equal(model.get('SGBackup', ns, 'it-db-to-delete'), undefined, 'the command waited until the cache saw it go');
+    const cluster = await clusterRow(ns, 'it-db');
+    assert.equal((await testing.context.tree!.getChildren(cluster.node)).some((n) => n.id.endsWith(`/backup/${ns}/it-db-to-delete`)), false);
+  });
+});
+
+describe('Copy Backup to Namespace', () => {
+  const ns = scratchNamespace('copy-source');
+  const target = scratchNamespace('copy-target');
+  const failing = scratchNamespace('copy-fail');
+
+  before(async () => {
+    const api = await kubeApi();
+    await world(api, ns, [{ name: 'it-db', storage: 'it-storage' }]);
+    await completedBackup(api, ns, 'it-db', 'it-db-to-copy');
+    for (const n of [target, failing]) await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
+  });
+
+  it('creates the copy with spec.sgCluster = <namespace>.<cluster> and the storage Secret, and the tree shows it', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    await answer(target);
+    const result = await vscode.commands.executeCommand<CopyBackupResult>('stackgres.copyBackup', row.node);
+    assert.ok(result, 'the command finished without an error');
+    assert.deepEqual(result.secretsCopied, ['it-creds']);
+    const api = await kubeApi();
+    const copy = await api.get('SGBackup', target, 'it-db-to-copy');
+    assert.equal((copy?.spec as { sgCluster?: string }).sgCluster, `${ns}.it-db`);
+    assert.equal(phaseOf(copy), 'Completed', 'the status came along');
+    assert.deepEqual((await api.secretKeys(target, 'it-creds'))?.sort(), ['accessKeyId', 'secretAccessKey']);
+    await waitForTreeRow([kubeTarget().context, target, 'Other backups', 'it-db-to-copy']);
+  });
+
+  it('asks before replacing a Secret of the same name in the target, and keeps it when told', async () => {
+    const api = await kubeApi();
+    const keepNs = scratchNamespace('copy-keep');
+    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: keepNs } });
+    await api.createSecret(keepNs, 'it-creds', { accessKeyId: new TextEncoder().encode('other-id'), secretAccessKey: new TextEncoder().encode('other-secret'), note: new TextEncoder().encode('kept') });
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer(keepNs, 'Keep Secret it-creds');
+    const result = await vscode.commands.executeCommand<CopyBackupResult>('stackgres.copyBackup', row.node);
+    assert.ok(result, 'the command finished without an error');
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Copy it-db-to-copy to which namespace?`, `Secret it-creds already exists in ${keepNs}`]);
+    assert.deepEqual([result.secretsCopied, result.secretsReplaced], [[], []]);
+    assert.deepEqual((await api.secretKeys(keepNs, 'it-creds'))?.sort(), ['accessKeyId', 'note', 'secretAccessKey'], 'the existing Secret was left as it was');
+    assert.ok(await api.get('SGBackup', keepNs, 'it-db-to-copy'));
+  });
+
+  it('a failure midway (the Secret write refused) removes the SGBackup copy it had made: nothing is left behind', async () => {
+    await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${failing}/secrets`, status: 500, times: 1 });
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    await answer(failing);
+    const result = await vscode.commands.executeCommand('stackgres.copyBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped with a message');
+    await waitForLog(new RegExp(`stackgres\\.copyBackup: Copying SGBackup it-db-to-copy to ${failing} failed: .*Removed what it had created \\(SGBackup it-db-to-copy\\): nothing was left behind\\.`));
+    const api = await kubeApi();
+    assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
+    assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
+  });
+
+  it('a namespace that does not exist: one clear message, nothing created', async () => {
+    const missing = scratchNamespace('copy-nowhere');
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    await answer('Other namespace…', missing);
+    const result = await vscode.commands.executeCommand('stackgres.copyBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped with a message');
+    await waitForLog(new RegExp(`stackgres\\.copyBackup: Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created in ${missing}\\.`));
+  });
+});

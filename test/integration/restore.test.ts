@@ -1,0 +1,208 @@
+/**
+ * Restore Backup in the real editor, against the sandbox API server: restore as code. The command writes a
+ * new SGCluster manifest under restore/ in the workspace and opens it; these tests read that file back.
+ * Two backups of one cluster make a bounded recoverable window for the point-in-time cases.
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { parse } from 'yaml';
+import type { RestoreResult } from '../../client/src/commands/restore';
+import type { KubeApi, KubeObject } from '../../client/src/kube/api';
+import { fixtureUri, kubeTarget, runConfig, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
+
+const STEP_DEADLINE_MS = 20_000;
+const LATEST = 'Latest state in this backup (no PITR)';
+const POINT_IN_TIME = 'A point in time (UTC)…';
+
+async function kubeApi(): Promise<KubeApi> {
+  return (await testingApi()).context.connection.api();
+}
+
+async function answer(...answers: (string | boolean | undefined)[]): Promise<void> {
+  (await testingApi()).prompts.answer(...answers);
+}
+
+/** A namespace with a storage Secret, an SGObjectStorage and one SGCluster that backs up to it. */
+async function world(api: KubeApi, namespace: string, cluster: string): Promise<void> {
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await api.createSecret(namespace, 'it-creds', { accessKeyId: new TextEncoder().encode('placeholder-id'), secretAccessKey: new TextEncoder().encode('placeholder-secret') });
+  await api.create({
+    apiVersion: 'stackgres.io/v1beta1',
+    kind: 'SGObjectStorage',
+    metadata: { name: 'it-storage', namespace },
+    spec: {
+      type: 's3',
+      s3: {
+        bucket: 'it-bucket',
+        region: 'eu-west-1',
+        awsCredentials: { secretKeySelectors: { accessKeyId: { name: 'it-creds', key: 'accessKeyId' }, secretAccessKey: { name: 'it-creds', key: 'secretAccessKey' } } },
+      },
+    },
+  });
+  await api.create({
+    apiVersion: 'stackgres.io/v1',
+    kind: 'SGCluster',
+    metadata: { name: cluster, namespace },
+    spec: { instances: 2, postgres: { version: '16.4' }, pods: { persistentVolume: { size: '7Gi' } }, configurations: { backups: [{ sgObjectStorage: 'it-storage' }] } },
+  });
+}
+
+async function completedBackup(api: KubeApi, namespace: string, cluster: string, name: string): Promise<KubeObject> {
+  await api.create({ apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name, namespace }, spec: { sgCluster: cluster, managedLifecycle: false } });
+  const model = await (await testingApi()).context.model();
+  return waitFor(`SGBackup ${namespace}/${name} to be Completed`, () => {
+    const obj = model.get('SGBackup', namespace, name);
+    return (obj?.status as { process?: { status?: string } } | undefined)?.process?.status === 'Completed' ? obj : undefined;
+  }, STEP_DEADLINE_MS);
+}
+
+function storedOf(obj: KubeObject): Date {
+  return new Date((obj.status as { process: { timing: { stored: string } } }).process.timing.stored);
+}
+
+async function waitForLog(pattern: RegExp): Promise<string> {
+  return waitFor(`a StackGres log line matching ${String(pattern)}`, () => {
+    for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
+      const line = readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l));
+      if (line) return line;
+    }
+    return undefined;
+  }, STEP_DEADLINE_MS);
+}
+
+function filesNamed(dir: string, name: RegExp): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesNamed(path, name) : name.test(entry) ? [path] : [];
+  });
+}
+
+async function restoreFile(name: string): Promise<string | undefined> {
+  return vscode.workspace.fs.readFile(fixtureUri(`restore/${name}.yaml`)).then((b) => new TextDecoder().decode(b), () => undefined);
+}
+
+type Manifest = {
+  metadata: { name: string; namespace: string };
+  spec: { instances: number; postgres: { version: string }; pods: { persistentVolume: { size: string } }; initialData: { restore: { fromBackup: { name: string; pointInTimeRecovery?: { restoreToTimestamp: string } } } } };
+};
+
+describe('Restore Backup', () => {
+  const ns = scratchNamespace('restore');
+  const target = scratchNamespace('restore-target');
+  let older: KubeObject;
+  let newer: KubeObject;
+
+  before(async () => {
+    const api = await kubeApi();
+    await world(api, ns, 'it-src');
+    await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target } });
+    older = await completedBackup(api, ns, 'it-src', 'it-src-older');
+    newer = await completedBackup(api, ns, 'it-src', 'it-src-newer');
+    assert.ok(storedOf(newer).getTime() - storedOf(older).getTime() >= 2, 'the two backups were stored apart');
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(fixtureUri('restore'), { recursive: true }).then(undefined, () => undefined);
+  });
+
+  it('from the palette (cluster, then a Completed backup): writes restore/<name>.yaml for a new cluster from that backup, and opens it', async () => {
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer('it-src', 'it-src-newer', ns, 'it-restored', LATEST);
+    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup');
+    assert.ok(result, 'the command finished without an error');
+    assert.deepEqual(testing.prompts.asked.slice(asked), [
+      'Restore backup: which cluster?',
+      'Restore backup: which backup of it-src? (newest first)',
+      'Restore it-src-newer: namespace of the new cluster',
+      `Restore it-src-newer: name of the NEW SGCluster in ${ns}`,
+      'Restore it-src-newer into it-restored: up to when?',
+    ]);
+    assert.equal(result.uri, fixtureUri('restore/it-restored.yaml').toString());
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), result.uri, 'the manifest is open to review');
+    const text = await restoreFile('it-restored');
+    assert.ok(text, 'restore/it-restored.yaml was written');
+    const m = parse(text) as Manifest;
+    assert.deepEqual(m.metadata, { name: 'it-restored', namespace: ns });
+    assert.deepEqual(m.spec.initialData.restore.fromBackup, { name: 'it-src-newer' }, 'no point in time');
+    assert.equal(m.spec.postgres.version, '16', "the backup's Postgres major");
+    assert.deepEqual([m.spec.instances, m.spec.pods.persistentVolume.size], [2, '7Gi'], 'sized like the source cluster');
+    assert.match(text, /^# Restores SGBackup it-src-newer/m);
+  });
+
+  it('from the backup node, with a point in time inside the window: the manifest carries the timestamp', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-older']);
+    assert.equal(row.item.contextValue, 'stackgres.backup.completed');
+    const at = new Date(Math.floor((storedOf(older).getTime() + storedOf(newer).getTime()) / 2)).toISOString().replace(/\.000Z$/, 'Z');
+    await answer(ns, 'it-pitr', POINT_IN_TIME, at);
+    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.ok(result, 'the command finished without an error');
+    assert.equal(result.restoreToTimestamp, at);
+    const m = parse((await restoreFile('it-pitr'))!) as Manifest;
+    assert.deepEqual(m.spec.initialData.restore.fromBackup, { name: 'it-src-older', pointInTimeRecovery: { restoreToTimestamp: at } });
+  });
+
+  it('refuses a name that exists or is too long, and writes nothing', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
+    const long = `it-${'x'.repeat(42)}`;
+    for (const [name, said] of [
+      ['it-src', `SGCluster it-src already exists in namespace ${ns}`],
+      [long, `The SGCluster name is 45 characters; the limit is 44`],
+    ]) {
+      await answer(ns, name);
+      const result = await vscode.commands.executeCommand('stackgres.restoreBackup', row.node);
+      assert.equal(result, undefined, `${name}: refused`);
+      await waitForLog(new RegExp(`"${name}".*${said}`));
+      assert.equal(await restoreFile(name), undefined);
+    }
+  });
+
+  it('refuses a point in time outside the recoverable window, and writes nothing', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-older']);
+    const after = new Date(storedOf(newer).getTime() + 60_000).toISOString();
+    await answer(ns, 'it-late', POINT_IN_TIME, after);
+    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined);
+    await waitForLog(new RegExp(`"${after.replace(/\./g, '\\.')}".*is after the next backup, it-src-newer,`));
+    const before = new Date(storedOf(older).getTime() - 60_000).toISOString();
+    await answer(ns, 'it-early', POINT_IN_TIME, before);
+    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined);
+    await waitForLog(new RegExp(`"${before.replace(/\./g, '\\.')}".*is before SGBackup it-src-older was stored`));
+    assert.deepEqual([await restoreFile('it-late'), await restoreFile('it-early')], [undefined, undefined]);
+  });
+
+  it('never replaces an existing file without asking', async () => {
+    await vscode.workspace.fs.writeFile(fixtureUri('restore/it-keep.yaml'), new TextEncoder().encode('# mine\n'));
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
+    await answer(ns, 'it-keep', LATEST, undefined);
+    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined, 'dismissed: nothing written');
+    assert.equal(await restoreFile('it-keep'), '# mine\n');
+    await answer(ns, 'it-keep', LATEST, true);
+    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.ok(result, 'confirmed: written');
+    assert.match((await restoreFile('it-keep'))!, /name: it-keep/);
+  });
+
+  it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
+    await answer('Another namespace…', target, true, 'it-moved', LATEST);
+    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.ok(result, 'the command finished without an error');
+    assert.equal(result.namespace, target);
+    const api = await kubeApi();
+    const copy = await api.get('SGBackup', target, 'it-src-newer');
+    assert.equal((copy?.spec as { sgCluster?: string } | undefined)?.sgCluster, `${ns}.it-src`);
+    assert.deepEqual((await api.secretKeys(target, 'it-creds'))?.sort(), ['accessKeyId', 'secretAccessKey']);
+    const m = parse((await restoreFile('it-moved'))!) as Manifest;
+    assert.deepEqual(m.metadata, { name: 'it-moved', namespace: target });
+    assert.equal(m.spec.initialData.restore.fromBackup.name, 'it-src-newer');
+  });
+});
