@@ -31,7 +31,9 @@ export async function launchChromium(): Promise<RunningBrowser> {
   let server;
   try {
     // Playwright gives the browser a new empty profile and removes it on close.
-    server = await chromium.launchServer({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    // Playwright's own Ctrl-C handling would exit the driver (code 130) before its cleanups ran: the driver
+    // stops the browser itself (runMain's cleanups).
+    server = await chromium.launchServer({ executablePath, headless: true, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
   } catch (err) {
     throw new StepError('start chromium', `${executablePath} did not start`, String(err));
   }
