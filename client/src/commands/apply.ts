@@ -235,6 +235,8 @@ async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSig
       } else throw e;
       continue;
     }
+    // Only a Namespace's existence is known (no GET for it here): compare it with itself.
+    if (item.manifest.kind === 'Namespace' && item.live) item.live = reviewable(item.result.object);
     warnings.push(...noteWarnings(item, item.result.warnings, ui));
   }
   if (rejected.length) {

@@ -4,7 +4,7 @@
  * `aws iam create-access-key`, the AWS console's CSV, a GCP service account key, a PEM CA certificate) or
  * are typed into password boxes. They stay in memory: never logged, written to disk or shown, and the
  * buffers are zeroed once the Secret is written. An existing Secret is changed only after the user
- * confirms, and then only the storage's keys are replaced: its other keys stay.
+ * confirms, and then only the storage's keys get new values: its other keys, labels and annotations stay.
  */
 import * as vscode from 'vscode';
 import type { ExtensionContextHolder } from '../context';
@@ -82,8 +82,7 @@ async function createCredentialsSecret(ctx: ExtensionContextHolder, args: unknow
     const message = replaced
       ? `Replaced keys ${keys.join(', ')} of Secret ${secret.name} in namespace ${namespace} (context "${context}"); ${replaced.kept.length ? `its other keys (${replaced.kept.join(', ')}) were kept` : 'it has no other keys'}.`
       : `Created Secret ${secret.name} in namespace ${namespace} (context "${context}") with keys ${keys.join(', ')}.`;
-    const lost = replaced?.lost.length ? ` Keys ${replaced.lost.join(', ')} are gone: this extension had applied them before, so replacing dropped them; apply them again if they are still needed.` : '';
-    void vscode.window.showInformationMessage(`${message}${lost}${notes.length ? ` ${notes.join(' ')}` : ''}`);
+    void vscode.window.showInformationMessage(`${message}${notes.length ? ` ${notes.join(' ')}` : ''}`);
     ctx.log.info(`createCredentialsSecret: ${replaced ? 'replaced keys' : 'created'} ${keys.join(', ')} of Secret ${namespace}/${secret.name} for SGObjectStorage ${storage.name} (${storage.from})`);
     return { context, namespace, name: secret.name, keys, replaced: replaced !== undefined };
   } finally {
@@ -217,11 +216,10 @@ async function readFileChecked(title: string, filters: Record<string, string[]>,
 // ---- writing ------------------------------------------------------------------------------------------
 
 /**
- * Creates the Secret, or after confirmation replaces the storage's keys in an existing one. Replacing is
- * a forced server-side apply of just these keys, so the Secret's other keys stay (unless this extension
- * had applied them itself and no longer does: they are then reported as lost).
+ * Creates the Secret, or after confirmation replaces the storage's keys in an existing one. Its other keys
+ * are read into memory and written back with it (zeroed afterwards), so they stay as they were.
  */
-async function write(api: KubeApi, namespace: string, name: string, data: Record<string, Uint8Array>, storage: StorageTarget): Promise<{ kept: string[]; lost: string[] } | undefined> {
+async function write(api: KubeApi, namespace: string, name: string, data: Record<string, Uint8Array>, storage: StorageTarget): Promise<{ kept: string[] } | undefined> {
   const keys = Object.keys(data);
   const existing = await withProgress(`StackGres: reading Secret ${name} in namespace ${namespace}`, (signal) => api.secretKeys(namespace, name, { signal }));
   if (!existing) {
@@ -232,21 +230,23 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
       if (!(isKubeError(e) && e.kubeReason === 'AlreadyExists')) throw e;
     }
   }
-  const before = existing ?? (await api.secretKeys(namespace, name)) ?? [];
+  const before = existing ?? (await withProgress(`StackGres: reading Secret ${name}`, (signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
   const others = before.filter((k) => !keys.includes(k));
   await prompts.confirm(
     `Replace the keys of Secret ${name}?`,
     `Secret ${name} already exists in namespace ${namespace} (context "${api.context.name}") with keys ${before.join(', ') || '(none)'}.\n\n` +
-      `The keys ${keys.join(', ')} get the new values for SGObjectStorage ${storage.name}. ${others.length ? `Its other keys (${others.join(', ')}) stay as they are.` : ''}`,
+      `The keys ${keys.join(', ')} get the new values for SGObjectStorage ${storage.name}.${others.length ? ` Its other keys (${others.join(', ')}) stay as they are.` : ''}`,
     'Replace Keys',
   );
-  const encoded: Record<string, string> = {};
-  for (const [k, v] of Object.entries(data)) encoded[k] = Buffer.from(v).toString('base64');
-  await withProgress(`StackGres: replacing keys of Secret ${name}`, (signal) =>
-    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data: encoded }, { force: true, signal }),
-  );
-  const after = (await withProgress(`StackGres: reading Secret ${name}`, (signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
-  return { kept: others.filter((k) => after.includes(k)), lost: others.filter((k) => !after.includes(k)) };
+  await withProgress(`StackGres: replacing keys of Secret ${name}`, async (signal) => {
+    const kept = others.length ? await api.secretValues(namespace, name, others, { signal }) : {};
+    try {
+      await api.replaceSecret(namespace, name, { ...kept, ...data }, { signal });
+    } finally {
+      for (const v of Object.values(kept)) v.fill(0);
+    }
+  });
+  return { kept: others };
 }
 
 async function withProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
