@@ -126,9 +126,16 @@ export async function readS3Access(location: StorageLocation, namespace: string,
   };
 }
 
-/** Opens an S3 store on the location's bucket; loads the SDK bundle on first use. */
-export async function openS3Store(location: StorageLocation, access: S3Access, timeoutMs?: number): Promise<ObjectStore> {
-  const { s3ObjectStore, s3OptionsFor } = await import('../storage/s3');
+export type S3Module = typeof import('./s3');
+
+/** The SDK adapter, a bundle of its own (dist/s3.js) loaded on first use. */
+export function loadS3(): Promise<S3Module> {
+  return import('../storage/s3');
+}
+
+/** Opens an S3 store on the location's bucket. `load` replaces the lazy import (tests run without bundles). */
+export async function openS3Store(location: StorageLocation, access: S3Access, timeoutMs?: number, load: () => Promise<S3Module> = loadS3): Promise<ObjectStore> {
+  const { s3ObjectStore, s3OptionsFor } = await load();
   return s3ObjectStore(location.bucket, { ...s3OptionsFor(location, access.keys, access.caCertificate), timeoutMs });
 }
 
@@ -140,7 +147,13 @@ export type OpenedStorage =
  * A store on the bucket of a storage spec (an SGObjectStorage's, or the copy an SGBackup recorded) for one
  * backup path, with the keys of its Secret; or the problem the tree shows instead.
  */
-export async function openStorage(spec: unknown, namespace: string, backupPath: string, reader: SecretReader | undefined, options: CallOptions = {}): Promise<OpenedStorage> {
+export async function openStorage(
+  spec: unknown,
+  namespace: string,
+  backupPath: string,
+  reader: SecretReader | undefined,
+  options: CallOptions & { loadS3?: () => Promise<S3Module> } = {},
+): Promise<OpenedStorage> {
   const resolved = storageLocation(spec, backupPath);
   if (!resolved.ok) return { ok: false, problem: { kind: 'config', message: resolved.error } };
   const location = resolved.value;
@@ -149,13 +162,13 @@ export async function openStorage(spec: unknown, namespace: string, backupPath: 
   }
   let access: S3AccessResult;
   try {
-    access = await readS3Access(location, namespace, reader, options);
+    access = await readS3Access(location, namespace, reader, { signal: options.signal, timeoutMs: options.timeoutMs });
   } catch (err) {
     return { ok: false, location, problem: { kind: 'credentials', message: `The storage's Secret could not be read: ${err instanceof Error ? err.message : String(err)}` } };
   }
   if (!access.ok) return { ok: false, location, problem: { kind: 'credentials', message: access.message, code: access.why } };
   try {
-    return { ok: true, store: await openS3Store(location, access.access, options.timeoutMs), location, access: access.access };
+    return { ok: true, store: await openS3Store(location, access.access, options.timeoutMs, options.loadS3), location, access: access.access };
   } catch (err) {
     if (isStorageError(err)) return { ok: false, location, problem: { kind: 'config', message: err.message, code: err.code } };
     throw err;

@@ -44,16 +44,35 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const STEPS = [HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
 
-/** Tick instants (UTC-aligned) for a span: at most about 8. */
+/** Monday 1970-01-05: weekly ticks fall on Mondays. */
+const MONDAY = 4 * DAY;
+
+/** Tick instants for a span, at most about 8: on the hour, on days, on Mondays, or on month starts (UTC). */
 export function ticks(t0: number, t1: number): { at: number; label: string }[] {
   const span = Math.max(t1 - t0, HOUR);
   const step = STEPS.find((s) => span / s <= 8) ?? STEPS[STEPS.length - 1];
-  const first = Math.ceil(t0 / step) * step;
   const out: { at: number; label: string }[] = [];
-  for (let t = first; t <= t1; t += step) {
+  const label = (t: number): string => {
     const iso = new Date(t).toISOString();
-    out.push({ at: t, label: step >= DAY ? iso.slice(0, 10) : iso.slice(5, 16).replace('T', ' ') });
+    return step >= DAY ? iso.slice(0, 10) : iso.slice(5, 16).replace('T', ' ');
+  };
+  if (step >= 30 * DAY) {
+    const months = Math.round(step / (30 * DAY));
+    const d = new Date(t0);
+    let y = d.getUTCFullYear();
+    let m = Math.ceil((d.getUTCMonth() + (d.getUTCDate() > 1 || d.getUTCHours() > 0 ? 1 : 0)) / months) * months;
+    for (let t = Date.UTC(y, m, 1); t <= t1; t = Date.UTC(y, m, 1)) {
+      out.push({ at: t, label: label(t) });
+      m += months;
+      if (m >= 12) {
+        y += Math.floor(m / 12);
+        m %= 12;
+      }
+    }
+    return out;
   }
+  const offset = step >= 7 * DAY ? MONDAY : 0;
+  for (let t = Math.ceil((t0 - offset) / step) * step + offset; t <= t1; t += step) out.push({ at: t, label: label(t) });
   return out;
 }
 
