@@ -6,7 +6,7 @@ import { DocumentChunk, Manifest, parseManifest, splitDocuments } from './domain
 
 export class TextCache<V> {
   private readonly map = new Map<string, V>();
-  constructor(private readonly max: number, private readonly evicted?: (value: V) => void) {}
+  constructor(private readonly max: number) {}
 
   get(key: string): V | undefined {
     const v = this.map.get(key);
@@ -20,12 +20,7 @@ export class TextCache<V> {
   set(key: string, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
-    if (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as string;
-      const v = this.map.get(oldest) as V;
-      this.map.delete(oldest);
-      this.evicted?.(v);
-    }
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
   }
 
   clear(): void {
@@ -66,20 +61,9 @@ export class ParsedFile {
   }
 }
 
-/** How a document's text becomes a manifest; the server plugs in the parse it shares with yaml-language-server. */
-export interface ManifestBackend {
-  parse(chunk: DocumentChunk): Manifest;
-  /** The manifest left the cache: free what its parse holds. */
-  release?(m: Manifest): void;
-}
-
 export class ManifestParser {
-  private readonly cache: TextCache<Manifest>;
+  private readonly cache = new TextCache<Manifest>(20_000);
   private readonly files = new Map<string, ParsedFile>();
-
-  constructor(private readonly backend: ManifestBackend = { parse: parseManifest }, capacity = 20_000) {
-    this.cache = new TextCache<Manifest>(capacity, (m) => backend.release?.(m));
-  }
 
   /** The file's documents, reusing the last split for an unchanged version and the last parse of unchanged documents. */
   parse(uri: string, version: number, text: string): ParsedFile {
@@ -102,7 +86,7 @@ export class ManifestParser {
   private manifest(chunk: DocumentChunk): Manifest {
     const cached = this.cache.get(chunk.text);
     if (cached) return cached.chunk === chunk ? cached : { ...cached, chunk };
-    const m = this.backend.parse(chunk);
+    const m = parseManifest(chunk);
     this.cache.set(chunk.text, m);
     return m;
   }

@@ -6,6 +6,8 @@ import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocu
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { ManifestParser } from './documents';
+import { kindInfo } from './domain/kinds';
+import { SchemaChecker } from './schemaChecker';
 import type { ReferenceLookup } from './domain/references';
 import { LiveCluster } from './liveCluster';
 import { ClusterSnapshotNotification, CrdSchemasNotification } from './protocol';
@@ -35,7 +37,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const schemasDir = options.schemasDir ?? path.resolve(__dirname, '..', 'schemas');
   const schemas = new SchemaStore(schemasDir);
   const yaml = new YamlService(schemas);
-  const parser = new ManifestParser(yaml.manifestBackend());
+  const parser = new ManifestParser();
   const log = (msg: string): void => connection.console.log(msg);
   const index = new WorkspaceIndex(parser, log);
   const live = new LiveCluster();
@@ -47,7 +49,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     // Secrets are checked key by key against the cluster by the live checks; storages and backups only need to exist.
     find: (kind, name, ns) => (kind === 'Secret' ? index.find(kind, name, ns) : [...index.find(kind, name, ns), ...live.find(kind, name, ns)]),
   };
-  const validation = new ValidationService(yaml, schemas, () => workspaceLookup, () => live.view());
+  const checker = new SchemaChecker(yaml, log, path.join(__dirname, 'schemaWorker.js'));
+  const validation = new ValidationService(checker, schemas, () => workspaceLookup, () => live.view());
   const completion = new CompletionService(yaml, references);
   const hover = new HoverService(yaml, references);
   let delay = 150;
@@ -140,6 +143,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const { kind, crd } of crds) {
       const outcome = schemas.useCrd(kind, crd);
       yaml.schemaChanged(kind);
+      const info = kindInfo(kind);
+      if (info) checker.schemaChanged(kind, outcome === 'cluster' ? schemas.text(info.schemaFile) : null);
       log(`${kind}: ${outcome === 'cluster' ? "using the connected cluster's CRD schema" : outcome === 'same' ? "the cluster's CRD matches the bundled schema" : outcome === 'bundled' ? 'using the bundled schema' : outcome}`);
     }
     for (const doc of documents.all()) schedule(doc.uri, 0);

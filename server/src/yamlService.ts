@@ -4,14 +4,11 @@
  * small text (positions relative to the document), so a multi-document file gets the right schema per
  * document and other YAML never reaches it.
  */
-import type { Document } from 'yaml';
 import { getLanguageService, LanguageService } from 'yaml-language-server';
 import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { kindInfo, KINDS, REMOVED_KINDS } from './domain/kinds';
-import type { ManifestBackend } from './documents';
-import { kindHint, manifestFromDocument, parseManifest } from './domain/manifest';
+import { kindInfo, KINDS } from './domain/kinds';
 import type { SchemaStore } from './schemaStore';
 
 const SCHEME = 'stackgres-schema';
@@ -21,8 +18,11 @@ const DOC_PATH = 'file:///stackgres-documents';
 let documentVersion = 0;
 let documentId = 0;
 
+const RECENT = 32;
+
 export class YamlService {
   private readonly ls: LanguageService;
+  private readonly recent = new Map<string, TextDocument>();
 
   constructor(private readonly schemas: SchemaStore) {
     this.ls = getLanguageService({
@@ -49,54 +49,38 @@ export class YamlService {
     if (info) this.ls.resetSchema(`${SCHEME}://${info.schemaFile}`);
   }
 
+  /** Schema diagnostics of one document (positions relative to the document). */
+  async validate(kind: string, text: string): Promise<Diagnostic[]> {
+    // One URI per kind: yaml-language-server's document cache keeps only the latest document of each.
+    return this.ls.doValidation(TextDocument.create(`${DOC_PATH}/0/${kind}.yaml`, 'yaml', ++documentVersion, text), false);
+  }
+
+  async complete(kind: string, text: string, position: Position): Promise<CompletionList> {
+    return this.ls.doComplete(this.interactive(kind, text), position, false);
+  }
+
+  async hover(kind: string, text: string, position: Position): Promise<Hover | null> {
+    return this.ls.doHover(this.interactive(kind, text), position);
+  }
+
   /**
-   * Parses a document once for everyone: yaml-language-server keeps the parse in its document cache (under a
-   * URI naming the kind the text declares, so its schema applies) and we build our manifest from the same
-   * `yaml` Document. Pass the returned `handle` to validate/complete/hover to reuse the parse; `release` it.
+   * Hover and completion come in bursts on the same document: keep its parse (in yaml-language-server's
+   * document cache, under a URI of its own) for the last few documents asked about.
    */
-  parse(text: string): { handle: TextDocument; document: Document.Parsed | undefined } {
-    const handle = TextDocument.create(`${DOC_PATH}/${++documentId}/${kindHint(text) ?? 'unknown'}.yaml`, 'yaml', ++documentVersion, text);
-    const parsed = yamlDocumentsCache.getYamlDocument(handle, { customTags: [], yamlVersion: '1.2' }, true);
-    return { handle, document: parsed.documents.length === 1 ? (parsed.documents[0].internalDocument as Document.Parsed) : undefined };
-  }
-
-  /** Manifests built from the parse shared with yaml-language-server: one parse per document. */
-  manifestBackend(): ManifestBackend {
-    return {
-      parse: (chunk) => {
-        // Only StackGres documents are validated by yaml-language-server: the rest get our lighter parse.
-        const kind = kindHint(chunk.text);
-        if (!kindInfo(kind) && !REMOVED_KINDS[kind ?? '']) return parseManifest(chunk);
-        const { handle, document } = this.parse(chunk.text);
-        if (document) return manifestFromDocument(chunk, document, handle);
-        this.release(handle);
-        return parseManifest(chunk);
-      },
-      release: (m) => this.release(m.handle),
-    };
-  }
-
-  /** Forgets a parse made by `parse`. */
-  release(handle: unknown): void {
-    if (handle instanceof Object && 'uri' in handle) (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete((handle as TextDocument).uri);
-  }
-
-  async validate(kind: string, text: string, handle?: unknown): Promise<Diagnostic[]> {
-    return this.ls.doValidation(this.doc(kind, text, handle), false);
-  }
-
-  async complete(kind: string, text: string, position: Position, handle?: unknown): Promise<CompletionList> {
-    return this.ls.doComplete(this.doc(kind, text, handle), position, false);
-  }
-
-  async hover(kind: string, text: string, position: Position, handle?: unknown): Promise<Hover | null> {
-    return this.ls.doHover(this.doc(kind, text, handle), position);
-  }
-
-  private doc(kind: string, text: string, handle?: unknown): TextDocument {
-    const h = handle as TextDocument | undefined;
-    if (h?.uri?.endsWith(`/${kind}.yaml`) && h.getText() === text) return h;
-    const doc = TextDocument.create(`${DOC_PATH}/0/${kind}.yaml`, 'yaml', ++documentVersion, text);
+  private interactive(kind: string, text: string): TextDocument {
+    const key = `${kind}\0${text}`;
+    let doc = this.recent.get(key);
+    if (doc) {
+      this.recent.delete(key);
+    } else {
+      doc = TextDocument.create(`${DOC_PATH}/${++documentId}/${kind}.yaml`, 'yaml', ++documentVersion, text);
+      if (this.recent.size >= RECENT) {
+        const [oldestKey, oldest] = this.recent.entries().next().value as [string, TextDocument];
+        this.recent.delete(oldestKey);
+        (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(oldest.uri);
+      }
+    }
+    this.recent.set(key, doc);
     return doc;
   }
 

@@ -61,8 +61,6 @@ export interface Manifest {
   /** The document holds Helm template syntax (`{{ }}`): it cannot be checked before rendering. */
   readonly helmTemplate: boolean;
   readonly isStackGres: boolean;
-  /** Whatever the parser that produced `doc` wants back to reuse its parse (opaque to the domain). */
-  readonly handle?: unknown;
 }
 
 const HELM = /\{\{[\s\S]*?\}\}/;
@@ -80,8 +78,8 @@ export function kindHint(text: string): string | undefined {
   return /^kind:[ \t]*["']?([A-Za-z0-9]+)/m.exec(text)?.[1];
 }
 
-/** A manifest from an already parsed document of the chunk (ours or another parser's, same `yaml` library). */
-export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed, handle?: unknown): Manifest {
+/** A manifest from a parsed document of the chunk. */
+export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed): Manifest {
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
   for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
@@ -112,7 +110,6 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed,
     helmTemplate,
     // A Helm template often is not YAML at all until rendered: recognise StackGres ones by their text.
     isStackGres: isStackGresApiVersion(apiVersion) || (helmTemplate && /^\s*apiVersion:\s*["']?stackgres\.io\//m.test(chunk.text)),
-    handle,
   };
 }
 

@@ -26,7 +26,7 @@ export class CompletionService {
     const items: CompletionItem[] = [];
     items.push(...(await this.referenceItems(m, local)));
     items.push(...apiVersionItems(m, local));
-    const schema = await this.yaml.complete(m.kind ?? 'unknown', m.chunk.text, local, m.handle);
+    const schema = await this.yaml.complete(m.kind ?? 'unknown', m.chunk.text, local);
     for (const item of schema.items) items.push(item);
     return { isIncomplete: schema.isIncomplete, items: items.map((i) => shiftItem(i, m.chunk.startLine)) };
   }

@@ -36,7 +36,7 @@ export class HoverService {
         }
       }
     }
-    const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local, m.handle);
+    const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local);
     if (!schemaHover) return null;
     return { ...schemaHover, range: shift(schemaHover.range) };
   }

@@ -6,7 +6,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { RuleCode, ruleInfo, Severity } from '../domain/codes';
 import { locate, pathAt } from '../domain/locate';
-import type { Manifest, Range } from '../domain/manifest';
+import { kindHint, type Manifest, type Range } from '../domain/manifest';
 import { checkLiveReferences, type LiveView } from '../domain/live';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import { checkManifest, Finding, FixSpec } from '../domain/rules';
@@ -15,7 +15,7 @@ import { displayPath, type PathSegment } from '../domain/locate';
 import { isRequired } from '../domain/schemaNav';
 import { TextCache, type ParsedFile } from '../documents';
 import type { SchemaStore } from '../schemaStore';
-import type { YamlService } from '../yamlService';
+import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 
 export const SOURCE = 'stackgres';
 
@@ -33,12 +33,25 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 /** Above this size a file is not checked as a whole (a 20 MB file would take minutes); hover and completion still work. */
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
+const STACKGRES_TEXT = /^apiVersion:[ \t]*["']?stackgres\.io\//m;
+const HELM_TEXT = /\{\{/;
+
+interface PendingSchemaChecks {
+  /** Chunk index → the kind it was checked as and its slot in `results`. */
+  readonly batch: Map<number, { kind: string; slot: number }>;
+  readonly results: Promise<Diagnostic[][]>;
+}
+
+function cacheKey(generation: number, kind: string, text: string): string {
+  return `${generation}\0${kind}\0${text}`;
+}
+
 export class ValidationService {
   private readonly cache = new TextCache<Diagnostic[]>(20_000);
   maxFileSize = DEFAULT_MAX_FILE_SIZE;
 
   constructor(
-    private readonly yaml: YamlService,
+    private readonly checker: SchemaChecker,
     private readonly schemas: SchemaStore,
     private readonly lookup: () => ReferenceLookup | undefined,
     private readonly live: () => LiveView | undefined = () => undefined,
@@ -59,6 +72,7 @@ export class ValidationService {
       return [shift(diagnostic('file-too-large', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(first) } },
         `This file is ${mb(file.size)}: StackGres checks are off for files over ${mb(this.maxFileSize)} (setting stackgres.validation.maxFileSizeMB). Hover and completion still work. Split the file to check it.`), first.chunk.startLine)];
     }
+    const pending = this.startSchemaChecks(file);
     let helmSkipped = 0;
     let firstHelm: Manifest | undefined;
     const lookup = this.lookup();
@@ -70,7 +84,7 @@ export class ValidationService {
         firstHelm ??= m;
         continue;
       }
-      const own = await this.documentDiagnostics(m);
+      const own = await this.documentDiagnostics(m, pending);
       const fromCluster = live ? checkLiveReferences(m.kind, m.value, m.namespace, live).map((f) => toDiagnostic(m, f)) : [];
       // What the cluster says about a reference replaces what the workspace says about it.
       const refs = (lookup ? checkWorkspaceReferences(m.kind, m.value, m.namespace, lookup).map((f) => toDiagnostic(m, f)) : [])
@@ -84,13 +98,34 @@ export class ValidationService {
     return out;
   }
 
-  private async documentDiagnostics(m: Manifest): Promise<Diagnostic[]> {
-    const key = `${this.schemas.generation}\0${m.kind ?? ''}\0${m.chunk.text}`;
+  /**
+   * Before anything is parsed: send the StackGres documents without cached results to the schema checker,
+   * judged by their text, so a large file's schema checks run (in the worker) while this thread parses.
+   */
+  private startSchemaChecks(file: ParsedFile): PendingSchemaChecks {
+    const batch = new Map<number, { kind: string; slot: number }>();
+    const items: SchemaItem[] = [];
+    for (const c of file.chunks) {
+      if (!STACKGRES_TEXT.test(c.text) || HELM_TEXT.test(c.text)) continue;
+      const kind = kindHint(c.text) ?? 'unknown';
+      if (this.cache.get(cacheKey(this.schemas.generation, kind, c.text))) continue;
+      batch.set(c.index, { kind, slot: items.length });
+      items.push({ kind, text: c.text });
+    }
+    const results = items.length ? this.checker.check(items) : Promise.resolve([]);
+    return { batch, results };
+  }
+
+  private async documentDiagnostics(m: Manifest, pending: PendingSchemaChecks): Promise<Diagnostic[]> {
+    const kind = m.kind ?? 'unknown';
+    const key = cacheKey(this.schemas.generation, kind, m.chunk.text);
     const cached = this.cache.get(key);
     if (cached) return cached;
     const findings = checkManifest(m);
     const own = findings.map((f) => toDiagnostic(m, f));
-    const schema = (await this.yaml.validate(m.kind ?? 'unknown', m.chunk.text, m.handle))
+    const sent = pending.batch.get(m.chunk.index);
+    const raw = sent && sent.kind === kind ? (await pending.results)[sent.slot] : (await this.checker.check([{ kind, text: m.chunk.text }]))[0];
+    const schema = raw
       .map((d) => this.reword(m, d))
       // Our rule says more than the schema about the same value; a value with no type has no enum either.
       .filter((d, _, all) => d.code === 'yaml-syntax' || !(own.some((o) => overlaps(o.range, d.range) || (isEmptyValueNote(d) && o.range.start.line === d.range.start.line))

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver';
 import { ManifestParser } from '../../../server/src/documents';
 import type { ReferenceLookup } from '../../../server/src/domain/references';
+import { SchemaChecker } from '../../../server/src/schemaChecker';
 import { SchemaStore } from '../../../server/src/schemaStore';
 import { ValidationService } from '../../../server/src/services/validation';
 import { YamlService } from '../../../server/src/yamlService';
@@ -13,9 +14,9 @@ export const SCHEMAS = path.resolve(__dirname, '../../../schemas');
 export class Services {
   readonly schemas = new SchemaStore(SCHEMAS);
   readonly yaml = new YamlService(this.schemas);
-  readonly parser = new ManifestParser(this.yaml.manifestBackend());
+  readonly parser = new ManifestParser();
   lookup: ReferenceLookup | undefined;
-  readonly validation = new ValidationService(this.yaml, this.schemas, () => this.lookup);
+  readonly validation = new ValidationService(new SchemaChecker(this.yaml, () => undefined), this.schemas, () => this.lookup);
   private n = 0;
 
   async diagnostics(text: string): Promise<Diagnostic[]> {
