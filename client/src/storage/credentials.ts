@@ -6,9 +6,8 @@
  */
 import { storageLocation, type SecretKeyRef, type StorageLocation } from '../../../server/src/domain/objectStore';
 import type { CallOptions, SecretData } from '../kube/api';
-import { isKubeError } from '../kube/errors';
 import type { BrowserProblem } from './bucketBrowser';
-import { isStorageError, type ObjectStore } from './objectStore';
+import { isStorageError, StorageError, type ObjectStore } from './objectStore';
 import type { S3Keys } from './s3';
 
 /** The part of the Kubernetes layer this needs: Secret values in memory. */
@@ -82,7 +81,8 @@ export async function readS3Access(location: StorageLocation, namespace: string,
     try {
       values.set(name, await reader.secretValues(namespace, name, [...keys], options));
     } catch (err) {
-      if (isKubeError(err) && err.reason === 'notFound') {
+      const reason = kubeReasonOf(err);
+      if (reason === 'notFound') {
         return {
           ok: false,
           why: 'secret-missing',
@@ -90,11 +90,11 @@ export async function readS3Access(location: StorageLocation, namespace: string,
           canType: true,
         };
       }
-      if (isKubeError(err) && err.reason === 'forbidden') {
+      if (reason === 'forbidden') {
         return { ok: false, why: 'forbidden', message: `You may not read Secret ${name} in namespace ${namespace}: type the keys instead.`, canType: true };
       }
-      if (isKubeError(err) && err.reason !== 'cancelled') {
-        return { ok: false, why: 'not-connected', message: `Secret ${name} could not be read from the cluster: ${err.message}`, canType: true };
+      if (reason !== undefined && reason !== 'cancelled') {
+        return { ok: false, why: 'not-connected', message: `Secret ${name} could not be read from the cluster: ${(err as Error).message}`, canType: true };
       }
       throw err;
     }
@@ -136,7 +136,42 @@ export function loadS3(): Promise<S3Module> {
 /** Opens an S3 store on the location's bucket. `load` replaces the lazy import (tests run without bundles). */
 export async function openS3Store(location: StorageLocation, access: S3Access, timeoutMs?: number, load: () => Promise<S3Module> = loadS3): Promise<ObjectStore> {
   const { s3ObjectStore, s3OptionsFor } = await load();
-  return s3ObjectStore(location.bucket, { ...s3OptionsFor(location, access.keys, access.caCertificate), timeoutMs });
+  try {
+    return rebinding(s3ObjectStore(location.bucket, { ...s3OptionsFor(location, access.keys, access.caCertificate), timeoutMs }));
+  } catch (err) {
+    throw ownStorageError(err);
+  }
+}
+
+// The Kubernetes and S3 adapters are bundles of their own (dist/kube.js, dist/s3.js): their errors are
+// instances of those bundles' classes, so `instanceof` fails here. They are recognised by shape.
+
+/** The reason of a KubeError from the Kubernetes bundle, or undefined for anything else. */
+function kubeReasonOf(err: unknown): string | undefined {
+  const k = err as { name?: unknown; reason?: unknown } | undefined;
+  return err instanceof Error && k?.name === 'KubeError' && typeof k.reason === 'string' ? k.reason : undefined;
+}
+
+/** A StorageError of the S3 bundle as one of this bundle's, so the services' `instanceof` checks hold. */
+function ownStorageError(err: unknown): unknown {
+  if (err instanceof StorageError || !(err instanceof Error) || err.name !== 'StorageError') return err;
+  const e = err as Partial<StorageError>;
+  return typeof e.code === 'string' ? new StorageError(e.code, err.message, e.action, e.httpStatus) : err;
+}
+
+function rebinding(store: ObjectStore): ObjectStore {
+  const own = <T>(call: () => Promise<T>): Promise<T> => call().catch((err: unknown) => {
+    throw ownStorageError(err);
+  });
+  return {
+    bucket: store.bucket,
+    list: (o) => own(() => store.list(o)),
+    head: (k, o) => own(() => store.head(k, o)),
+    get: (k, o) => own(() => store.get(k, o)),
+    put: (k, b, o) => own(() => store.put(k, b, o)),
+    delete: (k, o) => own(() => store.delete(k, o)),
+    getBucketLocation: (o) => own(() => store.getBucketLocation(o)),
+  };
 }
 
 export type OpenedStorage =

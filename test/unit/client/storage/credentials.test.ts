@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
 import type { SecretData } from '../../../../client/src/kube/api';
 import { KubeError } from '../../../../client/src/kube/errors';
-import { openStorage, readS3Access, type S3Module, type SecretReader } from '../../../../client/src/storage/credentials';
+import { openS3Store, openStorage, readS3Access, type S3Module, type SecretReader } from '../../../../client/src/storage/credentials';
+import { StorageError } from '../../../../client/src/storage/objectStore';
 import * as s3 from '../../../../client/src/storage/s3';
 
 /** The extension loads the SDK bundle with import(); tests use the module itself. */
@@ -108,6 +109,20 @@ describe('Storage credentials from the Secret (in memory only)', () => {
     assert.equal(down.message, 'Secret keys could not be read from the cluster: The API server at https://127.0.0.1:1 does not answer.');
     const forbidden = await readS3Access(location(s3Compatible()), 'demo', failing(new KubeError('forbidden', 'no')));
     assert.ok(!forbidden.ok && forbidden.why === 'forbidden');
+  });
+
+  it('recognises the errors of the Kubernetes and S3 bundles by their shape (their classes are other copies)', async () => {
+    const foreignKube = Object.assign(new Error('secrets "keys" not found'), { name: 'KubeError', reason: 'notFound' });
+    const r = await readS3Access(location(s3Compatible()), 'demo', { secretValues: () => Promise.reject(foreignKube) });
+    assert.ok(!r.ok && r.why === 'secret-missing');
+
+    const foreignStorage = Object.assign(new Error('The policy lacks s3:DeleteObject'), { name: 'StorageError', code: 'AccessDenied', action: 'DeleteObject' });
+    const fakeModule = {
+      s3OptionsFor: s3.s3OptionsFor,
+      s3ObjectStore: () => ({ bucket: 'b', delete: () => Promise.reject(foreignStorage) }),
+    } as unknown as S3Module;
+    const store = await openS3Store(location(s3Compatible()), { keys: { accessKeyId: 'A', secretAccessKey: 'B' }, source: 'test' }, undefined, () => Promise.resolve(fakeModule));
+    await assert.rejects(store.delete('k'), (e: unknown) => e instanceof StorageError && e.code === 'AccessDenied' && e.action === 'DeleteObject' && e.message === 'The policy lacks s3:DeleteObject');
   });
 
   it('openStorage turns every problem into a row for the tree: config, unsupported type, credentials, bad endpoint', async () => {
