@@ -1,6 +1,7 @@
 /**
  * What a user sees in the workbench on the fixture workspace, checked through the UI after the suite:
- * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, and the Problems panel.
+ * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
+ * StackGres view on the sandbox cluster.
  * Each check leaves a screenshot test-results/ui-<name>.png.
  */
 import { join } from 'node:path';
@@ -46,6 +47,17 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.openFile('storage-no-type.yaml');
       // Under the file's row, a marker row shows its message, then its source and code on lines of their own.
       await wb.problems((text) => text.includes('storage-no-type.yaml') && /^stackgres$/m.test(text));
+    },
+  },
+  {
+    name: 'tree',
+    title: 'the StackGres view shows the sandbox cluster demo-db and its backups',
+    async run(wb) {
+      await wb.openActivity('StackGres');
+      // Context and namespaces open expanded; a cluster opens on a click.
+      await wb.waitForTreeRow('demo-db', { expand: true, timeoutMs: 30_000 });
+      await wb.waitForTreeRow('demo-db-before-upgrade');
+      await wb.waitForTreeRow('demo-db-nightly-check');
     },
   },
 ];

@@ -18,6 +18,9 @@ export const SELECTORS = {
   suggestWidget: '.editor-widget.suggest-widget.visible',
   hover: '.monaco-hover:not(.hidden)',
   markersPanel: '.markers-panel',
+  activityBarItem: '.part.activitybar .action-item',
+  sideBar: '.part.sidebar',
+  sideBarRows: '.part.sidebar .monaco-list-row',
 } as const;
 
 /** Raised when the workbench did not show what was waited for; `seen` is what it showed instead. */
@@ -110,6 +113,39 @@ export class Workbench {
     if (!visible) await this.page.keyboard.press('Control+Shift+M');
     await this.page.waitForSelector(SELECTORS.markersPanel, { state: 'visible', timeout: 10_000 });
     return this.waitForText(SELECTORS.markersPanel, expect, 'the Problems panel', timeoutMs);
+  }
+
+  /**
+   * Shows a view container of the activity bar (clicks its icon unless its side bar is already open) and
+   * waits for its title in the side bar.
+   */
+  async openActivity(title: string, timeoutMs = 15_000): Promise<void> {
+    await this.dismissWidgets();
+    const sideBarTitle = this.page.locator(`${SELECTORS.sideBar} .composite.title`).filter({ hasText: title });
+    if (await sideBarTitle.isVisible().catch(() => false)) return;
+    await this.page.locator(`${SELECTORS.activityBarItem} [aria-label^="${title}"]`).first().click({ timeout: timeoutMs });
+    await sideBarTitle.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** The side bar's tree row whose label is exactly `label`. */
+  treeRow(label: string) {
+    return this.page.locator(SELECTORS.sideBarRows).filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  }
+
+  /** Waits for a tree row in the side bar; `expand` clicks it open when it is collapsed. */
+  async waitForTreeRow(label: string, options: { expand?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const timeout = options.timeoutMs ?? 20_000;
+    const row = this.treeRow(label);
+    try {
+      await row.waitFor({ state: 'visible', timeout });
+      if (options.expand && (await row.getAttribute('aria-expanded')) === 'false') {
+        await row.click();
+        await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout });
+      }
+    } catch (err) {
+      const rows = await this.page.locator(SELECTORS.sideBarRows).allInnerTexts().catch(() => []);
+      throw new WorkbenchTimeout(`the side bar row "${label}"${options.expand ? ' (expanded)' : ''} did not show within ${timeout / 1000} s: ${String(err).split('\n')[0]}`, rows.map((r) => r.replace(/\n/g, ' ')).join('\n'));
+    }
   }
 
   /** The visible text of the first element matching `selector`, or '' when there is none. */

@@ -289,11 +289,20 @@ function textOf(value: string | vscode.MarkdownString | vscode.TreeItemLabel | b
   return (value as { value?: string }).value ?? '';
 }
 
-/** The children of a tree node (the roots without one) as the StackGres view would show them. */
-export async function treeRows(node?: Node): Promise<TreeRow[]> {
+/**
+ * The children of a tree node (the roots without one) as the StackGres view would show them. Fails when the
+ * tree does not answer within `timeoutMs` (the view would show its progress bar for as long).
+ */
+export async function treeRows(node?: Node, timeoutMs = SERVER_DEADLINE_MS): Promise<TreeRow[]> {
   const tree = (await testingApi()).context.tree;
   assert.ok(tree, 'the StackGres tree is registered');
-  const nodes = await tree.getChildren(node);
+  let timer: NodeJS.Timeout | undefined;
+  const nodes = await Promise.race([
+    Promise.resolve(tree.getChildren(node)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the tree did not answer getChildren(${node ? node.id : 'root'}) within ${timeoutMs} ms (the view would show its progress bar)`)), timeoutMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
   return nodes.map((n) => {
     const item = tree.getTreeItem(n);
     return { node: n, item, label: textOf(item.label), description: textOf(item.description), tooltip: textOf(item.tooltip) };
@@ -311,6 +320,7 @@ export function describeRows(rows: TreeRow[]): string {
  */
 export async function waitForTreeRow(path: (string | RegExp | ((row: TreeRow) => boolean))[], timeoutMs = SERVER_DEADLINE_MS): Promise<TreeRow> {
   let seen = '';
+  const deadline = Date.now() + timeoutMs;
   const matches = (want: (typeof path)[number], row: TreeRow) =>
     typeof want === 'string' ? row.label === want : want instanceof RegExp ? want.test(row.label) : want(row);
   try {
@@ -320,7 +330,11 @@ export async function waitForTreeRow(path: (string | RegExp | ((row: TreeRow) =>
         let parent: Node | undefined;
         let found: TreeRow | undefined;
         for (const [depth, want] of path.entries()) {
-          const rows = await treeRows(parent);
+          const left = deadline - Date.now();
+          const rows = await treeRows(parent, Math.max(left, 1_000)).catch((err: Error) => {
+            seen = `at level ${depth + 1}: ${err.message}`;
+            throw err;
+          });
           found = rows.find((r) => matches(want, r));
           if (!found) {
             seen = `at level ${depth + 1} (${String(want)}): ${describeRows(rows)}`;
@@ -333,6 +347,7 @@ export async function waitForTreeRow(path: (string | RegExp | ((row: TreeRow) =>
       timeoutMs,
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}; the tree showed ${seen}`);
+    const why = (err as Error).message;
+    throw new Error(`Waited ${timeoutMs} ms for the tree row ${path.map(String).join(' > ')}; the tree showed ${seen || 'nothing'}${why.startsWith('Waited') || seen.includes(why) ? '' : ` (${why})`}`);
   }
 }
