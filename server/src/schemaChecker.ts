@@ -27,6 +27,8 @@ export class SchemaChecker {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly schemaTexts = new Map<string, string | null>();
+  /** Batches sent to the worker so far (the log says when the first one goes). */
+  private batches = 0;
 
   constructor(private readonly yaml: YamlService, private readonly log: (msg: string) => void, workerFile?: string) {
     if (workerFile && existsSync(workerFile) && process.env.STACKGRES_SCHEMA_WORKER !== 'off') this.startWorker(workerFile);
@@ -36,6 +38,7 @@ export class SchemaChecker {
     if (!this.worker || items.length < WORKER_THRESHOLD) return this.inline(items);
     const id = ++this.nextId;
     const worker = this.worker;
+    if (this.batches++ === 0) this.log(`First batch of ${items.length} documents sent to the schema worker`);
     return new Promise<Diagnostic[][]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ type: 'check', id, items });
@@ -84,5 +87,6 @@ export class SchemaChecker {
     worker.on('exit', (code) => fail(`exit code ${code}`));
     for (const [kind, schemaText] of this.schemaTexts) worker.postMessage({ type: 'schema', kind, schemaText });
     this.worker = worker;
+    this.log('Schema checks of large files run in a worker thread');
   }
 }

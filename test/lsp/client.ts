@@ -19,8 +19,8 @@ export class LspClient {
 
   private constructor(private readonly proc: ChildProcess, readonly connection: MessageConnection) {}
 
-  static async start(workspace?: string, initializationOptions: Record<string, unknown> = { validationDelay: 0 }): Promise<LspClient> {
-    const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  static async start(workspace?: string, initializationOptions: Record<string, unknown> = { validationDelay: 0 }, env: Record<string, string> = {}): Promise<LspClient> {
+    const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, connection);
     proc.stderr!.on('data', (d: Buffer) => client.stderr.push(d.toString()));
