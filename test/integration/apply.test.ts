@@ -63,13 +63,12 @@ function applyDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === APPLY_SOURCE);
 }
 
-async function run(editor: vscode.TextEditor, ...answers: (string | boolean | undefined)[]): Promise<{ outcome: ApplyOutcome | undefined; asked: string[] }> {
-  const { prompts } = await testingApi();
+type Answer = string | boolean | undefined;
+
+/** Apply Manifest on the editor's file, as from the palette. */
+async function run(editor: vscode.TextEditor, ...answers: Answer[]): Promise<{ outcome: ApplyOutcome | undefined; asked: string[]; failures: string[] }> {
   await vscode.window.showTextDocument(editor.document, { preview: false });
-  const before = prompts.asked.length;
-  prompts.answer(...answers);
-  const outcome = await vscode.commands.executeCommand<ApplyOutcome | undefined>(APPLY);
-  return { outcome, asked: prompts.asked.slice(before) };
+  return execute<ApplyOutcome>(APPLY, [], answers);
 }
 
 describe('Apply Manifest', function () {
@@ -141,8 +140,10 @@ spec:
     // Our own checks see these problems too: the command asks before sending documents with errors.
     await waitForDiagnostics(document.uri, (ds) => ds.some((d) => d.source === 'stackgres' && d.severity === vscode.DiagnosticSeverity.Error), 'the StackGres errors');
 
-    const { outcome, asked } = await run(editor, true);
+    const { outcome, asked, failures } = await run(editor, true);
     assert.equal(outcome, undefined, 'the command stopped');
+    assert.equal(failures.length, 1);
+    assert.match(failures[0], /rejected SGObjectStorage .*it-mixed, SGCluster .*it-bad in a dry run; nothing was applied/);
     assert.equal(asked.length, 1);
     assert.match(asked[0], /have StackGres errors\. Apply anyway\?$/);
 
@@ -217,13 +218,11 @@ spec:
       it(`HTTP ${status} during the dry run gives one message and writes nothing`, async () => {
         const editor = await writeFixture(FOLDER, `fault-${status}.yaml`, `${storage(ns, `it-fault-${status}-a`)}---\n${storage(ns, `it-fault-${status}-b`)}`);
         await sandboxControl('/faults', { method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-fault-${status}-b`, status, times: 1 });
-        const logged = logEntries(APPLY);
-        const { outcome, asked } = await run(editor);
+        const { outcome, asked, failures } = await run(editor);
         assert.equal(outcome, undefined);
         assert.deepEqual(asked, [], 'no confirmation after a failed dry run');
-        const lines = await logged.next();
-        assert.equal(lines.length, 1, 'one message');
-        assert.match(lines[0], message);
+        assert.equal(failures.length, 1, 'one message');
+        assert.match(failures[0], message);
         assert.equal(await api.get('SGObjectStorage', ns, `it-fault-${status}-a`), undefined, 'the first document was not applied');
       });
     }
@@ -231,12 +230,10 @@ spec:
     it('a dry run that does not answer times out with one message and writes nothing', async () => {
       const editor = await writeFixture(FOLDER, 'fault-timeout.yaml', storage(ns, 'it-fault-timeout'));
       await sandboxControl('/faults/delay', { ms: 45_000, method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-fault-timeout`, times: 1 });
-      const logged = logEntries(APPLY);
-      const { outcome } = await run(editor);
+      const { outcome, failures } = await run(editor);
       assert.equal(outcome, undefined);
-      const lines = await logged.next();
-      assert.equal(lines.length, 1);
-      assert.match(lines[0], /did not answer within/);
+      assert.equal(failures.length, 1);
+      assert.match(failures[0], /did not answer within/);
       assert.equal(await api.get('SGObjectStorage', ns, 'it-fault-timeout'), undefined);
     });
   });
@@ -281,11 +278,8 @@ function kubeRequest(method: string, path: string, body: unknown, contentType: s
   });
 }
 
-/**
- * The entries the command guard writes to the StackGres log for one command (one per failure shown), from
- * now on: `next()` waits for at least one new entry and returns the new ones.
- */
-function logEntries(command: string): { next(): Promise<string[]> } {
+/** Entries the command guard writes to the StackGres log for one command (one per failure it shows), from now on. */
+function logEntries(command: string): { now(): string[] } {
   const entries = (): string[] => {
     const out: string[] = [];
     for (const file of logFiles(runConfig().logsRoot)) {
@@ -297,12 +291,32 @@ function logEntries(command: string): { next(): Promise<string[]> } {
     return out.filter((e) => e.includes(`] ${command}: `));
   };
   const before = entries().length;
-  return {
-    next: () => waitFor(`a new "${command}" entry in the StackGres log`, () => {
-      const now = entries();
-      return now.length > before ? now.slice(before) : undefined;
-    }),
-  };
+  return { now: () => entries().slice(before) };
+}
+
+/**
+ * Runs the command with answers queued for its prompts. A failure ends in an error notification the command
+ * waits on: the test reads the failure from the log, then dismisses the notification, as a user would.
+ */
+async function execute<T>(command: string, args: unknown[], answers: Answer[]): Promise<{ outcome: T | undefined; asked: string[]; failures: string[] }> {
+  const { prompts } = await testingApi();
+  const before = prompts.asked.length;
+  const logged = logEntries(command);
+  prompts.answer(...answers);
+  let settled = false;
+  const pending = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (settled = true));
+  const failures = await waitFor(
+    `${command} to finish or report a failure`,
+    () => {
+      if (settled) return [];
+      const now = logged.now();
+      return now.length ? now : undefined;
+    },
+    80_000,
+  );
+  if (failures.length) await vscode.commands.executeCommand('notifications.clearAll');
+  const outcome = await pending;
+  return { outcome, asked: prompts.asked.slice(before), failures };
 }
 
 function logFiles(dir: string): string[] {

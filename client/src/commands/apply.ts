@@ -10,7 +10,7 @@ import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import type { KubeApi, KubeObject, StackGresKind, WriteResult } from '../kube/api';
 import { FIELD_MANAGER } from '../kube/api';
-import { isKubeError, KubeError } from '../kube/errors';
+import { KubeError } from '../kube/errors';
 import * as prompts from '../ui/prompts';
 import type { CommandSpec } from './index';
 import {
@@ -71,7 +71,7 @@ export const applyCommands: CommandSpec[] = [
   {
     id: 'stackgres.applyManifest',
     needsTrust: true,
-    run: (ctx, ...args) => applyManifest(ctx, args),
+    run: (ctx, ...args) => applyManifest(ctx, args).catch(rethrowKubeError),
   },
 ];
 
@@ -223,16 +223,17 @@ async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSig
     try {
       item.result = await api.apply(item.object, { dryRun: true, signal });
     } catch (e) {
-      if (!isKubeError(e)) throw e;
-      if (e.reason === 'notFound' && item.namespace && createdNamespaces.has(item.namespace) && !item.live) {
+      const error = kubeErrorOf(e);
+      if (!error) throw e;
+      if (error.reason === 'notFound' && item.namespace && createdNamespaces.has(item.namespace) && !item.live) {
         item.unchecked = true;
         continue;
       }
-      if (e.reason === 'conflict' && e.causes?.length) conflicts.push({ item, error: e });
-      else if (e.reason === 'invalid' || e.reason === 'notFound' || e.reason === 'conflict') {
+      if (error.reason === 'conflict' && error.causes?.length) conflicts.push({ item, error });
+      else if (error.reason === 'invalid' || error.reason === 'notFound' || error.reason === 'conflict') {
         rejected.push(item);
-        ui.addError(item, e, context);
-      } else throw e;
+        ui.addError(item, error, context);
+      } else throw error;
       continue;
     }
     // Only a Namespace's existence is known (no GET for it here): compare it with itself.
@@ -270,7 +271,7 @@ async function readLive(api: KubeApi, item: Item, signal: AbortSignal): Promise<
   }
   if (kind === 'Namespace') {
     const names = await api.namespaces({ signal }).catch((e: unknown) => {
-      if (isKubeError(e) && e.reason === 'forbidden') return undefined;
+      if (kubeErrorOf(e)?.reason === 'forbidden') return undefined;
       throw e;
     });
     return names?.includes(name!) ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } : undefined;
@@ -304,13 +305,14 @@ async function applyAll(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortS
       done.push(await applyOne(api, item, ui, signal));
       appliedLabels.push(item.label);
     } catch (e) {
-      if (e instanceof Cancelled || (isKubeError(e) && e.reason === 'cancelled')) {
+      const error = kubeErrorOf(e);
+      if (e instanceof Cancelled || error?.reason === 'cancelled') {
         if (appliedLabels.length) void vscode.window.showWarningMessage(`Apply cancelled.${partial('')}`);
         throw new Cancelled();
       }
-      if (isKubeError(e)) {
-        if (e.reason === 'invalid') ui.addError(item, e, api.context.name);
-        throw new KubeError(e.reason, `${e.message}${partial('')}`, { action: e.action, causes: e.causes, status: e.status, kubeReason: e.kubeReason });
+      if (error) {
+        if (error.reason === 'invalid') ui.addError(item, error, api.context.name);
+        throw new KubeError(error.reason, `${error.message}${partial('')}`, { action: error.action, causes: error.causes, status: error.status, kubeReason: error.kubeReason });
       }
       throw e;
     }
@@ -323,11 +325,12 @@ async function applyOne(api: KubeApi, item: Item, ui: ApplyUi, signal: AbortSign
   try {
     return await api.apply(item.object, { force: item.force, signal });
   } catch (e) {
-    if (!(isKubeError(e) && e.reason === 'conflict' && e.causes?.length && !item.force)) throw e;
-    ui.addConflict(item, e, api.context.name);
+    const error = kubeErrorOf(e);
+    if (!(error?.reason === 'conflict' && error.causes?.length && !item.force)) throw e;
+    ui.addConflict(item, error, api.context.name);
     await prompts.confirm(
       `${item.label}: fields changed owner since the dry run. Take them over with Force?`,
-      `${conflictFields(e)}\n\nForce makes ${FIELD_MANAGER} their owner.`,
+      `${conflictFields(error)}\n\nForce makes ${FIELD_MANAGER} their owner.`,
       'Force',
     );
     item.force = true;
@@ -435,6 +438,23 @@ function applyUi(): ApplyUi {
 }
 
 // ---- small helpers ------------------------------------------------------------------------------------
+
+/**
+ * The KubeError behind a failure. The adapter lives in its own lazily loaded bundle (dist/kube.js), so its
+ * errors are instances of that bundle's KubeError class, not of this one: they are recognised by shape and
+ * rebuilt here, so that the command guard shows them with their action.
+ */
+export function kubeErrorOf(e: unknown): KubeError | undefined {
+  if (e instanceof KubeError) return e;
+  const k = e as Partial<KubeError> | undefined;
+  if (!(e instanceof Error) || k?.name !== 'KubeError' || typeof k.reason !== 'string') return undefined;
+  return new KubeError(k.reason, e.message, { action: k.action, causes: k.causes, status: k.status, kubeReason: k.kubeReason, retryAfterSeconds: k.retryAfterSeconds });
+}
+
+/** For a command's final catch: a Kubernetes failure goes to the guard as this bundle's KubeError. */
+export function rethrowKubeError(e: unknown): never {
+  throw kubeErrorOf(e) ?? e;
+}
 
 async function withCancellableProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {

@@ -10,9 +10,9 @@ import * as vscode from 'vscode';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
-import { isKubeError } from '../kube/errors';
 import { StorageNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
+import { kubeErrorOf, rethrowKubeError } from './apply';
 import type { CommandSpec } from './index';
 import {
   checkAccessKeyId,
@@ -56,7 +56,7 @@ export const secretCommands: CommandSpec[] = [
   {
     id: CREATE_SECRET_COMMAND,
     needsTrust: true,
-    run: (ctx, ...args) => createCredentialsSecret(ctx, args),
+    run: (ctx, ...args) => createCredentialsSecret(ctx, args).catch(rethrowKubeError),
   },
 ];
 
@@ -227,7 +227,7 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
       await withProgress(`StackGres: creating Secret ${name} in namespace ${namespace}`, (signal) => api.createSecret(namespace, name, data, { signal }));
       return undefined;
     } catch (e) {
-      if (!(isKubeError(e) && e.kubeReason === 'AlreadyExists')) throw e;
+      if (kubeErrorOf(e)?.kubeReason !== 'AlreadyExists') throw e;
     }
   }
   const before = existing ?? (await withProgress(`StackGres: reading Secret ${name}`, (signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
