@@ -73,15 +73,45 @@ async function backupsOf(api: KubeApi, namespace: string, cluster: string): Prom
   return (await api.list('SGBackup', { namespace, sgCluster: cluster })).items;
 }
 
-/** Waits for a line of the extension's StackGres log (where the command guard writes every failure). */
-async function waitForLog(pattern: RegExp): Promise<string> {
-  return waitFor(`a StackGres log line matching ${String(pattern)}`, () => {
-    for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
-      const line = readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l));
-      if (line) return line;
+/** The StackGres log's entries (multi-line ones joined), oldest first. */
+function logEntries(): string[] {
+  const out: string[] = [];
+  for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[/.test(line)) out.push(line);
+      else if (out.length && line) out[out.length - 1] += `\n${line}`;
     }
-    return undefined;
-  }, STEP_DEADLINE_MS);
+  }
+  return out;
+}
+
+/** Waits for a log entry matching `pattern`. */
+async function waitForLog(pattern: RegExp): Promise<string> {
+  return waitFor(`a StackGres log entry matching ${String(pattern)}`, () => logEntries().find((e) => pattern.test(e)), STEP_DEADLINE_MS);
+}
+
+/** What the command guard wrote for `command` (one entry per failure it showed). */
+function guardEntries(command: string): string[] {
+  return logEntries().filter((e) => e.includes(`] ${command}: `));
+}
+
+/**
+ * Runs a command as the palette or a menu would, and returns its result and the failures the guard showed.
+ * The guard waits until its error message is closed: once it has logged one, the notifications are cleared,
+ * as a user closing the message would.
+ */
+async function run<T>(command: string, ...args: unknown[]): Promise<{ result: T | undefined; failures: string[] }> {
+  const before = guardEntries(command).length;
+  let settled = false;
+  const pending = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (settled = true));
+  const failures = await waitFor(`${command} to finish or to show a failure`, () => {
+    const now = guardEntries(command).slice(before);
+    return now.length || settled ? now : undefined;
+  }, STEP_DEADLINE_MS * 2);
+  if (!settled) await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await pending;
+  // A failure logged just as the command ended is still this command's.
+  return { result, failures: settled && !failures.length ? guardEntries(command).slice(before) : failures };
 }
 
 function filesNamed(dir: string, name: RegExp): string[] {
@@ -101,11 +131,29 @@ async function clusterRow(namespace: string, cluster: string) {
   return waitForTreeRow([kubeTarget().context, namespace, cluster]);
 }
 
+/** Every failure entry is one message a user can act on, not a stack trace or a generic "failed". */
+function assertClearMessages(failures: string[], what: string): void {
+  assert.equal(failures.length, 1, `${what}: one message (${failures.join(' | ')})`);
+  // A stack here means the guard took a KubeError for an unexpected error and showed "<command> failed: …"
+  // without the error's action (e.g. a KubeError thrown by the separately bundled dist/kube.js).
+  assert.doesNotMatch(failures[0], /\n\s+at |: (Error|KubeError): /, `${what}: a message with what to do, not an unexpected-error report: ${failures[0].split('\n')[0]}`);
+}
+
 describe('Run Backup Now', () => {
   const ns = scratchNamespace('run-backup');
 
   before(async () => {
     await world(await kubeApi(), ns, [{ name: 'it-db', storage: 'it-storage' }, { name: 'it-no-backups' }, { name: 'it-lost-storage', storage: 'it-missing-storage' }]);
+  });
+
+  beforeEach(async () => {
+    // The palette and editor cases read the active editor: start from none.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  afterEach(async () => {
+    await sandboxControl('/faults/clear');
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('from the cluster node: asks who deletes it, follows it to Completed, and the tree shows it Completed', async () => {
@@ -114,15 +162,17 @@ describe('Run Backup Now', () => {
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
     await answer('Keep until I delete it');
-    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup', row.node);
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<RunBackupResult>('stackgres.runBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned the backup');
     assert.deepEqual(testing.prompts.asked.slice(asked), [`Back up ${ns}/it-db now: who deletes this backup?`]);
     assert.equal(result.phase, 'Completed');
     assert.equal(result.following, true);
     assert.match(result.name, /^it-db-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/, 'named as the operator names scheduled backups');
     const obj = await (await kubeApi()).get('SGBackup', ns, result.name);
     assert.equal(phaseOf(obj), 'Completed');
-    assert.deepEqual(obj?.spec, { sgCluster: 'it-db', managedLifecycle: false });
+    const spec = obj?.spec as { sgCluster?: string; managedLifecycle?: boolean } | undefined;
+    assert.deepEqual([spec?.sgCluster, spec?.managedLifecycle], ['it-db', false]);
     const backupRow = await waitForTreeRow([kubeTarget().context, ns, 'it-db', result.name]);
     assert.equal(backupRow.item.contextValue, 'stackgres.backup.completed');
     await waitForLog(new RegExp(`Backup ${result.name} of it-db Completed: .* compressed .* in \\d`));
@@ -135,9 +185,10 @@ describe('Run Backup Now', () => {
     });
     await vscode.window.showTextDocument(document);
     await answer('Managed by the retention policy');
-    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup');
+    const { result, failures } = await run<RunBackupResult>('stackgres.runBackup');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    assert.ok(result, 'the command finished without an error');
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned the backup');
     assert.equal(result.namespace, ns);
     assert.equal(result.phase, 'Completed');
     assert.equal(((await (await kubeApi()).get('SGBackup', ns, result.name))?.spec as { managedLifecycle?: boolean }).managedLifecycle, true);
@@ -147,12 +198,12 @@ describe('Run Backup Now', () => {
     const failure = 'Backup failed while perfroming backup-push:\nERROR: it-run-backup upload refused\nline three of the log\nline four of the log';
     await sandboxControl('/operator/fail-next', { message: failure });
     await answer('it-db', 'Keep until I delete it');
-    const result = await vscode.commands.executeCommand<RunBackupResult>('stackgres.runBackup');
-    assert.ok(result, 'the command finished without an error');
+    const { result } = await run<RunBackupResult>('stackgres.runBackup');
+    assert.ok(result, 'the command returned the backup');
     assert.equal(result.phase, 'Failed');
     assert.equal(((await (await kubeApi()).get('SGBackup', ns, result.name))?.status as { process: { failure: string } }).process.failure, failure);
-    await waitForLog(new RegExp(`Backup ${result.name} of it-db Failed: Backup failed while perfroming backup-push: — ERROR: it-run-backup upload refused …`));
-    await waitForLog(/line four of the log/);
+    const logged = await waitForLog(new RegExp(`Backup ${result.name} of it-db Failed: Backup failed while perfroming backup-push: — ERROR: it-run-backup upload refused …`));
+    assert.match(logged, /line four of the log/, 'the whole failure is in the log');
     await waitForTreeRow([kubeTarget().context, ns, 'it-db', (r) => r.label === result.name && r.item.contextValue === 'stackgres.backup.failed']);
   });
 
@@ -163,9 +214,11 @@ describe('Run Backup Now', () => {
       ['it-lost-storage', 'SGObjectStorage it-missing-storage, which does not exist'],
     ]) {
       const row = await clusterRow(ns, cluster);
-      const result = await vscode.commands.executeCommand('stackgres.runBackup', row.node);
-      assert.equal(result, undefined, 'the command stopped with a message');
-      await waitForLog(new RegExp(`stackgres.runBackup: ${said}`));
+      assert.equal(row.item.contextValue, cluster === 'it-no-backups' ? 'stackgres.cluster' : 'stackgres.cluster.backups', 'the menu offers it only with backups configured');
+      const { result, failures } = await run('stackgres.runBackup', row.node);
+      assert.equal(result, undefined, 'the command stopped');
+      assertClearMessages(failures, cluster);
+      assert.match(failures[0], new RegExp(said));
       assert.deepEqual(await backupsOf(api, ns, cluster), [], `no SGBackup for ${cluster}`);
     }
   });
@@ -177,14 +230,14 @@ describe('Run Backup Now', () => {
     for (const [status, said] of [
       [401, /rejected the credentials/],
       [403, /forbidden|not allowed/i],
-      [500, /500|internal|server/i],
+      [500, /HTTP 500|internal|server/i],
     ] as const) {
       await sandboxControl('/faults', { method: 'POST', pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgbackups`, status, times: 1 });
       await answer('Keep until I delete it');
-      const result = await vscode.commands.executeCommand('stackgres.runBackup', row.node);
-      assert.equal(result, undefined, `HTTP ${status}: the command stopped with a message`);
-      const line = await waitForLog(new RegExp(`stackgres\\.runBackup: .*(${said.source})`, said.flags));
-      assert.doesNotMatch(line, /\n\s+at /, `HTTP ${status}: a message, not a stack trace`);
+      const { result, failures } = await run('stackgres.runBackup', row.node);
+      assert.equal(result, undefined, `HTTP ${status}: the command stopped`);
+      assertClearMessages(failures, `HTTP ${status}`);
+      assert.match(failures[0], said);
     }
     assert.equal((await backupsOf(api, ns, 'it-db')).length, before, 'no SGBackup was created');
   });
@@ -199,11 +252,15 @@ describe('Delete Backup', () => {
     await completedBackup(api, ns, 'it-db', 'it-db-to-delete');
   });
 
+  afterEach(async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   it('a wrong typed name deletes nothing', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-delete']);
     await answer('it-db-to-delet');
-    const result = await vscode.commands.executeCommand<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
-    assert.deepEqual(result, { deleted: false });
+    const { result, failures } = await run<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.deepEqual([result, failures], [{ deleted: false }, []]);
     assert.ok(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), 'the backup is still there');
   });
 
@@ -212,8 +269,8 @@ describe('Delete Backup', () => {
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
     await answer('it-db-to-delete');
-    const result = await vscode.commands.executeCommand<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
-    assert.deepEqual(result, { deleted: true });
+    const { result, failures } = await run<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.deepEqual([result, failures], [{ deleted: true }, []]);
     assert.deepEqual(testing.prompts.asked.slice(asked), [`Delete SGBackup it-db-to-delete in ${ns}?`]);
     assert.equal(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), undefined);
     const model = await testing.context.model();
@@ -235,11 +292,17 @@ describe('Copy Backup to Namespace', () => {
     for (const n of [target, failing]) await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } });
   });
 
+  afterEach(async () => {
+    await sandboxControl('/faults/clear');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   it('creates the copy with spec.sgCluster = <namespace>.<cluster> and the storage Secret, and the tree shows it', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
     await answer(target);
-    const result = await vscode.commands.executeCommand<CopyBackupResult>('stackgres.copyBackup', row.node);
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<CopyBackupResult>('stackgres.copyBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned the copy');
     assert.deepEqual(result.secretsCopied, ['it-creds']);
     const api = await kubeApi();
     const copy = await api.get('SGBackup', target, 'it-db-to-copy');
@@ -258,8 +321,9 @@ describe('Copy Backup to Namespace', () => {
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
     await answer(keepNs, 'Keep Secret it-creds');
-    const result = await vscode.commands.executeCommand<CopyBackupResult>('stackgres.copyBackup', row.node);
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<CopyBackupResult>('stackgres.copyBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned the copy');
     assert.deepEqual(testing.prompts.asked.slice(asked), [`Copy it-db-to-copy to which namespace?`, `Secret it-creds already exists in ${keepNs}`]);
     assert.deepEqual([result.secretsCopied, result.secretsReplaced], [[], []]);
     assert.deepEqual((await api.secretKeys(keepNs, 'it-creds'))?.sort(), ['accessKeyId', 'note', 'secretAccessKey'], 'the existing Secret was left as it was');
@@ -270,9 +334,10 @@ describe('Copy Backup to Namespace', () => {
     await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${failing}/secrets`, status: 500, times: 1 });
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
     await answer(failing);
-    const result = await vscode.commands.executeCommand('stackgres.copyBackup', row.node);
-    assert.equal(result, undefined, 'the command stopped with a message');
-    await waitForLog(new RegExp(`stackgres\\.copyBackup: Copying SGBackup it-db-to-copy to ${failing} failed: .*Removed what it had created \\(SGBackup it-db-to-copy\\): nothing was left behind\\.`));
+    const { result, failures } = await run('stackgres.copyBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped');
+    assertClearMessages(failures, 'Secret refused');
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${failing} failed: .*Removed what it had created \\(SGBackup it-db-to-copy\\): nothing was left behind\\.`));
     const api = await kubeApi();
     assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
     assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
@@ -282,8 +347,9 @@ describe('Copy Backup to Namespace', () => {
     const missing = scratchNamespace('copy-nowhere');
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
     await answer('Other namespace…', missing);
-    const result = await vscode.commands.executeCommand('stackgres.copyBackup', row.node);
-    assert.equal(result, undefined, 'the command stopped with a message');
-    await waitForLog(new RegExp(`stackgres\\.copyBackup: Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created in ${missing}\\.`));
+    const { result, failures } = await run('stackgres.copyBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped');
+    assertClearMessages(failures, 'missing namespace');
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created in ${missing}\\.`));
   });
 });

@@ -62,14 +62,40 @@ function storedOf(obj: KubeObject): Date {
   return new Date((obj.status as { process: { timing: { stored: string } } }).process.timing.stored);
 }
 
-async function waitForLog(pattern: RegExp): Promise<string> {
-  return waitFor(`a StackGres log line matching ${String(pattern)}`, () => {
-    for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
-      const line = readFileSync(file, 'utf8').split('\n').find((l) => pattern.test(l));
-      if (line) return line;
+/** The StackGres log's entries (multi-line ones joined), oldest first. */
+function logEntries(): string[] {
+  const out: string[] = [];
+  for (const file of filesNamed(runConfig().logsRoot, /StackGres\.log$/)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[/.test(line)) out.push(line);
+      else if (out.length && line) out[out.length - 1] += `\n${line}`;
     }
-    return undefined;
-  }, STEP_DEADLINE_MS);
+  }
+  return out;
+}
+
+/** What the command guard wrote for `command` (one entry per failure it showed). */
+function guardEntries(command: string): string[] {
+  return logEntries().filter((e) => e.includes(`] ${command}: `));
+}
+
+/**
+ * Runs a command as the palette or a menu would, and returns its result and the failures the guard showed.
+ * The guard waits until its error message is closed: once it has logged one, the notifications are cleared,
+ * as a user closing the message would.
+ */
+async function run<T>(command: string, ...args: unknown[]): Promise<{ result: T | undefined; failures: string[] }> {
+  const before = guardEntries(command).length;
+  let settled = false;
+  const pending = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (settled = true));
+  const failures = await waitFor(`${command} to finish or to show a failure`, () => {
+    const now = guardEntries(command).slice(before);
+    return now.length || settled ? now : undefined;
+  }, STEP_DEADLINE_MS * 2);
+  if (!settled) await vscode.commands.executeCommand('notifications.clearAll');
+  const result = await pending;
+  // A failure logged just as the command ended is still this command's.
+  return { result, failures: settled && !failures.length ? guardEntries(command).slice(before) : failures };
 }
 
 function filesNamed(dir: string, name: RegExp): string[] {
@@ -111,6 +137,7 @@ describe('Restore Backup', () => {
 
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.workspace.fs.delete(fixtureUri('restore'), { recursive: true }).then(undefined, () => undefined);
   });
 
@@ -118,8 +145,9 @@ describe('Restore Backup', () => {
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
     await answer('it-src', 'it-src-newer', ns, 'it-restored', LATEST);
-    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup');
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup');
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned where it wrote the manifest');
     assert.deepEqual(testing.prompts.asked.slice(asked), [
       'Restore backup: which cluster?',
       'Restore backup: which backup of it-src? (newest first)',
@@ -144,8 +172,9 @@ describe('Restore Backup', () => {
     assert.equal(row.item.contextValue, 'stackgres.backup.completed');
     const at = new Date(Math.floor((storedOf(older).getTime() + storedOf(newer).getTime()) / 2)).toISOString().replace(/\.000Z$/, 'Z');
     await answer(ns, 'it-pitr', POINT_IN_TIME, at);
-    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned where it wrote the manifest');
     assert.equal(result.restoreToTimestamp, at);
     const m = parse((await restoreFile('it-pitr'))!) as Manifest;
     assert.deepEqual(m.spec.initialData.restore.fromBackup, { name: 'it-src-older', pointInTimeRecovery: { restoreToTimestamp: at } });
@@ -159,9 +188,10 @@ describe('Restore Backup', () => {
       [long, `The SGCluster name is 45 characters; the limit is 44`],
     ]) {
       await answer(ns, name);
-      const result = await vscode.commands.executeCommand('stackgres.restoreBackup', row.node);
+      const { result, failures } = await run('stackgres.restoreBackup', row.node);
       assert.equal(result, undefined, `${name}: refused`);
-      await waitForLog(new RegExp(`"${name}".*${said}`));
+      assert.equal(failures.length, 1);
+      assert.match(failures[0], new RegExp(`"${name}".*${said}`));
       assert.equal(await restoreFile(name), undefined);
     }
   });
@@ -170,12 +200,14 @@ describe('Restore Backup', () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-older']);
     const after = new Date(storedOf(newer).getTime() + 60_000).toISOString();
     await answer(ns, 'it-late', POINT_IN_TIME, after);
-    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined);
-    await waitForLog(new RegExp(`"${after.replace(/\./g, '\\.')}".*is after the next backup, it-src-newer,`));
+    const late = await run('stackgres.restoreBackup', row.node);
+    assert.equal(late.result, undefined);
+    assert.match(late.failures.join('\n'), new RegExp(`"${after.replace(/\./g, '\\.')}".*is after the next backup, it-src-newer,`));
     const before = new Date(storedOf(older).getTime() - 60_000).toISOString();
     await answer(ns, 'it-early', POINT_IN_TIME, before);
-    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined);
-    await waitForLog(new RegExp(`"${before.replace(/\./g, '\\.')}".*is before SGBackup it-src-older was stored`));
+    const early = await run('stackgres.restoreBackup', row.node);
+    assert.equal(early.result, undefined);
+    assert.match(early.failures.join('\n'), new RegExp(`"${before.replace(/\./g, '\\.')}".*is before SGBackup it-src-older was stored`));
     assert.deepEqual([await restoreFile('it-late'), await restoreFile('it-early')], [undefined, undefined]);
   });
 
@@ -183,10 +215,11 @@ describe('Restore Backup', () => {
     await vscode.workspace.fs.writeFile(fixtureUri('restore/it-keep.yaml'), new TextEncoder().encode('# mine\n'));
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
     await answer(ns, 'it-keep', LATEST, undefined);
-    assert.equal(await vscode.commands.executeCommand('stackgres.restoreBackup', row.node), undefined, 'dismissed: nothing written');
+    const dismissed = await run('stackgres.restoreBackup', row.node);
+    assert.deepEqual([dismissed.result, dismissed.failures], [undefined, []], 'dismissed: stopped quietly');
     assert.equal(await restoreFile('it-keep'), '# mine\n');
     await answer(ns, 'it-keep', LATEST, true);
-    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
+    const { result } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
     assert.ok(result, 'confirmed: written');
     assert.match((await restoreFile('it-keep'))!, /name: it-keep/);
   });
@@ -194,8 +227,9 @@ describe('Restore Backup', () => {
   it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
     await answer('Another namespace…', target, true, 'it-moved', LATEST);
-    const result = await vscode.commands.executeCommand<RestoreResult>('stackgres.restoreBackup', row.node);
-    assert.ok(result, 'the command finished without an error');
+    const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.ok(result, 'the command returned where it wrote the manifest');
     assert.equal(result.namespace, target);
     const api = await kubeApi();
     const copy = await api.get('SGBackup', target, 'it-src-newer');

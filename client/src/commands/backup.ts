@@ -77,10 +77,12 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
     ctx.log.info(`Created SGBackup ${namespace}/${name} of cluster ${clusterName} (managedLifecycle: ${lifecycle.managedLifecycle})`);
     let last: BackupView | undefined;
     const done = await followBackup(model, api, namespace, name, clusterName, signal, (obj) => {
-      const view = obj ? readBackup(obj) : undefined;
+      // Not there yet is not gone: the cache may not have seen the create.
+      if (!obj) return last !== undefined;
+      const view = readBackup(obj);
       if (view && view.phase !== last?.phase) progress.report({ message: phaseWords(view) });
       last = view ?? last;
-      return obj === undefined || view?.phase === 'Completed' || view?.phase === 'Failed';
+      return view?.phase === 'Completed' || view?.phase === 'Failed';
     });
     return { obj: done, last };
   }).catch((err: unknown) => {
