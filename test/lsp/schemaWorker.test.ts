@@ -19,7 +19,7 @@ describe('schema checks in the worker thread', function () {
     const text = bigFile(60);
     const results: string[][] = [];
     const usedWorker: boolean[] = [];
-    for (const env of [{}, { STACKGRES_SCHEMA_WORKER: 'off' }]) {
+    for (const env of [{}, { STACKGRES_SCHEMA_WORKER: 'off' }] as Record<string, string>[]) {
       const client = await LspClient.start(undefined, { validationDelay: 0 }, env);
       try {
         client.open('file:///big.yaml', text);
