@@ -53,7 +53,11 @@ export const UI_CHECKS: UiCheck[] = [
     name: 'tree',
     title: 'the StackGres view shows the sandbox cluster demo-db and its backups',
     async run(wb) {
+      // Room for the view alone: no editors, no panel, a wider side bar.
+      await wb.runCommand('View: Close All Editors');
+      if (await wb.page.isVisible('.part.panel')) await wb.runCommand('View: Hide Panel').catch(() => undefined);
       await wb.openActivity('StackGres');
+      await wb.widenSideBar(260).catch(() => undefined);
       // Context and namespaces open expanded; a cluster opens on a click.
       await wb.waitForTreeRow('demo-db', { expand: true, timeoutMs: 30_000 });
       await wb.waitForTreeRow('demo-db-before-upgrade');

@@ -47,13 +47,21 @@ export class Workbench {
 
   /** Opens a workspace file with Quick Open (Ctrl+P), as a user typing its name. */
   async openFile(relativePath: string): Promise<void> {
-    await this.dismissWidgets();
-    await this.page.keyboard.press('Control+P');
-    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 10_000 });
-    await this.page.keyboard.type(relativePath);
     const name = basename(relativePath);
-    // The list filters as the name is typed: wait until the highlighted row is the file, then pick it.
-    await this.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${name}"]`, { timeout: 15_000 });
+    // Right after the workbench loads, Quick Open may still be indexing the folder and list nothing: ask again.
+    for (let attempt = 1; ; attempt++) {
+      await this.dismissWidgets();
+      await this.page.keyboard.press('Control+P');
+      await this.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
+      await this.page.fill(SELECTORS.quickInputBox, relativePath);
+      try {
+        // The list filters as the name is typed: wait until the highlighted row is the file, then pick it.
+        await this.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${name}"]`, { timeout: 10_000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector(`${SELECTORS.activeTab}[aria-label*="${name}"]`, { timeout: 15_000 });
     await this.page.waitForSelector(`${SELECTORS.quickInput}`, { state: 'hidden', timeout: 10_000 });
@@ -125,6 +133,29 @@ export class Workbench {
     if (await sideBarTitle.isVisible().catch(() => false)) return;
     await this.page.locator(`${SELECTORS.activityBarItem} [aria-label^="${title}"]`).first().click({ timeout: timeoutMs });
     await sideBarTitle.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Runs a command by its title from the Command Palette (Ctrl+Shift+P), as a user would. */
+  async runCommand(title: string, timeoutMs = 10_000): Promise<void> {
+    await this.dismissWidgets();
+    await this.page.keyboard.press('Control+Shift+P');
+    await this.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: timeoutMs });
+    await this.page.fill(SELECTORS.quickInputBox, `>${title}`);
+    await this.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${title}"]`, { timeout: timeoutMs });
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'hidden', timeout: timeoutMs });
+  }
+
+  /** Drags the side bar's right edge `px` pixels to the right (long labels and descriptions fit). */
+  async widenSideBar(px: number): Promise<void> {
+    const box = await this.page.locator(SELECTORS.sideBar).boundingBox();
+    if (!box) throw new Error('no side bar to widen');
+    const x = box.x + box.width;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x - 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + px, y, { steps: 5 });
+    await this.page.mouse.up();
   }
 
   /** The side bar's tree row whose label is exactly `label`. */
