@@ -89,6 +89,14 @@ export class PathListing {
 
   /** The first page and the WAL coverage, once; later calls wait for the same load. */
   first(signal?: AbortSignal): Promise<void> {
+    return this.load(1, signal);
+  }
+
+  /**
+   * Opens the store and loads up to `pages` pages while the WAL coverage is searched beside them (its
+   * requests depend on each other, so it runs in parallel with the listing rather than after it).
+   */
+  private load(pages: number, signal?: AbortSignal, maxBackups = Infinity): Promise<void> {
     if (this.started) return this.pending ?? Promise.resolve();
     this.started = true;
     return this.track(async () => {
@@ -99,7 +107,14 @@ export class PathListing {
       }
       this.store = opened.store;
       this._keyPrefix = opened.keyPrefix;
-      const [page, coverage] = await Promise.allSettled([this.page(signal), this.wal(signal)]);
+      const listing = async (): Promise<void> => {
+        let n = 0;
+        do {
+          await this.page(signal);
+          n++;
+        } while (n < pages && this.cursor !== undefined && this._backups.length < maxBackups && !signal?.aborted);
+      };
+      const [page, coverage] = await Promise.allSettled([listing(), this.wal(signal)]);
       if (page.status === 'rejected') this._problem = problemOf(page.reason);
       this._coverage = coverage.status === 'fulfilled' ? coverage.value : problemOf(coverage.reason);
     });
@@ -120,7 +135,7 @@ export class PathListing {
 
   /** Every remaining page, up to `maxBackups` in all (for the recoverable-window picture). */
   async all(maxBackups: number, signal?: AbortSignal): Promise<void> {
-    await this.first(signal);
+    await this.load(Infinity, signal, maxBackups);
     while (this.hasMore && !this._problem && this._backups.length < maxBackups && !signal?.aborted) await this.more(signal);
   }
 

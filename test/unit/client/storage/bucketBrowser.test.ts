@@ -46,6 +46,15 @@ describe('The bucket browser: a backup path listed page by page (against Ceph RG
     assert.equal(l.backups[3].pgMajor, '16');
   });
 
+  it('all(): every page, with the WAL search running beside the listing', async () => {
+    const { listing: l, requests } = listing(owner, 6, true);
+    await l.all(1000);
+    assert.deepEqual(l.backups.map((b) => b.name), seeds.map((s) => s.name));
+    assert.equal(l.complete, true);
+    assert.ok(l.coverage && !isProblem(l.coverage) && l.coverage.newest?.segment === '000000010000000200000059');
+    assert.equal(requests.filter((r) => r.key.endsWith('basebackups_005/')).length, 4, '24 keys, 6 a page');
+  });
+
   it('never lists wal_005/ in full: a few one-key listings', async () => {
     const { listing: l, requests } = listing(owner, 1000);
     await l.first();

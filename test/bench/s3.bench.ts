@@ -1,0 +1,192 @@
+/**
+ * Bucket browser benchmark on a real S3 (Ceph RGW on 127.0.0.1): one backup path holding 2,000 wal-g base
+ * backups (sentinel and metadata.json each; tar partitions are not needed for listings) and 100,000 WAL
+ * segments. In the same run, alternating, it times:
+ *
+ *  - bare:     a delimiter listing of `basebackups_005/` (1,000 keys a request), the floor;
+ *  - browser:  the extension's names-only listing of the same folder (what the recoverable window reads);
+ *  - window:   the browser listing plus the WAL coverage (oldest and newest segment) as the picture loads it;
+ *  - tree page: the tree's first page (50 backups with their sentinels and metadata.json);
+ *
+ * and counts the requests that touch `wal_005/` (bounded: never a full listing), beside what listing
+ * `wal_005/` in full would cost. Target: browser ≤ 1.2 × bare. Writes test-results/bench-s3.json.
+ * Options: `--runs=N` (default 15: the listings take a few hundred ms, and a shared machine is noisy).
+ */
+import { performance } from 'node:perf_hooks';
+import { storageLocation } from '../../server/src/domain/objectStore';
+import { listBaseBackups } from '../../client/src/storage/baseBackups';
+import { PathListing } from '../../client/src/storage/bucketBrowser';
+import type { ObjectStore } from '../../client/src/storage/objectStore';
+import { s3ObjectStore } from '../../client/src/storage/s3';
+import { walCoverage } from '../../client/src/storage/walCoverage';
+import { startRgw } from '../s3/rgw';
+import { backupSeeds, walgObjects } from '../s3/seed';
+import { Benchmark, ms, spread, summarize, table, writeResults, type Summary } from './bench';
+import { openForSeeding, putAll } from './s3/fastSeed';
+
+const BACKUPS = 2_000;
+const WAL_SEGMENTS = 100_000;
+const DEFAULT_RUNS = 15;
+const TARGET_RATIO = 1.2;
+const BUCKET = 'bench-walg';
+const BACKUP_PATH = 'sgbackups.stackgres.io/bench/orders/2026-01-01-00-00-00/16';
+
+interface Counted {
+  readonly ms: number;
+  readonly requests: number;
+  readonly keys: number;
+}
+
+async function bareListing(store: ObjectStore, prefix: string): Promise<Counted> {
+  const t = performance.now();
+  let cursor: string | undefined;
+  let requests = 0;
+  let keys = 0;
+  do {
+    const page = await store.list({ prefix, delimiter: '/', maxKeys: 1000, cursor });
+    requests++;
+    keys += page.objects.length + page.commonPrefixes.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ms: performance.now() - t, requests, keys };
+}
+
+async function browserListing(store: ObjectStore, keyPrefix: string): Promise<Counted> {
+  const t = performance.now();
+  let cursor: string | undefined;
+  let requests = 0;
+  let keys = 0;
+  do {
+    const page = await listBaseBackups(store, keyPrefix, { namesOnly: true, pageSize: 1000, cursor });
+    requests += page.requests;
+    keys += page.backups.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ms: performance.now() - t, requests, keys };
+}
+
+/** What the recoverable window does: every base backup name and the WAL coverage, as one PathListing. */
+async function windowLoad(store: ObjectStore, keyPrefix: string): Promise<Counted & { walRequests: number; newest?: string }> {
+  const t = performance.now();
+  const listing = new PathListing('bench', () => Promise.resolve({ ok: true as const, store, keyPrefix }), { namesOnly: true, pageSize: 1000 });
+  await listing.all(100_000);
+  const coverage = listing.coverage;
+  if (listing.problem || !coverage || 'kind' in coverage) throw new Error(`the window load failed: ${listing.problem?.message ?? JSON.stringify(coverage)}`);
+  return { ms: performance.now() - t, requests: listing.requests, keys: listing.backups.length, walRequests: listing.walRequests, newest: coverage.newest?.segment };
+}
+
+async function treePage(store: ObjectStore, keyPrefix: string): Promise<Counted> {
+  const t = performance.now();
+  const page = await listBaseBackups(store, keyPrefix, { pageSize: 100 });
+  return { ms: performance.now() - t, requests: page.requests, keys: page.backups.length };
+}
+
+async function fullWalListing(store: ObjectStore, keyPrefix: string): Promise<Counted> {
+  const t = performance.now();
+  let cursor: string | undefined;
+  let requests = 0;
+  let keys = 0;
+  do {
+    const page = await store.list({ prefix: `${keyPrefix}wal_005/`, maxKeys: 1000, cursor });
+    requests++;
+    keys += page.objects.length;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { ms: performance.now() - t, requests, keys };
+}
+
+const bench: Benchmark = {
+  name: 's3',
+  description: `bucket browser on Ceph RGW: ${BACKUPS.toLocaleString('en-US')} base backups and ${WAL_SEGMENTS.toLocaleString('en-US')} WAL segments in one path`,
+  async run({ flags }) {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    const runs = Number(flags.find((f) => f.startsWith('--runs='))?.slice('--runs='.length) ?? DEFAULT_RUNS);
+    const started = performance.now();
+    const rgw = await startRgw({ bucket: BUCKET, memoryBytes: 2 * 1024 ** 3 });
+    const stop = (): void => void rgw.stop().then(() => process.exit(130));
+    process.once('SIGINT', stop);
+    try {
+      console.log(`RGW up in ${(rgw.startMs / 1000).toFixed(1)} s at ${rgw.endpoint}`);
+      const location = storageLocation({ type: 's3Compatible', s3Compatible: { bucket: BUCKET, endpoint: rgw.endpoint, region: rgw.region, enablePathStyleAddressing: true } }, BACKUP_PATH);
+      if (!location.ok) throw new Error(location.error);
+      const keyPrefix = location.value.keyPrefix;
+
+      const seedStart = performance.now();
+      const objects = [...walgObjects(keyPrefix, {
+        backups: backupSeeds(BACKUPS, { everySegments: Math.floor(WAL_SEGMENTS / BACKUPS), firstSegment: 2 }),
+        wal: [{ timeline: 1, from: 2, count: WAL_SEGMENTS }],
+        dataObjects: false,
+      })];
+      await openForSeeding(rgw, BUCKET);
+      await putAll(rgw, BUCKET, objects, 64, (done) => process.stdout.write(`\rseeding: ${done.toLocaleString('en-US')} of ${objects.length.toLocaleString('en-US')} objects`));
+      const seedMs = performance.now() - seedStart;
+      console.log(`\rseeded ${objects.length.toLocaleString('en-US')} objects in ${(seedMs / 1000).toFixed(0)} s (${Math.round(objects.length / (seedMs / 1000))} objects/s)`);
+
+      const store = s3ObjectStore(BUCKET, { endpoint: rgw.endpoint, region: rgw.region, forcePathStyle: true, credentials: rgw.owner, type: 's3Compatible', timeoutMs: 60_000 });
+      const folder = `${keyPrefix}basebackups_005/`;
+      // Warm the connection and RGW's caches once, unmeasured.
+      await bareListing(store, folder);
+      await browserListing(store, keyPrefix);
+
+      const bare: Counted[] = [];
+      const browser: Counted[] = [];
+      const window: Awaited<ReturnType<typeof windowLoad>>[] = [];
+      const tree: Counted[] = [];
+      for (let i = 0; i < runs; i++) {
+        // Alternate the order so neither always runs on a warmer cache.
+        if (i % 2 === 0) {
+          bare.push(await bareListing(store, folder));
+          browser.push(await browserListing(store, keyPrefix));
+        } else {
+          browser.push(await browserListing(store, keyPrefix));
+          bare.push(await bareListing(store, folder));
+        }
+        window.push(await windowLoad(store, keyPrefix));
+        tree.push(await treePage(store, keyPrefix));
+      }
+      const full = await fullWalListing(store, keyPrefix);
+
+      const s = (xs: Counted[]): Summary => summarize(xs.map((x) => x.ms));
+      const ratios = summarize(bare.map((b, i) => browser[i].ms / b.ms));
+      const windowRatios = summarize(bare.map((b, i) => window[i].ms / b.ms));
+      const w = window[0];
+      console.log('');
+      console.log(table([
+        ['', 'time ms, median (min–max)', 'requests', 'keys / backups', 'vs bare'],
+        ['bare delimiter listing of basebackups_005/', spread(s(bare)), String(bare[0].requests), `${bare[0].keys} keys`, '1.00'],
+        ['browser listing (names only)', spread(s(browser)), String(browser[0].requests), `${browser[0].keys} backups`, `${ratios.median.toFixed(2)} (${ratios.min.toFixed(2)}–${ratios.max.toFixed(2)})`],
+        ['window load (listing + WAL coverage)', spread(s(window)), String(w.requests), `${w.keys} backups`, `${windowRatios.median.toFixed(2)}`],
+        ['tree first page (50 backups + metadata)', spread(s(tree)), String(tree[0].requests), `${tree[0].keys} backups`, ''],
+        ['full listing of wal_005/ (avoided)', ms(full.ms), String(full.requests), `${full.keys} keys`, ''],
+      ]));
+      console.log('');
+      console.log(`requests touching wal_005/: ${w.walRequests} (a full listing would take ${full.requests}); newest segment found: ${w.newest}`);
+      const met = ratios.median <= TARGET_RATIO;
+      console.log(`browser vs bare: ${ratios.median.toFixed(2)}× (target ≤ ${TARGET_RATIO}×) ${met ? 'met' : 'MISSED'}`);
+      const file = writeResults('bench-s3.json', {
+        backups: BACKUPS,
+        walSegments: WAL_SEGMENTS,
+        objects: objects.length,
+        seedMs,
+        runs,
+        bareMs: s(bare),
+        browserMs: s(browser),
+        windowMs: s(window),
+        treeFirstPageMs: s(tree),
+        fullWalListing: full,
+        ratio: ratios,
+        windowRatio: windowRatios,
+        requests: { bare: bare[0].requests, browser: browser[0].requests, window: w.requests, treeFirstPage: tree[0].requests },
+        walRequests: w.walRequests,
+        target: { ratio: TARGET_RATIO, met },
+        totalMs: performance.now() - started,
+      });
+      console.log(`results: ${file}; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    } finally {
+      process.removeListener('SIGINT', stop);
+      await rgw.stop();
+    }
+  },
+};
+
+export default bench;
