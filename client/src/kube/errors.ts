@@ -73,8 +73,12 @@ export class KubeError extends Error {
 
 const TRANSIENT = new Set<KubeErrorReason>(['gone', 'tooManyRequests', 'unreachable', 'timeout', 'server']);
 
+/**
+ * True for a KubeError from this bundle or from the lazily loaded Kubernetes bundle (dist/kube.js has its
+ * own copy of the class, so `instanceof` alone would miss its errors).
+ */
 export function isKubeError(e: unknown): e is KubeError {
-  return e instanceof KubeError;
+  return e instanceof KubeError || (e instanceof Error && e.name === 'KubeError' && typeof (e as { reason?: unknown }).reason === 'string' && typeof (e as { describe?: unknown }).describe === 'function');
 }
 
 /** What was being done when the error happened: names the context, server and object in messages. */
