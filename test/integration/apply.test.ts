@@ -204,6 +204,40 @@ spec:
     assert.deepEqual(applyDiagnostics(editor.document.uri), [], 'a successful apply clears its diagnostics');
   });
 
+  it('applies only the selected document of a file', async () => {
+    const editor = await writeFixture(FOLDER, 'selection.yaml', `${storage(ns, 'it-unselected')}---\n${storage(ns, 'it-selected')}`);
+    const start = positionOf(editor.document, 'apiVersion', { occurrence: 2 });
+    editor.selection = new vscode.Selection(start, editor.document.lineAt(editor.document.lineCount - 1).range.end);
+    const { outcome, asked } = await run(editor, true);
+    assert.deepEqual(asked, [`Apply 1 object to context "${kubeTarget().context}"?`]);
+    assert.deepEqual(outcome?.applied, [`SGObjectStorage ${ns}/it-selected`]);
+    assert.ok(await api.get('SGObjectStorage', ns, 'it-selected'));
+    assert.equal(await api.get('SGObjectStorage', ns, 'it-unselected'), undefined);
+  });
+
+  it('applies the file chosen in the Explorer, whatever the active editor, and reports dropped fields', async () => {
+    const other = await writeFixture(FOLDER, 'other.yaml', storage(ns, 'it-other'));
+    const chosen = await writeFixture(FOLDER, 'explorer.yaml', storage(ns, 'it-explorer').replace('    region: eu-1\n', '    region: eu-1\n    bucketName: typo\n'));
+    await vscode.window.showTextDocument(other.document, { preview: false });
+    const { outcome, asked } = await execute<ApplyOutcome>(APPLY, [chosen.document.uri, [chosen.document.uri]], [true]);
+    assert.deepEqual(asked, [`Apply 1 object to context "${kubeTarget().context}"?`]);
+    assert.deepEqual(outcome?.applied, [`SGObjectStorage ${ns}/it-explorer`]);
+    assert.equal(outcome?.warnings.length, 1);
+    assert.match(outcome?.warnings[0] ?? '', /unknown field "spec\.s3Compatible\.bucketName"/);
+    assert.equal(await api.get('SGObjectStorage', ns, 'it-other'), undefined, 'the active editor\'s file was not applied');
+  });
+
+  it('refuses kinds it does not apply, naming the document, and sends nothing', async () => {
+    const editor = await writeFixture(FOLDER, 'deployment.yaml', `${storage(ns, 'it-with-deployment')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n`);
+    const { outcome, asked, failures } = await run(editor);
+    assert.equal(outcome, undefined);
+    assert.deepEqual(asked, []);
+    assert.equal(failures.length, 1);
+    assert.match(failures[0], /Nothing was applied: the document at deployment\.yaml line 18 is a Deployment/);
+    assert.equal(applyDiagnostics(editor.document.uri)[0]?.range.start.line, 18);
+    assert.equal(await api.get('SGObjectStorage', ns, 'it-with-deployment'), undefined);
+  });
+
   describe('when the API server fails', () => {
     afterEach(async () => {
       await sandboxControl('/faults/clear');

@@ -131,6 +131,52 @@ describe('Create Credentials Secret', function () {
     await assertValue(api, ns, 'it-existing', 'note', 'kept');
   });
 
+  it('stores a GCP service account key file as it is under the key the gcs selector names @cluster', async () => {
+    const key = JSON.stringify({ type: 'service_account', project_id: 'it', private_key: 'not-a-real-key', client_email: 'backup@it.iam.gserviceaccount.com' });
+    const file = join(dir, 'service-account.json');
+    writeFileSync(file, key);
+    await writeFixture('gcs.yaml', `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: it-gcs
+  namespace: ${ns}
+spec:
+  type: gcs
+  gcs:
+    bucket: it-gcs-bucket
+    gcpCredentials:
+      secretKeySelectors:
+        serviceAccountJSON: {name: it-gcs-creds, key: gcloud-key.json}
+`);
+    const { outcome, asked } = await run([], [vscode.Uri.file(file)]);
+    assert.deepEqual(asked, ['StackGres: GCP service account key (JSON)']);
+    assert.deepEqual(outcome?.keys, ['gcloud-key.json']);
+    await assertValue(api, ns, 'it-gcs-creds', 'gcloud-key.json', key);
+  });
+
+  it('asks for an Azure storage account and key, and asks which Secret when the selectors name two', async () => {
+    const accessKey = `${'A'.repeat(86)}==`;
+    await writeFixture('azure.yaml', `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: it-azure
+  namespace: ${ns}
+spec:
+  type: azureBlob
+  azureBlob:
+    bucket: it-container
+    azureCredentials:
+      secretKeySelectors:
+        storageAccount: {name: it-azure-account, key: account}
+        accessKey: {name: it-azure-key, key: key}
+`);
+    const { outcome, asked } = await run([], { label: 'it-azure-key' }, accessKey);
+    assert.deepEqual(asked, ['StackGres: SGObjectStorage it-azure reads 2 Secrets. Which one to create?', 'StackGres: storage account access key']);
+    assert.deepEqual([outcome?.name, outcome?.keys], ['it-azure-key', ['key']]);
+    await assertValue(api, ns, 'it-azure-key', 'key', accessKey);
+    assert.equal(await api.secretKeys(ns, 'it-azure-account'), undefined, 'only the chosen Secret is written');
+  });
+
   it('refuses a file that is not an access key, with one message that repeats no value', async () => {
     await writeFixture('badfile.yaml', s3Storage(ns, 'it-badfile', 'it-badfile-creds'));
     const listed = join(dir, 'list-access-keys.json');

@@ -110,7 +110,7 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
   );
   for (const s of sources) ui.diagnostics.delete(s.uri);
 
-  const finalWarnings = [...new Set([...warnings, ...applied.flatMap((r) => r.warnings)])];
+  const finalWarnings = [...new Set([...warnings, ...applied.flatMap((r, i) => r.warnings.map((w) => `${items[i].label}: ${w}`))])];
   const reveal = 'Reveal in StackGres View';
   const buttons = items.some((i) => kindInfo(i.manifest.kind)) ? [reveal] : [];
   const message = `Applied ${count(items.length, 'object')} to ${context} (${summaryLine(all)}).${finalWarnings.length ? ` Warnings from the API server: ${finalWarnings.join('; ')}` : ''}`;
