@@ -143,7 +143,7 @@ describe('Run Backup Now', () => {
   const ns = scratchNamespace('run-backup');
 
   before(async () => {
-    await world(await kubeApi(), ns, [{ name: 'it-db', storage: 'it-storage' }, { name: 'it-no-backups' }, { name: 'it-lost-storage', storage: 'it-missing-storage' }]);
+    await world(await kubeApi(), ns, [{ name: 'it-run-db', storage: 'it-storage' }, { name: 'it-no-backups' }, { name: 'it-lost-storage', storage: 'it-missing-storage' }]);
   });
 
   beforeEach(async () => {
@@ -157,7 +157,7 @@ describe('Run Backup Now', () => {
   });
 
   it('from the cluster node: asks who deletes it, follows it to Completed, and the tree shows it Completed', async () => {
-    const row = await clusterRow(ns, 'it-db');
+    const row = await clusterRow(ns, 'it-run-db');
     assert.equal(row.item.contextValue, 'stackgres.cluster.backups');
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
@@ -165,23 +165,23 @@ describe('Run Backup Now', () => {
     const { result, failures } = await run<RunBackupResult>('stackgres.runBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned the backup');
-    assert.deepEqual(testing.prompts.asked.slice(asked), [`Back up ${ns}/it-db now: who deletes this backup?`]);
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Back up ${ns}/it-run-db now: who deletes this backup?`]);
     assert.equal(result.phase, 'Completed');
     assert.equal(result.following, true);
-    assert.match(result.name, /^it-db-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/, 'named as the operator names scheduled backups');
+    assert.match(result.name, /^it-run-db-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/, 'named as the operator names scheduled backups');
     const obj = await (await kubeApi()).get('SGBackup', ns, result.name);
     assert.equal(phaseOf(obj), 'Completed');
     const spec = obj?.spec as { sgCluster?: string; managedLifecycle?: boolean } | undefined;
-    assert.deepEqual([spec?.sgCluster, spec?.managedLifecycle], ['it-db', false]);
-    const backupRow = await waitForTreeRow([kubeTarget().context, ns, 'it-db', result.name]);
+    assert.deepEqual([spec?.sgCluster, spec?.managedLifecycle], ['it-run-db', false]);
+    const backupRow = await waitForTreeRow([kubeTarget().context, ns, 'it-run-db', result.name]);
     assert.equal(backupRow.item.contextValue, 'stackgres.backup.completed');
-    await waitForLog(new RegExp(`Backup ${result.name} of it-db Completed: .* compressed .* in \\d`));
+    await waitForLog(new RegExp(`Backup ${result.name} of it-run-db Completed: .* compressed .* in \\d`));
   });
 
   it('from the SGCluster manifest in the editor, managed by the retention policy', async () => {
     const document = await vscode.workspace.openTextDocument({
       language: 'yaml',
-      content: `apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: it-db\n  namespace: ${ns}\nspec:\n  instances: 1\n`,
+      content: `apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: it-run-db\n  namespace: ${ns}\nspec:\n  instances: 1\n`,
     });
     await vscode.window.showTextDocument(document);
     await answer('Managed by the retention policy');
@@ -197,14 +197,14 @@ describe('Run Backup Now', () => {
   it("from the palette, a backup that fails: the operator's failure in the message, all of it in the log", async () => {
     const failure = 'Backup failed while perfroming backup-push:\nERROR: it-run-backup upload refused\nline three of the log\nline four of the log';
     await sandboxControl('/operator/fail-next', { message: failure });
-    await answer('it-db', 'Keep until I delete it');
+    await answer('it-run-db', 'Keep until I delete it');
     const { result } = await run<RunBackupResult>('stackgres.runBackup');
     assert.ok(result, 'the command returned the backup');
-    assert.equal(result.phase, 'Failed');
+    assert.deepEqual([result.namespace, result.phase], [ns, 'Failed']);
     assert.equal(((await (await kubeApi()).get('SGBackup', ns, result.name))?.status as { process: { failure: string } }).process.failure, failure);
-    const logged = await waitForLog(new RegExp(`Backup ${result.name} of it-db Failed: Backup failed while perfroming backup-push: — ERROR: it-run-backup upload refused …`));
+    const logged = await waitForLog(new RegExp(`Backup ${result.name} of it-run-db Failed: Backup failed while perfroming backup-push: — ERROR: it-run-backup upload refused …`));
     assert.match(logged, /line four of the log/, 'the whole failure is in the log');
-    await waitForTreeRow([kubeTarget().context, ns, 'it-db', (r) => r.label === result.name && r.item.contextValue === 'stackgres.backup.failed']);
+    await waitForTreeRow([kubeTarget().context, ns, 'it-run-db', (r) => r.label === result.name && r.item.contextValue === 'stackgres.backup.failed']);
   });
 
   it('a cluster without backups configured, or whose storage is missing: says so and creates nothing', async () => {
@@ -225,8 +225,8 @@ describe('Run Backup Now', () => {
 
   it('a create the API server refuses (401, 403, 500): one clear message each, and no backup', async () => {
     const api = await kubeApi();
-    const before = (await backupsOf(api, ns, 'it-db')).length;
-    const row = await clusterRow(ns, 'it-db');
+    const before = (await backupsOf(api, ns, 'it-run-db')).length;
+    const row = await clusterRow(ns, 'it-run-db');
     for (const [status, said] of [
       [401, /rejected the credentials/],
       [403, /forbidden|not allowed/i],
@@ -239,7 +239,18 @@ describe('Run Backup Now', () => {
       assertClearMessages(failures, `HTTP ${status}`);
       assert.match(failures[0], said);
     }
-    assert.equal((await backupsOf(api, ns, 'it-db')).length, before, 'no SGBackup was created');
+    assert.equal((await backupsOf(api, ns, 'it-run-db')).length, before, 'no SGBackup was created');
+  });
+
+  it('a create that gets no answer: times out with one message that says the backup may still appear', async () => {
+    const row = await clusterRow(ns, 'it-run-db');
+    // Longer than the Kubernetes layer's 30 s call timeout.
+    await sandboxControl('/faults/delay', { ms: 45_000, method: 'POST', pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgbackups`, times: 1 });
+    await answer('Keep until I delete it');
+    const { result, failures } = await run('stackgres.runBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped');
+    assertClearMessages(failures, 'timeout');
+    assert.match(failures[0], /did not answer within 30 s.* may still have been created: look for it in the tree/);
   });
 });
 

@@ -22,6 +22,7 @@ import { Cancelled, UserError } from '../errors';
 import type { KubeApi, KubeObject, Disposable } from '../kube/api';
 import { BackupNode, ClusterNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
+import { rethrowKubeError } from './apply';
 import type { CommandSpec } from './index';
 
 /** What Run Backup Now returns (for the integration suite; the user sees notifications). */
@@ -44,10 +45,11 @@ export interface CopyBackupResult {
   readonly warnings: readonly string[];
 }
 
+// rethrowKubeError: a failure from the separately bundled kube layer reaches the guard as a KubeError it knows.
 export const backupCommands: CommandSpec[] = [
-  { id: 'stackgres.runBackup', needsTrust: true, run: (ctx, arg) => runBackup(ctx, arg) },
-  { id: 'stackgres.deleteBackup', needsTrust: true, run: (ctx, arg) => deleteBackup(ctx, arg) },
-  { id: 'stackgres.copyBackup', needsTrust: true, run: (ctx, arg) => copyBackup(ctx, arg) },
+  { id: 'stackgres.runBackup', needsTrust: true, run: (ctx, arg) => runBackup(ctx, arg).catch(rethrowKubeError) },
+  { id: 'stackgres.deleteBackup', needsTrust: true, run: (ctx, arg) => deleteBackup(ctx, arg).catch(rethrowKubeError) },
+  { id: 'stackgres.copyBackup', needsTrust: true, run: (ctx, arg) => copyBackup(ctx, arg).catch(rethrowKubeError) },
 ];
 
 // ---- Run Backup Now -----------------------------------------------------------------------------------
@@ -72,7 +74,11 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
   let created = false;
   const outcome = await withCancellableProgress(`Backup ${name} of ${clusterName}`, async (progress, signal) => {
     progress.report({ message: 'creating the SGBackup…' });
-    await api.create(backup.manifest as KubeObject, { signal });
+    await api.create(backup.manifest as KubeObject, { signal }).catch((err: unknown) => {
+      // No answer (timeout, lost connection): the API server may still have created it.
+      if (isCancellation(err) || (err as { status?: unknown }).status !== undefined) throw err;
+      throw new UserError(`${errorText(err)} SGBackup ${name} may still have been created: look for it in the tree before running another backup.`);
+    });
     created = true;
     ctx.log.info(`Created SGBackup ${namespace}/${name} of cluster ${clusterName} (managedLifecycle: ${lifecycle.managedLifecycle})`);
     let last: BackupView | undefined;

@@ -16,6 +16,7 @@ import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
 import { BackupNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
+import { rethrowKubeError } from './apply';
 import { backupObject, copyBackupTo, covers, pickCompletedBackup, pickNamespace, readyModel } from './backup';
 import type { CommandSpec } from './index';
 
@@ -33,7 +34,7 @@ export const LATEST = 'Latest state in this backup (no PITR)';
 export const POINT_IN_TIME = 'A point in time (UTC)…';
 const OTHER_NAMESPACE = 'Another namespace…';
 
-export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg) }];
+export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg).catch(rethrowKubeError) }];
 
 async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RestoreResult> {
   const api = await ctx.connection.api();
