@@ -1,9 +1,10 @@
 /**
  * What a user sees in the workbench on the fixture workspace, checked through the UI after the suite:
  * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
- * StackGres view on the sandbox cluster.
+ * StackGres view on the sandbox cluster, and Apply Manifest's diff and dry-run rejections.
  * Each check leaves a screenshot test-results/ui-<name>.png.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Workbench } from './workbench';
 
@@ -64,7 +65,69 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.waitForTreeRow('demo-db-nightly-check');
     },
   },
+  {
+    name: 'apply-review',
+    title: 'Apply Manifest opens live vs after apply in the diff editor and asks before writing',
+    async run(wb) {
+      writeFileSync(join(wb.workspaceDir, 'apply-review.yaml'), APPLY_REVIEW);
+      await wb.runCommand('View: Close All Editors');
+      await wb.openFile('apply-review.yaml');
+      await wb.runCommand('StackGres: Apply Manifest to Cluster');
+      await wb.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+      // Left open for the screenshot: the modal confirmation over the diff (the runner's Escape cancels it).
+      await wb.page.locator('.monaco-dialog-box', { hasText: 'Apply 1 object to context' }).waitFor({ state: 'visible', timeout: 15_000 });
+    },
+  },
+  {
+    name: 'apply-rejected',
+    title: 'a manifest the cluster rejects in the dry run gets the reason on its line (Problems: stackgres-apply)',
+    async run(wb) {
+      writeFileSync(join(wb.workspaceDir, 'apply-rejected.yaml'), APPLY_REJECTED);
+      await wb.runCommand('View: Close All Editors');
+      await wb.openFile('apply-rejected.yaml');
+      await wb.runCommand('StackGres: Apply Manifest to Cluster');
+      // Our own checks flag the missing type too: the command asks before sending it anyway.
+      const anyway = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Apply Anyway' });
+      if (await anyway.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await anyway.click();
+      await wb.problems((text) => /^stackgres-apply$/m.test(text) && text.includes('neither s3, gcs or azureBlob must be set'));
+    },
+  },
 ];
+
+/** A new object storage (created by the apply), so the diff shows an empty left side and the object on the right. */
+const APPLY_REVIEW = `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: ui-review-storage
+  namespace: demo
+spec:
+  type: s3Compatible
+  s3Compatible:
+    bucket: ui-review
+    endpoint: https://s3.example.test
+    region: eu-1
+    enablePathStyleAddressing: true
+    awsCredentials:
+      secretKeySelectors:
+        accessKeyId: {name: ui-review-creds, key: accessKeyId}
+        secretAccessKey: {name: ui-review-creds, key: secretAccessKey}
+`;
+
+/** No type with an s3 section: the operator defaults it to s3Compatible, then its webhook rejects the s3 section. */
+const APPLY_REJECTED = `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: ui-rejected-storage
+  namespace: demo
+spec:
+  s3:
+    bucket: ui-rejected
+    region: eu-west-1
+    awsCredentials:
+      secretKeySelectors:
+        accessKeyId: {name: ui-rejected-creds, key: accessKeyId}
+        secretAccessKey: {name: ui-rejected-creds, key: secretAccessKey}
+`;
 
 export async function runUiChecks(workbench: Workbench, resultsDir: string): Promise<UiCheckResult[]> {
   const results: UiCheckResult[] = [];

@@ -374,16 +374,15 @@ class ApplyUi {
 
   /** A rejection: one diagnostic per cause on its field, else one on the field the message names or on `kind:`. */
   addError(item: Item, e: KubeError, context: string): void {
-    const from = `(from the cluster, context "${context}")`;
     if (e.causes?.length) {
       for (const c of e.causes) {
         const text = c.field ? `${c.field.replace(/^\./, '')}: ${c.message}` : c.message;
-        this.add(item.source, rangeOfCause(item.manifest, c.field, c.message), `${rejectionText(text)} ${from}`, vscode.DiagnosticSeverity.Error);
+        this.add(item.source, rangeOfCause(item.manifest, c.field, c.message), rejectionText(text, context), vscode.DiagnosticSeverity.Error);
       }
       return;
     }
     const range = e.reason === 'notFound' && !item.namespaceFromContext ? rangeOfPath(item.manifest, ['metadata', 'namespace']) : rangeOfCause(item.manifest, undefined, e.message);
-    this.add(item.source, range, `${rejectionText(e.message)}${e.action ? ` ${e.action}` : ''} ${from}`, vscode.DiagnosticSeverity.Error);
+    this.add(item.source, range, `${rejectionText(e.message, context)}${e.reason === 'notFound' && e.action ? ` ${e.action}` : ''}`, vscode.DiagnosticSeverity.Error);
   }
 
   addConflict(item: Item, e: KubeError, context: string): void {

@@ -191,9 +191,15 @@ function shift(r: Range, lines: number): Range {
   return { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
 }
 
-/** The webhook's wording without the transport around it, for a diagnostic on the line. */
-export function rejectionText(message: string): string {
-  return message.replace(/admission webhook "[^"]+" denied the request: /, 'the StackGres admission webhook denied it: ');
+/**
+ * A rejection as a diagnostic on the line says: the reason alone (the line names the object) and who gave
+ * it: `… must be set (rejected by the cluster's StackGres admission webhook, context "prod")`.
+ */
+export function rejectionText(message: string, context: string): string {
+  const reason = /^The cluster rejected [^:]*: ([\s\S]*)$/.exec(message)?.[1] ?? message;
+  const webhook = /admission webhook "[^"]+" denied the request: /;
+  const who = webhook.test(reason) ? "the cluster's StackGres admission webhook" : 'the cluster';
+  return `${reason.replace(webhook, '')} (rejected by ${who}, context "${context}")`;
 }
 
 // ---- live vs result ---------------------------------------------------------------------------------

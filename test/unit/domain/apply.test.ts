@@ -144,7 +144,11 @@ describe('apply: where an API error lands in the YAML', () => {
   it('reads the field of an unknown-field warning, and shortens webhook wording', () => {
     assert.equal(unknownFieldOfWarning('unknown field "spec.s3.bucketName"'), 'spec.s3.bucketName');
     assert.equal(unknownFieldOfWarning('something else'), undefined);
-    assert.equal(rejectionText('x: admission webhook "a.b" denied the request: Nope'), 'x: the StackGres admission webhook denied it: Nope');
+    assert.equal(
+      rejectionText('The cluster rejected SGObjectStorage s: admission webhook "a.b" denied the request: Invalid object storage. Nope', 'prod'),
+      'Invalid object storage. Nope (rejected by the cluster\'s StackGres admission webhook, context "prod")',
+    );
+    assert.equal(rejectionText('spec.type: Unsupported value: "x"', 'prod'), 'spec.type: Unsupported value: "x" (rejected by the cluster, context "prod")');
   });
 });
 
