@@ -6,6 +6,7 @@ import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync } from './liveSync';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
+import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, StorageNode, StoragesNode, type Node } from './tree/nodes';
 import { ClusterTreeProvider } from './tree/provider';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 
@@ -24,6 +25,26 @@ export class ExtensionContextHolder {
   private liveSync: LiveSync | undefined;
   /** The tree's data, for commands that reveal nodes and for the integration suite. */
   tree: ClusterTreeProvider | undefined;
+  private treeView: vscode.TreeView<Node> | undefined;
+
+  /** Shows and selects an SGBackup (or SGCluster / SGObjectStorage) in the StackGres view. */
+  async reveal(kind: 'SGBackup' | 'SGCluster' | 'SGObjectStorage', namespace: string, name: string): Promise<boolean> {
+    const tree = this.tree;
+    const view = this.treeView;
+    if (!tree || !view) return false;
+    const node = await tree.find((n) => {
+      if (n instanceof ContextNode || (n instanceof NamespaceNode && n.namespace === namespace)) return 'descend';
+      if (kind === 'SGBackup' && n instanceof BackupNode) return n.backup.namespace === namespace && n.backup.name === name ? 'found' : 'skip';
+      if (kind === 'SGBackup' && (n instanceof ClusterNode || n instanceof BackupGroupNode)) return 'descend';
+      if (kind === 'SGCluster' && n instanceof ClusterNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
+      if (kind === 'SGObjectStorage' && n instanceof StoragesNode) return 'descend';
+      if (kind === 'SGObjectStorage' && n instanceof StorageNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
+      return 'skip';
+    });
+    if (!node) return false;
+    await view.reveal(node, { select: true, focus: true, expand: true });
+    return true;
+  }
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('StackGres', { log: true });
@@ -40,9 +61,10 @@ export class ExtensionContextHolder {
   async start(): Promise<void> {
     const tree = new ClusterTreeProvider(this);
     this.tree = tree;
+    this.treeView = vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true });
     this.extension.subscriptions.push(
       tree,
-      vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true }),
+      this.treeView,
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
       ...registerCommands(this),
       ...registerStorageEditorFeatures(),

@@ -133,6 +133,9 @@ async function sourcesOf(args: unknown[]): Promise<Source[]> {
   }
   const sources: Source[] = [];
   for (const uri of uris) {
+    if (uri.scheme === REVIEW_SCHEME || uri.scheme === 'stackgres') {
+      throw new UserError(`${baseName(uri)} is a read-only view of the cluster: apply the manifest file itself.`);
+    }
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open && open.languageId !== 'yaml' && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);
     if (!open && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);

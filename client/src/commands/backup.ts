@@ -107,7 +107,7 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
   const said = backupOutcome(view);
   if (said.ok) {
     ctx.log.info(said.message);
-    void vscode.window.showInformationMessage(said.message, 'Reveal').then((choice) => choice && revealInTree(ctx));
+    void vscode.window.showInformationMessage(said.message, 'Reveal').then((choice) => choice && revealInTree(ctx, namespace, name));
   } else {
     ctx.log.warn(`${said.message}${view.failure ? `\nstatus.process.failure of ${namespace}/${name}:\n${view.failure}` : ''}`);
     void vscode.window.showErrorMessage(said.message, 'Show Log').then((choice) => choice && ctx.log.show(true));
@@ -307,10 +307,9 @@ async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: strin
       left.push(`SGBackup ${name} (kubectl delete sgbackup ${name} -n ${target})`);
     }
   }
-  const deleteSecret = secretDeleter(api);
+  const deleteSecret = api.deleteSecret.bind(api);
   for (const secret of created.secrets) {
     try {
-      if (!deleteSecret) throw new Error('this Kubernetes access layer cannot delete Secrets');
       if (await deleteSecret(target, secret, options)) removed.push(`Secret ${secret}`);
     } catch (err) {
       ctx.log.warn(`Undo: deleting Secret ${target}/${secret} failed: ${describe(err)}`);
@@ -322,11 +321,6 @@ async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: strin
 }
 
 /** `deleteSecret` of the kube layer, when it has one (asked for; until then a failed Secret copy is reported). */
-function secretDeleter(api: KubeApi): ((namespace: string, name: string, options: { timeoutMs: number }) => Promise<boolean>) | undefined {
-  const fn = (api as unknown as { deleteSecret?: (namespace: string, name: string, options: { timeoutMs: number }) => Promise<boolean> }).deleteSecret;
-  return typeof fn === 'function' ? fn.bind(api) : undefined;
-}
-
 // ---- Shared steps ---------------------------------------------------------------------------------------
 
 /** The model, or its error when it could not load (the guard shows it). */
@@ -485,8 +479,13 @@ export function followBackup(model: ClusterModel, api: KubeApi, namespace: strin
 }
 
 /** Focuses the StackGres view, where the backup is listed under its cluster. */
-function revealInTree(ctx: ExtensionContextHolder): void {
-  void vscode.commands.executeCommand('stackgres.clusters.focus').then(undefined, (err: unknown) => ctx.log.warn(`Cannot show the StackGres view: ${String(err)}`));
+function revealInTree(ctx: ExtensionContextHolder, namespace: string, name: string): void {
+  void ctx.reveal('SGBackup', namespace, name).then(
+    async (found) => {
+      if (!found) await vscode.commands.executeCommand('stackgres.clusters.focus');
+    },
+    (err: unknown) => ctx.log.warn(`Cannot show ${namespace}/${name} in the StackGres view: ${String(err)}`),
+  );
 }
 
 export function isCancellation(err: unknown): boolean {

@@ -51,12 +51,12 @@ export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, ar
   try {
     return await spec.run(ctx, ...args);
   } catch (err) {
-    await report(ctx, spec.id, err);
+    report(ctx, spec.id, err);
     return undefined;
   }
 }
 
-async function report(ctx: ExtensionContextHolder, id: string, err: unknown): Promise<void> {
+function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
   if (err instanceof Cancelled || err instanceof vscode.CancellationError || (isKubeError(err) && err.reason === 'cancelled')) return;
   const showLog = 'Show Log';
   let message: string;
@@ -78,7 +78,9 @@ async function report(ctx: ExtensionContextHolder, id: string, err: unknown): Pr
   }
   if (action) buttons.push(action.title);
   buttons.push(showLog);
-  const choice = await vscode.window.showErrorMessage(message, ...buttons);
-  if (choice === showLog) ctx.log.show(true);
-  else if (action && choice === action.title) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  // Not awaited: the command is over; the message stays until the user reads it.
+  void vscode.window.showErrorMessage(message, ...buttons).then(async (choice) => {
+    if (choice === showLog) ctx.log.show(true);
+    else if (action && choice === action.title) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  });
 }

@@ -221,6 +221,8 @@ export interface KubeApi {
    * Fails with `conflict` (kubeReason AlreadyExists) when the target exists, unless `replace` is set.
    */
   copySecret(sourceNamespace: string, name: string, targetNamespace: string, options?: CopySecretOptions): Promise<void>;
+  /** Deletes a Secret (to undo one this extension created); false when it was already gone. */
+  deleteSecret(namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
 
   /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
   stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;

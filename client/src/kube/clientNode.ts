@@ -624,6 +624,19 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
+  async deleteSecret(namespace: string, name: string, options: WriteOptions = {}): Promise<boolean> {
+    const c: CallContext = { verb: 'delete', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        await this.request(scope, c, (cfg) => this.core.deleteNamespacedSecret({ namespace, name, dryRun: options.dryRun ? 'All' : undefined }, cfg));
+        return true;
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound') return false;
+        throw e;
+      }
+    });
+  }
+
   async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions = {}): Promise<void> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
     return this.run(c, options, async (scope) => {

@@ -17,12 +17,41 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     this.changed.fire(undefined);
   }
 
+  private readonly parents = new WeakMap<Node, Node>();
+
   getTreeItem(node: Node): vscode.TreeItem {
     return node.treeItem();
   }
 
+  getParent(node: Node): Node | undefined {
+    return this.parents.get(node);
+  }
+
+  /**
+   * The node for a StackGres object, found by walking the tree as the view would (so `reveal` can show it):
+   * `path` names the way down by each level's tree-item id suffix test.
+   */
+  async find(matches: (node: Node) => 'found' | 'descend' | 'skip'): Promise<Node | undefined> {
+    const walk = async (nodes: Node[]): Promise<Node | undefined> => {
+      for (const n of nodes) {
+        const m = matches(n);
+        if (m === 'found') return n;
+        if (m === 'descend') {
+          const hit = await walk(await this.getChildren(n));
+          if (hit) return hit;
+        }
+      }
+      return undefined;
+    };
+    return walk(await this.getChildren());
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node) return node.children();
+    if (node) {
+      const children = await node.children();
+      for (const c of children) this.parents.set(c, node);
+      return children;
+    }
     if (!vscode.workspace.isTrusted) {
       return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
     }
