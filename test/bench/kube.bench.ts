@@ -191,10 +191,10 @@ const bench: Benchmark = {
     const dir = mkdtempSync(path.join(tmpdir(), 'stackgres-bench-kube-'));
     let server: Server | undefined;
     try {
+      const [oursWorker, bareWorker] = await Promise.all([bundleWorker(dir, 'ours'), bundleWorker(dir, 'bare')]);
       const t = performance.now();
       server = await startServer(dir);
       console.log(`Test API server (pid ${server.pid}) seeded in ${ms(performance.now() - t)} ms`);
-      const [oursWorker, bareWorker] = await Promise.all([bundleWorker(dir, 'ours'), bundleWorker(dir, 'bare')]);
       const kubectl = findKubectl();
       const cacheDir = path.join(dir, 'kubectl-cache');
       const kubectlArgs = ['--kubeconfig', server.kubeconfig, '--cache-dir', cacheDir, 'get', 'sgbackups', '-A', '-o', 'json'];
