@@ -2,11 +2,17 @@
  * `npm run demo`: the packaged extension in a browser VS Code, on a workspace that walks through the
  * StackGres backup tutorial (credentials Secret, SGObjectStorage, SGCluster with backups, restore).
  *
- * Builds and packages the VSIX, installs code-server (cached like the tests'), installs the VSIX into a
- * demo profile, writes the workspace from test/fixtures/demo/*.tmpl under ~/.cache/stackgres-vscode-test/demo-<port>,
- * and serves it on http://127.0.0.1:$PORT (default 8080), trusted. Ctrl-C stops everything it started.
+ * Builds and packages the VSIX, installs code-server (cached like the tests'), starts the sandbox (sandbox.ts:
+ * the test Kubernetes API server with the simulated operator, its clock running faster so scheduled backups
+ * appear while you watch, and Ceph RGW holding wal-g backups of the tutorial's cluster, wired to its
+ * SGObjectStorage), installs the VSIX into a demo profile whose `stackgres.kubeconfig` points at the sandbox,
+ * writes the workspace from test/fixtures/demo/*.tmpl under ~/.cache/stackgres-vscode-test/demo-<port> with the
+ * sandbox's names, and serves it on http://127.0.0.1:$PORT (default 8080), trusted. Ceph is installed when
+ * missing (as root); if that fails the demo starts without S3 and says so. Ctrl-C stops everything it started.
  *
- * Options: --port <n> (or $PORT), --until-ready (stop once the editor answers: a smoke check).
+ * Options: --port <n> (or $PORT), --until-ready (stop once the editor answers: a smoke check),
+ *          --time-scale <n> (simulated seconds per real second, default 60: the 6-hourly backups of demo/orders
+ *          every 6 minutes), --no-s3 (no Ceph RGW), --no-sandbox (the tutorial files only, no cluster).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +20,7 @@ import { REPO_ROOT } from './bundleSuite';
 import { assertPortFree, freshEditorDirs, HOST, installVsix, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
 import { cacheRoot, CODE_SERVER_PACKAGES, ensureCodeServer, ensureSystemPackages } from './install';
 import { onCleanup, runMain, StepError, stopRequested } from './processes';
+import { startSandbox } from './sandbox';
 import { EXTENSION_ID, packageVsix } from './vsix';
 
 const TEMPLATES = join(REPO_ROOT, 'test', 'fixtures', 'demo');
@@ -30,9 +37,16 @@ const DEFAULT_VALUES: DemoValues = {
   secret: 'backups-s3-credentials',
   bucket: 'my-stackgres-backups',
   region: 'eu-west-1',
+  storageName: 'Amazon S3',
+  storageType: 's3',
+  // Lines under the storage type's section, before awsCredentials.
+  storageLocation: '    region: eu-west-1\n',
   postgresVersion: '16',
+  cronSchedule: '0 5 * * *',
+  retention: '7',
   backup: 'demo-db-2025-01-15-05-00-07',
   pitrTimestamp: '2025-01-15T10:30:00Z',
+  sandboxNote: '',
 };
 
 /**
@@ -51,8 +65,64 @@ export interface DemoService {
   }>;
 }
 
-/** None yet: the sandbox Kubernetes API and S3 will be listed here. */
-const SERVICES: DemoService[] = [];
+const DEFAULT_TIME_SCALE = 60;
+
+/** The sandbox cluster and its S3; the tutorial's names become the sandbox's. */
+function sandboxService(options: { timeScale: number; s3: boolean }): DemoService {
+  return {
+    name: 'sandbox',
+    async start(root) {
+      mkdirSync(root, { recursive: true });
+      // Slow enough phases to watch a backup go Pending → Running → Completed in the progress notification.
+      const sandbox = await startSandbox({ dir: root, s3: options.s3 ? 'optional' : 'off', timeScale: options.timeScale, operatorStepMs: 1_500 });
+      const world = sandbox.kube.world;
+      if (!world) throw new StepError('start the sandbox', 'the sandbox has no tutorial cluster');
+      const newest = world.completed[0];
+      const values: Partial<DemoValues> = {
+        namespace: world.namespace,
+        cluster: world.cluster.name,
+        restoredCluster: `${world.cluster.name}-restored`,
+        storage: world.storage.name,
+        secret: world.storage.secret,
+        postgresVersion: world.cluster.postgresVersion,
+        cronSchedule: world.cluster.cronSchedule,
+        retention: String(world.cluster.retention),
+        backup: newest.name,
+        // After the newest backup ended, before now: inside its recoverable window.
+        pitrTimestamp: new Date(Date.now() - 5 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      };
+      if (sandbox.s3) {
+        Object.assign(values, {
+          storageName: 'S3 (in this demo, Ceph RGW on this machine)',
+          storageType: 's3Compatible',
+          bucket: sandbox.s3.bucket,
+          storageLocation: `    endpoint: ${sandbox.s3.endpoint}\n    region: ${sandbox.s3.region}\n    enablePathStyleAddressing: true\n`,
+        });
+      }
+      values.sandboxNote = [
+        '',
+        '> **This demo runs against a sandbox**: the StackGres view (activity bar) shows a test Kubernetes API server',
+        `> with a simulated operator${options.timeScale !== 1 ? ` whose clock runs ${options.timeScale}× faster, so scheduled backups appear every few minutes` : ''}.`,
+        `> \`${world.cluster.name}\`, \`${world.storage.name}\` and its Secret already exist there${sandbox.s3 ? ', and the bucket holds their wal-g backups' : ''}:`,
+        '> `02-` and `03-` describe them (applying them changes nothing until you edit them), and `04-restore.yaml` names',
+        "> one of their Completed backups. The Secret in the sandbox holds the bucket's real keys: do not apply",
+        '> `01-credentials-secret.yaml` with its placeholders over it (try **StackGres: Create Credentials Secret** with',
+        '> another name).',
+        '',
+      ].join('\n');
+      const summary = [...sandbox.summary, ...(sandbox.s3Skipped ? [`Without S3: ${sandbox.s3Skipped}`] : []), `sandbox log: ${sandbox.logFile}`];
+      return { settings: { 'stackgres.kubeconfig': sandbox.kube.kubeconfig }, values, summary: summary.join('\n  '), stop: sandbox.stop };
+    },
+  };
+}
+
+function numberOption(args: string[], flag: string, fallback: number): number {
+  const at = args.indexOf(flag);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!(value > 0)) throw new StepError('read options', `${flag} takes a positive number, not "${args[at + 1] ?? ''}"`);
+  return value;
+}
 
 function parsePort(args: string[]): number {
   const at = args.indexOf('--port');
@@ -100,7 +170,10 @@ async function main(): Promise<number> {
   const env: NodeJS.ProcessEnv = {};
   const settings: Record<string, unknown> = {};
   const values: DemoValues = { ...DEFAULT_VALUES };
-  for (const service of SERVICES) {
+  const services: DemoService[] = args.includes('--no-sandbox')
+    ? []
+    : [sandboxService({ timeScale: numberOption(args, '--time-scale', DEFAULT_TIME_SCALE), s3: !args.includes('--no-s3') })];
+  for (const service of services) {
     const started = await service.start(join(root, service.name));
     onCleanup(service.name, started.stop);
     Object.assign(env, started.env);
