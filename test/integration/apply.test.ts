@@ -66,7 +66,7 @@ function applyDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
 type Answer = string | boolean | undefined;
 
 /** Apply Manifest on the editor's file, as from the palette. */
-async function run(editor: vscode.TextEditor, ...answers: Answer[]): Promise<{ outcome: ApplyOutcome | undefined; asked: string[]; failures: string[] }> {
+async function run(editor: vscode.TextEditor, ...answers: Answer[]): Promise<{ outcome: ApplyOutcome | undefined; asked: string[]; failures: () => Promise<string[]> }> {
   await vscode.window.showTextDocument(editor.document, { preview: false });
   return execute<ApplyOutcome>(APPLY, [], answers);
 }
@@ -140,7 +140,8 @@ spec:
     // Our own checks see these problems too: the command asks before sending documents with errors.
     await waitForDiagnostics(document.uri, (ds) => ds.some((d) => d.source === 'stackgres' && d.severity === vscode.DiagnosticSeverity.Error), 'the StackGres errors');
 
-    const { outcome, asked, failures } = await run(editor, true);
+    const { outcome, asked, failures: logged } = await run(editor, true);
+    const failures = await logged();
     assert.equal(outcome, undefined, 'the command stopped');
     assert.equal(failures.length, 1);
     assert.match(failures[0], /rejected SGObjectStorage .*it-mixed, SGCluster .*it-bad in a dry run; nothing was applied/);
@@ -229,7 +230,8 @@ spec:
 
   it('refuses kinds it does not apply, naming the document, and sends nothing', async () => {
     const editor = await writeFixture(FOLDER, 'deployment.yaml', `${storage(ns, 'it-with-deployment')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n`);
-    const { outcome, asked, failures } = await run(editor);
+    const { outcome, asked, failures: logged } = await run(editor);
+    const failures = await logged();
     assert.equal(outcome, undefined);
     assert.deepEqual(asked, []);
     assert.equal(failures.length, 1);
@@ -252,7 +254,8 @@ spec:
       it(`HTTP ${status} during the dry run gives one message and writes nothing`, async () => {
         const editor = await writeFixture(FOLDER, `fault-${status}.yaml`, `${storage(ns, `it-fault-${status}-a`)}---\n${storage(ns, `it-fault-${status}-b`)}`);
         await sandboxControl('/faults', { method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-fault-${status}-b`, status, times: 1 });
-        const { outcome, asked, failures } = await run(editor);
+        const { outcome, asked, failures: logged } = await run(editor);
+        const failures = await logged();
         assert.equal(outcome, undefined);
         assert.deepEqual(asked, [], 'no confirmation after a failed dry run');
         assert.equal(failures.length, 1, 'one message');
@@ -264,7 +267,8 @@ spec:
     it('a dry run that does not answer times out with one message and writes nothing', async () => {
       const editor = await writeFixture(FOLDER, 'fault-timeout.yaml', storage(ns, 'it-fault-timeout'));
       await sandboxControl('/faults/delay', { ms: 45_000, method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-fault-timeout`, times: 1 });
-      const { outcome, failures } = await run(editor);
+      const { outcome, failures: logged } = await run(editor);
+      const failures = await logged();
       assert.equal(outcome, undefined);
       assert.equal(failures.length, 1);
       assert.match(failures[0], /did not answer within/);
@@ -329,27 +333,23 @@ function logEntries(command: string): { now(): string[] } {
 }
 
 /**
- * Runs the command with answers queued for its prompts. A failure ends in an error notification the command
- * waits on: the test reads the failure from the log, then dismisses the notification, as a user would.
+ * Runs the command with answers queued for its prompts. `failures()` waits for what the command guard
+ * logged (one entry per failure it showed); the error notification itself is dismissed, as a user would.
  */
-async function execute<T>(command: string, args: unknown[], answers: Answer[]): Promise<{ outcome: T | undefined; asked: string[]; failures: string[] }> {
+async function execute<T>(command: string, args: unknown[], answers: Answer[]): Promise<{ outcome: T | undefined; asked: string[]; failures: () => Promise<string[]> }> {
   const { prompts } = await testingApi();
   const before = prompts.asked.length;
   const logged = logEntries(command);
   prompts.answer(...answers);
-  let settled = false;
-  const pending = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (settled = true));
-  const failures = await waitFor(
-    `${command} to finish or report a failure`,
-    () => {
-      if (settled) return [];
+  const outcome = await vscode.commands.executeCommand<T | undefined>(command, ...args);
+  const failures = async (): Promise<string[]> => {
+    const entries = await waitFor(`a "${command}" failure in the StackGres log`, () => {
       const now = logged.now();
       return now.length ? now : undefined;
-    },
-    80_000,
-  );
-  if (failures.length) await vscode.commands.executeCommand('notifications.clearAll');
-  const outcome = await pending;
+    });
+    await vscode.commands.executeCommand('notifications.clearAll');
+    return entries;
+  };
   return { outcome, asked: prompts.asked.slice(before), failures };
 }
 

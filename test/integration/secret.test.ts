@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SecretOutcome } from '../../client/src/commands/secret';
 import type { KubeApi } from '../../client/src/kube/api';
-import { fixtureUri, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor } from './helpers';
+import { fixtureUri, kubeTarget, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
 
 const CREATE = 'stackgres.createCredentialsSecret';
 const FOLDER = 'secret-it';
@@ -48,7 +48,7 @@ spec:
 
 type Answer = string | boolean | undefined | { label: string } | vscode.Uri[];
 
-async function run(args: unknown[], ...answers: Answer[]): Promise<{ outcome: SecretOutcome | undefined; asked: string[]; failures: string[] }> {
+async function run(args: unknown[], ...answers: Answer[]): Promise<{ outcome: SecretOutcome | undefined; asked: string[]; failures: () => Promise<string[]> }> {
   return execute<SecretOutcome>(CREATE, args, answers);
 }
 
@@ -177,11 +177,32 @@ spec:
     assert.equal(await api.secretKeys(ns, 'it-azure-account'), undefined, 'only the chosen Secret is written');
   });
 
+  it('from the StackGres view: the storage node names the Secret; an existing one is left alone when the replace is cancelled', async () => {
+    const kube = kubeTarget();
+    assert.ok(kube.world, 'sandbox only: the seeded tutorial storage');
+    const { namespace, storage: seeded } = { namespace: kube.world.namespace, storage: kube.world.storage };
+    const row = await waitForTreeRow([kube.context, namespace, 'Object storages', seeded.name]);
+    const before = await api.secretValues(namespace, seeded.secret, ['accessKeyId', 'secretAccessKey']);
+    try {
+      const { outcome, asked } = await run([row.node], TYPED, KEY_ID_2, SECRET_2, undefined);
+      assert.equal(outcome, undefined);
+      assert.deepEqual(asked, [`StackGres: the access key for Secret ${seeded.secret}`, 'StackGres: access key ID', 'StackGres: secret access key', `Replace the keys of Secret ${seeded.secret}?`]);
+      const after = await api.secretValues(namespace, seeded.secret, ['accessKeyId', 'secretAccessKey']);
+      for (const key of ['accessKeyId', 'secretAccessKey']) {
+        assert.ok(Buffer.from(after[key]).equals(Buffer.from(before[key])), `${key} of ${seeded.secret} is unchanged`);
+        after[key].fill(0);
+      }
+    } finally {
+      for (const v of Object.values(before)) v.fill(0);
+    }
+  });
+
   it('refuses a file that is not an access key, with one message that repeats no value', async () => {
     await writeFixture('badfile.yaml', s3Storage(ns, 'it-badfile', 'it-badfile-creds'));
     const listed = join(dir, 'list-access-keys.json');
     writeFileSync(listed, JSON.stringify({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }] }));
-    const { outcome, failures: entries } = await run([], FROM_FILE, [vscode.Uri.file(listed)]);
+    const { outcome, failures } = await run([], FROM_FILE, [vscode.Uri.file(listed)]);
+    const entries = await failures();
     assert.equal(outcome, undefined);
     assert.equal(entries.length, 1);
     assert.match(entries[0], /list-access-keys\.json: This is the output of `aws iam list-access-keys`/);
@@ -204,7 +225,8 @@ spec:
         const name = `it-fault-${status}`;
         await writeFixture(`fault-${status}.yaml`, s3Storage(ns, `${name}-storage`, name));
         await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${ns}/secrets`, status, times: 1 });
-        const { outcome, failures: entries } = await run([], TYPED, KEY_ID, SECRET);
+        const { outcome, failures } = await run([], TYPED, KEY_ID, SECRET);
+        const entries = await failures();
         assert.equal(outcome, undefined);
         assert.equal(entries.length, 1, 'one message');
         assert.match(entries[0], message);
@@ -254,27 +276,23 @@ function logEntries(command: string): { now(): string[] } {
 }
 
 /**
- * Runs the command with answers queued for its prompts. A failure ends in an error notification the command
- * waits on: the test reads the failure from the log, then dismisses the notification, as a user would.
+ * Runs the command with answers queued for its prompts. `failures()` waits for what the command guard
+ * logged (one entry per failure it showed); the error notification itself is dismissed, as a user would.
  */
-async function execute<T>(command: string, args: unknown[], answers: Answer[]): Promise<{ outcome: T | undefined; asked: string[]; failures: string[] }> {
+async function execute<T>(command: string, args: unknown[], answers: Answer[]): Promise<{ outcome: T | undefined; asked: string[]; failures: () => Promise<string[]> }> {
   const { prompts } = await testingApi();
   const before = prompts.asked.length;
   const logged = logEntries(command);
   prompts.answer(...answers);
-  let settled = false;
-  const pending = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (settled = true));
-  const failures = await waitFor(
-    `${command} to finish or report a failure`,
-    () => {
-      if (settled) return [];
+  const outcome = await vscode.commands.executeCommand<T | undefined>(command, ...args);
+  const failures = async (): Promise<string[]> => {
+    const entries = await waitFor(`a "${command}" failure in the StackGres log`, () => {
       const now = logged.now();
       return now.length ? now : undefined;
-    },
-    80_000,
-  );
-  if (failures.length) await vscode.commands.executeCommand('notifications.clearAll');
-  const outcome = await pending;
+    });
+    await vscode.commands.executeCommand('notifications.clearAll');
+    return entries;
+  };
   return { outcome, asked: prompts.asked.slice(before), failures };
 }
 
