@@ -5,6 +5,8 @@ import { registerCommands } from './commands';
 import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync } from './liveSync';
+import { disposeApplyUi } from './commands/apply';
+import { registerCredentialsLens } from './commands/secret';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, StorageNode, StoragesNode, type Node } from './tree/nodes';
 import { ClusterTreeProvider } from './tree/provider';
@@ -68,6 +70,8 @@ export class ExtensionContextHolder {
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
       ...registerCommands(this),
       ...registerStorageEditorFeatures(),
+      registerCredentialsLens(),
+      { dispose: disposeApplyUi },
       this.connection.onDidChange((s) => {
         if (s.kind === 'idle') this.dropModel();
       }),
@@ -119,7 +123,8 @@ export class ExtensionContextHolder {
     };
     const settings = readSettings();
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ language: 'yaml' }],
+      // Files and unsaved files only: not our read-only views (cluster YAML, apply reviews, reports).
+      documentSelector: [{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }],
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: { maxFileSizeMB: settings.maxFileSizeMB },

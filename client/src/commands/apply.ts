@@ -352,17 +352,25 @@ function confirmationDetail(items: readonly Item[], changes: Readonly<Record<str
 
 // ---- UI: diagnostics and the review diff --------------------------------------------------------------
 
-class ApplyUi {
+class ApplyUi implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('StackGres apply');
   private readonly review = new ReviewDocuments();
   private run = 0;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor() {
-    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this.review);
-    // The cluster's verdict is about the text it saw: any edit makes it stale.
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length && this.diagnostics.has(e.document.uri)) this.diagnostics.delete(e.document.uri);
-    });
+    this.subscriptions = [
+      this.diagnostics,
+      vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this.review),
+      // The cluster's verdict is about the text it saw: any edit makes it stale.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length && this.diagnostics.has(e.document.uri)) this.diagnostics.delete(e.document.uri);
+      }),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
   }
 
   add(source: Source, range: Range, message: string, severity: vscode.DiagnosticSeverity): void {
@@ -434,6 +442,12 @@ class ReviewDocuments implements vscode.TextDocumentContentProvider {
 }
 
 let ui: ApplyUi | undefined;
+
+/** At deactivation: the diagnostics, the review documents and the listener go. */
+export function disposeApplyUi(): void {
+  ui?.dispose();
+  ui = undefined;
+}
 function applyUi(): ApplyUi {
   ui ??= new ApplyUi();
   return ui;

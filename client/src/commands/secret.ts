@@ -287,13 +287,10 @@ export class CredentialsLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-let lens: vscode.Disposable | undefined;
-/** Registers the code lens once (it holds no state, so it does not wait for the extension's context). */
+/** Registered once at activation by the extension's context. */
 export function registerCredentialsLens(): vscode.Disposable {
-  lens ??= vscode.languages.registerCodeLensProvider({ language: 'yaml' }, new CredentialsLensProvider());
-  return lens;
+  return vscode.languages.registerCodeLensProvider([{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], new CredentialsLensProvider());
 }
-registerCredentialsLens();
 
 function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.toString();

@@ -110,7 +110,7 @@ export function registerStorageEditorFeatures(): vscode.Disposable[] {
   const subscriptions: vscode.Disposable[] = [reports];
   subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
-    vscode.languages.registerCodeLensProvider({ language: 'yaml' }, new StorageLenses(subscriptions)),
+    vscode.languages.registerCodeLensProvider([{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], new StorageLenses(subscriptions)),
   );
   return subscriptions;
 }

@@ -38,7 +38,9 @@ export async function input(options: vscode.InputBoxOptions & { title: string })
   if (q.answered) {
     value = typeof q.value === 'string' ? q.value : undefined;
     const problem = value === undefined ? undefined : await options.validateInput?.(value);
-    if (problem) throw new Error(`test answer "${value}" to "${options.title}" is invalid: ${typeof problem === 'string' ? problem : problem.message}`);
+    // Like the input box: only an error blocks; warnings and information let the value through.
+    const blocking = typeof problem === 'string' ? problem : problem && problem.severity === vscode.InputBoxValidationSeverity.Error ? problem.message : undefined;
+    if (blocking) throw new Error(`test answer "${value}" to "${options.title}" is invalid: ${blocking}`);
   } else {
     value = await vscode.window.showInputBox(options);
   }
