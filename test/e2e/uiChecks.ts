@@ -1,12 +1,13 @@
 /**
  * What a user sees in the workbench on the fixture workspace, checked through the UI after the suite:
  * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
- * StackGres view on the sandbox cluster, and Apply Manifest's diff and dry-run rejections.
+ * StackGres view on the sandbox cluster, the recoverable-window picture of its cluster, and Apply Manifest's
+ * diff and dry-run rejections.
  * Each check leaves a screenshot test-results/ui-<name>.png.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Workbench } from './workbench';
+import { SELECTORS, Workbench } from './workbench';
 
 export interface UiCheckResult {
   title: string;
@@ -63,6 +64,34 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.waitForTreeRow('demo-db', { expand: true, timeoutMs: 30_000 });
       await wb.waitForTreeRow('demo-db-before-upgrade');
       await wb.waitForTreeRow('demo-db-nightly-check');
+    },
+  },
+  {
+    name: 'recoverable-window',
+    title: 'the recoverable window of demo-db shows its backups on a time axis and offers the restore of a clicked backup',
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      // From the Command Palette: the command asks which cluster.
+      await wb.page.keyboard.press('Control+Shift+P');
+      await wb.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
+      await wb.page.fill(SELECTORS.quickInputBox, '>StackGres: Show Recoverable Window');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="Show Recoverable Window"]`, { timeout: 10_000 });
+      await wb.page.keyboard.press('Enter');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="demo-db"]`, { timeout: 30_000 });
+      await wb.page.fill(SELECTORS.quickInputBox, 'demo-db');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="demo-db"]`, { timeout: 10_000 });
+      await wb.page.keyboard.press('Enter');
+      const page = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await page.locator('h1', { hasText: 'Recoverable window: demo/demo-db' }).waitFor({ timeout: 30_000 });
+      await page.locator('#restorable').waitFor({ timeout: 10_000 });
+      // Clicking a backup kept by retention offers its restore, and the restore command answers.
+      await page.locator('.marker.fate-kept').last().click();
+      await page.locator('#details button', { hasText: 'Restore this backup…' }).click({ timeout: 10_000 });
+      await wb.page.waitForSelector(SELECTORS.quickInput, { state: 'visible', timeout: 15_000 });
+      await wb.dismissWidgets();
+      // Left for the screenshot: the picture with a backup selected and its restore offer.
+      await page.locator('.marker.fate-kept').last().click();
+      await page.locator('#details button', { hasText: 'Restore to this instant…' }).waitFor({ timeout: 10_000 });
     },
   },
   {

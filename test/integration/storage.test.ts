@@ -14,7 +14,7 @@ import type { KubeApi, KubeObject } from '../../client/src/kube/api';
 import { s3ObjectStore } from '../../client/src/storage/s3';
 import type { RecoverableWindowResult } from '../../client/src/webviews/recoverableWindow';
 import { backupSeeds, seedWalg } from '../s3/seed';
-import { describeRows, kubeTarget, s3Target, scratchNamespace, testingApi, treeRows, waitFor, waitForTreeRow, type TreeRow } from './helpers';
+import { describeRows, fixtureUri, kubeTarget, s3Target, scratchNamespace, testingApi, treeRows, waitFor, waitForTreeRow, type TreeRow } from './helpers';
 
 const TEST_ACCESS = 'stackgres.testStorageAccess';
 const DEADLINE_MS = 30_000;
@@ -63,14 +63,31 @@ function rgwStorage(namespace: string, name: string, secret: string, bucket = s3
   };
 }
 
+const FOLDER = 'storage-it';
+
+/**
+ * Writes a manifest into the workspace and opens it (commands read the active editor). Files, not untitled
+ * editors: a closed untitled document's name is reused at once, and the extension host may still hand out
+ * the closed one's text for it.
+ */
 async function openManifest(content: string): Promise<vscode.TextEditor> {
-  const document = await vscode.workspace.openTextDocument({ language: 'yaml', content });
-  return vscode.window.showTextDocument(document);
+  const uri = fixtureUri(`${FOLDER}/${randomBytes(4).toString('hex')}.yaml`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const document = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(document);
+  await waitFor('the manifest to be the active editor', () => (vscode.window.activeTextEditor?.document === document ? true : undefined));
+  return editor;
 }
 
-async function closeActiveUntitled(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+/** Closes the editor of a document (the untitled one a command opened is reverted first: nothing to save). */
+async function closeEditor(document: vscode.TextDocument): Promise<void> {
+  await vscode.window.showTextDocument(document);
+  await vscode.commands.executeCommand(document.isUntitled ? 'workbench.action.revertAndCloseActiveEditor' : 'workbench.action.closeActiveEditor');
 }
+
+after(async () => {
+  await vscode.workspace.fs.delete(fixtureUri(FOLDER), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+});
 
 describe('Test Object Storage Access', function () {
   this.timeout(60_000);
@@ -154,8 +171,7 @@ describe('Test Object Storage Access', function () {
     assert.equal(lenses[0].command?.title, 'Test access');
     assert.equal(lensEditor.document.lineAt(lenses[0].range.start.line).text, 'kind: SGObjectStorage');
     const { result } = await run<StorageAccessResult>(TEST_ACCESS, lenses[0].command?.arguments ?? []);
-    await vscode.window.showTextDocument(lensEditor.document);
-    await closeActiveUntitled();
+    await closeEditor(lensEditor.document);
     assert.ok(result);
     assert.deepEqual(summary(result), ['ListBucket: failed SignatureDoesNotMatch', 'GetBucketLocation: skipped', 'PutObject: skipped', 'GetObject: skipped', 'DeleteObject: skipped']);
     assert.match(result.report!.results[0].message, /^The secret access key does not match the access key ID: check the secretAccessKey value in the Secret/);
@@ -163,9 +179,8 @@ describe('Test Object Storage Access', function () {
   });
 
   it('a Secret that does not exist: asks for the keys (the secret one as a password), uses them once, stores nothing', async () => {
-    const document = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content: [
+    const { document } = await openManifest(
+      [
         'apiVersion: stackgres.io/v1beta1',
         'kind: SGObjectStorage',
         'metadata:',
@@ -183,12 +198,11 @@ describe('Test Object Storage Access', function () {
         '        secretAccessKey: { name: not-there, key: secretAccessKey }',
         '',
       ].join('\n'),
-    });
-    await vscode.window.showTextDocument(document);
+    );
     const { result, asked } = await run<StorageAccessResult>(TEST_ACCESS, [], ` ${s3Target().owner.accessKeyId} `, s3Target().owner.secretAccessKey);
-    await closeActiveUntitled();
+    await closeEditor(document);
     assert.ok(result);
-    assert.deepEqual(asked, ['Test access of it-no-secret: access key ID', 'Test access of it-no-secret: secret access key']);
+    assert.deepEqual(asked, ['Test access of it-no-secret: access key ID', 'Test access of it-no-secret: secret access key'], `${result.storage}: ${result.credentials}: ${result.summary}`);
     assert.equal(result.credentials, 'typed in (not stored)');
     assert.equal(result.report?.ok, true, result.summary);
     assert.ok(result.keyPrefix.startsWith(`typed/sgbackups.stackgres.io/${ns}`), result.keyPrefix);
@@ -196,13 +210,11 @@ describe('Test Object Storage Access', function () {
   });
 
   it('gcs: says plainly that only the configuration was checked', async () => {
-    const document = await vscode.workspace.openTextDocument({
-      language: 'yaml',
-      content: `apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata:\n  name: it-gcs\n  namespace: ${ns}\nspec:\n  type: gcs\n  gcs:\n    bucket: acme-backups\n    gcpCredentials:\n      secretKeySelectors:\n        serviceAccountJSON: { name: gcs-sa, key: sa.json }\n`,
-    });
-    await vscode.window.showTextDocument(document);
+    const { document } = await openManifest(
+      `apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata:\n  name: it-gcs\n  namespace: ${ns}\nspec:\n  type: gcs\n  gcs:\n    bucket: acme-backups\n    gcpCredentials:\n      secretKeySelectors:\n        serviceAccountJSON: { name: gcs-sa, key: sa.json }\n`,
+    );
     const { result } = await run<StorageAccessResult>(TEST_ACCESS, []);
-    await closeActiveUntitled();
+    await closeEditor(document);
     assert.ok(result);
     assert.equal(result.report, undefined);
     assert.equal(result.summary, 'Only the configuration of this gcs storage was checked (this extension speaks S3 only): 1 problem found. Access to the bucket was NOT tested.');
@@ -214,7 +226,7 @@ describe('Generate IAM Policy', function () {
   this.timeout(30_000);
 
   it('for a bucket with a sub-path: the policy scoped to it and the AWS CLI commands, in a new document', async () => {
-    await openManifest([
+    const manifest = await openManifest([
       'apiVersion: stackgres.io/v1beta1',
       'kind: SGObjectStorage',
       'metadata:',
@@ -257,8 +269,8 @@ describe('Generate IAM Policy', function () {
     ]) {
       assert.ok(text.includes(line), `the document has: ${line}`);
     }
-    await closeActiveUntitled();
-    await closeActiveUntitled();
+    await closeEditor(editor.document);
+    await closeEditor(manifest.document);
   });
 });
 
@@ -375,7 +387,10 @@ describe('The recoverable window', function () {
       assert.equal(entry.fate, c.managedLifecycle ? entry.fate : 'unmanaged');
     }
     assert.equal(t.backups.find((b) => b.label === w.failed.name)?.fate, 'failed');
-    assert.equal(t.backups.find((b) => b.label === w.objects!.orphan)?.fate, 'orphan');
+    const orphan = t.backups.find((b) => b.label === w.objects!.orphan);
+    assert.equal(orphan?.fate, 'orphan');
+    const oldest = t.backups.filter((b) => b.sgBackup && b.window).map((b) => b.at!).sort()[0];
+    assert.ok(orphan.at! < oldest, `the orphan is placed by its metadata.json (${orphan.at}), before the first backup (${oldest}), not when its objects were written`);
     assert.equal(t.wal?.oldest?.segment, w.objects!.wal.first);
     assert.ok(t.recoverable, 'a point-in-time restore is possible');
     assert.deepEqual(t.storageNotes, []);

@@ -4,8 +4,8 @@
  * page plus each backup's sentinel and metadata.json), and the WAL coverage by bounded listings, never a
  * full listing of `wal_005/`. Failures become values the tree shows as rows. No vscode import.
  */
-import type { WalgBackup } from '../../../server/src/domain/walg';
-import { listBaseBackups } from './baseBackups';
+import { metadataKey, parseBackupMetadata, type WalgBackup } from '../../../server/src/domain/walg';
+import { listBaseBackups, mapLimit } from './baseBackups';
 import { isStorageError, type ObjectStore } from './objectStore';
 import { walCoverage, type WalCoverage } from './walCoverage';
 
@@ -137,6 +137,29 @@ export class PathListing {
   async all(maxBackups: number, signal?: AbortSignal): Promise<void> {
     await this.load(Infinity, signal, maxBackups);
     while (this.hasMore && !this._problem && this._backups.length < maxBackups && !signal?.aborted) await this.more(signal);
+  }
+
+  /**
+   * When some backups finished, from their metadata.json (at most `max` reads): a names-only listing knows
+   * only when the sentinel object was written, which for copied or restored buckets is not the backup's time.
+   * Backups whose metadata cannot be read are left out.
+   */
+  async finishTimes(names: readonly string[], max = 20, signal?: AbortSignal): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const store = this.store;
+    if (!store) return out;
+    await mapLimit(names.slice(0, max), 8, async (name) => {
+      this.requests++;
+      try {
+        const raw = await store.get(metadataKey(this.keyPrefix, name), { maxBytes: 1024 * 1024, signal, timeoutMs: this.options.timeoutMs });
+        const m = parseBackupMetadata(raw.toString('utf8'));
+        const at = m.ok && m.value.finishTime ? new Date(m.value.finishTime) : undefined;
+        if (at && !Number.isNaN(at.getTime())) out.set(name, at.toISOString());
+      } catch {
+        // The listing time stays.
+      }
+    });
+    return out;
   }
 
   private track(run: () => Promise<void>): Promise<void> {

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
+import { backupPathOfBackup, clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
+import { get } from '../../../server/src/domain/rules/types';
 import { pointInTimeRange, recoveryTimeline, type BucketView, type PointInTimeRange, type RecoveryTimeline } from '../../../server/src/domain/recoveryTimeline';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
@@ -21,6 +22,8 @@ import { recoverableWindowHtml } from './recoverableWindowHtml';
 export const VIEW_TYPE = 'stackgres.recoverableWindow';
 /** The most wal-g backups read for the picture (names only: about 500 per request). */
 const MAX_BUCKET_BACKUPS = 10_000;
+/** metadata.json reads for backups without an SGBackup (their listing time may be a copy's). */
+const MAX_ORPHAN_READS = 50;
 
 export interface LoadOptions {
   readonly signal?: AbortSignal;
@@ -65,9 +68,12 @@ export async function loadRecoveryTimeline(ctx: ExtensionContextHolder, namespac
       if (listing.hasMore) notes.push(`Only the first ${listing.backups.length} base backups in the bucket were read.`);
       const coverage = listing.coverage;
       if (isProblem(coverage)) notes.push(`The WAL in the bucket could not be read: ${coverage.message}`);
+      // Backups no SGBackup records are placed by their metadata.json (the others by their SGBackup).
+      const recorded = new Set(model.objects('SGBackup').filter((b) => backupPathOfBackup(b) === target.backupPath).map((b) => get(b, ['status', 'internalName'])));
+      const finished = await listing.finishTimes(listing.backups.map((b) => b.name).filter((n) => !recorded.has(n)), MAX_ORPHAN_READS, options.signal);
       bucket = {
         backupPath: target.backupPath,
-        backups: listing.backups.map((b) => ({ name: b.name, finishedAt: b.listedAt })),
+        backups: listing.backups.map((b) => ({ name: b.name, finishedAt: finished.get(b.name) ?? b.listedAt })),
         complete: listing.complete,
         wal: coverage && !isProblem(coverage)
           ? {

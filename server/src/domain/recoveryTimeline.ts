@@ -257,6 +257,7 @@ export function pointInTimeRange(timeline: RecoveryTimeline, backupName: string)
   return { from, to, toIsNow: b.window.toIsNow && walUntil === undefined, nextBackup: b.window.nextBackup, walUntil, warning };
 }
 
+/** The first line of a failure, without the colon that introduces the next line. */
 function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return s.split('\n')[0].replace(/[\s:.]+$/, '');
 }

@@ -55,6 +55,13 @@ describe('The bucket browser: a backup path listed page by page (against Ceph RG
     assert.equal(requests.filter((r) => r.key.endsWith('basebackups_005/')).length, 4, '24 keys, 6 a page');
   });
 
+  it('finish times from metadata.json for chosen backups, skipping those that cannot be read', async () => {
+    const { listing: l } = listing(owner, 1000, true);
+    await l.first();
+    const times = await l.finishTimes([seeds[0].name, seeds[5].name, 'base_000000010000000000FFFFFF']);
+    assert.deepEqual(Object.fromEntries(times), { [seeds[0].name]: seeds[0].finishedAt.toISOString(), [seeds[5].name]: seeds[5].finishedAt.toISOString() });
+  });
+
   it('never lists wal_005/ in full: a few one-key listings', async () => {
     const { listing: l, requests } = listing(owner, 1000);
     await l.first();
