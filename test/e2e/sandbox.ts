@@ -5,8 +5,8 @@
  *
  * The world (namespace `demo`): the kube server's `demo` seed (clusters orders/inventory/analytics, storages,
  * placeholder Secrets, a Completed/Failed history, a copy in `staging`) plus the tutorial's cluster `demo-db`
- * backing up to SGObjectStorage `backups-s3`, an s3Compatible storage on the RGW bucket whose Secret
- * `backups-s3-credentials` holds the RGW owner's keys (and `backups-s3-limited` with the delete-denied user's).
+ * backing up to SGObjectStorage `backups-rgw`, an s3Compatible storage on the RGW bucket whose Secret
+ * `backups-rgw-credentials` holds the RGW owner's keys (and `backups-rgw-limited` with the delete-denied user's).
  * Its SGBackups (Completed, scheduled and manual, and one Failed) match base backups in the bucket under the
  * cluster's backup path (`status.internalName`, `status.backupPath`), with WAL and one orphan base backup.
  * While the sandbox runs, a backup of a storage on this RGW that turns Completed gets its wal-g objects written,
@@ -64,10 +64,11 @@ export interface Sandbox {
 export const WORLD_NAMES = {
   namespace: 'demo',
   cluster: 'demo-db',
-  storage: 'backups-s3',
-  secret: 'backups-s3-credentials',
-  limitedStorage: 'backups-s3-limited',
-  limitedSecret: 'backups-s3-limited-credentials',
+  // Not the fixture workspace's `backups-s3`: a live object of the same name would stand in for it.
+  storage: 'backups-rgw',
+  secret: 'backups-rgw-credentials',
+  limitedStorage: 'backups-rgw-limited',
+  limitedSecret: 'backups-rgw-limited-credentials',
   postgresVersion: '16.4',
   cronSchedule: '0 5 * * *',
 } as const;

@@ -10,7 +10,7 @@
  *   `contexts` (sandbox: by user: admin, reader, no-backups), `tokens` (sandbox: bearer token per user),
  *   `caCert`, `namespaces` (seeded: demo, staging), `scratchPrefix` (create your own namespaces as
  *   `${scratchPrefix}-<name>`: `scratchNamespace(name)`; the driver deletes them), `operatorStepMs`,
- *   `world` (the tutorial cluster `demo/demo-db`, storages `backups-s3` and `backups-s3-limited` on RGW with
+ *   `world` (the tutorial cluster `demo/demo-db`, storages `backups-rgw` and `backups-rgw-limited` on RGW with
  *   their Secrets, Completed/Failed SGBackups and the matching wal-g objects), `control` (test server knobs:
  *   `sandboxControl('/operator/fail-next', { message })`, `/faults`, ...; sandbox only).
  * - `s3Target()` = `runConfig().s3`: `endpoint`, `region`, `bucket`, `owner` and `limited` keys
