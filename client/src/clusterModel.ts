@@ -37,6 +37,7 @@ export class ClusterModel implements vscode.Disposable {
         throw err;
       }
     }).catch((err: unknown) => {
+      model.stopCaches();
       model._state = { kind: 'failed', error: isKubeError(err) ? err : new KubeError('server', String(err)) };
     });
     return model;
@@ -48,12 +49,19 @@ export class ClusterModel implements vscode.Disposable {
 
   private async start(namespace: string | undefined): Promise<void> {
     this.stopCaches();
+    // The caches retry a failing first list forever (a cluster may come back); opening the model must not
+    // wait that long: the first failure is reported, and Refresh tries again.
+    let firstFailure: (err: KubeError) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (firstFailure = reject));
     for (const kind of KINDS) {
       const cache = this.api.cache(kind, { namespace });
       this.caches.set(kind, cache);
-      this.listeners.push(cache.onEvent((e) => this.onCacheEvent(kind, e)));
+      this.listeners.push(cache.onEvent((e) => {
+        if (this._state.kind === 'loading' && (e.type === 'DISCONNECTED' || e.type === 'FAILED')) firstFailure(e.error);
+        this.onCacheEvent(kind, e);
+      }));
     }
-    await Promise.all([...this.caches.values()].map((c) => c.ready()));
+    await Promise.race([Promise.all([...this.caches.values()].map((c) => c.ready())), failed]);
     this._state = { kind: 'ready', scope: namespace ?? 'all namespaces' };
   }
 
@@ -69,7 +77,7 @@ export class ClusterModel implements vscode.Disposable {
     if (kind === 'SGBackup') this.backupIndex = undefined;
     // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh.
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed.fire(), 100);
+    this.timer = setTimeout(() => this.changed.fire(), 250);
   }
 
   objects(kind: StackGresKind): KubeObject[] {

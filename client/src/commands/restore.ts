@@ -36,10 +36,33 @@ const OTHER_NAMESPACE = 'Another namespace…';
 
 export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg).catch(rethrowKubeError) }];
 
+/** What the recoverable-window picture passes: the backup clicked, and the instant when one was. */
+interface RestoreRequestArg {
+  readonly backup: { readonly namespace: string; readonly name: string };
+  readonly pointInTime?: string;
+}
+
+function isRestoreRequest(arg: unknown): arg is RestoreRequestArg {
+  const b = (arg as { backup?: { namespace?: unknown; name?: unknown } } | undefined)?.backup;
+  return typeof b?.namespace === 'string' && typeof b.name === 'string';
+}
+
+async function chosenBackup(api: KubeApi, model: ClusterModel, arg: unknown): Promise<BackupView> {
+  if (arg instanceof BackupNode) return arg.backup;
+  if (isRestoreRequest(arg)) {
+    const obj = model.get('SGBackup', arg.backup.namespace, arg.backup.name) ?? (await api.get('SGBackup', arg.backup.namespace, arg.backup.name));
+    const view = obj ? readBackup(obj) : undefined;
+    if (!view) throw new UserError(`SGBackup ${arg.backup.name} no longer exists in namespace ${arg.backup.namespace}.`);
+    return view;
+  }
+  return pickCompletedBackup(api, model, 'Restore backup');
+}
+
 async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RestoreResult> {
   const api = await ctx.connection.api();
   const model = await readyModel(ctx);
-  const chosen = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Restore backup');
+  const chosen = await chosenBackup(api, model, arg);
+  const requestedInstant = isRestoreRequest(arg) ? arg.pointInTime : undefined;
   if (chosen.phase !== 'Completed') {
     throw new UserError(`SGBackup ${chosen.name} is ${chosen.phase}: only a Completed backup can be restored.`);
   }
@@ -78,15 +101,20 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   const allBackups = model.objects('SGBackup');
   const windowNow = (): RecoverableWindow | undefined => recoverableWindow(backup, allBackups, new Date());
   const window = windowNow();
-  const pitr = await prompts.pick(
+  if (requestedInstant !== undefined) {
+    // Chosen on the recoverable-window picture: checked like a typed one.
+    const problem = pointInTimeProblem(backup, requestedInstant, window);
+    if (problem) throw new UserError(problem);
+  }
+  const pitr = requestedInstant !== undefined ? { label: POINT_IN_TIME } : await prompts.pick(
     [
       { label: LATEST, detail: `The cluster starts from the backup as it was stored${view.stored ? ` (${formatInstant(view.stored)})` : ''}.` },
       ...(window ? [{ label: POINT_IN_TIME, detail: `Replays the archived WAL up to an instant ${windowText(window)}.` }] : []),
     ],
     { title: `Restore ${view.name} into ${clusterName}: up to when?`, ignoreFocusOut: true },
   );
-  let restoreToTimestamp: string | undefined;
-  if (pitr.label === POINT_IN_TIME && window) {
+  let restoreToTimestamp: string | undefined = requestedInstant;
+  if (requestedInstant === undefined && pitr.label === POINT_IN_TIME && window) {
     restoreToTimestamp = (
       await prompts.input({
         title: `Restore ${view.name}: point in time (UTC)`,

@@ -77,8 +77,9 @@ export class StorageError extends Error {
   }
 }
 
+/** A StorageError from this bundle or from the lazily loaded S3 bundle (dist/s3.js has its own copy of the class). */
 export function isStorageError(err: unknown): err is StorageError {
-  return err instanceof StorageError;
+  return err instanceof StorageError || (err instanceof Error && err.name === 'StorageError' && typeof (err as { code?: unknown }).code === 'string');
 }
 
 /** Up to `limit` entries of a listing, following pages; for small bounded listings only. */

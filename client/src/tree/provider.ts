@@ -46,12 +46,35 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return walk(await this.getChildren());
   }
 
+  /** The node instance last handed to the view for each id. */
+  private readonly known = new Map<string, Node>();
+
+  /**
+   * The view keys its items by id and by the element object it was given: across refreshes an item keeps its
+   * first object, updated with the new state, so expansions and reveals in flight stay valid.
+   */
+  private keep(fresh: Node[]): Node[] {
+    return fresh.map((n) => {
+      const prev = this.known.get(n.id);
+      if (prev && prev.constructor === n.constructor) {
+        Object.assign(prev, n);
+        return prev;
+      }
+      this.known.set(n.id, n);
+      return n;
+    });
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node) {
-      const children = await node.children();
+      const children = this.keep(await node.children());
       for (const c of children) this.parents.set(c, node);
       return children;
     }
+    return this.keep(await this.roots());
+  }
+
+  private async roots(): Promise<Node[]> {
     if (!vscode.workspace.isTrusted) {
       return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
     }
