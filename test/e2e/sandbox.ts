@@ -7,6 +7,8 @@
  * placeholder Secrets, a Completed/Failed history, a copy in `staging`) plus the tutorial's cluster `demo-db`
  * backing up to SGObjectStorage `backups-rgw`, an s3Compatible storage on the RGW bucket whose Secret
  * `backups-rgw-credentials` holds the RGW owner's keys (and `backups-rgw-limited` with the delete-denied user's).
+ * The fixture workspace's storage.yaml and secret.yaml (test/fixtures/workspace: `backups-s3` on AWS and
+ * `backups-s3-credentials` with placeholder values) are applied too, as a user who followed the tutorial has.
  * Its SGBackups (Completed, scheduled and manual, and one Failed) match base backups in the bucket under the
  * cluster's backup path (`status.internalName`, `status.backupPath`), with WAL and one orphan base backup.
  * While the sandbox runs, a backup of a storage on this RGW that turns Completed gets its wal-g objects written,
@@ -16,9 +18,10 @@
  * and tokens are only in memory, the sandbox's Secrets and the run configuration. Nothing here prints them.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { storageLocation } from '../../server/src/domain/objectStore';
 import { BASEBACKUPS_FOLDER } from '../../server/src/domain/walg';
 import type { KubeRunConfig, S3RunConfig, SandboxWorld } from '../integration/runConfig';
@@ -30,6 +33,7 @@ import { ensureCeph, startRgw, type Rgw } from '../s3/rgw';
 import { SEGMENTS_PER_LOG, seedWalg, walSegmentName, type BackupSeed } from '../s3/seed';
 import type { ObjectStore } from '../../client/src/storage/objectStore';
 import { s3ObjectStore } from '../../client/src/storage/s3';
+import { REPO_ROOT } from './bundleSuite';
 import { StepError } from './processes';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -64,7 +68,6 @@ export interface Sandbox {
 export const WORLD_NAMES = {
   namespace: 'demo',
   cluster: 'demo-db',
-  // Not the fixture workspace's `backups-s3`: a live object of the same name would stand in for it.
   storage: 'backups-rgw',
   secret: 'backups-rgw-credentials',
   limitedStorage: 'backups-rgw-limited',
@@ -221,6 +224,7 @@ async function seedWorld(server: KubeServer, rgw: Rgw | undefined, store: Object
   };
   secret(n.secret, rgw?.owner);
   secret(n.limitedSecret, rgw?.limited);
+  applyFixtureWorkspace(server);
   const storage = seed.objectStorage(ns, n.storage, storageSpec(rgw, n.secret));
   seed.objectStorage(ns, n.limitedStorage, storageSpec(rgw, n.limitedSecret));
   const retention = 7;
@@ -297,6 +301,18 @@ async function seedWorld(server: KubeServer, rgw: Rgw | undefined, store: Object
     wal: { first: walSegmentName(1, orphanSegment), last: walSegmentName(1, lastSegment) },
   };
   return world;
+}
+
+/**
+ * The fixture workspace's SGObjectStorage and Secret, as if applied: the suite's manifests then name objects
+ * that exist (live checks find them), with the Secret's values replaced by placeholders.
+ */
+function applyFixtureWorkspace(server: KubeServer): void {
+  const dir = join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+  const storage = parse(readFileSync(join(dir, 'storage.yaml'), 'utf8')) as { metadata: { name: string; namespace: string }; spec: Rec };
+  server.seed.objectStorage(storage.metadata.namespace, storage.metadata.name, storage.spec);
+  const secret = parse(readFileSync(join(dir, 'secret.yaml'), 'utf8')) as { metadata: { name: string; namespace: string }; stringData?: Rec; data?: Rec };
+  server.seed.secret(secret.metadata.namespace, secret.metadata.name, Object.keys({ ...secret.data, ...secret.stringData }));
 }
 
 /**
