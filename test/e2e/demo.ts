@@ -110,7 +110,7 @@ function sandboxService(options: { timeScale: number; s3: boolean }): DemoServic
         '> another name).',
         '',
       ].join('\n');
-      const summary = [...sandbox.summary, ...(sandbox.s3Skipped ? [`Without S3: ${sandbox.s3Skipped}`] : []), `sandbox log: ${sandbox.logFile}`];
+      const summary = [...sandbox.summary, `sandbox log: ${sandbox.logFile}`];
       return { settings: { 'stackgres.kubeconfig': sandbox.kube.kubeconfig }, values, summary: summary.join('\n  '), stop: sandbox.stop };
     },
   };
