@@ -37,15 +37,16 @@ async function main(): Promise<number> {
   const vscodeExecutablePath = await downloadVsCode(version);
   const runRoot = mkdtempSync(join(tmpdir(), 'stackgres-electron-test-'));
   onCleanup('remove the run folder', async () => rmSync(runRoot, { recursive: true, force: true }));
-  const servicesPromise = startEditorServices({ dir: join(runRoot, 'services'), kubeconfig: valueOf('--kubeconfig'), s3: !args.includes('--no-s3') });
+  const servicesDir = join(runRoot, 'services');
+  // Kept also when the sandbox fails to start: its log says why.
+  onCleanup('keep the sandbox log', async () => {
+    if (existsSync(join(servicesDir, 'sandbox.log'))) cpSync(join(servicesDir, 'sandbox.log'), join(RESULTS_DIR, 'sandbox.log'));
+  });
+  const servicesPromise = startEditorServices({ dir: servicesDir, kubeconfig: valueOf('--kubeconfig'), s3: !args.includes('--no-s3') });
   servicesPromise.catch(() => undefined);
   const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   const services = await servicesPromise;
   console.log(services.summary.join('\n'));
-  if (services.logFile) {
-    const log = services.logFile;
-    onCleanup('keep the sandbox log', async () => cpSync(log, join(RESULTS_DIR, 'sandbox.log')));
-  }
 
   const outcomes: Outcome[] = [
     await electronRun(vscodeExecutablePath, vsix, join(runRoot, 'trusted'), services, grep).catch((err: unknown) => {

@@ -111,7 +111,12 @@ async function main(): Promise<number> {
   t = Date.now();
   // The sandbox starts while the VSIX is built; both are awaited before any editor starts.
   const servicesStarted = Date.now();
-  const servicesPromise = startEditorServices({ dir: join(runRoot, 'services'), kubeconfig: options.kubeconfig, s3: options.s3 }).then((s) => {
+  const servicesDir = join(runRoot, 'services');
+  // Kept also when the sandbox fails to start: its log says why.
+  onCleanup('keep the sandbox log', async () => {
+    if (existsSync(join(servicesDir, 'sandbox.log'))) cpSync(join(servicesDir, 'sandbox.log'), join(RESULTS_DIR, 'sandbox.log'));
+  });
+  const servicesPromise = startEditorServices({ dir: servicesDir, kubeconfig: options.kubeconfig, s3: options.s3 }).then((s) => {
     console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${s.summary.map((l) => `  ${l}`).join('\n')}`);
     return s;
   });
@@ -120,10 +125,6 @@ async function main(): Promise<number> {
   const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   console.log(`Packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB) in ${seconds(Date.now() - t)}`);
   const services = await servicesPromise;
-  if (services.logFile) {
-    const log = services.logFile;
-    onCleanup('keep the sandbox log', async () => cpSync(log, join(RESULTS_DIR, 'sandbox.log')));
-  }
 
   const browser = await launchChromium();
   const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services }];

@@ -169,7 +169,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   } catch (err) {
     await stopAll();
     if (err instanceof StepError) throw err;
-    throw new StepError('seed the sandbox (Kubernetes objects and wal-g backups in S3)', err instanceof Error ? err.message : String(err), `see ${logFile}`);
+    throw new StepError('seed the sandbox (Kubernetes objects and wal-g backups in S3)', err instanceof Error ? err.message : String(err), `see ${logFile} (test runs keep it as test-results/sandbox.log)`);
   }
 }
 
