@@ -263,13 +263,22 @@ describe('StackGres view', () => {
         ].join('\n'),
       );
       await vscode.workspace.getConfiguration('stackgres').update('kubeconfig', file, vscode.ConfigurationTarget.Global);
-      const message = await waitForTreeRow(
-        [(r) => r.item.contextValue === 'stackgres.message' && /reach|refused|unreachable/i.test(r.label)],
+      const unreachable = (r: TreeRow) => r.item.contextValue === 'stackgres.message' && /reach|refused|unreachable/i.test(r.label);
+      let seen = '';
+      // At the top (the connection failed) or under the context row (its caches failed).
+      const message = await waitFor(
+        'a message row saying the cluster cannot be reached',
+        async () => {
+          const roots = await treeRows(undefined, LIVE_DEADLINE_MS);
+          const context = roots.find((r) => r.label === 'closed-port');
+          const rows = context ? await treeRows(context.node, LIVE_DEADLINE_MS) : roots;
+          seen = describeRows(rows);
+          return roots.find(unreachable) ?? rows.find(unreachable);
+        },
         LIVE_DEADLINE_MS,
-      ).catch(async () =>
-        // The message may sit under the context row (the model failed) rather than at the top.
-        waitForTreeRow(['closed-port', (r) => r.item.contextValue === 'stackgres.message' && /reach|refused|unreachable/i.test(r.label)], LIVE_DEADLINE_MS),
-      );
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}; the tree showed ${seen || 'nothing'}`);
+      });
       assert.match(message.label, new RegExp(`127\\.0\\.0\\.1:${port}`), 'the message names the server');
     });
   });
