@@ -229,7 +229,7 @@ export class StoragesNode implements Node {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem('Object storages', this.storages.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('database');
+    item.iconPath = new vscode.ThemeIcon('folder-library');
     item.description = this.storages.length ? String(this.storages.length) : 'none: backups need one';
     item.contextValue = 'stackgres.storages';
     return item;
