@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { readBackup, type BackupView } from '../../server/src/domain/backups';
 import type { CacheEvent, KubeApi, KubeObject, LiveCache, StackGresKind } from './kube/api';
+import { slimObject } from './kube/slim';
 import { isKubeError, KubeError } from './kube/errors';
 
 const KINDS: readonly StackGresKind[] = ['SGCluster', 'SGBackup', 'SGObjectStorage'];
@@ -54,7 +55,7 @@ export class ClusterModel implements vscode.Disposable {
     let firstFailure: (err: KubeError) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => (firstFailure = reject));
     for (const kind of KINDS) {
-      const cache = this.api.cache(kind, { namespace });
+      const cache = this.api.cache(kind, { namespace, slim: slimObject });
       this.caches.set(kind, cache);
       this.listeners.push(cache.onEvent((e) => {
         if (this._state.kind === 'loading' && (e.type === 'DISCONNECTED' || e.type === 'FAILED')) firstFailure(e.error);

@@ -184,7 +184,7 @@ async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Co
   const api = await ctx.connection.api();
   const model = await readyModel(ctx);
   const b = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Copy backup to another namespace');
-  const source = await backupObject(api, model, b.namespace, b.name);
+  const source = await backupObject(api, b.namespace, b.name);
   const target = await pickNamespace(api, model, `Copy ${b.name} to which namespace?`, b.namespace);
   return copyBackupTo(ctx, api, source, target);
 }
@@ -341,8 +341,9 @@ export function sgClusterOf(b: BackupView): string {
 }
 
 /** The SGBackup object, from the model or the API server. */
-export async function backupObject(api: KubeApi, model: ClusterModel, namespace: string, name: string): Promise<KubeObject> {
-  const obj = (covers(model, namespace) ? model.get('SGBackup', namespace, name) : undefined) ?? (await api.get('SGBackup', namespace, name));
+/** The whole SGBackup as the server has it (the model holds a slimmed copy): copies and restores carry it. */
+export async function backupObject(api: KubeApi, namespace: string, name: string): Promise<KubeObject> {
+  const obj = await api.get('SGBackup', namespace, name);
   if (!obj) throw new UserError(`SGBackup ${name} no longer exists in namespace ${namespace}.`);
   return obj;
 }

@@ -66,7 +66,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   if (chosen.phase !== 'Completed') {
     throw new UserError(`SGBackup ${chosen.name} is ${chosen.phase}: only a Completed backup can be restored.`);
   }
-  let backup = await backupObject(api, model, chosen.namespace, chosen.name);
+  let backup = await backupObject(api, chosen.namespace, chosen.name);
 
   // The new cluster goes where the backup is; elsewhere needs a copy of the backup there first.
   const where = await prompts.pick(
@@ -154,7 +154,7 @@ async function backupIn(ctx: ExtensionContextHolder, api: KubeApi, model: Cluste
     'Copy and Continue',
   );
   const copy = await copyBackupTo(ctx, api, backup, namespace);
-  return backupObject(api, model, copy.namespace, copy.name);
+  return backupObject(api, copy.namespace, copy.name);
 }
 
 /** A backup that does not record its Postgres version: the source cluster's, or asked. */

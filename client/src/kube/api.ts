@@ -69,6 +69,8 @@ export interface ListOptions extends CallOptions {
   sgCluster?: string;
   /** Page size; default 500. */
   limit?: number;
+  /** Applied to each page's objects as they arrive, so a long list never holds every full object at once. */
+  slim?: (o: KubeObject) => KubeObject;
 }
 
 export interface ListPageOptions extends ListOptions {
@@ -163,6 +165,8 @@ export interface CacheOptions {
   namespace?: string;
   labelSelector?: string;
   sgCluster?: string;
+  /** What of each object the cache holds; read the full object with `get` when it is needed. */
+  slim?: (o: KubeObject) => KubeObject;
 }
 
 export interface Disposable {

@@ -457,7 +457,7 @@ class ClientNodeKube implements KubeApi {
         try {
           do {
             const p = await this.page(scope, r, c, { ...options, continue: token });
-            items.push(...p.items);
+            for (const o of p.items) items.push(options.slim ? options.slim(o) : o);
             if (!token) resourceVersion = p.resourceVersion;
             token = p.continue;
           } while (token);
@@ -696,7 +696,7 @@ class ClientNodeKube implements KubeApi {
     const maxTimeout = this.options.watchTimeoutSeconds ?? 600;
     const transport: WatchTransport = {
       errorContext: ctx,
-      list: (signal) => this.list(kind, { namespace: options.namespace, labelSelector: options.labelSelector, sgCluster: options.sgCluster, signal }),
+      list: (signal) => this.list(kind, { namespace: options.namespace, labelSelector: options.labelSelector, sgCluster: options.sgCluster, slim: options.slim, signal }),
       watch: async (resourceVersion, onEvent, onEnd) => {
         if (this.blocked) throw this.blocked;
         const query = {
@@ -718,6 +718,7 @@ class ClientNodeKube implements KubeApi {
     const cache: WatchedCache = new WatchedCache(transport, {
       backoff: this.options.backoff,
       keep: (o) => matchesCluster(o, options.sgCluster),
+      slim: options.slim,
       log: this.log,
       onStop: () => this.caches.delete(cache),
     });

@@ -65,6 +65,7 @@ export class WatchedCache implements LiveCache {
 
   private readonly backoff: BackoffOptions;
   private readonly keep: (o: KubeObject) => boolean;
+  private readonly slim: (o: KubeObject) => KubeObject;
   private readonly log: (line: string) => void;
   private readonly onStop?: () => void;
 
@@ -74,6 +75,8 @@ export class WatchedCache implements LiveCache {
       backoff?: BackoffOptions;
       /** Objects to hold (a client-side filter); others are treated as absent. */
       keep?: (o: KubeObject) => boolean;
+      /** What of each object to hold (memory: thousands of backups); the default holds all of it. */
+      slim?: (o: KubeObject) => KubeObject;
       log?: (line: string) => void;
       /** Called once by stop(). */
       onStop?: () => void;
@@ -81,6 +84,7 @@ export class WatchedCache implements LiveCache {
   ) {
     this.backoff = options.backoff ?? {};
     this.keep = options.keep ?? (() => true);
+    this.slim = options.slim ?? ((o) => o);
     this.log = options.log ?? (() => undefined);
     this.onStop = options.onStop;
     this.readyPromise = new Promise<void>((resolve, reject) => {
@@ -232,8 +236,9 @@ export class WatchedCache implements LiveCache {
             return;
           }
           const existed = this.objects.has(k);
-          this.objects.set(k, obj);
-          this.emit({ type: existed ? 'MODIFIED' : 'ADDED', object: obj });
+          const held = this.slim(obj);
+          this.objects.set(k, held);
+          this.emit({ type: existed ? 'MODIFIED' : 'ADDED', object: held });
         }
       };
       const onEnd = (error?: KubeError): void => {
@@ -263,7 +268,7 @@ export class WatchedCache implements LiveCache {
   private replace(list: ObjectList): void {
     const fresh = new Map<string, KubeObject>();
     for (const o of list.items) {
-      if (o?.metadata?.name && this.keep(o)) fresh.set(key(o.metadata.namespace, o.metadata.name), o);
+      if (o?.metadata?.name && this.keep(o)) fresh.set(key(o.metadata.namespace, o.metadata.name), this.slim(o));
     }
     const events: CacheEvent[] = [];
     for (const [k, old] of this.objects) {
