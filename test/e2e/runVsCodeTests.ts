@@ -16,7 +16,7 @@
  * `runConfig().kube` / `runConfig().s3`. Both are stopped at the end, also on failure and Ctrl-C.
  *
  * Results, logs and screenshots go to test-results/. Exits non-zero on any failure or timeout.
- * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 180),
+ * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
  *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
  *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
  *          --no-s3 (no Ceph RGW).
@@ -57,7 +57,7 @@ function parseOptions(argv: string[]): Options {
     ui: true,
     restricted: true,
     s3: true,
-    timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 180) * 1000,
+    timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 600) * 1000,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
