@@ -67,18 +67,30 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
     MANAGED_LIFECYCLE_CHOICES.map((c) => ({ label: c.label, detail: c.detail, managedLifecycle: c.managedLifecycle })),
     { title: `Back up ${namespace}/${clusterName} now: who deletes this backup?`, ignoreFocusOut: true },
   );
-  const backup = manualBackupManifest({ namespace, cluster: clusterName, managedLifecycle: lifecycle.managedLifecycle, now: new Date() });
-  if (backup.problem) throw new UserError(backup.problem);
+  const started = new Date();
+  const first = manualBackupManifest({ namespace, cluster: clusterName, managedLifecycle: lifecycle.managedLifecycle, now: started });
+  if (first.problem) throw new UserError(first.problem);
 
-  const name = backup.name;
+  let name = first.name;
   let created = false;
   const outcome = await withCancellableProgress(`Backup ${name} of ${clusterName}`, async (progress, signal) => {
     progress.report({ message: 'creating the SGBackup…' });
-    await api.create(backup.manifest as KubeObject, { signal }).catch((err: unknown) => {
-      // No answer (timeout, lost connection): the API server may still have created it.
-      if (isCancellation(err) || (err as { status?: unknown }).status !== undefined) throw err;
-      throw new UserError(`${errorText(err)} SGBackup ${name} may still have been created: look for it in the tree before running another backup.`);
-    });
+    // Names are per second, like the schedule's: a backup (scheduled or not) already named for this second
+    // moves this one to the next free second.
+    for (let attempt = 0; ; attempt++) {
+      const backup = attempt === 0 ? first : manualBackupManifest({ namespace, cluster: clusterName, managedLifecycle: lifecycle.managedLifecycle, now: new Date(started.getTime() + attempt * 1000) });
+      name = backup.name;
+      const taken = await api.create(backup.manifest as KubeObject, { signal }).then(
+        () => false,
+        (err: unknown) => {
+          if ((err as { kubeReason?: unknown }).kubeReason === 'AlreadyExists' && attempt < 5) return true;
+          // No answer (timeout, lost connection): the API server may still have created it.
+          if (isCancellation(err) || (err as { status?: unknown }).status !== undefined) throw err;
+          throw new UserError(`${errorText(err)} SGBackup ${name} may still have been created: look for it in the tree before running another backup.`);
+        },
+      );
+      if (!taken) break;
+    }
     created = true;
     ctx.log.info(`Created SGBackup ${namespace}/${name} of cluster ${clusterName} (managedLifecycle: ${lifecycle.managedLifecycle})`);
     let last: BackupView | undefined;
