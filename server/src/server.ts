@@ -65,7 +65,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return;
     const version = doc.version;
     try {
-      const diagnostics = await validation.validate(parsed(doc));
+      // The index is updated once the schema checks are on their way (in the worker for large files):
+      // it parses the documents this thread needs anyway, while the worker checks them.
+      const diagnostics = await validation.validate(parsed(doc), () => {
+        // What this document defines changed: the other open documents' references are checked again.
+        if (index.documentChanged(uri, doc.getText())) for (const other of documents.all()) if (other.uri !== uri) schedule(other.uri);
+      });
       // Results for an older version would flicker wrong ranges: the newer version is already scheduled.
       if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics });
     } catch (err) {
@@ -112,14 +117,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const doc of documents.all()) schedule(doc.uri);
   });
 
-  documents.onDidOpen((e) => {
-    index.documentChanged(e.document.uri, e.document.getText());
-    schedule(e.document.uri, 0);
-  });
-  documents.onDidChangeContent((e) => {
-    index.documentChanged(e.document.uri, e.document.getText());
-    schedule(e.document.uri);
-  });
+  // The workspace index learns of an open document's text when it is validated (validateNow).
+  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     parser.forget(e.document.uri);

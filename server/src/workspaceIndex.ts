@@ -54,13 +54,16 @@ export class WorkspaceIndex implements ReferenceLookup {
     this.changed();
   }
 
-  /** An open document's current text (unsaved edits included). */
-  documentChanged(uri: string, text: string): void {
-    if (text.length > MAX_FILE_BYTES) return;
+  /**
+   * An open document's current text (unsaved edits included). Returns whether what the workspace defines
+   * changed; listeners are not told (the caller rechecks the other documents).
+   */
+  documentChanged(uri: string, text: string): boolean {
+    if (text.length > MAX_FILE_BYTES) return false;
     const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
     const objects = this.extract(uri, text);
     this.open.set(uri, objects);
-    if (JSON.stringify(objects) !== before) this.changed();
+    return JSON.stringify(objects) !== before;
   }
 
   documentClosed(uri: string): void {

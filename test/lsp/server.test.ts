@@ -163,6 +163,17 @@ spec:
       await client.diagnosticsMatching(uri('cluster-later.yaml'), (d) => d.length === 0);
     });
 
+    it('rechecks other open documents when an unsaved document starts or stops defining what they reference', async () => {
+      const cluster = 'apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata: {name: db3}\nspec:\n  instances: 1\n  postgres: {version: "16"}\n  pods: {persistentVolume: {size: 10Gi}}\n  configurations:\n    backups:\n    - sgObjectStorage: unsaved\n';
+      client.open(uri('cluster-unsaved.yaml'), cluster);
+      assert.deepEqual((await client.diagnosticsFor(uri('cluster-unsaved.yaml'))).map((d) => d.code), ['ref-object-storage-unknown']);
+      const storage = STORAGE.replace('name: objectstorage', 'name: unsaved');
+      client.open(uri('storage-unsaved.yaml'), storage);
+      await client.diagnosticsMatching(uri('cluster-unsaved.yaml'), (d) => d.length === 0);
+      client.change(uri('storage-unsaved.yaml'), storage.replace('name: unsaved', 'name: renamed'));
+      await client.diagnosticsMatching(uri('cluster-unsaved.yaml'), (d) => d.map((x) => x.code).join() === 'ref-object-storage-unknown');
+    });
+
     it('says once that Helm templates are not checked', async () => {
       const text = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  type: {{ .Values.type }}\n---\napiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: {{ .Release.Name }}\n';
       client.open(uri('chart.yaml'), text);
