@@ -21,6 +21,8 @@ export class WorkspaceIndex implements ReferenceLookup {
   private readonly open = new Map<string, KnownObject[]>();
   private listeners: (() => void)[] = [];
   private scanned = false;
+  /** Objects by kind and name, built when first asked after a change (a file's references are many lookups). */
+  private byName: Map<string, KnownObject[]> | undefined;
 
   constructor(private readonly parser: ManifestParser, private readonly log: (msg: string) => void) {}
 
@@ -63,6 +65,7 @@ export class WorkspaceIndex implements ReferenceLookup {
     const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
     const objects = this.extract(uri, text);
     this.open.set(uri, objects);
+    this.byName = undefined;
     return JSON.stringify(objects) !== before;
   }
 
@@ -71,17 +74,31 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[] {
-    return this.list(kind, namespace).filter((o) => o.name === name);
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const o of this.all()) {
+        const key = `${o.kind}\0${o.name}`;
+        const list = this.byName.get(key);
+        if (list) list.push(o);
+        else this.byName.set(key, [o]);
+      }
+    }
+    return (this.byName.get(`${kind}\0${name}`) ?? []).filter((o) => sameNamespace(namespace, o.namespace));
   }
 
   list(kind: ReferencedKind, namespace: string | undefined): KnownObject[] {
+    return this.all().filter((o) => o.kind === kind && sameNamespace(namespace, o.namespace));
+  }
+
+  /** Every object, open documents taking precedence over their saved version. */
+  private all(): KnownObject[] {
     const out: KnownObject[] = [];
     const seen = new Set<string>();
     for (const source of [this.open, this.onDisk]) {
       for (const [uri, objects] of source) {
         if (seen.has(uri)) continue;
         seen.add(uri);
-        for (const o of objects) if (o.kind === kind && sameNamespace(namespace, o.namespace)) out.push(o);
+        out.push(...objects);
       }
     }
     return out;
@@ -94,8 +111,10 @@ export class WorkspaceIndex implements ReferenceLookup {
       if (stat.size > MAX_FILE_BYTES) return;
       const text = await fs.readFile(file, 'utf8');
       this.onDisk.set(uri, this.extract(uri, text));
+      this.byName = undefined;
     } catch (err) {
       this.onDisk.delete(uri);
+      this.byName = undefined;
       this.log(`Could not read ${file}: ${(err as Error).message}`);
     }
   }
@@ -118,6 +137,7 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   private changed(): void {
+    this.byName = undefined;
     for (const l of this.listeners) l();
   }
 }

@@ -62,8 +62,20 @@ function isSecretSelectorPath(path: readonly PathSegment[]): boolean {
   return /(^|\.)encryption\.(sodium\.key|openpgp\.key|openpgp\.keyPassphrase)$/.test(p) || /replicateFrom\.users\.\w+\.(username|password)$/.test(p);
 }
 
-export function referencesOf(kind: string | undefined, value: unknown): Reference[] {
+/** Parsed documents are reused while their text is unchanged: their references are found once. */
+const referencesByValue = new WeakMap<object, { kind: string; refs: readonly Reference[] }>();
+
+export function referencesOf(kind: string | undefined, value: unknown): readonly Reference[] {
   if (!kind) return [];
+  if (typeof value !== 'object' || value === null) return findReferences(kind, value);
+  const known = referencesByValue.get(value);
+  if (known?.kind === kind) return known.refs;
+  const refs = findReferences(kind, value);
+  referencesByValue.set(value, { kind, refs });
+  return refs;
+}
+
+function findReferences(kind: string, value: unknown): Reference[] {
   const out: Reference[] = [];
   walk(value, [], (path, v) => {
     if (typeof v === 'string' && v !== '') {

@@ -79,6 +79,8 @@ export class ValidationService {
     let firstHelm: Manifest | undefined;
     const lookup = this.lookup();
     const live = this.live();
+    // First everything this thread can do while the schema checks run elsewhere: our rules and references.
+    const work: { m: Manifest; key: string; cached?: Diagnostic[]; own?: Diagnostic[]; references: Diagnostic[] }[] = [];
     for (const m of file.manifests) {
       if (!m.isStackGres) continue;
       if (m.helmTemplate) {
@@ -86,12 +88,19 @@ export class ValidationService {
         firstHelm ??= m;
         continue;
       }
-      const own = await this.documentDiagnostics(m, pending);
+      const key = cacheKey(this.schemas.generation, m.kind ?? 'unknown', m.chunk.text);
+      const cached = this.cache.get(key);
+      const own = cached ? undefined : checkManifest(m).map((f) => toDiagnostic(m, f));
       const fromCluster = live ? checkLiveReferences(m.kind, m.value, m.namespace, live).map((f) => toDiagnostic(m, f)) : [];
       // What the cluster says about a reference replaces what the workspace says about it.
       const refs = (lookup ? checkWorkspaceReferences(m.kind, m.value, m.namespace, lookup).map((f) => toDiagnostic(m, f)) : [])
         .filter((d) => !fromCluster.some((c) => sameRange(c.range, d.range)));
-      for (const d of [...own, ...refs, ...fromCluster]) out.push(shift(d, m.chunk.startLine));
+      work.push({ m, key, cached, own, references: [...refs, ...fromCluster] });
+    }
+    // Then the schema checks' results (a large file's come from the worker, which worked meanwhile).
+    for (const w of work) {
+      const document = w.cached ?? await this.withSchema(w.m, w.key, w.own!, pending);
+      for (const d of [...document, ...w.references]) out.push(shift(d, w.m.chunk.startLine));
     }
     if (firstHelm) {
       out.push(shift(diagnostic('helm-template-skipped', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(firstHelm) } },
@@ -102,7 +111,7 @@ export class ValidationService {
 
   /**
    * Before anything is parsed: send the StackGres documents without cached results to the schema checker,
-   * judged by their text, so a large file's schema checks run (in the worker) while this thread parses.
+   * judged by their text, so a large file's schema checks start (in the worker) while this thread parses.
    */
   private startSchemaChecks(file: ParsedFile): PendingSchemaChecks {
     const batch = new Map<number, { kind: string; slot: number }>();
@@ -114,18 +123,13 @@ export class ValidationService {
       batch.set(c.index, { kind, slot: items.length });
       items.push({ kind, text: c.text });
     }
-    // All of them go to the worker (measured: keeping a quarter on this thread made full validation 8% slower).
     const results = items.length ? this.checker.check(items) : Promise.resolve([]);
     return { batch, results };
   }
 
-  private async documentDiagnostics(m: Manifest, pending: PendingSchemaChecks): Promise<Diagnostic[]> {
+  /** A document's own diagnostics merged with its schema diagnostics, remembered by its text. */
+  private async withSchema(m: Manifest, key: string, own: Diagnostic[], pending: PendingSchemaChecks): Promise<Diagnostic[]> {
     const kind = m.kind ?? 'unknown';
-    const key = cacheKey(this.schemas.generation, kind, m.chunk.text);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const findings = checkManifest(m);
-    const own = findings.map((f) => toDiagnostic(m, f));
     const sent = pending.batch.get(m.chunk.index);
     const raw = sent && sent.kind === kind ? (await pending.results)[sent.slot] : (await this.checker.check([{ kind, text: m.chunk.text }]))[0];
     const schema = raw
