@@ -264,6 +264,20 @@ spec:
       });
     }
 
+    it('a write that fails after the dry run passed says what was applied and what was not', async () => {
+      const editor = await writeFixture(FOLDER, 'fault-partial.yaml', `${storage(ns, 'it-partial-a')}---\n${storage(ns, 'it-partial-b')}`);
+      // The dry run of b passes; its real write fails.
+      await sandboxControl('/faults', { method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-partial-b`, status: 500, skip: 1, times: 1 });
+      const { outcome, asked, failures: logged } = await run(editor, true);
+      const failures = await logged();
+      assert.equal(outcome, undefined);
+      assert.deepEqual(asked, [`Apply 2 objects to context "${kubeTarget().context}"?`]);
+      assert.equal(failures.length, 1, 'one message');
+      assert.match(failures[0], new RegExp(`Applied before that: SGObjectStorage ${ns}/it-partial-a; not applied: SGObjectStorage ${ns}/it-partial-b\\.`));
+      assert.ok(await api.get('SGObjectStorage', ns, 'it-partial-a'), 'the first document was applied');
+      assert.equal(await api.get('SGObjectStorage', ns, 'it-partial-b'), undefined, 'the second was not');
+    });
+
     it('a dry run that does not answer times out with one message and writes nothing', async () => {
       const editor = await writeFixture(FOLDER, 'fault-timeout.yaml', storage(ns, 'it-fault-timeout'));
       await sandboxControl('/faults/delay', { ms: 45_000, method: 'PATCH', pathPrefix: `/apis/stackgres.io/v1beta1/namespaces/${ns}/sgobjectstorages/it-fault-timeout`, times: 1 });

@@ -9,6 +9,8 @@ export interface FaultRule {
   status: 401 | 403 | 404 | 409 | 410 | 422 | 429 | 500 | 503;
   /** How many matching requests fail; forever when omitted. */
   times?: number;
+  /** How many matching requests pass before the failures start (e.g. the dry run before the real write). */
+  skip?: number;
   /** Seconds for the Retry-After header (429, 503). */
   retryAfter?: number;
 }
@@ -22,6 +24,7 @@ export interface DelayRule {
 interface Counted<T> {
   rule: T;
   remaining: number;
+  skip?: number;
 }
 
 function matches(rule: { method?: string; pathPrefix?: string }, method: string, path: string): boolean {
@@ -35,7 +38,7 @@ export class Faults {
 
   /** Makes matching requests fail with a Kubernetes Status of the given code. */
   inject(rule: FaultRule): void {
-    this.rules.push({ rule, remaining: rule.times ?? Infinity });
+    this.rules.push({ rule, remaining: rule.times ?? Infinity, skip: rule.skip ?? 0 });
   }
 
   /** Delays matching responses (all of them when no rule is given) by `ms`. */
@@ -58,6 +61,10 @@ export class Faults {
   errorFor(method: string, path: string): KubeError | undefined {
     const hit = this.rules.find((r) => r.remaining > 0 && matches(r.rule, method, path));
     if (!hit) {
+      return undefined;
+    }
+    if (hit.skip) {
+      hit.skip--;
       return undefined;
     }
     hit.remaining--;

@@ -302,7 +302,7 @@ async function applyAll(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortS
   const done: WriteResult[] = [];
   const appliedLabels: string[] = [];
   const partial = (what: string): string =>
-    appliedLabels.length ? ` ${what} Applied before that: ${appliedLabels.join(', ')}; not applied: ${items.slice(appliedLabels.length).map((i) => i.label).join(', ')}.` : ' Nothing was applied.';
+    `${what ? ` ${what}` : ''}${appliedLabels.length ? ` Applied before that: ${appliedLabels.join(', ')}; not applied: ${items.slice(appliedLabels.length).map((i) => i.label).join(', ')}.` : ' Nothing was applied.'}`;
   for (const item of items) {
     try {
       done.push(await applyOne(api, item, ui, signal));
