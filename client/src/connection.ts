@@ -8,21 +8,15 @@ import * as vscode from 'vscode';
 import type { KubeApi } from './kube/api';
 import type { KubeError } from './kube/errors';
 import { isKubeError } from './kube/errors';
+import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetesChange, type KubernetesConfiguration } from './kubernetesExtension';
 
 const CONTEXT_KEY = 'stackgres.context';
-const K8S_EXTENSION = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
 export type ConnectionState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'connecting' }
   | { readonly kind: 'connected'; readonly api: KubeApi }
   | { readonly kind: 'failed'; readonly error: KubeError };
-
-interface KubernetesExtensionConfig {
-  getKubeconfigPath(): { pathType: 'host' | 'wsl'; hostPath?: string; wslPath?: string };
-  onDidChangeKubeconfigPath?: vscode.Event<unknown>;
-  onDidChangeContext?: vscode.Event<unknown>;
-}
 
 export class ClusterConnection implements vscode.Disposable {
   private state: ConnectionState = { kind: 'idle' };
@@ -102,28 +96,27 @@ export class ClusterConnection implements vscode.Disposable {
     return this.kubernetesExtensionKubeconfig();
   }
 
-  private kubernetesApi: KubernetesExtensionConfig | undefined;
+  private kubernetesApi: KubernetesConfiguration | undefined;
 
   private kubernetesExtensionKubeconfig(): string | undefined {
-    const p = this.kubernetesApi?.getKubeconfigPath();
-    return p?.pathType === 'host' ? p.hostPath : undefined;
+    return this.kubernetesApi ? hostKubeconfig(this.kubernetesApi) : undefined;
   }
 
   /** With the Microsoft Kubernetes extension installed, use its kubeconfig and follow its changes. */
   private async followKubernetesExtension(): Promise<void> {
-    const ext = vscode.extensions.getExtension<{ configuration?: { v1?: Promise<{ available: boolean; api?: KubernetesExtensionConfig }> } }>(K8S_EXTENSION);
+    const ext = vscode.extensions.getExtension(KUBERNETES_EXTENSION_ID);
     if (!ext) return;
     try {
-      const exports = ext.isActive ? ext.exports : await ext.activate();
-      const v1 = await exports?.configuration?.v1;
-      if (!v1?.available || !v1.api) return;
-      this.kubernetesApi = v1.api;
-      this.log.info('Following the Kubernetes extension\'s kubeconfig (set stackgres.kubeconfig to use another)');
-      const follow = () => {
+      const found = await configurationApi(ext.isActive ? ext.exports : await ext.activate());
+      if ('reason' in found) {
+        this.log.warn(`Not following the Kubernetes extension: ${found.reason}`);
+        return;
+      }
+      this.kubernetesApi = found.api;
+      this.log.info(`Following the Kubernetes extension's kubeconfig (configuration API ${found.version}; set stackgres.kubeconfig to use another)`);
+      this.disposables.push(...onKubernetesChange(found.api, () => {
         if (!vscode.workspace.getConfiguration('stackgres').get<string>('kubeconfig')) this.reset('the Kubernetes extension switched kubeconfig or context');
-      };
-      if (v1.api.onDidChangeKubeconfigPath) this.disposables.push(v1.api.onDidChangeKubeconfigPath(follow));
-      if (v1.api.onDidChangeContext) this.disposables.push(v1.api.onDidChangeContext(follow));
+      }));
       this.reset('using the Kubernetes extension\'s kubeconfig');
     } catch (err) {
       this.log.warn(`The Kubernetes extension's API is not usable: ${String(err)}`);

@@ -1,0 +1,51 @@
+/**
+ * The Microsoft Kubernetes extension's public API, as its `vscode-kubernetes-tools-api` package defines it:
+ * the extension's exports are an API broker, `get(component, version)` answers `{ available, api }`, and
+ * the `configuration` component (v1.1, else v1) gives the kubeconfig path it uses and events when the path
+ * or the context changes. No `vscode` value is imported here, so the contract is unit-tested.
+ */
+import type { Disposable, Event } from 'vscode';
+
+export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
+
+export type KubeconfigPath = { readonly pathType: 'host'; readonly hostPath: string } | { readonly pathType: 'wsl'; readonly wslPath: string };
+
+export interface KubernetesConfiguration {
+  getKubeconfigPath(): KubeconfigPath;
+  readonly onDidChangeKubeconfigPath?: Event<unknown>;
+  /** Only in v1.1. */
+  readonly onDidChangeContext?: Event<unknown>;
+}
+
+interface Broker {
+  get(component: string, version: string): Promise<{ available: boolean; api?: unknown }> | { available: boolean; api?: unknown };
+}
+
+function isBroker(value: unknown): value is Broker {
+  return typeof value === 'object' && value !== null && typeof (value as { get?: unknown }).get === 'function';
+}
+
+/** The configuration API from the extension's exports, or why it is not usable. */
+export async function configurationApi(exports: unknown): Promise<{ api: KubernetesConfiguration; version: string } | { reason: string }> {
+  if (!isBroker(exports)) return { reason: 'its exports are not an API broker (an old version of the extension?)' };
+  for (const version of ['v1_1', 'v1']) {
+    const answer = await exports.get('configuration', version);
+    const api = answer?.available ? answer.api : undefined;
+    if (api && typeof (api as { getKubeconfigPath?: unknown }).getKubeconfigPath === 'function') return { api: api as KubernetesConfiguration, version };
+  }
+  return { reason: 'it offers no configuration API v1 or v1.1' };
+}
+
+/** The kubeconfig file on this machine the extension uses; a WSL path is not one we can read. */
+export function hostKubeconfig(api: KubernetesConfiguration): string | undefined {
+  const p = api.getKubeconfigPath();
+  return p.pathType === 'host' && p.hostPath ? p.hostPath : undefined;
+}
+
+/** Subscribes to the changes of kubeconfig and context the API reports. */
+export function onKubernetesChange(api: KubernetesConfiguration, listener: () => void): Disposable[] {
+  const out: Disposable[] = [];
+  if (api.onDidChangeKubeconfigPath) out.push(api.onDidChangeKubeconfigPath(listener));
+  if (api.onDidChangeContext) out.push(api.onDidChangeContext(listener));
+  return out;
+}
