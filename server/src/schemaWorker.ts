@@ -1,30 +1,63 @@
 /**
- * Worker thread of the language server: CRD schema checks of batches of documents (see schemaChecker.ts).
- * Holds its own yaml-language-server and schemas; no StackGres rules, no LSP.
+ * Worker thread of the language server (see schemaChecker.ts): the whole per-document check of the chunks
+ * of a large file it claims, with one parse per document shared by yaml-language-server's schema check and
+ * our rules. Holds its own yaml-language-server and schemas; no LSP, no workspace.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { KINDS } from './domain/kinds';
+import { manifestFromDocument, parseManifest, type DocumentChunk, type ManifestInfo } from './domain/manifest';
+import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
+import { documentDiagnostics } from './services/documentDiagnostics';
 import { YamlService } from './yamlService';
 
 const store = new SchemaStore((workerData as { schemasDir: string }).schemasDir);
 const yaml = new YamlService(store);
+const schemaOf = (kind: string | undefined) => store.schema(kind);
 
-type Message =
-  | { type: 'check'; id: number; items: { kind: string; text: string }[] }
-  | { type: 'schema'; kind: string; schemaText: string | null };
+type Message = DocumentsMessage | { type: 'schema'; kind: string; schemaText: string | null };
+
+// Batches are worked through one at a time, in the order they came. The schemas of the backup kinds are
+// compiled as soon as the worker starts (a check of an empty document of each); then the main thread is told
+// it is ready. (The sharded kinds' schemas are large and rarely needed: they are compiled on first use.)
+const WARM = new Set(['SGObjectStorage', 'SGCluster', 'SGBackup']);
+let queue: Promise<void> = Promise.all(KINDS.filter((k) => WARM.has(k.kind)).map((k) => yaml.validate(k.kind, `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\n`)))
+  .then(() => parentPort!.postMessage({ type: 'ready' }), () => undefined);
 
 parentPort!.on('message', (msg: Message) => {
   if (msg.type === 'schema') {
     if (store.override(msg.kind, msg.schemaText ?? undefined)) yaml.schemaChanged(msg.kind);
     return;
   }
-  void (async () => {
-    try {
-      const results = [];
-      for (const it of msg.items) results.push(await yaml.validate(it.kind, it.text));
-      parentPort!.postMessage({ id: msg.id, results });
-    } catch (err) {
-      parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
-    }
-  })();
+  queue = queue.then(() => checkBatch(msg));
 });
+
+async function checkBatch(msg: DocumentsMessage): Promise<void> {
+  const claimed = new Int32Array(msg.claimed);
+  for (let k = Atomics.add(claimed, 0, 1); k * CHUNK < msg.items.length; k = Atomics.add(claimed, 0, 1)) {
+    const start = k * CHUNK;
+    try {
+      const results: WorkerResult[] = [];
+      for (let i = start; i < Math.min(start + CHUNK, msg.items.length); i++) results.push(await checkDocument(msg.items[i].kind, msg.items[i].text));
+      parentPort!.postMessage({ id: msg.id, start, results } satisfies ChunkMessage);
+    } catch (err) {
+      parentPort!.postMessage({ id: msg.id, start, error: err instanceof Error ? err.message : String(err) } satisfies ChunkMessage);
+    }
+  }
+}
+
+async function checkDocument(kind: string, text: string): Promise<WorkerResult> {
+  // Positions are relative to the document; the main thread shifts them into the file.
+  const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
+  const shared = yaml.parseShared(kind, text);
+  try {
+    const m = shared.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
+    // The schema is the kind's the document declares (the text's first `kind:` line is a guess).
+    const raw = shared.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
+    const diagnostics = documentDiagnostics(m, raw, schemaOf);
+    const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
+    return { diagnostics, info };
+  } finally {
+    shared.done();
+  }
+}

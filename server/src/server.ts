@@ -65,11 +65,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return;
     const version = doc.version;
     try {
-      // The index is updated once the schema checks are on their way (in the worker for large files):
-      // it parses the documents this thread needs anyway, while the worker checks them.
-      const diagnostics = await validation.validate(parsed(doc), () => {
+      const diagnostics = await validation.validate(parsed(doc), (manifests) => {
         // What this document defines changed: the other open documents' references are checked again.
-        if (index.documentChanged(uri, doc.getText())) for (const other of documents.all()) if (other.uri !== uri) schedule(other.uri);
+        if (index.documentParsed(uri, manifests)) for (const other of documents.all()) if (other.uri !== uri) schedule(other.uri);
       });
       // Results for an older version would flicker wrong ranges: the newer version is already scheduled.
       if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics });

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { backupSummary, storageSummary } from './domain/describe';
-import { isRecord } from './domain/manifest';
+import { isRecord, type ManifestInfo } from './domain/manifest';
 import { KnownObject, ReferencedKind, ReferenceLookup, sameNamespace } from './domain/references';
 import type { ManifestParser } from './documents';
 
@@ -57,13 +57,12 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   /**
-   * An open document's current text (unsaved edits included). Returns whether what the workspace defines
-   * changed; listeners are not told (the caller rechecks the other documents).
+   * An open document's current manifests (unsaved edits included), as validation read them. Returns whether
+   * what the workspace defines changed; listeners are not told (the caller rechecks the other documents).
    */
-  documentChanged(uri: string, text: string): boolean {
-    if (text.length > MAX_FILE_BYTES) return false;
+  documentParsed(uri: string, manifests: readonly ManifestInfo[]): boolean {
     const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
-    const objects = this.extract(uri, text);
+    const objects = objectsOf(uri, manifests);
     this.open.set(uri, objects);
     this.byName = undefined;
     return JSON.stringify(objects) !== before;
@@ -120,26 +119,30 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   private extract(uri: string, text: string): KnownObject[] {
-    const out: KnownObject[] = [];
-    for (const m of this.parser.manifestsOf(text)) {
-      if (!m.kind || !INDEXED.has(m.kind) || !m.name) continue;
-      if (m.kind === 'Secret') {
-        if (m.apiVersion !== 'v1') continue;
-        const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
-        out.push({ kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri });
-      } else if (m.isStackGres) {
-        const spec = isRecord(m.value) ? m.value.spec : undefined;
-        const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
-        out.push({ kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri });
-      }
-    }
-    return out;
+    return objectsOf(uri, this.parser.manifestsOf(text));
   }
 
   private changed(): void {
     this.byName = undefined;
     for (const l of this.listeners) l();
   }
+}
+
+function objectsOf(uri: string, manifests: readonly ManifestInfo[]): KnownObject[] {
+  const out: KnownObject[] = [];
+  for (const m of manifests) {
+    if (!m.kind || !INDEXED.has(m.kind) || !m.name) continue;
+    if (m.kind === 'Secret') {
+      if (m.apiVersion !== 'v1') continue;
+      const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
+      out.push({ kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri });
+    } else if (m.isStackGres) {
+      const spec = isRecord(m.value) ? m.value.spec : undefined;
+      const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
+      out.push({ kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri });
+    }
+  }
+  return out;
 }
 
 function keysOf(value: unknown, field: string): string[] {

@@ -4,6 +4,7 @@
  * small text (positions relative to the document), so a multi-document file gets the right schema per
  * document and other YAML never reaches it.
  */
+import type { Document } from 'yaml';
 import { getLanguageService, LanguageService } from 'yaml-language-server';
 import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
@@ -53,6 +54,21 @@ export class YamlService {
   async validate(kind: string, text: string): Promise<Diagnostic[]> {
     // One URI per kind: yaml-language-server's document cache keeps only the latest document of each.
     return this.ls.doValidation(TextDocument.create(`${DOC_PATH}/0/${kind}.yaml`, 'yaml', ++documentVersion, text), false);
+  }
+
+  /**
+   * Parses a document once for both of us: yaml-language-server keeps the parse in its document cache and
+   * `validate` reuses it; our rules read the same `yaml` Document. Undefined when the text does not hold
+   * exactly one YAML document. `done` forgets the parse.
+   */
+  parseShared(kind: string, text: string): { document: Document.Parsed | undefined; validate(): Promise<Diagnostic[]>; done(): void } {
+    const handle = TextDocument.create(`${DOC_PATH}/shared/${kind}.yaml`, 'yaml', ++documentVersion, text);
+    const parsed = yamlDocumentsCache.getYamlDocument(handle, { customTags: [], yamlVersion: '1.2' }, true);
+    return {
+      document: parsed.documents.length === 1 ? (parsed.documents[0].internalDocument as Document.Parsed) : undefined,
+      validate: () => this.ls.doValidation(handle, false),
+      done: () => void (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(handle.uri),
+    };
   }
 
   async complete(kind: string, text: string, position: Position): Promise<CompletionList> {

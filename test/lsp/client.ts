@@ -121,6 +121,11 @@ export class LspClient {
     }
   }
 
+  /** Waits for a line of the server's log (window/logMessage). */
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    await this.until(() => this.logs.some((l) => pattern.test(l)), timeoutMs, `a log line matching ${String(pattern)}`);
+  }
+
   get alive(): boolean {
     return this.proc.exitCode === null;
   }

@@ -63,6 +63,9 @@ export interface Manifest {
   readonly isStackGres: boolean;
 }
 
+/** What the workspace index and the reference checks need of a manifest (a worker sends this back). */
+export type ManifestInfo = Pick<Manifest, 'apiVersion' | 'kind' | 'name' | 'namespace' | 'value' | 'isStackGres' | 'helmTemplate'>;
+
 const HELM = /\{\{[\s\S]*?\}\}/;
 
 export function parseManifest(chunk: DocumentChunk): Manifest {

@@ -1,0 +1,130 @@
+/**
+ * The diagnostics of one StackGres document on its own: our rules, and yaml-language-server's schema
+ * findings said the way a DBA needs them. Used on the main thread and in the worker alike, so a document
+ * gets the same diagnostics wherever it is checked. Ranges are relative to the document.
+ */
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { RuleCode, ruleInfo, Severity } from '../domain/codes';
+import { displayPath, locate, pathAt, type PathSegment } from '../domain/locate';
+import type { Manifest, Range } from '../domain/manifest';
+import { checkManifest, Finding, FixSpec } from '../domain/rules';
+import { isRequired } from '../domain/schemaNav';
+import { closestField } from '../domain/spelling';
+
+export const SOURCE = 'stackgres';
+
+export interface DiagnosticData {
+  readonly fixes?: readonly FixSpec[];
+}
+
+/** The JSON schema of a kind, for telling a required field from an optional one. */
+export type SchemaOf = (kind: string | undefined) => Parameters<typeof isRequired>[0] | undefined;
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** Our rules' findings and the schema check's (`raw`, from yaml-language-server) of one document. */
+export function documentDiagnostics(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): Diagnostic[] {
+  const own = checkManifest(m).map((f) => toDiagnostic(m, f));
+  const schema = raw
+    .map((d) => reword(m, d, schemaOf))
+    // Our rule says more than the schema about the same value; a value with no type has no enum either.
+    .filter((d, _, all) => d.code === 'yaml-syntax' || !(own.some((o) => overlaps(o.range, d.range) || (isEmptyValueNote(d) && o.range.start.line === d.range.start.line))
+      || (d.code === 'schema-enum' && all.some((t) => t.code === 'schema-type' && sameRange(t.range, d.range)))));
+  return [...schema, ...own];
+}
+
+/** yaml-language-server's generic schema messages, said the way a DBA needs them. */
+function reword(m: Manifest, d: Diagnostic, schemaOf: SchemaOf): Diagnostic {
+  const msg = d.message;
+  if (d.source === 'YAML' || !d.source?.startsWith('yaml-schema')) {
+    return diagnostic('yaml-syntax', d.range, `YAML syntax: ${msg}`);
+  }
+  const unknown = /^Property (.+) is not allowed\.$/.exec(msg);
+  if (unknown) {
+    const name = unknown[1];
+    const at = pathAt(m, d.range.start);
+    const parent = at ? at.path.slice(0, -1) : [];
+    const allowed = (d.data as { properties?: unknown } | undefined)?.properties;
+    const suggestion = Array.isArray(allowed) ? closestField(allowed.map(String), name) : undefined;
+    return diagnostic('schema-unknown-field', d.range,
+      `Unknown field \`${name}\`${parent.length ? ` in \`${displayPath(parent)}\`` : ''}: the API server drops fields the CRD does not define, so it has no effect.${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+      suggestion ? { fixes: [{ kind: 'rename-key', title: `Rename to ${suggestion}`, path: at!.path, value: suggestion }] } : undefined);
+  }
+  const enumMatch = /^Value is not accepted\. Valid values: (.+)\.$/.exec(msg);
+  if (enumMatch) {
+    return diagnostic('schema-enum', d.range, `Not an accepted value. Use one of ${enumMatch[1]}; the API server rejects anything else.`);
+  }
+  const type = /^Incorrect type\. Expected (.+)\.$/.exec(msg);
+  if (type) {
+    const expected = type[1].replace(/"/g, '');
+    const empty = nullAt(m, d.range);
+    if (empty) {
+      // The API server prunes null values of non-nullable fields: the field is as good as absent.
+      const schema = schemaOf(m.kind);
+      const required = schema !== undefined && isRequired(schema, empty);
+      return required
+        ? diagnostic('schema-required', d.range, `\`${empty[empty.length - 1]}\` is required but has no value (expected ${expected}). The API server drops empty values, then rejects the manifest for the missing field.`)
+        : diagnostic('schema-type', d.range, `\`${empty[empty.length - 1]}\` has no value (expected ${expected}): the API server drops it as if it were not written.`, undefined, 'warning');
+    }
+    return diagnostic('schema-type', d.range, `Wrong type: expected ${expected}. The API server rejects the manifest.${/integer|number|boolean/.test(type[1]) ? ' Remove the quotes if the value is quoted.' : ''}`);
+  }
+  const missing = /^Missing property "(.+)"\.$/.exec(msg);
+  if (missing) return diagnostic('schema-required', d.range, `Missing required field \`${missing[1]}\`. The API server rejects the manifest without it.`);
+  return diagnostic('schema-constraint', d.range, `${msg} The API server rejects the manifest.`);
+}
+
+export function toDiagnostic(m: Manifest, f: Finding): Diagnostic {
+  const { range } = locate(m, f.path, f.target ?? 'key');
+  return diagnostic(f.code, range, f.message, f.fixes?.length ? { fixes: f.fixes } : undefined, f.severity);
+}
+
+export function diagnostic(code: RuleCode, range: Range, message: string, data?: DiagnosticData, severity?: Severity): Diagnostic {
+  const info = ruleInfo(code);
+  const d: Diagnostic = { range, message, severity: SEVERITY[severity ?? info.severity], code, source: SOURCE };
+  if (info.docs) d.codeDescription = { href: info.docs };
+  if (data) d.data = data;
+  return d;
+}
+
+export function shift(d: Diagnostic, lines: number): Diagnostic {
+  if (lines === 0) return d;
+  return {
+    ...d,
+    range: {
+      start: { line: d.range.start.line + lines, character: d.range.start.character },
+      end: { line: d.range.end.line + lines, character: d.range.end.character },
+    },
+  };
+}
+
+function isEmptyValueNote(d: Diagnostic): boolean {
+  return (d.code === 'schema-type' || d.code === 'schema-required') && / has no value/.test(d.message);
+}
+
+export function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: Range['start'], q: Range['start']) => p.line < q.line || (p.line === q.line && p.character <= q.character);
+  return before(a.start, b.end) && before(b.start, a.end);
+}
+
+/** The path of the field at the range when its value is null (`key:` with nothing after it). */
+function nullAt(m: Manifest, range: Range): PathSegment[] | undefined {
+  const at = pathAt(m, range.start);
+  if (!at) return undefined;
+  const v = at.path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | null | undefined)?.[k], m.value);
+  return v === null ? at.path : undefined;
+}
+
+export function firstLineLength(m: Manifest): number {
+  const nl = m.chunk.text.indexOf('\n');
+  return nl === -1 ? m.chunk.text.length : nl;
+}
+
