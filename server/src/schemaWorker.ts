@@ -32,9 +32,14 @@ parentPort!.on('message', (msg: Message) => {
   queue = queue.then(() => checkBatch(msg));
 });
 
+// For the fault test: the worker stops after answering this many chunks, holding the next one it claimed.
+const STOP_AFTER = Number(process.env.STACKGRES_SCHEMA_WORKER_TEST_STOP_AFTER ?? 'NaN');
+let answered = 0;
+
 async function checkBatch(msg: DocumentsMessage): Promise<void> {
   const claimed = new Int32Array(msg.claimed);
   for (let k = Atomics.add(claimed, 0, 1); k * CHUNK < msg.items.length; k = Atomics.add(claimed, 0, 1)) {
+    if (answered++ === STOP_AFTER) process.exit(70);
     const start = k * CHUNK;
     try {
       const results: WorkerResult[] = [];

@@ -51,4 +51,27 @@ describe('schema checks shared with the worker thread', function () {
     assert.equal(count('yaml-syntax'), 40, 'the repeated key, once per merging cluster');
     assert.deepEqual(results[0], results[1]);
   });
+
+  it('when the worker stops in the middle of a file, the main thread checks what it held: nothing is lost', async () => {
+    const text = bigFile(300);
+    const diagnostics: string[][] = [];
+    for (const env of [{ STACKGRES_SCHEMA_WORKER_TEST_STOP_AFTER: '2' }, { STACKGRES_SCHEMA_WORKER: 'off' }] as Record<string, string>[]) {
+      const client = await LspClient.start(undefined, { validationDelay: 0 }, env);
+      try {
+        if (!env.STACKGRES_SCHEMA_WORKER) await client.waitForLog(/Schema worker ready/, 30_000);
+        client.open('file:///big.yaml', text);
+        diagnostics.push((await client.diagnosticsFor('file:///big.yaml', 30_000)).map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)}`).sort());
+        if (!env.STACKGRES_SCHEMA_WORKER) {
+          assert.ok(client.logs.some((l) => /Schema worker stopped: exit code 70; checks continue on the main thread/.test(l)), client.logs.join('\n'));
+          // The next file is checked on the main thread alone, as completely.
+          client.open('file:///big2.yaml', text);
+          assert.deepEqual((await client.diagnosticsFor('file:///big2.yaml', 30_000)).map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)}`).sort(), diagnostics[0]);
+        }
+      } finally {
+        await client.stop();
+      }
+    }
+    assert.equal(diagnostics[0].length, 416);
+    assert.deepEqual(diagnostics[0], diagnostics[1]);
+  });
 });
