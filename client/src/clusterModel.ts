@@ -1,6 +1,6 @@
 /**
  * The StackGres objects of the connected cluster, kept live: SGClusters, SGBackups and SGObjectStorages of
- * every namespace (or of the context's namespace when listing all namespaces is forbidden), through the
+ * every namespace (or of the workspace's namespace, or the context's when listing all namespaces is forbidden), through the
  * kube layer's watch-backed caches. The tree and the language server's live values read it.
  */
 import * as vscode from 'vscode';
@@ -27,10 +27,14 @@ export class ClusterModel implements vscode.Disposable {
 
   private constructor(readonly api: KubeApi, private readonly log: vscode.LogOutputChannel) {}
 
-  /** Starts the caches: all namespaces, or the context's namespace when that is all RBAC allows. */
+  /**
+   * Starts the caches: the namespace chosen for the workspace, else all namespaces, or the context's
+   * namespace when that is all RBAC allows.
+   */
   static async open(api: KubeApi, log: vscode.LogOutputChannel): Promise<ClusterModel> {
     const model = new ClusterModel(api, log);
-    await model.start(undefined).catch(async (err: unknown) => {
+    await model.start(api.context.namespaceChosen ? api.context.namespace : undefined).catch(async (err: unknown) => {
+      if (api.context.namespaceChosen) throw err;
       if (isKubeError(err) && err.reason === 'forbidden') {
         log.info(`Listing all namespaces is forbidden; showing namespace ${api.context.namespace} only`);
         await model.start(api.context.namespace);

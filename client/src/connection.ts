@@ -11,6 +11,7 @@ import { isKubeError } from './kube/errors';
 import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetesChange, type KubernetesConfiguration } from './kubernetesExtension';
 
 const CONTEXT_KEY = 'stackgres.context';
+const NAMESPACE_KEY = 'stackgres.namespace';
 
 export type ConnectionState =
   | { readonly kind: 'idle' }
@@ -55,6 +56,16 @@ export class ClusterConnection implements vscode.Disposable {
     return this.workspaceState.get<string>(CONTEXT_KEY);
   }
 
+  /** The namespace chosen for this workspace; undefined: all namespaces, the context's for new objects. */
+  chosenNamespace(): string | undefined {
+    return this.workspaceState.get<string>(NAMESPACE_KEY);
+  }
+
+  async chooseNamespace(name: string | undefined): Promise<void> {
+    await this.workspaceState.update(NAMESPACE_KEY, name);
+    this.reset(name ? `namespace ${name} chosen for this workspace` : 'back to all namespaces');
+  }
+
   async chooseContext(name: string | undefined): Promise<void> {
     await this.workspaceState.update(CONTEXT_KEY, name);
     this.reset(name ? `context ${name} chosen for this workspace` : 'back to the kubeconfig current context');
@@ -76,6 +87,7 @@ export class ClusterConnection implements vscode.Disposable {
       const api = await openKube({
         kubeconfigPath,
         context: this.chosenContext(),
+        namespace: this.chosenNamespace(),
         trusted: vscode.workspace.isTrusted,
         log: (line) => this.log.info(line),
       });

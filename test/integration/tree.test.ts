@@ -232,6 +232,47 @@ describe('StackGres view', () => {
     });
   });
 
+  describe('with a namespace chosen for the workspace', () => {
+    const choose = async (answer: string) => {
+      const { prompts } = await testingApi();
+      prompts.answer(answer);
+      await vscode.commands.executeCommand('stackgres.selectNamespace');
+    };
+    const contextRow = async (predicate: (row: TreeRow) => boolean, what: string): Promise<TreeRow> => {
+      let seen = '';
+      return waitFor(what, async () => {
+        const row = (await treeRows(undefined, LIVE_DEADLINE_MS)).find((r) => r.label === kubeTarget().context);
+        seen = row ? `${row.label} (${row.description})` : 'no context row';
+        return row && predicate(row) ? row : undefined;
+      }, LIVE_DEADLINE_MS).catch((err: Error) => {
+        throw new Error(`${err.message}; the tree showed ${seen}`);
+      });
+    };
+
+    after(async () => {
+      await choose('All namespaces');
+      await contextRow((r) => !/only/.test(r.description), 'the context row without a namespace scope');
+    });
+
+    it('shows only that namespace, takes it for new objects, and All namespaces brings the others back', async () => {
+      const [first, second] = kubeTarget().namespaces;
+      assert.ok(first && second, 'the sandbox has two namespaces');
+      await choose(second);
+      const scoped = await contextRow((r) => r.description === `namespace ${second} only`, `the context row saying "namespace ${second} only"`);
+      const rows = await treeRows(scoped.node, LIVE_DEADLINE_MS);
+      assert.deepEqual(rows.map((r) => r.label), [second], `only ${second}: ${describeRows(rows)}`);
+      const api = await kubeApi();
+      assert.equal(api.context.namespace, second, 'documents without metadata.namespace go there');
+      assert.equal(api.context.namespaceChosen, true);
+
+      await choose('All namespaces');
+      const all = await contextRow((r) => !/only/.test(r.description), 'the context row without a namespace scope');
+      const again = await treeRows(all.node, LIVE_DEADLINE_MS);
+      for (const ns of [first, second]) assert.ok(again.some((r) => r.label === ns), `namespace ${ns} is back: ${describeRows(again)}`);
+      assert.notEqual((await kubeApi()).context.namespaceChosen, true);
+    });
+  });
+
   describe('when the kubeconfig points at a closed port', () => {
     const original = () => vscode.workspace.getConfiguration('stackgres').inspect<string>('kubeconfig')?.globalValue;
     let saved: string | undefined;

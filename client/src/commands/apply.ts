@@ -103,7 +103,7 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
     return { context, applied: [], changes, warnings };
   }
 
-  await prompts.confirm(`Apply ${count(items.length, 'object')} to context "${context}"?`, confirmationDetail(items, changes, warnings), 'Apply');
+  await prompts.confirm(`Apply ${count(items.length, 'object')} to context "${context}"?`, confirmationDetail(items, changes, warnings, api.context.namespaceChosen === true), 'Apply');
 
   const applied = await withCancellableProgress(`StackGres: applying ${count(items.length, 'object')} to context "${context}"`, (signal) =>
     applyAll(api, items, ui, signal),
@@ -341,10 +341,10 @@ async function applyOne(api: KubeApi, item: Item, ui: ApplyUi, signal: AbortSign
   }
 }
 
-function confirmationDetail(items: readonly Item[], changes: Readonly<Record<string, Change>>, warnings: readonly string[]): string {
+function confirmationDetail(items: readonly Item[], changes: Readonly<Record<string, Change>>, warnings: readonly string[], namespaceChosen: boolean): string {
   const lines = items.map((i) => `${i.label}: ${changes[i.label]}${i.force ? ' (with Force)' : ''}${i.unchecked ? ' (its namespace is created first: not dry-run)' : ''}`);
   const fromContext = [...new Set(items.filter((i) => i.namespaceFromContext).map((i) => i.namespace))];
-  if (fromContext.length) lines.push('', `Documents without metadata.namespace go to ${fromContext.join(', ')}, the context's namespace.`);
+  if (fromContext.length) lines.push('', `Documents without metadata.namespace go to ${fromContext.join(', ')}, ${namespaceChosen ? 'the namespace chosen for this workspace' : "the context's namespace"}.`);
   if (warnings.length) lines.push('', `API server warnings: ${warnings.join('; ')}`);
   lines.push('', `Server-side apply as field manager ${FIELD_MANAGER}. The diff editor shows live and result side by side.`);
   return lines.join('\n');

@@ -52,8 +52,10 @@ export interface KubeContext {
   readonly user: string;
   /** API server URL. */
   readonly server?: string;
-  /** The context's namespace, `default` when it names none. */
+  /** The namespace in use: the workspace's choice, else the context's, `default` when it names none. */
   readonly namespace: string;
+  /** The namespace was chosen for the workspace (Choose Namespace), not taken from the context. */
+  readonly namespaceChosen?: boolean;
   /** The user's credentials come from a command (exec plugin or auth-provider `cmd-path`): runs only in a trusted workspace. */
   readonly usesCredentialPlugin: boolean;
 }

@@ -56,6 +56,8 @@ export interface KubeconfigSource {
   kubeconfigYaml?: string;
   /** Context to use instead of the kubeconfig's current-context (the workspace's choice). */
   context?: string;
+  /** Namespace to use instead of the context's (the workspace's choice). */
+  namespace?: string;
   /** Workspace trust: exec credential plugins and auth-provider commands run only when true. */
   trusted: boolean;
   /** Environment to read KUBECONFIG and KUBERNETES_SERVICE_* from; default process.env. */
@@ -333,7 +335,8 @@ class ClientNodeKube implements KubeApi {
     if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
       throw configError(`Context "${contextName}" talks plain HTTP to ${cluster.server}; the Kubernetes client refuses that unless insecure-skip-tls-verify is set.`, 'Use the https:// address of the API server.');
     }
-    this.context = describeContext(loaded, ctx);
+    const described = describeContext(loaded, ctx);
+    this.context = options.namespace ? { ...described, namespace: options.namespace, namespaceChosen: true } : described;
     if (this.context.usesCredentialPlugin && !options.trusted) {
       this.blocked = configError(
         `Context "${contextName}" gets its credentials by running a command; exec credential plugins run only in a trusted workspace.`,

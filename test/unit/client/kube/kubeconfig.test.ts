@@ -114,6 +114,10 @@ describe('Kubernetes access: kubeconfig resolution', function () {
     assert.equal(api.context.server, 'https://127.0.0.1:10');
     assert.equal(api.context.namespace, 'default');
     assert.equal(api.withContext('merged-a').context.name, 'merged-a');
+    assert.notEqual(api.context.namespaceChosen, true);
+    const scoped = await openKube({ env: env(fileA, fileB), context: 'merged-b', namespace: 'team-a', trusted: true });
+    assert.equal(scoped.context.namespace, 'team-a', 'the workspace\'s namespace replaces the context\'s');
+    assert.equal(scoped.context.namespaceChosen, true);
     assert.deepEqual([fs.readFileSync(fileA, 'utf8'), fs.readFileSync(fileB, 'utf8')], before);
   });
 
