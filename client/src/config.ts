@@ -4,12 +4,16 @@ import * as vscode from 'vscode';
 export interface Settings {
   /** Files larger than this (MB) are not checked as a whole. */
   readonly maxFileSizeMB: number;
+  /** How often Secret names and keys are read again while connected (ms); 0: never on a timer. */
+  readonly secretsRefreshMs: number;
 }
 
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('stackgres');
   return {
     maxFileSizeMB: Math.max(1, c.get<number>('validation.maxFileSizeMB', 5)),
+    // Below a few seconds the reads would only add load on the API server.
+    secretsRefreshMs: secondsToMs(c.get<number>('live.secretsRefreshSeconds', 30)),
   };
 }
 
@@ -18,4 +22,8 @@ export function onSettingsChanged(listener: (s: Settings) => void): vscode.Dispo
   return vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('stackgres')) listener(readSettings());
   });
+}
+
+function secondsToMs(seconds: number): number {
+  return seconds > 0 ? Math.max(2, seconds) * 1000 : 0;
 }

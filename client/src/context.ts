@@ -132,7 +132,7 @@ export class ExtensionContextHolder {
     };
     const client = new LanguageClient('stackgres', 'StackGres Language Server', serverOptions, clientOptions);
     this.client = client;
-    this.liveSync = new LiveSync(client, this.log);
+    this.liveSync = new LiveSync(client, this.log, settings.secretsRefreshMs);
     client.onDidChangeState((e) => {
       this.setStatus(e.newState === State.Running ? 'ready' : e.newState === State.Starting ? 'starting' : 'stopped');
       if (e.newState === State.Running) this.liveSync?.resend();

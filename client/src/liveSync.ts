@@ -16,11 +16,15 @@ export class LiveSync {
   private model: ClusterModel | undefined;
   private listener: { dispose(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private secretsTimer: NodeJS.Timeout | undefined;
+  private readingSecrets: Promise<void> | undefined;
+  private readAgain: Promise<void> | undefined;
   private secrets: LiveObject[] = [];
   private crds: { kind: string; crd: unknown }[] = [];
   private last: ClusterSnapshot = { connected: false, namespaces: [], objects: [] };
 
-  constructor(private readonly client: LanguageClient, private readonly log: vscode.LogOutputChannel) {}
+  /** `secretsRefreshMs`: how often Secret names and keys are read again while connected (0: never on a timer). */
+  constructor(private readonly client: LanguageClient, private readonly log: vscode.LogOutputChannel, private readonly secretsRefreshMs = 0) {}
 
   attach(model: ClusterModel): void {
     this.detach(false);
@@ -29,12 +33,20 @@ export class LiveSync {
     void this.refreshSecrets();
     void this.loadCrds();
     this.schedule();
+    // There is no watch on Secrets (it would stream their values to us): Secrets made outside VS Code are
+    // found by reading their names and key names again now and then.
+    if (this.secretsRefreshMs > 0) {
+      this.secretsTimer = setInterval(() => void this.refreshSecrets(), this.secretsRefreshMs);
+      this.secretsTimer.unref();
+    }
   }
 
   detach(notify = true): void {
     this.listener?.dispose();
     this.listener = undefined;
     clearTimeout(this.timer);
+    clearInterval(this.secretsTimer);
+    this.secretsTimer = undefined;
     const had = this.model !== undefined;
     this.model = undefined;
     this.secrets = [];
@@ -51,8 +63,23 @@ export class LiveSync {
     if (this.crds.length) this.sendCrds(this.crds);
   }
 
-  /** Secret names and keys are read on connect and after our own Secret commands (there is no watch on Secrets). */
-  async refreshSecrets(): Promise<void> {
+  /**
+   * Secret names and keys: read on connect, on a timer, and after our own Secret commands. One read at a
+   * time; asked during a read, one more read follows it (the running one may have missed the change).
+   */
+  refreshSecrets(): Promise<void> {
+    if (this.readingSecrets) {
+      this.readAgain ??= this.readingSecrets.then(() => {
+        this.readAgain = undefined;
+        return this.refreshSecrets();
+      });
+      return this.readAgain;
+    }
+    this.readingSecrets = this.readSecrets().finally(() => (this.readingSecrets = undefined));
+    return this.readingSecrets;
+  }
+
+  private async readSecrets(): Promise<void> {
     const model = this.model;
     if (!model || model.state.kind !== 'ready') return;
     const namespaces = model.namespaces().slice(0, MAX_SECRET_NAMESPACES);

@@ -1,0 +1,104 @@
+/**
+ * Live values in the real editor: what the connected cluster holds reaches the language server through the
+ * extension, for completion and for the checks, labelled as coming from the cluster; a Secret created outside
+ * VS Code is found by the periodic read of Secret names and keys.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { parse } from 'yaml';
+import type { KubeApi, KubeObject } from '../../client/src/kube/api';
+import { completionsAt, diagnosticCode, fixtureUri, labelOf, positionOf, scratchNamespace, testingApi, waitFor, waitForDiagnostics } from './helpers';
+
+const FOLDER = 'live-it';
+const STORAGE = 'live-storage';
+const SECRET = 'live-keys';
+
+function storage(namespace: string, name: string): string {
+  return `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  type: s3
+  s3:
+    bucket: ${name}-bucket
+    awsCredentials:
+      secretKeySelectors:
+        accessKeyId: {name: ${SECRET}, key: accessKeyId}
+        secretAccessKey: {name: ${SECRET}, key: secretAccessKey}
+`;
+}
+
+function cluster(namespace: string, storageName: string): string {
+  return `apiVersion: stackgres.io/v1
+kind: SGCluster
+metadata:
+  name: live-db
+  namespace: ${namespace}
+spec:
+  instances: 1
+  postgres: {version: '16'}
+  pods: {persistentVolume: {size: 1Gi}}
+  configurations:
+    backups:
+    - sgObjectStorage: ${storageName}
+`;
+}
+
+async function writeFixture(name: string, text: string): Promise<vscode.TextDocument> {
+  const uri = fixtureUri(`${FOLDER}/${name}`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+describe('Live values from the connected cluster', function () {
+  this.timeout(90_000);
+  let api: KubeApi;
+  let namespace = '';
+  let savedRefresh: number | undefined;
+
+  before(async () => {
+    const { context } = await testingApi();
+    api = await context.connection.api();
+    namespace = scratchNamespace('live');
+    await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    // The storage exists in the cluster only: the workspace does not define it.
+    await api.apply(parse(storage(namespace, STORAGE)) as KubeObject);
+    savedRefresh = vscode.workspace.getConfiguration('stackgres').inspect<number>('live.secretsRefreshSeconds')?.globalValue;
+    await vscode.workspace.getConfiguration('stackgres').update('live.secretsRefreshSeconds', 2, vscode.ConfigurationTarget.Global);
+    await context.model();
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('stackgres').update('live.secretsRefreshSeconds', savedRefresh, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(fixtureUri(FOLDER), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+  });
+
+  it('reports a storage the cluster lacks, labelled, and offers the one it has @cluster', async () => {
+    const document = await writeFixture('cluster.yaml', cluster(namespace, 'not-there'));
+    const [missing] = await waitForDiagnostics(document.uri, (ds) => ds.some((d) => diagnosticCode(d) === 'live-object-storage-missing'), 'the cluster saying it has no storage not-there');
+    const found = vscode.languages.getDiagnostics(document.uri).find((d) => diagnosticCode(d) === 'live-object-storage-missing') ?? missing;
+    assert.match(found.message, new RegExp(`^Cluster: there is no SGObjectStorage \`not-there\` in .*${namespace}`));
+    assert.equal(found.range.start.line, positionOf(document, 'not-there').line, 'on the reference');
+
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(positionOf(document, 'not-there'), positionOf(document, 'not-there', { offset: 'not-there'.length })), '');
+    await vscode.workspace.applyEdit(edit);
+    const item = await waitFor(`${STORAGE} offered at sgObjectStorage`, async () => (await completionsAt(document, positionOf(document, 'sgObjectStorage: ', { offset: 'sgObjectStorage: '.length }))).find((i) => labelOf(i) === STORAGE));
+    assert.match(String(item.detail), /from the cluster/);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('finds a Secret created outside VS Code within the refresh interval @cluster', async () => {
+    const document = await writeFixture('storage.yaml', storage(namespace, 'live-storage-2'));
+    await waitForDiagnostics(document.uri, (ds) => ds.some((d) => diagnosticCode(d) === 'live-secret-missing'), `the cluster saying Secret ${SECRET} is missing`);
+    const placeholder = new TextEncoder().encode('placeholder');
+    await api.createSecret(namespace, SECRET, { accessKeyId: placeholder, secretAccessKey: placeholder });
+    // The refresh runs every 2 s here: allow a few rounds, plus the language server's debounce.
+    await waitForDiagnostics(document.uri, (ds) => !ds.some((d) => String(diagnosticCode(d)).startsWith('live-secret')), `the Secret ${SECRET} found`, 15_000);
+  });
+});
