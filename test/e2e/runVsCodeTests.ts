@@ -174,6 +174,9 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       // VS Code in a browser saves edits after a second by default; desktop VS Code (and the suite) expects
       // an edit to stay unsaved until reverted.
       'files.autoSave': 'off',
+      // Secrets made outside VS Code are found within seconds, not half a minute (live.test.ts). Set here,
+      // not by the suite: a setting written at run time can drop the driver's other user settings.
+      'stackgres.live.secretsRefreshSeconds': 3,
       // The sandbox (or the real cluster of --kubeconfig): the extension connects without asking.
       ...spec.services.settings,
     },
