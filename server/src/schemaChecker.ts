@@ -57,8 +57,9 @@ export interface SharedBatch {
 interface Batch {
   readonly items: readonly SchemaItem[];
   readonly results: Map<number, WorkerResult>;
+  /** Chunks not done yet, by either thread. */
   remaining: number;
-  finish(): void;
+  resolve(results: ReadonlyMap<number, WorkerResult>): void;
 }
 
 export class SchemaChecker {
@@ -73,11 +74,9 @@ export class SchemaChecker {
     if (workerFile && existsSync(workerFile) && process.env.STACKGRES_SCHEMA_WORKER !== 'off') this.startWorker(workerFile);
   }
 
-  /** Schema diagnostics of each item, in order, checked on this thread. */
-  async check(items: readonly SchemaItem[]): Promise<Diagnostic[][]> {
-    const out: Diagnostic[][] = [];
-    for (const it of items) out.push(await this.yaml.validate(it.kind, it.text));
-    return out;
+  /** Schema diagnostics of one document, checked on this thread. */
+  check(kind: string, text: string): Promise<Diagnostic[]> {
+    return this.yaml.validate(kind, text);
   }
 
   /** Shares the documents with the worker; undefined when there is no worker or too few documents. */
@@ -89,23 +88,16 @@ export class SchemaChecker {
     const buffer = new SharedArrayBuffer(4);
     const claimed = new Int32Array(buffer);
     const chunks = Math.ceil(items.length / CHUNK);
-    let finish!: () => void;
-    const batch: Batch = { items, results: new Map(), remaining: chunks, finish: () => finish() };
     const fromWorker = new Promise<ReadonlyMap<number, WorkerResult>>((resolve) => {
-      finish = () => {
-        if (!this.batches.delete(id)) return;
-        this.log(`Schema worker checked ${batch.results.size} of ${items.length} documents`);
-        resolve(batch.results);
-      };
+      this.batches.set(id, { items, results: new Map(), remaining: chunks, resolve });
     });
-    this.batches.set(id, batch);
     worker.postMessage({ type: 'documents', id, items, claimed: buffer } satisfies DocumentsMessage);
     return {
       claim: () => {
         const k = Atomics.add(claimed, 0, 1);
         return k < chunks ? [k * CHUNK, Math.min((k + 1) * CHUNK, items.length)] : undefined;
       },
-      done: () => this.chunkDone(batch),
+      done: () => this.chunkDone(id),
       fromWorker,
     };
   }
@@ -120,11 +112,21 @@ export class SchemaChecker {
     const worker = this.worker;
     this.worker = undefined;
     void worker?.terminate();
-    for (const b of [...this.batches.values()]) b.finish();
+    for (const id of [...this.batches.keys()]) this.finish(id);
   }
 
-  private chunkDone(batch: Batch): void {
-    if (--batch.remaining === 0) batch.finish();
+  private chunkDone(id: number): void {
+    const batch = this.batches.get(id);
+    if (batch && --batch.remaining === 0) this.finish(id);
+  }
+
+  /** Hands the worker's results to the caller: when every chunk is done, or the worker stopped. */
+  private finish(id: number): void {
+    const batch = this.batches.get(id);
+    if (!batch) return;
+    this.batches.delete(id);
+    this.log(`Schema worker checked ${batch.results.size} of ${batch.items.length} documents`);
+    batch.resolve(batch.results);
   }
 
   private startWorker(file: string): void {
@@ -141,14 +143,14 @@ export class SchemaChecker {
       // A chunk the worker could not check is left out of the results: the main thread checks it.
       if (msg.results) msg.results.forEach((r, i) => batch.results.set(msg.start + i, r));
       else this.log(`Schema worker could not check documents ${msg.start + 1}–${Math.min(msg.start + CHUNK, batch.items.length)}: ${msg.error ?? 'no result'}; checking them here`);
-      this.chunkDone(batch);
+      this.chunkDone(msg.id);
     });
     const stopped = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.log(`Schema worker stopped: ${why}; checks continue on the main thread`);
       // What the worker held is checked by the main thread once it sees the results are missing.
-      for (const b of [...this.batches.values()]) b.finish();
+      for (const id of [...this.batches.keys()]) this.finish(id);
     };
     worker.on('error', (err) => stopped(err.message));
     worker.on('exit', (code) => stopped(`exit code ${code}`));

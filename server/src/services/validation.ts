@@ -10,7 +10,7 @@ import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import type { Finding } from '../domain/rules';
 import { TextCache, type ParsedFile } from '../documents';
-import type { SchemaChecker, SchemaItem, WorkerResult } from '../schemaChecker';
+import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 import type { SchemaStore } from '../schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
 
@@ -60,6 +60,7 @@ export class ValidationService {
     }
     const generation = this.schemas.generation;
     const checked: (Checked | undefined)[] = file.chunks.map((c) => this.cache.get(cacheKey(generation, c.text)));
+    const known = checked.map((c) => c !== undefined);
 
     // StackGres documents not checked before, judged by their text: shared with the worker when there are many.
     const todo: number[] = [];
@@ -71,13 +72,12 @@ export class ValidationService {
     // This thread: every other document first (Secrets for the index, anything the text test missed), then
     // chunks of the shared documents until none is left.
     for (const c of file.chunks) if (!checked[c.index] && !(shared && shareable.has(c.index))) checked[c.index] = await this.checkHere(file.manifest(c.index));
-    let fromWorker: ReadonlyMap<number, WorkerResult> = new Map();
     if (shared) {
       for (let range = shared.claim(); range; range = shared.claim()) {
         for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkHere(file.manifest(todo[slot]));
         shared.done();
       }
-      fromWorker = await shared.fromWorker;
+      const fromWorker = await shared.fromWorker;
       todo.forEach((index, slot) => {
         const result = fromWorker.get(slot);
         if (result) checked[index] = result;
@@ -85,7 +85,10 @@ export class ValidationService {
       // Whatever the worker did not answer (it stopped) is checked here.
       for (const index of todo) checked[index] ??= await this.checkHere(file.manifest(index));
     }
-    file.chunks.forEach((c, i) => this.cache.set(cacheKey(generation, c.text), checked[i]!));
+    // Only what was checked now is stored: the lookups above already kept the others in the cache.
+    file.chunks.forEach((c, i) => {
+      if (!known[i]) this.cache.set(cacheKey(generation, c.text), checked[i]!);
+    });
 
     const all = checked as Checked[];
     indexed?.(all.map((c) => c.info));
@@ -123,7 +126,7 @@ export class ValidationService {
   /** One document on this thread: our parse, the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
-    const [raw] = await this.checker.check([{ kind: m.kind ?? 'unknown', text: m.chunk.text }]);
+    const raw = await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
     return { info: m, diagnostics: documentDiagnostics(m, raw, (kind) => this.schemas.schema(kind)) };
   }
 }
