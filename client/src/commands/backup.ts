@@ -197,7 +197,7 @@ async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Co
   const model = await readyModel(ctx);
   const b = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Copy backup to another namespace');
   const source = await backupObject(api, b.namespace, b.name);
-  const target = await pickNamespace(api, model, `Copy ${b.name} to which namespace?`, b.namespace);
+  const target = await pickNamespace(api, model.namespaces(), `Copy ${b.name} to which namespace?`, { except: b.namespace });
   return copyBackupTo(ctx, api, source, target);
 }
 
@@ -403,11 +403,24 @@ async function pickAnyBackup(api: KubeApi, model: ClusterModel, title: string): 
 
 const OTHER_NAMESPACE = 'Other namespace…';
 
-/** A namespace other than `except`: the cluster's namespaces, or one typed in. */
-export async function pickNamespace(api: KubeApi, model: ClusterModel, title: string, except: string): Promise<string> {
-  const listed = await api.namespaces().catch(() => model.namespaces());
+/**
+ * A namespace of the cluster: those it lists (when RBAC does not let us, those the view shows and the
+ * context's), or one typed in. `shown` are the namespaces with StackGres objects; `except` is left out,
+ * `inUse` marked, and `first` is offered before the namespaces (its label is returned when chosen).
+ */
+export async function pickNamespace(
+  api: KubeApi,
+  shown: readonly string[],
+  title: string,
+  options: { except?: string; inUse?: string; first?: vscode.QuickPickItem } = {},
+): Promise<string> {
+  const listed = await api.namespaces().catch(() => [...new Set([...shown, api.context.namespace])]);
   const items = [
-    ...listed.filter((n) => n !== except).map((n) => ({ label: n, description: model.namespaces().includes(n) ? 'has StackGres objects' : undefined })),
+    ...(options.first ? [options.first] : []),
+    ...listed.filter((n) => n !== options.except).map((n) => ({
+      label: n,
+      description: [shown.includes(n) ? 'has StackGres objects' : undefined, n === options.inUse ? '(in use)' : undefined].filter(Boolean).join(' · ') || undefined,
+    })),
     { label: OTHER_NAMESPACE, description: 'type a name' },
   ];
   const chosen = await prompts.pick(items, { title, ignoreFocusOut: true });
@@ -416,7 +429,7 @@ export async function pickNamespace(api: KubeApi, model: ClusterModel, title: st
     title,
     prompt: 'Name of an existing namespace',
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() === except ? `The backup is already in ${except}.` : namespaceProblem(v.trim())),
+    validateInput: (v) => (v.trim() === options.except ? `The backup is already in ${options.except}.` : namespaceProblem(v.trim())),
   });
   return typed.trim();
 }

@@ -4,8 +4,7 @@ import type { CommandSpec } from './index';
 import { Cancelled } from '../errors';
 import type { Node } from '../tree/nodes';
 import { BackupNode, ClusterNode, StorageNode } from '../tree/nodes';
-import { namespaceProblem } from '../../../server/src/domain/backupActions';
-import * as prompts from '../ui/prompts';
+import { pickNamespace } from './backup';
 import { objectUri } from '../yamlDocuments';
 
 export const clusterCommands: CommandSpec[] = [
@@ -38,26 +37,13 @@ export const clusterCommands: CommandSpec[] = [
     run: async (ctx) => {
       const api = await ctx.connection.api();
       const chosen = ctx.connection.chosenNamespace();
-      // The cluster's namespaces when RBAC lets us list them, else those the view shows and the context's.
-      const listed = await api.namespaces().catch(() => undefined);
-      const shown = await ctx.model().then((m) => m.namespaces(), () => []);
-      const names = [...new Set([...(listed ?? []), ...shown, api.context.namespace])].sort();
-      const withStackGres = new Set(shown);
       const ALL = 'All namespaces';
-      const OTHER = 'Other namespace…';
-      const pick = await prompts.pick(
-        [
-          { label: ALL, description: chosen === undefined ? '(in use)' : undefined, detail: 'The view lists every namespace with StackGres objects; new objects without a namespace go to the context\'s.' },
-          ...names.map((n) => ({ label: n, description: [withStackGres.has(n) ? 'has StackGres objects' : undefined, n === chosen ? '(in use)' : undefined].filter(Boolean).join(' · ') || undefined })),
-          ...(listed ? [] : [{ label: OTHER, detail: 'Listing namespaces is not allowed for your user: type a name.' }]),
-        ],
-        { title: `StackGres: namespace for this workspace in context "${api.context.name}" (your kubeconfig is not changed)` },
-      );
-      const name = pick.label === ALL
-        ? undefined
-        : pick.label === OTHER
-          ? (await prompts.input({ title: 'StackGres: namespace for this workspace', prompt: 'Name of an existing namespace', validateInput: (v) => namespaceProblem(v.trim()) })).trim()
-          : pick.label;
+      const pick = await pickNamespace(api, await ctx.model().then((m) => m.namespaces(), () => []), `StackGres: namespace for this workspace in context "${api.context.name}" (your kubeconfig is not changed)`, {
+        inUse: chosen,
+        first: { label: ALL, description: chosen === undefined ? '(in use)' : undefined, detail: 'The view lists every namespace with StackGres objects; new objects without a namespace go to the context\'s.' },
+      });
+      // A namespace name has no spaces: the label of the first item cannot be one.
+      const name = pick === ALL ? undefined : pick;
       await ctx.connection.chooseNamespace(name);
     },
   },

@@ -78,7 +78,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   );
   let namespace = chosen.namespace;
   if (where.label === OTHER_NAMESPACE) {
-    namespace = await pickNamespace(api, model, `Restore ${chosen.name}: namespace of the new cluster`, chosen.namespace);
+    namespace = await pickNamespace(api, model.namespaces(), `Restore ${chosen.name}: namespace of the new cluster`, { except: chosen.namespace });
     backup = await backupIn(ctx, api, model, backup, chosen, namespace);
   }
   const view = readBackup(backup)!;
