@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { ApplyOutcome } from '../../client/src/commands/apply';
 import type { KubeApi, KubeObject } from '../../client/src/kube/api';
-import { fixtureUri, kubeTarget, positionOf, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForDiagnostics } from './helpers';
+import { fixtureUri, kubeTarget, removeFixtureFolder, writeFixture, positionOf, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForDiagnostics } from './helpers';
 
 const APPLY = 'stackgres.applyManifest';
 const APPLY_SOURCE = 'stackgres-apply';
@@ -296,19 +296,6 @@ spec:
 /** The extension's own Kubernetes access, to look at what a command wrote. */
 async function clusterApi(): Promise<KubeApi> {
   return (await testingApi()).context.connection.api();
-}
-
-/** Writes a manifest into a folder of the test workspace and opens it, as a user would. */
-async function writeFixture(folder: string, name: string, text: string): Promise<vscode.TextEditor> {
-  const uri = fixtureUri(`${folder}/${name}`);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const document = await vscode.workspace.openTextDocument(uri);
-  return vscode.window.showTextDocument(document, { preview: false });
-}
-
-async function removeFixtureFolder(folder: string): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  await vscode.workspace.fs.delete(fixtureUri(folder), { recursive: true, useTrash: false }).then(undefined, () => undefined);
 }
 
 /** A raw request to the sandbox API server as its admin (to act as another field manager). */

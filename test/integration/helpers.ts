@@ -45,6 +45,43 @@ export function fixtureUri(relativePath: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, relativePath);
 }
 
+/** Writes a manifest into a folder of the test workspace and opens it, as a user would. */
+export async function writeFixture(folder: string, name: string, text: string): Promise<vscode.TextEditor> {
+  const uri = fixtureUri(`${folder}/${name}`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  const document = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(document, { preview: false });
+}
+
+/** Closes every editor and removes a folder written with writeFixture. */
+export async function removeFixtureFolder(folder: string): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await vscode.workspace.fs.delete(fixtureUri(folder), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+}
+
+/** The tutorial's SGObjectStorage: s3, keys from the Secret `secret` (accessKeyId, secretAccessKey). */
+export function s3StorageManifest(namespace: string, name: string, secret: string): string {
+  return `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  type: s3
+  s3:
+    bucket: ${name}-bucket
+    region: eu-west-1
+    awsCredentials:
+      secretKeySelectors:
+        accessKeyId:
+          name: ${secret}
+          key: accessKeyId
+        secretAccessKey:
+          name: ${secret}
+          key: secretAccessKey
+`;
+}
+
 /** Opens a file of the fixture workspace in an editor, as a user clicking it in the Explorer would. */
 export async function openFixture(relativePath: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(fixtureUri(relativePath));

@@ -7,28 +7,11 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { KubeApi, KubeObject } from '../../client/src/kube/api';
-import { completionsAt, diagnosticCode, fixtureUri, labelOf, positionOf, scratchNamespace, testingApi, waitFor, waitForDiagnostics } from './helpers';
+import { completionsAt, diagnosticCode, labelOf, positionOf, removeFixtureFolder, s3StorageManifest, scratchNamespace, testingApi, waitFor, waitForDiagnostics, writeFixture } from './helpers';
 
 const FOLDER = 'live-it';
 const STORAGE = 'live-storage';
 const SECRET = 'live-keys';
-
-function storage(namespace: string, name: string): string {
-  return `apiVersion: stackgres.io/v1beta1
-kind: SGObjectStorage
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  type: s3
-  s3:
-    bucket: ${name}-bucket
-    awsCredentials:
-      secretKeySelectors:
-        accessKeyId: {name: ${SECRET}, key: accessKeyId}
-        secretAccessKey: {name: ${SECRET}, key: secretAccessKey}
-`;
-}
 
 function cluster(namespace: string, storageName: string): string {
   return `apiVersion: stackgres.io/v1
@@ -46,14 +29,6 @@ spec:
 `;
 }
 
-async function writeFixture(name: string, text: string): Promise<vscode.TextDocument> {
-  const uri = fixtureUri(`${FOLDER}/${name}`);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const document = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(document, { preview: false });
-  return document;
-}
-
 describe('Live values from the connected cluster', function () {
   this.timeout(90_000);
   let api: KubeApi;
@@ -65,19 +40,18 @@ describe('Live values from the connected cluster', function () {
     namespace = scratchNamespace('live');
     await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     // The storage exists in the cluster only: the workspace does not define it.
-    await api.apply(parse(storage(namespace, STORAGE)) as KubeObject);
+    await api.apply(parse(s3StorageManifest(namespace, STORAGE, SECRET)) as KubeObject);
     // The driver's user settings read Secrets again every 3 s (stackgres.live.secretsRefreshSeconds).
     assert.equal(vscode.workspace.getConfiguration('stackgres').get('live.secretsRefreshSeconds'), 3);
     await context.model();
   });
 
   after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.workspace.fs.delete(fixtureUri(FOLDER), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    await removeFixtureFolder(FOLDER);
   });
 
   it('reports a storage the cluster lacks, labelled, and offers the one it has @cluster', async () => {
-    const document = await writeFixture('cluster.yaml', cluster(namespace, 'not-there'));
+    const { document } = await writeFixture(FOLDER, 'cluster.yaml', cluster(namespace, 'not-there'));
     const [missing] = await waitForDiagnostics(document.uri, (ds) => ds.some((d) => diagnosticCode(d) === 'live-object-storage-missing'), 'the cluster saying it has no storage not-there');
     const found = vscode.languages.getDiagnostics(document.uri).find((d) => diagnosticCode(d) === 'live-object-storage-missing') ?? missing;
     assert.match(found.message, new RegExp(`^Cluster: there is no SGObjectStorage \`not-there\` in .*${namespace}`));
@@ -92,7 +66,7 @@ describe('Live values from the connected cluster', function () {
   });
 
   it('finds a Secret created outside VS Code within the refresh interval @cluster', async () => {
-    const document = await writeFixture('storage.yaml', storage(namespace, 'live-storage-2'));
+    const { document } = await writeFixture(FOLDER, 'storage.yaml', s3StorageManifest(namespace, 'live-storage-2', SECRET));
     await waitForDiagnostics(document.uri, (ds) => ds.some((d) => diagnosticCode(d) === 'live-secret-missing'), `the cluster saying Secret ${SECRET} is missing`);
     const placeholder = new TextEncoder().encode('placeholder');
     await api.createSecret(namespace, SECRET, { accessKeyId: placeholder, secretAccessKey: placeholder });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SecretOutcome } from '../../client/src/commands/secret';
 import type { KubeApi } from '../../client/src/kube/api';
-import { fixtureUri, kubeTarget, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
+import { fixtureUri, kubeTarget, removeFixtureFolder, runConfig, s3StorageManifest, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow, writeFixture } from './helpers';
 
 const CREATE = 'stackgres.createCredentialsSecret';
 const FOLDER = 'secret-it';
@@ -23,28 +23,6 @@ const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const KEY_ID_2 = 'AKIAI44QH8DHBEXAMPLE';
 const SECRET_2 = 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY';
-
-function s3Storage(namespace: string, name: string, secret: string): string {
-  return `apiVersion: stackgres.io/v1beta1
-kind: SGObjectStorage
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  type: s3
-  s3:
-    bucket: ${name}-bucket
-    region: eu-west-1
-    awsCredentials:
-      secretKeySelectors:
-        accessKeyId:
-          name: ${secret}
-          key: accessKeyId
-        secretAccessKey:
-          name: ${secret}
-          key: secretAccessKey
-`;
-}
 
 type Answer = string | boolean | undefined | { label: string } | vscode.Uri[];
 
@@ -74,12 +52,11 @@ describe('Create Credentials Secret', function () {
 
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.workspace.fs.delete(fixtureUri(FOLDER), { recursive: true, useTrash: false }).then(undefined, () => undefined);
+    await removeFixtureFolder(FOLDER);
   });
 
   it('offers a code lens above secretKeySelectors and creates the Secret from credentials.json @cluster', async () => {
-    const editor = await writeFixture('lens.yaml', s3Storage(ns, 'it-lens', 'it-lens-creds'));
+    const editor = await writeFixture(FOLDER, 'lens.yaml', s3StorageManifest(ns, 'it-lens', 'it-lens-creds'));
     const credentials = join(dir, 'credentials.json');
     writeFileSync(credentials, JSON.stringify({ AccessKey: { UserName: 'backup', AccessKeyId: KEY_ID, Status: 'Active', SecretAccessKey: SECRET, CreateDate: '2026-01-01T00:00:00Z' } }, null, 4));
 
@@ -105,7 +82,7 @@ describe('Create Credentials Secret', function () {
   });
 
   it('creates the Secret from typed values for the SGObjectStorage in the active editor @cluster', async () => {
-    await writeFixture('typed.yaml', s3Storage(ns, 'it-typed', 'it-typed-creds'));
+    await writeFixture(FOLDER, 'typed.yaml', s3StorageManifest(ns, 'it-typed', 'it-typed-creds'));
     const { outcome, asked } = await run([], TYPED, KEY_ID, SECRET);
     assert.deepEqual(asked, ['StackGres: the access key for Secret it-typed-creds', 'StackGres: access key ID', 'StackGres: secret access key']);
     assert.deepEqual(outcome?.keys, ['accessKeyId', 'secretAccessKey']);
@@ -116,7 +93,7 @@ describe('Create Credentials Secret', function () {
   it('asks before changing an existing Secret; cancelling leaves it as it was, confirming keeps its other keys @cluster', async () => {
     const enc = (s: string) => new TextEncoder().encode(s);
     await api.createSecret(ns, 'it-existing', { accessKeyId: enc(KEY_ID), secretAccessKey: enc(SECRET), note: enc('kept') });
-    await writeFixture('existing.yaml', s3Storage(ns, 'it-existing-storage', 'it-existing'));
+    await writeFixture(FOLDER, 'existing.yaml', s3StorageManifest(ns, 'it-existing-storage', 'it-existing'));
 
     const cancelled = await run([], TYPED, KEY_ID_2, SECRET_2, undefined);
     assert.equal(cancelled.outcome, undefined);
@@ -135,7 +112,7 @@ describe('Create Credentials Secret', function () {
     const key = JSON.stringify({ type: 'service_account', project_id: 'it', private_key: 'not-a-real-key', client_email: 'backup@it.iam.gserviceaccount.com' });
     const file = join(dir, 'service-account.json');
     writeFileSync(file, key);
-    await writeFixture('gcs.yaml', `apiVersion: stackgres.io/v1beta1
+    await writeFixture(FOLDER, 'gcs.yaml', `apiVersion: stackgres.io/v1beta1
 kind: SGObjectStorage
 metadata:
   name: it-gcs
@@ -156,7 +133,7 @@ spec:
 
   it('asks for an Azure storage account and key, and asks which Secret when the selectors name two', async () => {
     const accessKey = `${'A'.repeat(86)}==`;
-    await writeFixture('azure.yaml', `apiVersion: stackgres.io/v1beta1
+    await writeFixture(FOLDER, 'azure.yaml', `apiVersion: stackgres.io/v1beta1
 kind: SGObjectStorage
 metadata:
   name: it-azure
@@ -198,7 +175,7 @@ spec:
   });
 
   it('refuses a file that is not an access key, with one message that repeats no value', async () => {
-    await writeFixture('badfile.yaml', s3Storage(ns, 'it-badfile', 'it-badfile-creds'));
+    await writeFixture(FOLDER, 'badfile.yaml', s3StorageManifest(ns, 'it-badfile', 'it-badfile-creds'));
     const listed = join(dir, 'list-access-keys.json');
     writeFileSync(listed, JSON.stringify({ AccessKeyMetadata: [{ AccessKeyId: KEY_ID, Status: 'Active' }] }));
     const { outcome, failures } = await run([], FROM_FILE, [vscode.Uri.file(listed)]);
@@ -223,7 +200,7 @@ spec:
     for (const [status, message] of cases) {
       it(`HTTP ${status} on create gives one message and creates nothing`, async () => {
         const name = `it-fault-${status}`;
-        await writeFixture(`fault-${status}.yaml`, s3Storage(ns, `${name}-storage`, name));
+        await writeFixture(FOLDER, `fault-${status}.yaml`, s3StorageManifest(ns, `${name}-storage`, name));
         await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${ns}/secrets`, status, times: 1 });
         const { outcome, failures } = await run([], TYPED, KEY_ID, SECRET);
         const entries = await failures();
@@ -250,13 +227,6 @@ spec:
 
 async function clusterApi(): Promise<KubeApi> {
   return (await testingApi()).context.connection.api();
-}
-
-async function writeFixture(name: string, text: string): Promise<vscode.TextEditor> {
-  const uri = fixtureUri(`${FOLDER}/${name}`);
-  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-  const document = await vscode.workspace.openTextDocument(uri);
-  return vscode.window.showTextDocument(document, { preview: false });
 }
 
 /** Entries the command guard writes to the StackGres log for one command (one per failure it shows), from now on. */
