@@ -233,6 +233,15 @@ export function backupStorageSecrets(backup: unknown): SecretNeeded[] {
   return [...keys].map(([name, k]) => ({ name, keys: [...k].sort() })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Secret selectors of the recorded storage that name no key: where they are and the Secret they name. */
+export function keylessStorageSelectors(backup: unknown): { path: string; secret: string }[] {
+  const storage = get(backup, ['status', 'sgBackupConfig', 'storage']);
+  if (!isRecord(storage)) return [];
+  return referencesOf('SGObjectStorage', { spec: storage })
+    .filter((ref) => ref.kind === 'Secret' && !ref.key)
+    .map((ref) => ({ path: ref.path.slice(1, -1).join('.'), secret: ref.name }));
+}
+
 export interface BackupCopy {
   /** The SGBackup to create in the target namespace. */
   readonly manifest: Record<string, unknown>;
@@ -272,6 +281,12 @@ export function copyBackupManifest(backup: unknown, targetNamespace: string): Ba
   }
   if (!isRecord(get(backup, ['status', 'sgBackupConfig', 'storage']))) {
     problems.push(`SGBackup ${view.name} has no status.sgBackupConfig.storage: a restore from the copy would not know where the files are.`);
+  }
+  // Copying "every key" of such a Secret would move credentials nobody asked for.
+  for (const k of keylessStorageSelectors(backup)) {
+    problems.push(
+      `The storage recorded in SGBackup ${view.name} (status.sgBackupConfig.storage.${k.path}) names Secret ${k.secret} without a key, so which of its keys a restore reads is unknown. Nothing was copied. Give the selector its key in the SGObjectStorage and take a new backup, or copy the keys the restore needs to ${targetNamespace} yourself.`,
+    );
   }
 
   const metadata = { ...(source.metadata as Record<string, unknown>) };
