@@ -177,7 +177,8 @@ async function deleteBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<
     return { deleted: false };
   }
   await withCancellableProgress(`Deleting SGBackup ${b.name}`, async (progress, signal) => {
-    const existed = await api.delete('SGBackup', b.namespace, b.name, { signal });
+    // The uid the user was shown: a backup made again under the same name since then is not deleted.
+    const existed = await api.delete('SGBackup', b.namespace, b.name, { signal, preconditions: b.uid ? { uid: b.uid } : undefined });
     ctx.log.info(existed ? `Deleted SGBackup ${b.namespace}/${b.name}` : `SGBackup ${b.namespace}/${b.name} was already gone`);
     progress.report({ message: 'waiting for the cluster to confirm…' });
     const left = await followBackup(model, api, b.namespace, b.name, sgClusterOf(b), AbortSignal.any([signal, AbortSignal.timeout(60_000)]), (obj) => obj === undefined).catch((err: unknown) => {

@@ -47,6 +47,8 @@ export function isBackupOf(backup: unknown, cluster: ClusterRef): boolean {
 export interface BackupView {
   readonly name: string;
   readonly namespace: string;
+  /** metadata.uid: tells this backup from one made later under the same name. */
+  readonly uid?: string;
   readonly cluster: ClusterRef;
   /** A copy of a backup taken in another namespace (`spec.sgCluster` is `<namespace>.<cluster>`). */
   readonly copy: boolean;
@@ -97,6 +99,7 @@ export function readBackup(obj: unknown): BackupView | undefined {
   return {
     name,
     namespace,
+    uid: str(get(obj, ['metadata', 'uid'])),
     cluster: { namespace: ref.namespace, name: ref.name },
     copy: ref.copy,
     phase,
