@@ -310,11 +310,15 @@ describe('Copy Backup to Namespace', () => {
 
   it('creates the copy with spec.sgCluster = <namespace>.<cluster> and the storage Secret, and the tree shows it', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer(target);
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer(target, true);
     const { result, failures } = await run<CopyBackupResult>('stackgres.copyBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned the copy');
     assert.deepEqual(result.secretsCopied, ['it-creds']);
+    const context = (await kubeApi()).context.name;
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Copy it-db-to-copy to which namespace?`, `Copy credentials Secret it-creds from namespace ${ns} to namespace ${target} (context "${context}")?`]);
     const api = await kubeApi();
     const copy = await api.get('SGBackup', target, 'it-db-to-copy');
     assert.equal((copy?.spec as { sgCluster?: string }).sgCluster, `${ns}.it-db`);
@@ -341,14 +345,24 @@ describe('Copy Backup to Namespace', () => {
     assert.ok(await api.get('SGBackup', keepNs, 'it-db-to-copy'));
   });
 
+  it('cancelled at the credentials confirmation: nothing is written to the target', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    await answer(failing, false);
+    const { result, failures } = await run('stackgres.copyBackup', row.node);
+    assert.deepEqual([result, failures], [undefined, []], 'a quiet stop');
+    const api = await kubeApi();
+    assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
+    assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
+  });
+
   it('a failure midway (the Secret write refused) removes the SGBackup copy it had made: nothing is left behind', async () => {
     await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${failing}/secrets`, status: 500, times: 1 });
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer(failing);
+    await answer(failing, true);
     const { result, failures } = await run('stackgres.copyBackup', row.node);
     assert.equal(result, undefined, 'the command stopped');
     assertClearMessages(failures, 'Secret refused');
-    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${failing} failed: .*Removed what it had created \\(SGBackup it-db-to-copy\\): nothing was left behind\\.`));
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${failing} failed: .*It removed SGBackup it-db-to-copy: nothing was left behind in ${failing}\\.`));
     const api = await kubeApi();
     assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
     assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
@@ -357,10 +371,10 @@ describe('Copy Backup to Namespace', () => {
   it('a namespace that does not exist: one clear message, nothing created', async () => {
     const missing = scratchNamespace('copy-nowhere');
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer('Other namespace…', missing);
+    await answer('Other namespace…', missing, true);
     const { result, failures } = await run('stackgres.copyBackup', row.node);
     assert.equal(result, undefined, 'the command stopped');
     assertClearMessages(failures, 'missing namespace');
-    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created in ${missing}\\.`));
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created or changed in ${missing}\\.`));
   });
 });

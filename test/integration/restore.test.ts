@@ -226,7 +226,8 @@ describe('Restore Backup', () => {
 
   it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
-    await answer('Another namespace…', target, true, 'it-moved', LATEST);
+    // Copy and Continue, then the credentials confirmation.
+    await answer('Another namespace…', target, true, true, 'it-moved', LATEST);
     const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned where it wrote the manifest');
