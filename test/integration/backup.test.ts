@@ -275,6 +275,20 @@ describe('Delete Backup', () => {
     assert.ok(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), 'the backup is still there');
   });
 
+  it('a stale row (the backup was deleted and made again under the same name since) deletes nothing and says why', async () => {
+    const api = await kubeApi();
+    await completedBackup(api, ns, 'it-db', 'it-db-again');
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-again']);
+    await api.delete('SGBackup', ns, 'it-db-again');
+    const again = await api.create({ apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name: 'it-db-again', namespace: ns }, spec: { sgCluster: 'it-db', managedLifecycle: false } });
+    await answer('it-db-again');
+    const { result, failures } = await run<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped');
+    assertClearMessages(failures, 'stale row');
+    assert.match(failures[0], new RegExp(`SGBackup it-db-again in namespace ${ns} is not the one chosen: it was deleted and created again under the same name meanwhile\\. Nothing was deleted\\.`));
+    assert.equal((await api.get('SGBackup', ns, 'it-db-again'))?.metadata.uid, again.object.metadata.uid, 'the new backup is still there');
+  });
+
   it('the right typed name deletes it, and it leaves the tree', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-delete']);
     const testing = await testingApi();
