@@ -275,6 +275,20 @@ describe('Delete Backup', () => {
     assert.ok(await (await kubeApi()).get('SGBackup', ns, 'it-db-to-delete'), 'the backup is still there');
   });
 
+  it('a stale row (the backup was deleted and made again under the same name since) deletes nothing and says why', async () => {
+    const api = await kubeApi();
+    await completedBackup(api, ns, 'it-db', 'it-db-again');
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-again']);
+    await api.delete('SGBackup', ns, 'it-db-again');
+    const again = await api.create({ apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name: 'it-db-again', namespace: ns }, spec: { sgCluster: 'it-db', managedLifecycle: false } });
+    await answer('it-db-again');
+    const { result, failures } = await run<{ deleted: boolean }>('stackgres.deleteBackup', row.node);
+    assert.equal(result, undefined, 'the command stopped');
+    assertClearMessages(failures, 'stale row');
+    assert.match(failures[0], new RegExp(`SGBackup it-db-again in namespace ${ns} is not the one chosen: it was deleted and created again under the same name meanwhile\\. Nothing was deleted\\.`));
+    assert.equal((await api.get('SGBackup', ns, 'it-db-again'))?.metadata.uid, again.object.metadata.uid, 'the new backup is still there');
+  });
+
   it('the right typed name deletes it, and it leaves the tree', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-delete']);
     const testing = await testingApi();
@@ -310,11 +324,15 @@ describe('Copy Backup to Namespace', () => {
 
   it('creates the copy with spec.sgCluster = <namespace>.<cluster> and the storage Secret, and the tree shows it', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer(target);
+    const testing = await testingApi();
+    const asked = testing.prompts.asked.length;
+    await answer(target, true);
     const { result, failures } = await run<CopyBackupResult>('stackgres.copyBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned the copy');
     assert.deepEqual(result.secretsCopied, ['it-creds']);
+    const context = (await kubeApi()).context.name;
+    assert.deepEqual(testing.prompts.asked.slice(asked), [`Copy it-db-to-copy to which namespace?`, `Copy credentials Secret it-creds from namespace ${ns} to namespace ${target} (context "${context}")?`]);
     const api = await kubeApi();
     const copy = await api.get('SGBackup', target, 'it-db-to-copy');
     assert.equal((copy?.spec as { sgCluster?: string }).sgCluster, `${ns}.it-db`);
@@ -341,14 +359,24 @@ describe('Copy Backup to Namespace', () => {
     assert.ok(await api.get('SGBackup', keepNs, 'it-db-to-copy'));
   });
 
+  it('cancelled at the credentials confirmation: nothing is written to the target', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
+    await answer(failing, false);
+    const { result, failures } = await run('stackgres.copyBackup', row.node);
+    assert.deepEqual([result, failures], [undefined, []], 'a quiet stop');
+    const api = await kubeApi();
+    assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
+    assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
+  });
+
   it('a failure midway (the Secret write refused) removes the SGBackup copy it had made: nothing is left behind', async () => {
     await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${failing}/secrets`, status: 500, times: 1 });
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer(failing);
+    await answer(failing, true);
     const { result, failures } = await run('stackgres.copyBackup', row.node);
     assert.equal(result, undefined, 'the command stopped');
     assertClearMessages(failures, 'Secret refused');
-    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${failing} failed: .*Removed what it had created \\(SGBackup it-db-to-copy\\): nothing was left behind\\.`));
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${failing} failed: .*It removed SGBackup it-db-to-copy: nothing was left behind in ${failing}\\.`));
     const api = await kubeApi();
     assert.equal(await api.get('SGBackup', failing, 'it-db-to-copy'), undefined);
     assert.equal(await api.secretKeys(failing, 'it-creds'), undefined);
@@ -357,10 +385,10 @@ describe('Copy Backup to Namespace', () => {
   it('a namespace that does not exist: one clear message, nothing created', async () => {
     const missing = scratchNamespace('copy-nowhere');
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-db', 'it-db-to-copy']);
-    await answer('Other namespace…', missing);
+    await answer('Other namespace…', missing, true);
     const { result, failures } = await run('stackgres.copyBackup', row.node);
     assert.equal(result, undefined, 'the command stopped');
     assertClearMessages(failures, 'missing namespace');
-    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created in ${missing}\\.`));
+    assert.match(failures[0], new RegExp(`Copying SGBackup it-db-to-copy to ${missing} failed: Namespace ${missing} does not exist.*Nothing was created or changed in ${missing}\\.`));
   });
 });

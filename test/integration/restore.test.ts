@@ -4,7 +4,8 @@
  * Two backups of one cluster make a bounded recoverable window for the point-in-time cases.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
@@ -224,9 +225,29 @@ describe('Restore Backup', () => {
     assert.match((await restoreFile('it-keep'))!, /name: it-keep/);
   });
 
+  it('refuses a restore/ folder that is a symbolic link to outside the workspace, and writes nothing there', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'stackgres-restore-outside-'));
+    const link = fixtureUri('restore').fsPath;
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(outside, link);
+    try {
+      const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
+      await answer(ns, 'it-linked', LATEST);
+      const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
+      assert.equal(result, undefined, 'the command stopped');
+      assert.equal(failures.length, 1, failures.join(' | '));
+      assert.match(failures[0], /restore in the workspace folder is a symbolic link \(to .*\).*Nothing was written\./);
+      assert.deepEqual(readdirSync(outside), [], 'nothing was written outside the workspace');
+    } finally {
+      unlinkSync(link);
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
-    await answer('Another namespace…', target, true, 'it-moved', LATEST);
+    // Copy and Continue, then the credentials confirmation.
+    await answer('Another namespace…', target, true, true, 'it-moved', LATEST);
     const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned where it wrote the manifest');

@@ -69,8 +69,12 @@ describe('Create Credentials Secret', function () {
     assert.equal(lenses[0].command?.title, 'Create credentials Secret');
     assert.equal(editor.document.lineAt(lenses[0].range.start.line).text.trim(), 'secretKeySelectors:');
 
-    const { outcome, asked } = await run(lenses[0].command?.arguments ?? [], FROM_FILE, [vscode.Uri.file(credentials)]);
-    assert.deepEqual(asked, ['StackGres: the access key for Secret it-lens-creds', 'StackGres: access key file (credentials.json or the AWS console CSV)']);
+    const { outcome, asked } = await run(lenses[0].command?.arguments ?? [], FROM_FILE, [vscode.Uri.file(credentials)], true);
+    assert.deepEqual(asked, [
+      'StackGres: the access key for Secret it-lens-creds',
+      'StackGres: access key file (credentials.json or the AWS console CSV)',
+      `Create Secret it-lens-creds in namespace ${ns} (context "${api.context.name}")?`,
+    ]);
     assert.deepEqual(outcome && { namespace: outcome.namespace, name: outcome.name, keys: outcome.keys, replaced: outcome.replaced }, {
       namespace: ns,
       name: 'it-lens-creds',
@@ -83,11 +87,19 @@ describe('Create Credentials Secret', function () {
 
   it('creates the Secret from typed values for the SGObjectStorage in the active editor @cluster', async () => {
     await writeFixture(FOLDER, 'typed.yaml', s3StorageManifest(ns, 'it-typed', 'it-typed-creds'));
-    const { outcome, asked } = await run([], TYPED, KEY_ID, SECRET);
-    assert.deepEqual(asked, ['StackGres: the access key for Secret it-typed-creds', 'StackGres: access key ID', 'StackGres: secret access key']);
+    const { outcome, asked } = await run([], TYPED, KEY_ID, SECRET, 'Create Secret');
+    assert.deepEqual(asked, ['StackGres: the access key for Secret it-typed-creds', 'StackGres: access key ID', 'StackGres: secret access key', `Create Secret it-typed-creds in namespace ${ns} (context "${api.context.name}")?`]);
     assert.deepEqual(outcome?.keys, ['accessKeyId', 'secretAccessKey']);
     assert.deepEqual(await api.secretKeys(ns, 'it-typed-creds'), ['accessKeyId', 'secretAccessKey']);
     await assertValue(api, ns, 'it-typed-creds', 'secretAccessKey', SECRET);
+  });
+
+  it('asks before creating a Secret, naming context and namespace; cancelling there creates nothing @cluster', async () => {
+    await writeFixture(FOLDER, 'declined.yaml', s3StorageManifest(ns, 'it-declined', 'it-declined-creds'));
+    const { outcome, asked } = await run([], TYPED, KEY_ID, SECRET, false);
+    assert.equal(outcome, undefined);
+    assert.equal(asked[3], `Create Secret it-declined-creds in namespace ${ns} (context "${api.context.name}")?`);
+    assert.equal(await api.secretKeys(ns, 'it-declined-creds'), undefined, 'nothing was created');
   });
 
   it('asks before changing an existing Secret; cancelling leaves it as it was, confirming keeps its other keys @cluster', async () => {
@@ -125,8 +137,8 @@ spec:
       secretKeySelectors:
         serviceAccountJSON: {name: it-gcs-creds, key: gcloud-key.json}
 `);
-    const { outcome, asked } = await run([], [vscode.Uri.file(file)]);
-    assert.deepEqual(asked, ['StackGres: GCP service account key (JSON)']);
+    const { outcome, asked } = await run([], [vscode.Uri.file(file)], true);
+    assert.deepEqual(asked, ['StackGres: GCP service account key (JSON)', `Create Secret it-gcs-creds in namespace ${ns} (context "${api.context.name}")?`]);
     assert.deepEqual(outcome?.keys, ['gcloud-key.json']);
     await assertValue(api, ns, 'it-gcs-creds', 'gcloud-key.json', key);
   });
@@ -147,8 +159,8 @@ spec:
         storageAccount: {name: it-azure-account, key: account}
         accessKey: {name: it-azure-key, key: key}
 `);
-    const { outcome, asked } = await run([], { label: 'it-azure-key' }, accessKey);
-    assert.deepEqual(asked, ['StackGres: SGObjectStorage it-azure reads 2 Secrets. Which one to create?', 'StackGres: storage account access key']);
+    const { outcome, asked } = await run([], { label: 'it-azure-key' }, accessKey, true);
+    assert.deepEqual(asked, ['StackGres: SGObjectStorage it-azure reads 2 Secrets. Which one to create?', 'StackGres: storage account access key', `Create Secret it-azure-key in namespace ${ns} (context "${api.context.name}")?`]);
     assert.deepEqual([outcome?.name, outcome?.keys], ['it-azure-key', ['key']]);
     await assertValue(api, ns, 'it-azure-key', 'key', accessKey);
     assert.equal(await api.secretKeys(ns, 'it-azure-account'), undefined, 'only the chosen Secret is written');
@@ -202,7 +214,7 @@ spec:
         const name = `it-fault-${status}`;
         await writeFixture(FOLDER, `fault-${status}.yaml`, s3StorageManifest(ns, `${name}-storage`, name));
         await sandboxControl('/faults', { method: 'POST', pathPrefix: `/api/v1/namespaces/${ns}/secrets`, status, times: 1 });
-        const { outcome, failures } = await run([], TYPED, KEY_ID, SECRET);
+        const { outcome, failures } = await run([], TYPED, KEY_ID, SECRET, true);
         const entries = await failures();
         assert.equal(outcome, undefined);
         assert.equal(entries.length, 1, 'one message');

@@ -12,10 +12,9 @@ import {
   deleteBackupWarning,
   namespaceProblem,
   runBackupProblem,
-  secretCopySteps,
   type SecretCopyStep,
 } from '../../../server/src/domain/backupActions';
-import { copyBackupManifest, manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
+import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
@@ -23,7 +22,10 @@ import type { KubeApi, KubeObject, Disposable } from '../kube/api';
 import { BackupNode, ClusterNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
 import { rethrowKubeError } from './apply';
+import { copyBackupSteps, CopyBackupFailed, errorText, type CopyBackupAsker, type CopyBackupResult } from './backupCopy';
 import type { CommandSpec } from './index';
+
+export type { CopyBackupResult } from './backupCopy';
 
 /** What Run Backup Now returns (for the integration suite; the user sees notifications). */
 export interface RunBackupResult {
@@ -32,17 +34,6 @@ export interface RunBackupResult {
   /** The last phase seen; `following: false` when the user stopped following before the end. */
   readonly phase: BackupView['phase'];
   readonly following: boolean;
-}
-
-export interface CopyBackupResult {
-  readonly namespace: string;
-  readonly name: string;
-  readonly sgCluster: string;
-  /** Secrets created in the target namespace. */
-  readonly secretsCopied: readonly string[];
-  /** Existing Secrets of the target replaced on the user's choice. */
-  readonly secretsReplaced: readonly string[];
-  readonly warnings: readonly string[];
 }
 
 // rethrowKubeError: a failure from the separately bundled kube layer reaches the guard as a KubeError it knows.
@@ -177,7 +168,8 @@ async function deleteBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<
     return { deleted: false };
   }
   await withCancellableProgress(`Deleting SGBackup ${b.name}`, async (progress, signal) => {
-    const existed = await api.delete('SGBackup', b.namespace, b.name, { signal });
+    // The uid the user was shown: a backup made again under the same name since then is not deleted.
+    const existed = await api.delete('SGBackup', b.namespace, b.name, { signal, preconditions: b.uid ? { uid: b.uid } : undefined });
     ctx.log.info(existed ? `Deleted SGBackup ${b.namespace}/${b.name}` : `SGBackup ${b.namespace}/${b.name} was already gone`);
     progress.report({ message: 'waiting for the cluster to confirm…' });
     const left = await followBackup(model, api, b.namespace, b.name, sgClusterOf(b), AbortSignal.any([signal, AbortSignal.timeout(60_000)]), (obj) => obj === undefined).catch((err: unknown) => {
@@ -201,85 +193,49 @@ async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Co
   return copyBackupTo(ctx, api, source, target);
 }
 
-/**
- * DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target`. Reads and questions first,
- * then the writes; if one fails or the user cancels, what was created is deleted again (nothing half-done).
- */
+/** DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target` (steps in backupCopy.ts). */
 export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, source: KubeObject, target: string): Promise<CopyBackupResult> {
-  const view = readBackup(source);
-  const plan = copyBackupManifest(source, target);
-  if (!view || plan.problems.length) throw new UserError(plan.problems.join(' '));
-  const name = view.name;
-  const sgCluster = String((plan.manifest.spec as Record<string, unknown>).sgCluster);
-
-  const steps = await withCancellableProgress(`Copy ${name} to ${target}`, async (progress, signal) => {
-    progress.report({ message: `checking namespace ${target}…` });
-    if (await api.get('SGBackup', target, name, { signal })) {
-      throw new UserError(`Namespace ${target} already has an SGBackup named ${name}: delete it first, or restore from it.`);
-    }
-    for (const s of plan.secrets) {
-      const keys = await api.secretKeys(view.namespace, s.name, { signal });
-      const missing = keys ? s.keys.filter((k) => !keys.includes(k)) : s.keys;
-      if (!keys) throw new UserError(`The backup's storage reads Secret ${s.name}, which does not exist in namespace ${view.namespace}: there is nothing to copy. Create it there first.`);
-      if (missing.length) throw new UserError(`The backup's storage reads key(s) ${missing.join(', ')} of Secret ${s.name} in namespace ${view.namespace}, which it lacks: a restore from the copy would fail. Fix the Secret there first.`);
-    }
-    const targetKeys = new Map<string, string[] | undefined>();
-    for (const s of plan.secrets) targetKeys.set(s.name, await api.secretKeys(target, s.name, { signal }));
-    return secretCopySteps(plan.secrets, (n) => targetKeys.get(n));
-  });
-
-  // Secrets of the same name in the target: replacing them is the user's call.
-  const replace = new Set<string>();
-  for (const step of steps.filter((s) => s.exists)) {
-    if (await askReplace(step, view.namespace, target)) replace.add(step.name);
-  }
-  const toCopy = steps.filter((s) => !s.exists || replace.has(s.name));
-
-  const created: { backup: boolean; secrets: string[] } = { backup: false, secrets: [] };
+  const asker: CopyBackupAsker = {
+    work: (title, task) => withCancellableProgress(title, (progress, signal) => task((message) => progress.report({ message }), signal)),
+    replaceOrKeep: askReplace,
+    confirm: (message, detail, button) => prompts.confirm(message, detail, button),
+    log: (line) => ctx.log.info(line),
+    warn: (line) => ctx.log.warn(line),
+  };
+  const name = source.metadata.name;
+  let result: CopyBackupResult;
   try {
-    await withCancellableProgress(`Copy ${name} to ${target}`, async (progress, signal) => {
-      // The SGBackup first: the kube layer can delete it again if a Secret fails, and it is inert without
-      // them (a copy gets no backup Job; a restore from it is not asked for yet).
-      progress.report({ message: `creating SGBackup ${name}…` });
-      await mayCreate(() => api.create(plan.manifest as KubeObject, { signal }), () => (created.backup = true));
-      for (const s of toCopy) {
-        progress.report({ message: `copying Secret ${s.name}…` });
-        await mayCreate(() => api.copySecret(view.namespace, s.name, target, { keys: keysOrAll(s), replace: s.exists, signal }), () => !s.exists && created.secrets.push(s.name));
-      }
-    });
+    result = await copyBackupSteps(api, source, target, asker);
   } catch (err) {
-    const undo = await undoCopy(ctx, api, target, name, created);
-    if (isCancellation(err)) {
-      void vscode.window.showInformationMessage(`Copy of ${name} to ${target} cancelled. ${undo}`);
+    if (!(err instanceof CopyBackupFailed)) throw err;
+    if (err.undo.removed.length || err.undo.restored.length || err.undo.left.length) ctx.secretsChanged();
+    if (isCancellation(err.error)) {
+      void vscode.window.showInformationMessage(`Copy of ${name} to ${target} cancelled. ${err.undoText}`);
       throw new Cancelled();
     }
-    ctx.log.warn(`Copying SGBackup ${view.namespace}/${name} to ${target} failed: ${describe(err)}`);
-    throw new UserError(`Copying SGBackup ${name} to ${target} failed: ${errorText(err)} ${undo}`);
+    throw new UserError(`Copying SGBackup ${name} to ${target} failed: ${errorText(err.error)} ${err.undoText}`);
   }
-  if (toCopy.length) ctx.secretsChanged();
-
-  const secretsCopied = toCopy.filter((s) => !s.exists).map((s) => s.name);
-  const secretsReplaced = toCopy.filter((s) => s.exists).map((s) => s.name);
-  const kept = steps.filter((s) => s.exists && !replace.has(s.name)).map((s) => s.name);
-  ctx.log.info(`Copied SGBackup ${view.namespace}/${name} to ${target} (spec.sgCluster ${sgCluster}); Secrets copied: ${secretsCopied.join(', ') || 'none'}, replaced: ${secretsReplaced.join(', ') || 'none'}, kept: ${kept.join(', ') || 'none'}`);
+  if (result.secretsCopied.length || result.secretsReplaced.length) ctx.secretsChanged();
+  const { secretsCopied, secretsReplaced, secretsKept: kept } = result;
   const secretWords = [
     secretsCopied.length ? `copied Secret${secretsCopied.length > 1 ? 's' : ''} ${secretsCopied.join(', ')}` : undefined,
     secretsReplaced.length ? `replaced ${secretsReplaced.join(', ')}` : undefined,
     kept.length ? `kept the existing ${kept.join(', ')}` : undefined,
   ].filter(Boolean);
-  const message = `Copied SGBackup ${name} to namespace ${target} (spec.sgCluster: ${sgCluster})${secretWords.length ? `; ${secretWords.join('; ')}` : ''}. A cluster in ${target} can now restore from it.`;
-  if (plan.warnings.length) void vscode.window.showWarningMessage(`${message} ${plan.warnings.join(' ')}`);
+  const message = `Copied SGBackup ${name} to namespace ${target} (spec.sgCluster: ${result.sgCluster})${secretWords.length ? `; ${secretWords.join('; ')}` : ''}. A cluster in ${target} can now restore from it.`;
+  if (result.warnings.length) void vscode.window.showWarningMessage(`${message} ${result.warnings.join(' ')}`);
   else void vscode.window.showInformationMessage(message);
-  return { namespace: target, name, sgCluster, secretsCopied, secretsReplaced, warnings: plan.warnings };
+  return result;
 }
 
 async function askReplace(step: SecretCopyStep, from: string, target: string): Promise<boolean> {
   const keep = step.missingKeys.length
     ? `lacks key(s) ${step.missingKeys.join(', ')} that the storage reads: a restore would fail`
     : `has the key(s) ${step.keys.join(', ')} the storage reads; its values are not checked`;
+  const dropped = step.droppedKeys.length ? ` Its other keys (${step.droppedKeys.join(', ')}) are removed.` : '';
   const choice = await prompts.pick(
     [
-      { label: `Replace Secret ${step.name}`, detail: `Overwrites ${target}/${step.name} with the keys ${step.keys.join(', ')} of ${from}/${step.name}. The old values cannot be brought back.`, replace: true },
+      { label: `Replace Secret ${step.name}`, detail: `Overwrites ${target}/${step.name} with the keys ${step.keys.join(', ')} of ${from}/${step.name}.${dropped} It is put back as it was if the copy fails.`, replace: true },
       { label: `Keep Secret ${step.name}`, detail: `Leaves ${target}/${step.name} as it is: it ${keep}.`, replace: false },
     ],
     { title: `Secret ${step.name} already exists in ${target}`, ignoreFocusOut: true },
@@ -287,52 +243,6 @@ async function askReplace(step: SecretCopyStep, from: string, target: string): P
   return choice.replace;
 }
 
-/**
- * Runs a write and records it as ours to undo when it succeeded, or when no answer came (timeout, cancel,
- * lost connection: it may have been created). An answer from the server (403, 409, 500…) means it was not.
- */
-async function mayCreate(write: () => Promise<unknown>, record: () => unknown): Promise<void> {
-  try {
-    await write();
-  } catch (err) {
-    if ((err as { status?: unknown } | undefined)?.status === undefined) record();
-    throw err;
-  }
-  record();
-}
-
-function keysOrAll(s: SecretCopyStep): readonly string[] | undefined {
-  return s.keys.length ? s.keys : undefined;
-}
-
-/** Deletes what a failed copy created; says what was removed and what is left. */
-async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: string, name: string, created: { backup: boolean; secrets: string[] }): Promise<string> {
-  const removed: string[] = [];
-  const left: string[] = [];
-  // A fresh deadline: the command's signal may be the reason we are here.
-  const options = { timeoutMs: 30_000 };
-  if (created.backup) {
-    try {
-      if (await api.delete('SGBackup', target, name, options)) removed.push(`SGBackup ${name}`);
-    } catch (err) {
-      ctx.log.warn(`Undo: deleting SGBackup ${target}/${name} failed: ${describe(err)}`);
-      left.push(`SGBackup ${name} (kubectl delete sgbackup ${name} -n ${target})`);
-    }
-  }
-  const deleteSecret = api.deleteSecret.bind(api);
-  for (const secret of created.secrets) {
-    try {
-      if (await deleteSecret(target, secret, options)) removed.push(`Secret ${secret}`);
-    } catch (err) {
-      ctx.log.warn(`Undo: deleting Secret ${target}/${secret} failed: ${describe(err)}`);
-      left.push(`Secret ${secret} (kubectl delete secret ${secret} -n ${target})`);
-    }
-  }
-  if (left.length) return `These could not be removed from ${target}: ${left.join(', ')}.${removed.length ? ` Removed: ${removed.join(', ')}.` : ''}`;
-  return removed.length ? `Removed what it had created (${removed.join(', ')}): nothing was left behind.` : `Nothing was created in ${target}.`;
-}
-
-/** `deleteSecret` of the kube layer, when it has one (asked for; until then a failed Secret copy is reported). */
 // ---- Shared steps ---------------------------------------------------------------------------------------
 
 /** The model, or its error when it could not load (the guard shows it). */
@@ -516,16 +426,4 @@ function revealInTree(ctx: ExtensionContextHolder, namespace: string, name: stri
 
 export function isCancellation(err: unknown): boolean {
   return err instanceof Cancelled || err instanceof vscode.CancellationError || (err as { reason?: unknown } | undefined)?.reason === 'cancelled';
-}
-
-/** An error's message and what to do, as the kube layer wrote them. */
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const action = (err as { action?: unknown }).action;
-  return typeof action === 'string' ? `${err.message} ${action}` : err.message;
-}
-
-function describe(err: unknown): string {
-  const d = (err as { describe?: unknown } | undefined)?.describe;
-  return typeof d === 'function' ? String((d as () => string).call(err)) : errorText(err);
 }

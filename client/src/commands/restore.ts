@@ -14,6 +14,7 @@ import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
+import { restoreFileTarget, writeRestoreFile } from '../restoreFile';
 import { BackupNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
 import { rethrowKubeError } from './apply';
@@ -170,21 +171,22 @@ async function versionForUnknownMajor(view: BackupView, sourceCluster: KubeObjec
   return value.trim();
 }
 
-/** `restore/<name>.yaml` in the workspace folder (asking before replacing a file), or an untitled document. */
+/**
+ * `restore/<name>.yaml` in the workspace folder (asking before replacing a file; links refused, see
+ * restoreFile.ts), or an untitled document when there is no folder on disk.
+ */
 async function writeManifest(clusterName: string, yaml: string): Promise<vscode.TextDocument> {
   const active = vscode.window.activeTextEditor?.document.uri;
   const folder = (active && vscode.workspace.getWorkspaceFolder(active)) ?? vscode.workspace.workspaceFolders?.[0];
   let document: vscode.TextDocument;
-  if (!folder) {
+  if (!folder || folder.uri.scheme !== 'file') {
     document = await vscode.workspace.openTextDocument({ language: 'yaml', content: yaml });
   } else {
     const relative = restoreFilePath(clusterName);
-    const uri = vscode.Uri.joinPath(folder.uri, relative);
-    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    const { exists } = await restoreFileTarget(folder.uri.fsPath, relative);
     if (exists) await prompts.confirm(`${relative} already exists. Replace it?`, 'The restore manifest for this cluster name would overwrite the file.', 'Replace');
-    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(yaml));
-    document = await vscode.workspace.openTextDocument(uri);
+    await writeRestoreFile(folder.uri.fsPath, relative, new TextEncoder().encode(yaml), { replace: exists });
+    document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, relative));
   }
   await vscode.window.showTextDocument(document, { preview: false });
   return document;

@@ -3,8 +3,9 @@
  * Secret name and key names the storage's `secretKeySelectors` give. Values come from a file (the JSON of
  * `aws iam create-access-key`, the AWS console's CSV, a GCP service account key, a PEM CA certificate) or
  * are typed into password boxes. They stay in memory: never logged, written to disk or shown, and the
- * buffers are zeroed once the Secret is written. An existing Secret is changed only after the user
- * confirms, and then only the storage's keys get new values: its other keys, labels and annotations stay.
+ * buffers are zeroed once the Secret is written. A new Secret is created, and an existing one changed, only
+ * after the user confirms the context, namespace, name and keys; then only the storage's keys get new
+ * values: its other keys, labels and annotations stay.
  */
 import * as vscode from 'vscode';
 import type { ExtensionContextHolder } from '../context';
@@ -223,6 +224,13 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
   const keys = Object.keys(data);
   const existing = await withProgress(`StackGres: reading Secret ${name} in namespace ${namespace}`, (signal) => api.secretKeys(namespace, name, { signal }));
   if (!existing) {
+    // Credentials land where the user can see, before anything is written: the context may not be the one they think.
+    await prompts.confirm(
+      `Create Secret ${name} in namespace ${namespace} (context "${api.context.name}")?`,
+      `A new Secret ${name} in namespace ${namespace} of context "${api.context.name}" (cluster ${api.context.cluster}), with the key${keys.length > 1 ? 's' : ''} ${keys.join(', ')} for SGObjectStorage ${storage.name}.\n\n` +
+        'Whoever can read Secrets in that namespace can use these credentials. The values are never shown, logged or saved.',
+      'Create Secret',
+    );
     try {
       await withProgress(`StackGres: creating Secret ${name} in namespace ${namespace}`, (signal) => api.createSecret(namespace, name, data, { signal }));
       return undefined;

@@ -129,10 +129,29 @@ export interface SecretWriteOptions extends WriteOptions {
 }
 
 export interface CopySecretOptions extends WriteOptions {
-  /** Only these keys (e.g. the ones a backup's storage reads); all when omitted. */
-  keys?: readonly string[];
+  /** The keys to copy (the ones a backup's storage reads); none named is an error, never "all of them". */
+  keys: readonly string[];
   /** Overwrite an existing Secret of that name in the target namespace (after the user confirmed). */
   replace?: boolean;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  /** Delete only if the object still has this uid (and resourceVersion): else 409, nothing deleted. */
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/**
+ * A Secret as it was, held inside the adapter (the caller never sees the values), to put it back when a
+ * change that replaced it has to be undone.
+ */
+export interface SavedSecret {
+  readonly namespace: string;
+  readonly name: string;
+  readonly keys: readonly string[];
+  /** Writes the saved data, type, labels and annotations back (creating the Secret if it was deleted meanwhile). */
+  restore(options?: WriteOptions): Promise<void>;
+  /** Drops the saved values; `restore` fails afterwards. */
+  discard(): void;
 }
 
 export interface CrdVersionSchema {
@@ -208,7 +227,7 @@ export interface KubeApi {
   /** Server-side apply as field manager `stackgres-vscode`. */
   apply(object: KubeObject, options?: ApplyOptions): Promise<WriteResult>;
   /** False when it was already gone. */
-  delete(kind: StackGresKind, namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
+  delete(kind: StackGresKind, namespace: string, name: string, options?: DeleteOptions): Promise<boolean>;
 
   secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]>;
   /** Key names of one Secret; undefined when it does not exist. */
@@ -226,7 +245,9 @@ export interface KubeApi {
    * Copies a Secret to another namespace inside the adapter: the values are never handed to the caller.
    * Fails with `conflict` (kubeReason AlreadyExists) when the target exists, unless `replace` is set.
    */
-  copySecret(sourceNamespace: string, name: string, targetNamespace: string, options?: CopySecretOptions): Promise<void>;
+  copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<void>;
+  /** Keeps a Secret as it is now, to put it back later; undefined when it does not exist. */
+  saveSecret(namespace: string, name: string, options?: CallOptions): Promise<SavedSecret | undefined>;
   /** Deletes a Secret (to undo one this extension created); false when it was already gone. */
   deleteSecret(namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
 

@@ -22,6 +22,7 @@ import {
   type CallOptions,
   type CopySecretOptions,
   type CrdSchema,
+  type DeleteOptions,
   type KubeApi,
   type KubeContext,
   type KubeObject,
@@ -31,6 +32,7 @@ import {
   type LiveCache,
   type ManifestKind,
   type ObjectList,
+  type SavedSecret,
   type SecretData,
   type SecretKeys,
   type SecretWriteOptions,
@@ -527,12 +529,13 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
-  async delete(kind: StackGresKind, namespace: string, name: string, options: WriteOptions = {}): Promise<boolean> {
+  async delete(kind: StackGresKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<boolean> {
     const r = stackgres(kind);
     const c: CallContext = { verb: 'delete', resource: r.resource, group: r.group, kind: r.kind, namespace, name };
+    const body: K8sTypes.V1DeleteOptions | undefined = options.preconditions ? { preconditions: { ...options.preconditions } } : undefined;
     return this.run(c, options, async (scope) => {
       try {
-        await this.request(scope, c, (cfg) => this.custom.deleteNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name, dryRun: options.dryRun ? 'All' : undefined }, cfg));
+        await this.request(scope, c, (cfg) => this.custom.deleteNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name, dryRun: options.dryRun ? 'All' : undefined, body }, cfg));
         return true;
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound' && e.kubeReason === 'NotFound') return false;
@@ -640,12 +643,15 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
-  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions = {}): Promise<void> {
+  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<void> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
+    if (!options.keys.length) {
+      throw new KubeError('invalid', `No key of Secret ${name} was named to copy to namespace ${targetNamespace}.`, { action: 'Name the keys the storage reads (its secretKeySelectors).' });
+    }
     return this.run(c, options, async (scope) => {
       const source = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace: sourceNamespace, name }, cfg), { read: true });
       const data: Record<string, string> = {};
-      for (const key of options.keys ?? Object.keys(source.data ?? {})) {
+      for (const key of options.keys) {
         const value = source.data?.[key];
         if (value === undefined) {
           throw new KubeError('invalid', `Secret ${name} in namespace ${sourceNamespace} has no key ${key}.`, { action: 'Check the key names the storage refers to.' });
@@ -666,6 +672,57 @@ class ClientNodeKube implements KubeApi {
         await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
       }
     });
+  }
+
+  async saveSecret(namespace: string, name: string, options?: CallOptions): Promise<SavedSecret | undefined> {
+    const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+    const read = await this.run(c, options, async (scope) => {
+      try {
+        return await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound') return undefined;
+        throw e;
+      }
+    });
+    if (!read) return undefined;
+    // Only what makes the Secret what it was; server-set metadata is the server's.
+    let held: { data: Record<string, string>; type?: string; labels?: Record<string, string>; annotations?: Record<string, string> } | undefined = {
+      data: { ...read.data, ...Object.fromEntries(Object.entries(read.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) },
+      type: read.type,
+      labels: read.metadata?.labels,
+      annotations: read.metadata?.annotations,
+    };
+    const keys = secretKeyNames(read);
+    return {
+      namespace,
+      name,
+      keys,
+      restore: (o: WriteOptions = {}) => {
+        const saved = held;
+        if (!saved) return Promise.reject(new KubeError('invalid', `The saved copy of Secret ${name} is no longer held.`));
+        const u: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
+        return this.run(u, o, async (scope) => {
+          const metadata: K8sTypes.V1ObjectMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
+          const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: saved.type, data: saved.data };
+          const dryRun = o.dryRun ? 'All' : undefined;
+          let current: K8sTypes.V1Secret | undefined;
+          try {
+            current = await this.request(scope, { ...u, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+          } catch (e) {
+            if (!(e instanceof KubeError && e.reason === 'notFound')) throw e;
+          }
+          if (!current) {
+            await this.request(scope, { ...u, verb: 'create' }, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+            return;
+          }
+          metadata.resourceVersion = current.metadata?.resourceVersion;
+          await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        });
+      },
+      discard: () => {
+        held = undefined;
+      },
+    };
   }
 
   // ---- CRDs ----

@@ -227,6 +227,16 @@ function conflict(status: StatusLike | undefined, base: KubeErrorInit, ctx: Erro
       action: 'Leave these fields out of the manifest, or apply again with Force to take them over.',
     });
   }
+  // A delete's preconditions (kube-apiserver: "Precondition failed: UID in precondition: …").
+  if (status?.message && /Precondition failed: UID in precondition/.test(status.message)) {
+    return new KubeError('conflict', `${what}${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''} is not the one chosen: it was deleted and created again under the same name meanwhile. Nothing was ${ctx.verb === 'delete' ? 'deleted' : 'changed'}.`, {
+      ...base,
+      action: 'Look at the new one (Refresh), and choose it again if it should go too.',
+    });
+  }
+  if (status?.message && /Precondition failed: ResourceVersion in precondition/.test(status.message)) {
+    return new KubeError('conflict', `${what}${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''} changed after it was chosen. Nothing was ${ctx.verb === 'delete' ? 'deleted' : 'changed'}.`, { ...base, action: 'Refresh, look at it again and try again.' });
+  }
   return new KubeError('conflict', `${what} was changed by someone else while this was being done${status?.message ? ` (${status.message})` : ''}.`, { ...base, action: 'Refresh and try again.' });
 }
 

@@ -150,14 +150,70 @@ export interface SecretCopyStep {
   readonly exists: boolean;
   /** Keys the storage reads that the existing target Secret lacks (keeping it would break a restore). */
   readonly missingKeys: readonly string[];
+  /** Keys of the existing target Secret that replacing it removes (the storage does not read them). */
+  readonly droppedKeys: readonly string[];
 }
 
 /** For each Secret the backup's storage reads, what copying it into the target means. */
 export function secretCopySteps(needed: readonly { name: string; keys: readonly string[] }[], targetKeys: (name: string) => readonly string[] | undefined): SecretCopyStep[] {
   return needed.map((s) => {
     const existing = targetKeys(s.name);
-    return { name: s.name, keys: s.keys, exists: existing !== undefined, missingKeys: existing ? s.keys.filter((k) => !existing.includes(k)) : [] };
+    return {
+      name: s.name,
+      keys: s.keys,
+      exists: existing !== undefined,
+      missingKeys: existing ? s.keys.filter((k) => !existing.includes(k)) : [],
+      droppedKeys: existing ? existing.filter((k) => !s.keys.includes(k)) : [],
+    };
   });
+}
+
+/**
+ * The one question before Copy Backup writes anything: which Secrets (and keys, never values) go from
+ * which namespace to which, in which context. Asked only when credentials move.
+ */
+export function copyConfirmation(o: {
+  context: string;
+  backup: string;
+  from: string;
+  target: string;
+  sgCluster: string;
+  copied: readonly SecretCopyStep[];
+  kept: readonly string[];
+}): { message: string; detail: string; button: string } {
+  const plural = o.copied.length > 1;
+  const lines = o.copied.map((s) => {
+    const replacing = s.exists ? `, replacing the existing ${o.target}/${s.name}${s.droppedKeys.length ? ` (its other keys ${s.droppedKeys.join(', ')} are removed)` : ''}` : '';
+    return `• Secret ${s.name}: key${s.keys.length > 1 ? 's' : ''} ${s.keys.join(', ')}${replacing}`;
+  });
+  return {
+    message: `Copy ${plural ? `${o.copied.length} credentials Secrets` : `credentials Secret ${o.copied[0]?.name ?? ''}`} from namespace ${o.from} to namespace ${o.target} (context "${o.context}")?`,
+    detail: [
+      `SGBackup ${o.backup} is copied to ${o.target} (spec.sgCluster ${o.sgCluster}) with the storage credentials it reads. From ${o.from} to ${o.target} in context "${o.context}":`,
+      ...lines,
+      ...(o.kept.length ? [`Kept as they are in ${o.target}: ${o.kept.map((k) => `Secret ${k}`).join(', ')}.`] : []),
+      `Whoever can read Secrets in ${o.target} can then use these credentials. The values are copied inside the extension: never shown, logged or saved. If a step fails, what was created is deleted and a replaced Secret is put back.`,
+    ].join('\n'),
+    button: plural ? 'Copy Secrets and Backup' : 'Copy Secret and Backup',
+  };
+}
+
+/** What undoing a failed copy did, for the message. */
+export interface CopyUndo {
+  readonly removed: readonly string[];
+  readonly restored: readonly string[];
+  /** What is still in the target, each with the command that removes or fixes it. */
+  readonly left: readonly string[];
+}
+
+/** The truth about what a failed copy left in the target namespace. */
+export function copyUndoText(target: string, undo: CopyUndo): string {
+  const done = [
+    undo.removed.length ? `removed ${undo.removed.join(', ')}` : undefined,
+    undo.restored.length ? `put back the former ${undo.restored.join(', ')}` : undefined,
+  ].filter(Boolean);
+  if (undo.left.length) return `Left behind in ${target}: ${undo.left.join('; ')}.${done.length ? ` It ${done.join(' and ')}.` : ''}`;
+  return done.length ? `It ${done.join(' and ')}: nothing was left behind in ${target}.` : `Nothing was created or changed in ${target}.`;
 }
 
 // ---- A cluster from the editor ---------------------------------------------------------------------

@@ -47,6 +47,8 @@ export function isBackupOf(backup: unknown, cluster: ClusterRef): boolean {
 export interface BackupView {
   readonly name: string;
   readonly namespace: string;
+  /** metadata.uid: tells this backup from one made later under the same name. */
+  readonly uid?: string;
   readonly cluster: ClusterRef;
   /** A copy of a backup taken in another namespace (`spec.sgCluster` is `<namespace>.<cluster>`). */
   readonly copy: boolean;
@@ -97,6 +99,7 @@ export function readBackup(obj: unknown): BackupView | undefined {
   return {
     name,
     namespace,
+    uid: str(get(obj, ['metadata', 'uid'])),
     cluster: { namespace: ref.namespace, name: ref.name },
     copy: ref.copy,
     phase,
@@ -233,6 +236,15 @@ export function backupStorageSecrets(backup: unknown): SecretNeeded[] {
   return [...keys].map(([name, k]) => ({ name, keys: [...k].sort() })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Secret selectors of the recorded storage that name no key: where they are and the Secret they name. */
+export function keylessStorageSelectors(backup: unknown): { path: string; secret: string }[] {
+  const storage = get(backup, ['status', 'sgBackupConfig', 'storage']);
+  if (!isRecord(storage)) return [];
+  return referencesOf('SGObjectStorage', { spec: storage })
+    .filter((ref) => ref.kind === 'Secret' && !ref.key)
+    .map((ref) => ({ path: ref.path.slice(1, -1).join('.'), secret: ref.name }));
+}
+
 export interface BackupCopy {
   /** The SGBackup to create in the target namespace. */
   readonly manifest: Record<string, unknown>;
@@ -272,6 +284,12 @@ export function copyBackupManifest(backup: unknown, targetNamespace: string): Ba
   }
   if (!isRecord(get(backup, ['status', 'sgBackupConfig', 'storage']))) {
     problems.push(`SGBackup ${view.name} has no status.sgBackupConfig.storage: a restore from the copy would not know where the files are.`);
+  }
+  // Copying "every key" of such a Secret would move credentials nobody asked for.
+  for (const k of keylessStorageSelectors(backup)) {
+    problems.push(
+      `The storage recorded in SGBackup ${view.name} (status.sgBackupConfig.storage.${k.path}) names Secret ${k.secret} without a key, so which of its keys a restore reads is unknown. Nothing was copied. Give the selector its key in the SGObjectStorage and take a new backup, or copy the keys the restore needs to ${targetNamespace} yourself.`,
+    );
   }
 
   const metadata = { ...(source.metadata as Record<string, unknown>) };

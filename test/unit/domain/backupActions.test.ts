@@ -12,6 +12,8 @@ import {
   restoreNameProblem,
   runBackupProblem,
   secretCopySteps,
+  copyConfirmation,
+  copyUndoText,
   suggestRestoreName,
   windowText,
 } from '../../../server/src/domain/backupActions';
@@ -161,10 +163,30 @@ describe('Copy backup to namespace: Secrets and target', () => {
       (n) => ({ aws: ['id'], ok: ['k', 'other'] } as Record<string, string[]>)[n],
     );
     assert.deepEqual(steps, [
-      { name: 'aws', keys: ['id', 'secret'], exists: true, missingKeys: ['secret'] },
-      { name: 'gcs', keys: ['sa.json'], exists: false, missingKeys: [] },
-      { name: 'ok', keys: ['k'], exists: true, missingKeys: [] },
+      { name: 'aws', keys: ['id', 'secret'], exists: true, missingKeys: ['secret'], droppedKeys: [] },
+      { name: 'gcs', keys: ['sa.json'], exists: false, missingKeys: [], droppedKeys: [] },
+      { name: 'ok', keys: ['k'], exists: true, missingKeys: [], droppedKeys: ['other'] },
     ]);
+  });
+
+  it('asks once, naming the context, both namespaces, each Secret and its keys, and what replacing removes', () => {
+    const [aws, ok] = secretCopySteps([{ name: 'aws', keys: ['id', 'secret'] }, { name: 'ok', keys: ['k'] }], (n) => (n === 'ok' ? ['k', 'other'] : undefined));
+    const q = copyConfirmation({ context: 'prod-eks', backup: 'orders-1', from: 'prod', target: 'staging', sgCluster: 'prod.orders', copied: [aws, ok], kept: ['enc'] });
+    assert.equal(q.message, 'Copy 2 credentials Secrets from namespace prod to namespace staging (context "prod-eks")?');
+    assert.match(q.detail, /^SGBackup orders-1 is copied to staging \(spec\.sgCluster prod\.orders\)/);
+    assert.match(q.detail, /\n• Secret aws: keys id, secret\n/);
+    assert.match(q.detail, /\n• Secret ok: key k, replacing the existing staging\/ok \(its other keys other are removed\)\n/);
+    assert.match(q.detail, /Kept as they are in staging: Secret enc\./);
+    assert.equal(q.button, 'Copy Secrets and Backup');
+  });
+
+  it('says what a failed copy left behind, and never claims "nothing" when something is left', () => {
+    assert.equal(copyUndoText('staging', { removed: [], restored: [], left: [] }), 'Nothing was created or changed in staging.');
+    assert.equal(copyUndoText('staging', { removed: ['SGBackup b', 'Secret aws'], restored: ['Secret enc'], left: [] }), 'It removed SGBackup b, Secret aws and put back the former Secret enc: nothing was left behind in staging.');
+    assert.equal(
+      copyUndoText('staging', { removed: ['SGBackup b'], restored: [], left: ['Secret aws (kubectl delete secret aws -n staging)'] }),
+      'Left behind in staging: Secret aws (kubectl delete secret aws -n staging). It removed SGBackup b.',
+    );
   });
 });
 

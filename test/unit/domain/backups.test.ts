@@ -218,4 +218,14 @@ describe('Copy backup to namespace (DOMAIN §6 recipe)', () => {
     assert.match(copyBackupManifest(snap, 'staging').warnings.join(), /VolumeSnapshot/);
     assert.match(copyBackupManifest({ metadata: { name: 'x' } }, 'staging').problems.join(), /not an SGBackup/);
   });
+
+  it('refuses a storage whose Secret selector names no key: only the keys the storage names are copied, never "all of them"', () => {
+    const storage = { ...STORAGE, encryption: { method: 'sodium', sodium: { key: { name: 'backup-key' } } } };
+    const keyless = backup('b', { over: { status: { ...(backup('x').status as object), sgBackupConfig: { storage } } } });
+    const copy = copyBackupManifest(keyless, 'staging');
+    assert.equal(copy.problems.length, 1);
+    assert.match(copy.problems[0], /storage\.encryption\.sodium\.key\) names Secret backup-key without a key/);
+    assert.match(copy.problems[0], /Nothing was copied\./);
+    assert.deepEqual(copyBackupManifest(backup('b'), 'staging').problems, [], 'every selector of the usual storage has its key');
+  });
 });

@@ -119,6 +119,23 @@ describe('kube-server: discovery and CRUD through client-node', function () {
     assert.equal(missingNs.status?.message, 'namespaces "nowhere" not found');
   });
 
+  it('honours delete preconditions as kube-apiserver does: a stale uid or resourceVersion is 409 Conflict and deletes nothing', async () => {
+    const sgbackups = { ...SG, namespace: 'demo', plural: 'sgbackups' };
+    const body = { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name: 'pre' }, spec: { sgCluster: 'pg' } };
+    const old = await c.custom.createNamespacedCustomObject({ ...sgbackups, body });
+    await c.custom.deleteNamespacedCustomObject({ ...sgbackups, name: 'pre' });
+    const now = await c.custom.createNamespacedCustomObject({ ...sgbackups, body });
+    const byUid = await failure(() => c.custom.deleteNamespacedCustomObject({ ...sgbackups, name: 'pre', body: { preconditions: { uid: old.metadata.uid } } }));
+    assert.equal(byUid.code, 409);
+    assert.equal(byUid.status?.reason, 'Conflict');
+    assert.equal(byUid.status?.message, `Operation cannot be fulfilled on sgbackups.stackgres.io "pre": Precondition failed: UID in precondition: ${old.metadata.uid}, UID in object meta: ${now.metadata.uid}`);
+    const byRv = await failure(() => c.custom.deleteNamespacedCustomObject({ ...sgbackups, name: 'pre', body: { preconditions: { uid: now.metadata.uid, resourceVersion: old.metadata.resourceVersion } } }));
+    assert.equal(byRv.status?.message, `Operation cannot be fulfilled on sgbackups.stackgres.io "pre": Precondition failed: ResourceVersion in precondition: ${old.metadata.resourceVersion}, ResourceVersion in object meta: ${now.metadata.resourceVersion}`);
+    assert.equal((await c.custom.getNamespacedCustomObject({ ...sgbackups, name: 'pre' })).metadata.uid, now.metadata.uid, 'nothing was deleted');
+    await c.custom.deleteNamespacedCustomObject({ ...sgbackups, name: 'pre', body: { preconditions: { uid: now.metadata.uid, resourceVersion: now.metadata.resourceVersion } } });
+    await assert.rejects(c.custom.getNamespacedCustomObject({ ...sgbackups, name: 'pre' }));
+  });
+
   it('stores Secrets: stringData becomes base64 data and type defaults to Opaque', async () => {
     const created = await c.core.createNamespacedSecret({ namespace: 'demo', body: { metadata: { name: 'aws' }, stringData: { id: 'placeholder-id' } } });
     assert.equal(created.type, 'Opaque');

@@ -157,13 +157,56 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     assert.ok(Buffer.from(copied.data?.secretAccessKey ?? '', 'base64').toString() === value, 'the value is copied unchanged');
     assert.deepEqual(copied.metadata?.labels, { team: 'dba' });
 
-    const exists = await kubeFailure(() => t.api.copySecret(ns, 'to-copy', target));
+    const exists = await kubeFailure(() => t.api.copySecret(ns, 'to-copy', target, { keys: ['accessKeyId'] }));
     assert.equal(exists.kubeReason, 'AlreadyExists', 'an existing Secret is kept unless replacing was confirmed');
-    await t.api.copySecret(ns, 'to-copy', target, { replace: true });
-    assert.deepEqual(await t.api.secretKeys(target, 'to-copy'), ['accessKeyId', 'secretAccessKey', 'unrelated']);
+    await t.api.copySecret(ns, 'to-copy', target, { keys: ['accessKeyId', 'unrelated'], replace: true });
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy'), ['accessKeyId', 'unrelated']);
+    const noKeys = await kubeFailure(() => t.api.copySecret(ns, 'to-copy', target, { keys: [], replace: true }));
+    assert.equal(noKeys.reason, 'invalid', 'no keys named is an error, never "copy them all"');
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy'), ['accessKeyId', 'unrelated'], 'and nothing was written');
     const missingKey = await kubeFailure(() => t.api.copySecret(ns, 'to-copy', target, { keys: ['serviceAccountJSON'], replace: true }));
     assert.equal(missingKey.message, `Secret to-copy in namespace ${ns} has no key serviceAccountJSON.`);
     assert.equal(JSON.stringify([exists.message, missingKey.message, t.log]).includes(value), false);
+  });
+
+  it('saves a Secret in memory and puts it back byte for byte (data, type, labels, annotations), also after it was deleted', async () => {
+    const value = new Uint8Array([0, 255, 10, 13, 0x80, ...Buffer.from(`not-a-real-secret-${Date.now()}`)]);
+    await t.api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'saved', namespace: ns, labels: { team: 'dba' }, annotations: { note: 'kept' } }, type: 'stackgres.io/test', data: { secret: Buffer.from(value).toString('base64'), other: Buffer.from('o').toString('base64') } });
+    const saved = await t.api.saveSecret(ns, 'saved');
+    assert.ok(saved);
+    assert.deepEqual(saved.keys, ['other', 'secret']);
+    await t.api.replaceSecret(ns, 'saved', { replaced: Buffer.from('new') }, { type: 'stackgres.io/test' });
+    await saved.restore();
+    assert.deepEqual(await t.api.secretKeys(ns, 'saved'), ['other', 'secret']);
+    assert.ok(Buffer.from((await t.api.secretValues(ns, 'saved', ['secret'])).secret).equals(Buffer.from(value)), 'the bytes are back unchanged');
+    const k8s: typeof K8sTypes = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    if (t.server) kc.loadFromString(t.server.kubeconfig());
+    else kc.loadFromDefault();
+    kc.setCurrentContext(t.api.context.name);
+    const back = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ namespace: ns, name: 'saved' });
+    assert.deepEqual([back.type, back.metadata?.labels, back.metadata?.annotations], ['stackgres.io/test', { team: 'dba' }, { note: 'kept' }]);
+    // Deleted meanwhile: restoring creates it again.
+    await t.api.deleteSecret(ns, 'saved');
+    await saved.restore();
+    assert.ok(Buffer.from((await t.api.secretValues(ns, 'saved', ['secret'])).secret).equals(Buffer.from(value)));
+    saved.discard();
+    await assert.rejects(saved.restore(), /no longer held/);
+    assert.equal(await t.api.saveSecret(ns, 'never-there'), undefined);
+    assert.equal(JSON.stringify([saved, t.log]).includes(Buffer.from(value).toString('base64')), false, 'the saved values are not on the handle');
+  });
+
+  it('deletes only the object the user chose: a uid precondition refuses one made again under the same name (409, nothing deleted)', async () => {
+    const first = await t.api.create(sgBackup(ns, 'recreated'));
+    await t.api.delete('SGBackup', ns, 'recreated');
+    const second = await t.api.create(sgBackup(ns, 'recreated'));
+    assert.notEqual(first.object.metadata.uid, second.object.metadata.uid);
+    const stale = await kubeFailure(() => t.api.delete('SGBackup', ns, 'recreated', { preconditions: { uid: first.object.metadata.uid } }));
+    assert.equal(stale.reason, 'conflict');
+    assert.equal(stale.status, 409);
+    assert.match(stale.message, /SGBackup recreated .*is not the one chosen: it was deleted and created again under the same name/);
+    assert.ok(await t.api.get('SGBackup', ns, 'recreated'), 'the new backup is still there');
+    assert.equal(await t.api.delete('SGBackup', ns, 'recreated', { preconditions: { uid: second.object.metadata.uid } }), true);
   });
 
   it('reads the served schemas of the StackGres CRDs', async () => {
