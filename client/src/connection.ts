@@ -12,6 +12,7 @@ import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetes
 
 const CONTEXT_KEY = 'stackgres.context';
 const NAMESPACE_KEY = 'stackgres.namespace';
+const KUBECONFIG_KEY = 'stackgres.kubeconfig';
 
 export type ConnectionState =
   | { readonly kind: 'idle' }
@@ -61,6 +62,16 @@ export class ClusterConnection implements vscode.Disposable {
     return this.workspaceState.get<string>(NAMESPACE_KEY);
   }
 
+  /** The kubeconfig file chosen for this workspace (Choose Kubeconfig File); undefined: the user's. */
+  chosenKubeconfig(): string | undefined {
+    return this.workspaceState.get<string>(KUBECONFIG_KEY);
+  }
+
+  async chooseKubeconfig(file: string | undefined): Promise<void> {
+    await this.workspaceState.update(KUBECONFIG_KEY, file);
+    this.reset(file ? `kubeconfig ${file} chosen for this workspace` : 'back to the kubeconfig of the user settings');
+  }
+
   async chooseNamespace(name: string | undefined): Promise<void> {
     await this.workspaceState.update(NAMESPACE_KEY, name);
     this.reset(name ? `namespace ${name} chosen for this workspace` : 'back to all namespaces');
@@ -103,6 +114,8 @@ export class ClusterConnection implements vscode.Disposable {
   }
 
   private kubeconfigPath(): string | undefined {
+    const chosen = this.chosenKubeconfig();
+    if (chosen) return chosen;
     const setting = vscode.workspace.getConfiguration('stackgres').get<string>('kubeconfig', '').trim();
     if (setting) return setting.replace(/^~(?=\/)/, process.env.HOME ?? '~');
     return this.kubernetesExtensionKubeconfig();
