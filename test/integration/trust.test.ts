@@ -60,7 +60,7 @@ describe('Workspace trust and the kubeconfig', () => {
       }
     } finally {
       if (context.connection.chosenKubeconfig()) await context.connection.chooseKubeconfig(undefined);
-      probe.stop();
+      await probe.stop();
     }
   });
 
@@ -86,7 +86,7 @@ describe('Workspace trust and the kubeconfig', () => {
     } finally {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(settings, '..'), { recursive: true });
       await waitFor('the workspace settings to be gone', () => (vscode.workspace.getConfiguration('files').inspect('trimTrailingWhitespace')?.workspaceValue === undefined ? true : undefined));
-      probe.stop();
+      await probe.stop();
     }
   });
 });
@@ -112,15 +112,14 @@ class KubeconfigProbe {
     );
   }
 
-  stop(): void {
-    this.kubeconfig.stop();
-    this.token.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.kubeconfig.stop(), this.token.stop()]);
   }
 }
 
 /**
  * A FIFO that a shell loop serves: opening it for reading gets `content`, and every read is noted (before the
- * content is written, so a reader that got it has been counted).
+ * content is written, so a reader that got it has been counted). A reader blocks until served.
  */
 class CountedFile {
   private readonly counter: string;
@@ -131,7 +130,10 @@ class CountedFile {
   ) {
     this.counter = `${path}.reads`;
     execFileSync('mkfifo', [path]);
-    this.writer = spawn('sh', ['-c', 'while :; do { echo read >> "$2"; printf %s "$3"; } > "$1" || exit 1; done', 'counted-file', path, this.counter, content], {
+    // After each read a fresh FIFO is renamed over the path: the reader of the old one gets its end of file
+    // (no writer reopens it), and the path never goes missing.
+    const serve = 'while :; do { echo read >> "$2"; printf %s "$3"; } > "$1" || exit 1; mkfifo "$1.next" && mv "$1.next" "$1" || exit 1; done';
+    this.writer = spawn('sh', ['-c', serve, 'counted-file', path, this.counter, content], {
       detached: true,
       stdio: 'ignore',
     });
@@ -141,9 +143,15 @@ class CountedFile {
     return existsSync(this.counter) ? readFileSync(this.counter, 'utf8').split('\n').filter(Boolean).length : 0;
   }
 
-  stop(): void {
-    // Removed first: a later reader fails at once instead of waiting for a writer that is gone.
+  /** Stops serving and removes the FIFO, so that a later reader fails at once instead of waiting. */
+  async stop(): Promise<void> {
+    const pid = this.writer.pid;
+    if (pid !== undefined && this.writer.exitCode === null && this.writer.signalCode === null) {
+      const exited = new Promise((resolve) => this.writer.once('exit', resolve));
+      process.kill(-pid, 'SIGTERM');
+      await exited;
+    }
     rmSync(this.path, { force: true });
-    if (this.writer.pid !== undefined && this.writer.exitCode === null) process.kill(-this.writer.pid, 'SIGTERM');
+    rmSync(`${this.path}.next`, { force: true });
   }
 }
