@@ -22,6 +22,8 @@ describe('Workspace trust and the kubeconfig', () => {
       prompts.answer([vscode.Uri.file(probe.kubeconfig.path)]);
       await vscode.commands.executeCommand('stackgres.chooseKubeconfig');
       assert.equal(context.connection.chosenKubeconfig(), probe.kubeconfig.path, 'the choice is kept for this workspace');
+      assert.equal(vscode.workspace.getConfiguration('stackgres').inspect('kubeconfig')?.workspaceValue, undefined, 'and not in the workspace settings');
+      assert.equal(await exists(fixtureUri('.vscode/settings.json')), false, 'no .vscode/settings.json was written');
 
       // Every way in: the connection itself, the tree, and a `stackgres:` document (Open YAML).
       const connected = await context.connection.api().then(
@@ -91,6 +93,13 @@ describe('Workspace trust and the kubeconfig', () => {
   });
 });
 
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** A kubeconfig whose user has a `token-file`, both counted files; its server is a closed loopback port. */
 class KubeconfigProbe {
   readonly token: CountedFile;
@@ -130,9 +139,10 @@ class CountedFile {
   ) {
     this.counter = `${path}.reads`;
     execFileSync('mkfifo', [path]);
-    // After each read a fresh FIFO is renamed over the path: the reader of the old one gets its end of file
-    // (no writer reopens it), and the path never goes missing.
-    const serve = 'while :; do { echo read >> "$2"; printf %s "$3"; } > "$1" || exit 1; mkfifo "$1.next" && mv "$1.next" "$1" || exit 1; done';
+    // Once a reader has opened the FIFO, a fresh one is renamed over the path before the content is written:
+    // readers of the old one get their end of file (no writer reopens it), later readers wait for the next
+    // turn, and the path never goes missing.
+    const serve = 'while :; do { mkfifo "$1.next" && mv "$1.next" "$1" && echo read >> "$2" && printf %s "$3"; } > "$1" || exit 1; done';
     this.writer = spawn('sh', ['-c', serve, 'counted-file', path, this.counter, content], {
       detached: true,
       stdio: 'ignore',
