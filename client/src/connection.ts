@@ -1,17 +1,20 @@
 /**
- * Which cluster the extension talks to: the kubeconfig (the user's setting, else the Microsoft Kubernetes
- * extension's, else KUBECONFIG / ~/.kube/config / in-cluster) and the context chosen for this workspace
- * (kept in workspace state, never written to the kubeconfig). Opens the `KubeApi` lazily and again whenever
- * any of that, or workspace trust, changes.
+ * Which cluster the extension talks to: the kubeconfig (the file chosen for this workspace, else the user's
+ * setting, else the Microsoft Kubernetes extension's, else KUBECONFIG / ~/.kube/config / in-cluster) and the
+ * context chosen for this workspace (choices kept in workspace state, never in the workspace's settings or the
+ * kubeconfig). Opens the `KubeApi` lazily and again whenever any of that, or workspace trust, changes. Every
+ * way to the cluster comes through here, so this is where workspace trust is checked.
  */
 import * as vscode from 'vscode';
 import type { KubeApi } from './kube/api';
 import type { KubeError } from './kube/errors';
-import { isKubeError } from './kube/errors';
+import { isKubeError, untrustedWorkspace } from './kube/errors';
 import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetesChange, type KubernetesConfiguration } from './kubernetesExtension';
+import { KUBECONFIG_SETTING, setsKubeconfig } from './workspaceSettings';
 
 const CONTEXT_KEY = 'stackgres.context';
 const NAMESPACE_KEY = 'stackgres.namespace';
+const KUBECONFIG_KEY = 'stackgres.kubeconfig';
 
 export type ConnectionState =
   | { readonly kind: 'idle' }
@@ -61,6 +64,16 @@ export class ClusterConnection implements vscode.Disposable {
     return this.workspaceState.get<string>(NAMESPACE_KEY);
   }
 
+  /** The kubeconfig file chosen for this workspace (Choose Kubeconfig File); undefined: the user's. */
+  chosenKubeconfig(): string | undefined {
+    return this.workspaceState.get<string>(KUBECONFIG_KEY);
+  }
+
+  async chooseKubeconfig(file: string | undefined): Promise<void> {
+    await this.workspaceState.update(KUBECONFIG_KEY, file);
+    this.reset(file ? `kubeconfig ${file} chosen for this workspace` : 'back to the kubeconfig of the user settings');
+  }
+
   async chooseNamespace(name: string | undefined): Promise<void> {
     await this.workspaceState.update(NAMESPACE_KEY, name);
     this.reset(name ? `namespace ${name} chosen for this workspace` : 'back to all namespaces');
@@ -81,7 +94,11 @@ export class ClusterConnection implements vscode.Disposable {
   private async open(): Promise<KubeApi> {
     this.setState({ kind: 'connecting' });
     try {
-      const kubeconfigPath = this.kubeconfigPath();
+      // Before anything is read: a kubeconfig can name token files and credential plugins, and the tree,
+      // commands, live values, code lenses and stackgres: documents all open the connection here.
+      if (!vscode.workspace.isTrusted) throw untrustedWorkspace();
+      await this.noteWorkspaceKubeconfigSetting();
+      const { path: kubeconfigPath, from } = this.kubeconfig();
       // Loaded on first use: the Kubernetes client is a bundle of its own (dist/kube.js).
       const { openKube } = await import('./kube/clientNode');
       const api = await openKube({
@@ -91,28 +108,56 @@ export class ClusterConnection implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         log: (line) => this.log.info(line),
       });
-      this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${kubeconfigPath ?? 'the default kubeconfig'}`);
+      this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${kubeconfigPath ?? 'the default kubeconfig'} (${from})`);
       this.setState({ kind: 'connected', api });
       return api;
     } catch (err) {
       if (!isKubeError(err)) throw err;
-      this.log.warn(`Cannot connect: ${err.describe()}`);
+      // Restricted Mode refuses every attempt the same way: once in the log is enough.
+      if (err.reason !== 'untrusted' || !this.refusalLogged) this.log.warn(`Cannot connect: ${err.describe()}`);
+      this.refusalLogged ||= err.reason === 'untrusted';
       this.setState({ kind: 'failed', error: err });
       throw err;
     }
   }
 
-  private kubeconfigPath(): string | undefined {
-    const setting = vscode.workspace.getConfiguration('stackgres').get<string>('kubeconfig', '').trim();
-    if (setting) return setting.replace(/^~(?=\/)/, process.env.HOME ?? '~');
-    return this.kubernetesExtensionKubeconfig();
+  private kubeconfig(): { path: string | undefined; from: string } {
+    const chosen = this.chosenKubeconfig();
+    if (chosen) return { path: chosen, from: 'chosen for this workspace' };
+    const setting = userKubeconfigSetting();
+    if (setting) return { path: setting.replace(/^~(?=\/)/, process.env.HOME ?? '~'), from: 'your settings' };
+    const fromExtension = this.kubernetesApi ? hostKubeconfig(this.kubernetesApi) : undefined;
+    return { path: fromExtension, from: fromExtension ? 'the Kubernetes extension' : 'KUBECONFIG or ~/.kube/config' };
+  }
+
+  private workspaceSettingNoted = false;
+  private refusalLogged = false;
+
+  /**
+   * VS Code ignores a workspace's own `stackgres.kubeconfig` (the setting is machine-scoped, so a cloned
+   * repository cannot choose where your credentials go); the log says so once, naming the file.
+   */
+  private async noteWorkspaceKubeconfigSetting(): Promise<void> {
+    if (this.workspaceSettingNoted) return;
+    const files = (vscode.workspace.workspaceFolders ?? []).map((f) => ({ uri: vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json'), kind: 'folder' as 'folder' | 'workspaceFile' }));
+    const workspaceFile = vscode.workspace.workspaceFile;
+    if (workspaceFile && workspaceFile.scheme !== 'untitled') files.push({ uri: workspaceFile, kind: 'workspaceFile' });
+    for (const file of files) {
+      const text = await vscode.workspace.fs.readFile(file.uri).then(
+        (bytes) => new TextDecoder().decode(bytes),
+        () => undefined,
+      );
+      if (text === undefined || !setsKubeconfig(text, file.kind)) continue;
+      this.workspaceSettingNoted = true;
+      this.log.warn(
+        `${KUBECONFIG_SETTING} in ${vscode.workspace.asRelativePath(file.uri)} is ignored: a workspace's settings cannot choose your cluster. ` +
+          'Set it in your User settings, or run "StackGres: Choose Kubeconfig File" for this workspace.',
+      );
+      return;
+    }
   }
 
   private kubernetesApi: KubernetesConfiguration | undefined;
-
-  private kubernetesExtensionKubeconfig(): string | undefined {
-    return this.kubernetesApi ? hostKubeconfig(this.kubernetesApi) : undefined;
-  }
 
   /** With the Microsoft Kubernetes extension installed, use its kubeconfig and follow its changes. */
   private async followKubernetesExtension(): Promise<void> {
@@ -127,7 +172,7 @@ export class ClusterConnection implements vscode.Disposable {
       this.kubernetesApi = found.api;
       this.log.info(`Following the Kubernetes extension's kubeconfig (configuration API ${found.version}; set stackgres.kubeconfig to use another)`);
       this.disposables.push(...onKubernetesChange(found.api, () => {
-        if (!vscode.workspace.getConfiguration('stackgres').get<string>('kubeconfig')) this.reset('the Kubernetes extension switched kubeconfig or context');
+        if (!this.chosenKubeconfig() && !userKubeconfigSetting()) this.reset('the Kubernetes extension switched kubeconfig or context');
       }));
       this.reset('using the Kubernetes extension\'s kubeconfig');
     } catch (err) {
@@ -144,4 +189,9 @@ export class ClusterConnection implements vscode.Disposable {
     if (this.state.kind === 'connected') this.state.api.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The setting from User or Remote settings only: it is machine-scoped, so VS Code drops workspace values. */
+function userKubeconfigSetting(): string {
+  return vscode.workspace.getConfiguration('stackgres').get<string>('kubeconfig', '').trim();
 }

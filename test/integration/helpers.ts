@@ -252,6 +252,24 @@ export async function loggedActivationMs(): Promise<number> {
   });
 }
 
+/**
+ * This session's StackGres log with everything logged so far on disk: a marker line goes through the
+ * extension's log, and the file holding it is read once the marker is there (lines are written in order).
+ */
+export async function extensionLog(): Promise<string> {
+  const { context } = await testingApi();
+  const marker = `integration suite marker ${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  context.log.info(marker);
+  const logsRoot = runConfig().logsRoot;
+  return waitFor(`the marker line in a StackGres.log under ${logsRoot}`, () => {
+    for (const file of filesNamed(logsRoot, /StackGres\.log$/)) {
+      const text = readFileSync(file, 'utf8');
+      if (text.includes(marker)) return text;
+    }
+    return undefined;
+  });
+}
+
 function filesNamed(dir: string, name: RegExp): string[] {
   const found: string[] = [];
   let entries: string[];

@@ -6,6 +6,10 @@ import type { Node } from '../tree/nodes';
 import { BackupNode, ClusterNode, StorageNode } from '../tree/nodes';
 import { pickNamespace } from './backup';
 import { objectUri } from '../yamlDocuments';
+import * as prompts from '../ui/prompts';
+
+const CHOOSE_FILE = 'Choose a kubeconfig file…';
+const USE_USER_SETTINGS = 'Use the kubeconfig of your settings';
 
 export const clusterCommands: CommandSpec[] = [
   { id: 'stackgres.refresh', run: (ctx) => ctx.refresh('refresh requested') },
@@ -49,10 +53,16 @@ export const clusterCommands: CommandSpec[] = [
   },
   {
     id: 'stackgres.chooseKubeconfig',
-    run: async () => {
-      const files = await vscode.window.showOpenDialog({ title: 'StackGres: kubeconfig file', canSelectMany: false, openLabel: 'Use this kubeconfig' });
-      if (!files?.length) throw new Cancelled();
-      await vscode.workspace.getConfiguration('stackgres').update('kubeconfig', files[0].fsPath, vscode.ConfigurationTarget.Workspace);
+    run: async (ctx) => {
+      if (ctx.connection.chosenKubeconfig()) {
+        const pick = await prompts.pick([{ label: CHOOSE_FILE }, { label: USE_USER_SETTINGS, detail: 'stackgres.kubeconfig of your User (or Remote) settings, else KUBECONFIG or ~/.kube/config' }], {
+          title: `StackGres: kubeconfig for this workspace (now ${ctx.connection.chosenKubeconfig()})`,
+        });
+        if (pick.label === USE_USER_SETTINGS) return ctx.connection.chooseKubeconfig(undefined);
+      }
+      const file = await prompts.openFile({ title: 'StackGres: kubeconfig file for this workspace', canSelectMany: false, openLabel: 'Use this kubeconfig' });
+      // Kept in VS Code's workspace storage: never in .vscode/settings.json, where it would be committed.
+      await ctx.connection.chooseKubeconfig(file.fsPath);
     },
   },
   {

@@ -52,9 +52,8 @@ export interface StorageTarget {
   readonly fromEditor: boolean;
 }
 
-/** The cluster's api when the workspace is trusted and a connection can be opened; never prompts. */
+/** The cluster's api when a connection can be opened (never in Restricted Mode); never prompts. */
 async function optionalApi(ctx: ExtensionContextHolder): Promise<KubeApi | undefined> {
-  if (!vscode.workspace.isTrusted) return undefined;
   return ctx.connection.connected() ?? (await ctx.connection.api().catch(() => undefined));
 }
 

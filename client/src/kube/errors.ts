@@ -19,6 +19,7 @@ export type KubeErrorReason =
   | 'server'
   | 'config'
   | 'crdsMissing'
+  | 'untrusted'
   | 'cancelled';
 
 export interface KubeErrorCause {
@@ -137,6 +138,13 @@ export function timedOut(ctx: ErrorContext, ms: number): KubeError {
 
 export function configError(message: string, action?: string): KubeError {
   return new KubeError('config', message, { action });
+}
+
+/** Restricted Mode: no connection is opened, so no kubeconfig or token file is read and no plugin runs. */
+export function untrustedWorkspace(): KubeError {
+  return new KubeError('untrusted', 'This workspace is in Restricted Mode: StackGres does not read your kubeconfig or connect to a cluster here.', {
+    action: 'If you trust this folder, trust it (Manage Workspace Trust) to see your clusters.',
+  });
 }
 
 export function crdsMissing(ctx: Pick<ErrorContext, 'context'>): KubeError {

@@ -75,14 +75,15 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   }
 
   private async roots(): Promise<Node[]> {
-    if (!vscode.workspace.isTrusted) {
-      return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
-    }
     try {
       const model = await this.ctx.model();
       return [new ContextNode(model)];
     } catch (err) {
       const e = err as { message: string; action?: string; reason?: string };
+      // Restricted Mode: the connection refused to open, nothing was read.
+      if (e.reason === 'untrusted') {
+        return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
+      }
       return [
         ...errorNodes('connection', { message: e.message, action: e.action, reason: e.reason ?? 'config' }),
         new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),
