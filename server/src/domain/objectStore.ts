@@ -603,7 +603,6 @@ export interface ListingStopContext {
 
 /** A key or prefix from the bucket as it may appear in a message: short, without control characters. */
 export function shownKey(key: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = key.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }
