@@ -135,7 +135,8 @@ function firstWithCancel(listing: PathListing, title: string): Promise<void> {
   const offer = setTimeout(() => {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
       const sub = token.onCancellationRequested(() => listing.cancel());
-      return loading.finally(() => sub.dispose());
+      // The row shows what went wrong; the notification only has to go away.
+      return loading.then(() => sub.dispose(), () => sub.dispose());
     });
   }, CANCEL_OFFER_AFTER_MS);
   return loading.finally(() => clearTimeout(offer));
