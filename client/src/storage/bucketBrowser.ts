@@ -49,7 +49,7 @@ export class PathListing {
   private store: ObjectStore | undefined;
   /** The base backup pages, one listing across "Load more", so its cap and cursor checks span them all. */
   private pages: PagedListing | undefined;
-  /** Cancels every load of this listing (the row collapsed, refreshed, the context changed). */
+  /** Cancels every load of this listing (Cancel in the notification, Refresh, another context). */
   private readonly stopper = new AbortController();
   private disposed = false;
   private _keyPrefix = '';

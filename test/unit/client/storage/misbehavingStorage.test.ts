@@ -126,7 +126,7 @@ describe('Listings against a storage that pages wrongly (a loopback S3 stand-in,
     assert.equal(coverage.walRequests, 5, 'the oldest segment is looked for in five pages at most');
   });
 
-  it('cancel (the row collapsed, Cancel in the notification) ends a load that gets no answer at once, and says so', async () => {
+  it('cancel (Cancel in the bucket row\'s notification) ends a load that gets no answer at once, and says so', async () => {
     await serving('silent');
     const l = pathListing(store);
     const loading = l.first();
