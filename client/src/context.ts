@@ -10,6 +10,7 @@ import { registerCredentialsLens } from './commands/secret';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, StorageNode, StoragesNode, type Node } from './tree/nodes';
 import { ClusterTreeProvider } from './tree/provider';
+import { bucketBrowser } from './tree/storageNodes';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 
 /**
@@ -75,6 +76,8 @@ export class ExtensionContextHolder {
       this.connection.onDidChange((s) => {
         if (s.kind === 'idle') this.dropModel();
       }),
+      // Bucket stores hold the Secret's keys of the context they were opened in: closed on any switch.
+      bucketBrowser.forgetOnReset(this.connection.onDidChange),
     );
     this.startLanguageClient();
   }
@@ -163,5 +166,6 @@ export class ExtensionContextHolder {
     await this.client?.stop();
     this.client = undefined;
     this.dropModel();
+    bucketBrowser.forget();
   }
 }

@@ -178,9 +178,11 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
       try {
         const steps = plan.steps.length;
         const r = await testAccess(announcing(store, (action) => progress.report({ message: action, increment: 100 / steps })), plan, { signal: controller.signal });
-        return cancelled ? removeProbeAfterCancel(store, r) : r;
+        return cancelled ? await removeProbeAfterCancel(store, r) : r;
       } finally {
         sub.dispose();
+        // The test's keys live in this store only: closed with its connections once the test is over.
+        store.destroy?.();
       }
     },
   );

@@ -15,7 +15,7 @@ import {
   SENTINEL_SUFFIX,
   WalgBackup,
 } from '../../../server/src/domain/walg';
-import { ObjectStore, RequestOptions, StorageError } from './objectStore';
+import { ObjectStore, PagedListing, RequestOptions, StorageError } from './objectStore';
 
 export interface BaseBackupPageOptions extends RequestOptions {
   /** Keys per listing request; each backup takes two (its folder and its sentinel). Default 200. */
@@ -26,6 +26,8 @@ export interface BaseBackupPageOptions extends RequestOptions {
   readonly concurrency?: number;
   /** Skip reading sentinels and metadata.json: names and listing times only. */
   readonly namesOnly?: boolean;
+  /** The listing these pages belong to, so its cap and cursor checks span every page; a new one otherwise. */
+  readonly listing?: PagedListing;
 }
 
 export interface BaseBackupPage {
@@ -68,7 +70,8 @@ async function readJson<T>(store: ObjectStore, key: string, maxBytes: number, pa
 
 export async function listBaseBackups(store: ObjectStore, keyPrefix: string, options: BaseBackupPageOptions = {}): Promise<BaseBackupPage> {
   const folder = `${keyPrefix}${BASEBACKUPS_FOLDER}`;
-  const page = await store.list({ ...options, prefix: folder, delimiter: '/', maxKeys: options.pageSize ?? 200, cursor: options.cursor });
+  const listing = options.listing ?? new PagedListing(store);
+  const page = await listing.list({ signal: options.signal, timeoutMs: options.timeoutMs, prefix: folder, delimiter: '/', maxKeys: options.pageSize ?? 200, cursor: options.cursor });
   let requests = 1;
   const sentinels = page.objects
     .map((o) => ({ name: backupNameOfSentinelKey(o.key), lastModified: o.lastModified }))

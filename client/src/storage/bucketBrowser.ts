@@ -6,7 +6,7 @@
  */
 import { metadataKey, parseBackupMetadata, type WalgBackup } from '../../../server/src/domain/walg';
 import { listBaseBackups, mapLimit } from './baseBackups';
-import { isStorageError, type ObjectStore } from './objectStore';
+import { isStorageError, PagedListing, StorageError, type ObjectStore } from './objectStore';
 import { walCoverage, type WalCoverage } from './walCoverage';
 
 /** Why the bucket cannot be shown, as the row the tree displays. */
@@ -32,14 +32,26 @@ export interface ListingOptions {
 
 export const DEFAULT_PAGE_KEYS = 100;
 
+/** What a cancelled listing shows until it is refreshed. */
+export const CANCELLED_MESSAGE = 'Reading the bucket was cancelled: refresh to read it again.';
+
 function problemOf(err: unknown): BrowserProblem {
+  if (isStorageError(err) && err.code === 'Aborted') return { kind: 'storage', message: CANCELLED_MESSAGE, code: err.code };
   if (isStorageError(err)) return { kind: 'storage', message: err.message, code: err.code };
   return { kind: 'storage', message: err instanceof Error ? err.message : String(err) };
 }
 
-/** The base backups and WAL of one backup path, as far as loaded. */
+/**
+ * The base backups and WAL of one backup path, as far as loaded. It owns its store (and so the keys the
+ * store holds): `dispose` cancels what is loading and closes the store.
+ */
 export class PathListing {
   private store: ObjectStore | undefined;
+  /** The base backup pages, one listing across "Load more", so its cap and cursor checks span them all. */
+  private pages: PagedListing | undefined;
+  /** Cancels every load of this listing (Cancel in the notification, Refresh, another context). */
+  private readonly stopper = new AbortController();
+  private disposed = false;
   private _keyPrefix = '';
   private _backups: WalgBackup[] = [];
   private _unfinished: string[] = [];
@@ -86,6 +98,28 @@ export class PathListing {
   get complete(): boolean {
     return this.started && !this._problem && this.cursor === undefined;
   }
+  /** The load was cancelled: nothing more is read until the listing is forgotten and made again. */
+  get cancelled(): boolean {
+    return this._problem?.code === 'Aborted';
+  }
+
+  /** Stops what is loading; the listing then shows that it was cancelled. */
+  cancel(): void {
+    this.stopper.abort();
+  }
+
+  /** Cancels, and closes the store: its connections and keys go with it. */
+  dispose(): void {
+    this.disposed = true;
+    this.cancel();
+    this.store?.destroy?.();
+    this.store = undefined;
+  }
+
+  /** The caller's signal and this listing's own. */
+  private signalFor(signal?: AbortSignal): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
+  }
 
   /** The first page and the WAL coverage, once; later calls wait for the same load. */
   first(signal?: AbortSignal): Promise<void> {
@@ -96,23 +130,36 @@ export class PathListing {
    * Opens the store and loads up to `pages` pages while the WAL coverage is searched beside them (its
    * requests depend on each other, so it runs in parallel with the listing rather than after it).
    */
-  private load(pages: number, signal?: AbortSignal, maxBackups = Infinity): Promise<void> {
+  private load(pages: number, callerSignal?: AbortSignal, maxBackups = Infinity): Promise<void> {
     if (this.started) return this.pending ?? Promise.resolve();
     this.started = true;
+    const signal = this.signalFor(callerSignal);
     return this.track(async () => {
+      const cancelled = () => problemOf(new StorageError('Aborted', 'Cancelled.'));
+      if (signal.aborted) {
+        this._problem = cancelled();
+        return;
+      }
       const opened = await this.open();
       if (!opened.ok) {
         this._problem = opened.problem;
         return;
       }
+      if (this.disposed || signal.aborted) {
+        // Dropped while the Secret was read: the store is closed at once.
+        opened.store.destroy?.();
+        this._problem = cancelled();
+        return;
+      }
       this.store = opened.store;
+      this.pages = new PagedListing(opened.store);
       this._keyPrefix = opened.keyPrefix;
       const listing = async (): Promise<void> => {
         let n = 0;
         do {
           await this.page(signal);
           n++;
-        } while (n < pages && this.cursor !== undefined && this._backups.length < maxBackups && !signal?.aborted);
+        } while (n < pages && this.cursor !== undefined && this._backups.length < maxBackups);
       };
       const [page, coverage] = await Promise.allSettled([listing(), this.wal(signal)]);
       if (page.status === 'rejected') this._problem = problemOf(page.reason);
@@ -123,10 +170,10 @@ export class PathListing {
   /** The next page ("Load more…"). */
   more(signal?: AbortSignal): Promise<void> {
     if (this.pending) return this.pending;
-    if (!this.store || this.cursor === undefined) return Promise.resolve();
+    if (!this.store || this.cursor === undefined || this.cancelled) return Promise.resolve();
     return this.track(async () => {
       try {
-        await this.page(signal);
+        await this.page(this.signalFor(signal));
       } catch (err) {
         this._problem = problemOf(err);
       }
@@ -136,7 +183,7 @@ export class PathListing {
   /** Every remaining page, up to `maxBackups` in all (for the recoverable-window picture). */
   async all(maxBackups: number, signal?: AbortSignal): Promise<void> {
     await this.load(Infinity, signal, maxBackups);
-    while (this.hasMore && !this._problem && this._backups.length < maxBackups && !signal?.aborted) await this.more(signal);
+    while (this.hasMore && !this._problem && this._backups.length < maxBackups) await this.more(signal);
   }
 
   /**
@@ -148,10 +195,11 @@ export class PathListing {
     const out = new Map<string, string>();
     const store = this.store;
     if (!store) return out;
+    const stop = this.signalFor(signal);
     await mapLimit(names.slice(0, max), 8, async (name) => {
       this.requests++;
       try {
-        const raw = await store.get(metadataKey(this.keyPrefix, name), { maxBytes: 1024 * 1024, signal, timeoutMs: this.options.timeoutMs });
+        const raw = await store.get(metadataKey(this.keyPrefix, name), { maxBytes: 1024 * 1024, signal: stop, timeoutMs: this.options.timeoutMs });
         const m = parseBackupMetadata(raw.toString('utf8'));
         const at = m.ok && m.value.finishTime ? new Date(m.value.finishTime) : undefined;
         if (at && !Number.isNaN(at.getTime())) out.set(name, at.toISOString());
@@ -170,8 +218,9 @@ export class PathListing {
     return p;
   }
 
-  private async page(signal?: AbortSignal): Promise<void> {
+  private async page(signal: AbortSignal): Promise<void> {
     const page = await listBaseBackups(this.store!, this.keyPrefix, {
+      listing: this.pages,
       pageSize: this.options.pageSize ?? DEFAULT_PAGE_KEYS,
       cursor: this.cursor,
       signal,
@@ -184,7 +233,7 @@ export class PathListing {
     this.cursor = page.nextCursor;
   }
 
-  private async wal(signal?: AbortSignal): Promise<WalCoverage> {
+  private async wal(signal: AbortSignal): Promise<WalCoverage> {
     const coverage = await walCoverage(this.store!, this.keyPrefix, { signal, timeoutMs: this.options.timeoutMs });
     this.requests += coverage.walRequests;
     this.walRequests += coverage.walRequests;
@@ -209,10 +258,26 @@ export class BucketBrowser {
     return this.listings.get(key);
   }
 
-  /** Forgets one listing and its variants (`<key>#...`), so their next display loads again; or all. */
+  /**
+   * Forgets one listing and its variants (`<key>#...`), or all: what they are loading is cancelled and
+   * their stores closed, so their next display loads again with keys read again.
+   */
   forget(key?: string): void {
-    if (key === undefined) return this.listings.clear();
-    for (const k of [...this.listings.keys()]) if (k === key || k.startsWith(`${key}#`)) this.listings.delete(k);
+    for (const [k, listing] of [...this.listings]) {
+      if (key !== undefined && k !== key && !k.startsWith(`${key}#`)) continue;
+      this.listings.delete(k);
+      listing.dispose();
+    }
+  }
+
+  /**
+   * Forgets every listing whenever the cluster connection is reset (another context or namespace, a new
+   * kubeconfig, Refresh): a store and the Secret's keys it holds must not outlive the context they came from.
+   */
+  forgetOnReset(onDidChange: (listener: (state: { readonly kind: string }) => void) => { dispose(): void }): { dispose(): void } {
+    return onDidChange((state) => {
+      if (state.kind === 'idle') this.forget();
+    });
   }
 }
 

@@ -171,6 +171,7 @@ function rebinding(store: ObjectStore): ObjectStore {
     put: (k, b, o) => own(() => store.put(k, b, o)),
     delete: (k, o) => own(() => store.delete(k, o)),
     getBucketLocation: (o) => own(() => store.getBucketLocation(o)),
+    destroy: () => store.destroy?.(),
   };
 }
 

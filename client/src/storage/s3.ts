@@ -132,6 +132,7 @@ function failureOf(err: unknown, timedOut: boolean): StorageFailure {
 class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly timeoutMs: number;
+  private destroyed = false;
 
   constructor(
     readonly bucket: string,
@@ -169,7 +170,7 @@ class S3ObjectStore implements ObjectStore {
     const timeoutMs = options?.timeoutMs ?? this.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    if (options?.signal?.aborted) throw new StorageError('Aborted', 'Cancelled.', action);
+    if (options?.signal?.aborted || this.destroyed) throw new StorageError('Aborted', 'Cancelled.', action);
     try {
       return await send(signal);
     } catch (err) {
@@ -250,6 +251,12 @@ class S3ObjectStore implements ObjectStore {
     });
   }
 
+  /** Closes the SDK's sockets (its keep-alive agents) now rather than when they idle out. */
+  destroy(): void {
+    this.destroyed = true;
+    this.client.destroy();
+  }
+
   /** Used by `prepareBucket` only. */
   async createBucket(policy?: string): Promise<void> {
     await this.call(undefined, undefined, async (abortSignal) => {
@@ -273,5 +280,10 @@ export function s3ObjectStore(bucket: string, options: S3Options): ObjectStore {
  * itself never creates buckets: it shows the AWS CLI commands instead.
  */
 export async function prepareBucket(options: S3Options, bucket: string, policy?: string): Promise<void> {
-  await new S3ObjectStore(bucket, options).createBucket(policy);
+  const store = new S3ObjectStore(bucket, options);
+  try {
+    await store.createBucket(policy);
+  } finally {
+    store.destroy();
+  }
 }

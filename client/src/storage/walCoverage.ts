@@ -6,7 +6,7 @@
  * grows with the logarithm of the values, not with the number of objects.
  */
 import { hex8, parseWalObjectName, WalObject, WAL_FOLDER } from '../../../server/src/domain/walg';
-import { ObjectStore, RequestOptions } from './objectStore';
+import { ObjectStore, PagedListing, RequestOptions } from './objectStore';
 
 export interface WalEnd extends WalObject {
   readonly key: string;
@@ -29,16 +29,20 @@ const FIELD_END = 2 ** 32;
 const AFTER_FIELD = 'g';
 const OLDEST_PAGE = 10;
 const OLDEST_PAGES = 5;
+/**
+ * Requests one search may make: the search needs at most about 3 × 2 × 33 plus a few on any layout, so
+ * more means the storage answers wrongly (StartAfter ignored, say) and the search stops with a message.
+ */
+export const WAL_MAX_REQUESTS = 400;
 
 export async function walCoverage(store: ObjectStore, keyPrefix: string, options: RequestOptions = {}): Promise<WalCoverage> {
   const folder = `${keyPrefix}${WAL_FOLDER}`;
-  let walRequests = 0;
+  const listing = new PagedListing(store, { maxRequests: WAL_MAX_REQUESTS });
   let keysRead = 0;
   const problems: string[] = [];
 
-  const list = async (prefix: string, maxKeys: number, startAfter?: string, cursor?: string) => {
-    walRequests++;
-    const page = await store.list({ ...options, prefix, maxKeys, startAfter, cursor });
+  const list = async (prefix: string, maxKeys: number, startAfter?: string) => {
+    const page = await listing.list({ ...options, prefix, maxKeys, startAfter });
     keysRead += page.objects.length;
     return page;
   };
@@ -51,16 +55,17 @@ export async function walCoverage(store: ObjectStore, keyPrefix: string, options
 
   // Oldest: the first segment in key order (timeline history files may come first).
   let oldest: WalEnd | undefined;
-  let cursor: string | undefined;
-  for (let i = 0; i < OLDEST_PAGES && !oldest; i++) {
-    const page = await list(folder, OLDEST_PAGE, undefined, cursor);
+  let more = false;
+  let pages = 0;
+  for await (const page of listing.pages({ ...options, prefix: folder, maxKeys: OLDEST_PAGE })) {
+    keysRead += page.objects.length;
     oldest = page.objects.map((o) => toEnd(o.key, o.lastModified)).find(isSegment);
-    cursor = page.nextCursor;
-    if (!cursor) break;
+    more = page.nextCursor !== undefined;
+    if (oldest || ++pages >= OLDEST_PAGES) break;
   }
   if (!oldest) {
-    if (cursor) problems.push(`No WAL segment among the first ${OLDEST_PAGES * OLDEST_PAGE} objects of ${folder}: it holds other files.`);
-    return { walRequests, keysRead, problems };
+    if (more) problems.push(`No WAL segment among the first ${OLDEST_PAGES * OLDEST_PAGE} objects of ${folder}: it holds other files.`);
+    return { walRequests: listing.requests, keysRead, problems };
   }
 
   /** The smallest key under `fixed` whose next field is at least `value`, with that field's value. */
@@ -83,7 +88,8 @@ export async function walCoverage(store: ObjectStore, keyPrefix: string, options
     while (hi - lo > 1) {
       const probe = galloping ? Math.min(lo + step, hi - 1) : lo + Math.floor((hi - lo) / 2);
       const found = await firstFrom(fixed, probe);
-      if (found && found.field < hi) {
+      // `found.field > lo`: every step must move, whatever keys the bucket holds.
+      if (found && found.field > lo && found.field < hi) {
         lo = found.field;
         loKey = found.key;
         step *= 2;
@@ -117,5 +123,5 @@ export async function walCoverage(store: ObjectStore, keyPrefix: string, options
     newest = candidates.find((c) => c.kind === 'segment') ?? candidates[0] ?? toEnd(seg.key);
   }
   if (!newest) problems.push('The newest timelines have history files but no WAL segments.');
-  return { oldest, newest, walRequests, keysRead, problems };
+  return { oldest, newest, walRequests: listing.requests, keysRead, problems };
 }

@@ -21,6 +21,8 @@ export const bucketBrowser = new BucketBrowser();
 
 /** Per-request limit for tree listings: a silent endpoint must not leave a spinner for long. */
 const TREE_TIMEOUT_MS = 15_000;
+/** A bucket read that takes longer than this gets a notification with Cancel (quick reads stay quiet). */
+const CANCEL_OFFER_AFTER_MS = 2_000;
 
 class BucketMessageNode implements Node {
   constructor(
@@ -113,9 +115,31 @@ export class BucketPathNode implements Node {
 
   async children(): Promise<Node[]> {
     const listing = listingFor(this.model, this.target);
-    await listing.first();
+    await firstWithCancel(listing, `Reading the backups of SGObjectStorage ${this.target.storageName} (${this.target.backupPath}) in the bucket`);
+    if (listing.cancelled) {
+      const again: vscode.Command = { title: 'Refresh', command: 'stackgres.refreshBucket', arguments: [this] };
+      return [new BucketMessageNode(`${this.id}/cancelled`, 'Cancelled', 'debug-pause', 'click to read the bucket again', again, listing.problem?.message)];
+    }
     return bucketRows(this.id, listing, this.target, this.model.objects('SGBackup'));
   }
+}
+
+/**
+ * The first page and the WAL of a row. The tree itself cannot cancel a row that is loading, so a read that
+ * takes more than a moment gets a notification with Cancel; Refresh and a context or namespace switch
+ * cancel it too (they forget the listing).
+ */
+function firstWithCancel(listing: PathListing, title: string): Promise<void> {
+  const loading = listing.first();
+  if (listing.loaded) return loading;
+  const offer = setTimeout(() => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      const sub = token.onCancellationRequested(() => listing.cancel());
+      // The row shows what went wrong; the notification only has to go away.
+      return loading.then(() => sub.dispose(), () => sub.dispose());
+    });
+  }, CANCEL_OFFER_AFTER_MS);
+  return loading.finally(() => clearTimeout(offer));
 }
 
 function problemRows(parent: string, problem: BrowserProblem, target: PathTarget): Node[] {

@@ -119,6 +119,8 @@ const panels = new Map<string, WindowPanel>();
 class WindowPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Closing the panel cancels the bucket read it started. */
+  private readonly closing = new AbortController();
   timeline: RecoveryTimeline | undefined;
 
   constructor(
@@ -140,7 +142,8 @@ class WindowPanel {
   }
 
   async load(reload: boolean, signal?: AbortSignal): Promise<RecoveryTimeline> {
-    const timeline = await loadRecoveryTimeline(this.ctx, this.namespace, this.name, { reload, signal });
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const timeline = await loadRecoveryTimeline(this.ctx, this.namespace, this.name, { reload, signal: stop });
     this.timeline = timeline;
     this.panel.webview.html = recoverableWindowHtml(timeline, { cspSource: this.panel.webview.cspSource, nonce: randomBytes(16).toString('base64') });
     return timeline;
@@ -148,7 +151,15 @@ class WindowPanel {
 
   private async onMessage(m: PageMessage): Promise<void> {
     if (m.type === 'refresh') {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Reading the bucket of ${this.name}` }, () => this.load(true));
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the bucket of ${this.name}`, cancellable: true }, async (_progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          await this.load(true, controller.signal);
+        } finally {
+          sub.dispose();
+        }
+      });
       return;
     }
     if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime });
@@ -156,6 +167,7 @@ class WindowPanel {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.closing.abort();
     panels.delete(this.key);
     for (const d of this.disposables) d.dispose();
   }

@@ -581,3 +581,44 @@ export function stopsTheTest(code: StorageErrorCode): boolean {
   return ['NoSuchBucket', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed', 'PermanentRedirect', 'AuthorizationHeaderMalformed',
     'InvalidBucketName', 'InvalidEndpoint', 'EndpointUnreachable', 'TlsError', 'Timeout', 'Aborted', 'MissingCredentials'].includes(code);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Listings stopped because the storage does not page as S3 does
+
+/**
+ * Why a listing was stopped before its end: the storage ignored StartAfter or Prefix, paged in a loop
+ * (a repeated continuation token, keys it had already returned, empty pages without end), or the listing
+ * used up the requests one view may make.
+ */
+export type ListingStopCode = 'StartAfterIgnored' | 'PrefixIgnored' | 'ListingLoop' | 'ListingTooLong';
+
+export interface ListingStopContext {
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Requests made by the listing when it was stopped. */
+  readonly requests: number;
+  /** What the storage did, in a few words. */
+  readonly detail: string;
+}
+
+/** A key or prefix from the bucket as it may appear in a message: short, without control characters. */
+export function shownKey(key: string): string {
+  const clean = key.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}
+
+/** One line a DBA can act on when a listing was stopped. */
+export function explainListingStop(code: ListingStopCode, ctx: ListingStopContext): string {
+  const where = `s3://${ctx.bucket}/${shownKey(ctx.prefix)}`;
+  const after = `stopped after ${ctx.requests} request${ctx.requests === 1 ? '' : 's'}`;
+  switch (code) {
+    case 'StartAfterIgnored':
+      return `The storage ignores StartAfter when listing ${where} (${ctx.detail}), so the search cannot skip ahead; ${after}. An older S3-compatible server or a proxy drops the parameter: point the endpoint at the storage itself, or see the objects with aws s3 ls ${where}.`;
+    case 'PrefixIgnored':
+      return `The storage ignores the prefix when listing ${where} (${ctx.detail}), so its listings cannot be trusted here; ${after}. Point the endpoint at the storage itself rather than a proxy, or update the storage.`;
+    case 'ListingLoop':
+      return `The storage does not page the listing of ${where} as S3 does (${ctx.detail}); ${after} instead of looping. Update the S3-compatible storage or the proxy in front of it; aws s3 ls ${where} shows the objects meanwhile.`;
+    case 'ListingTooLong':
+      return `The listing of ${where} was ${after}, the most one view makes, and the storage still said there was more: refresh to try again, or use aws s3 ls ${where}.`;
+  }
+}

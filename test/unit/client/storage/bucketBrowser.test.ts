@@ -74,9 +74,10 @@ describe('The bucket browser: a backup path listed page by page (against Ceph RG
   it('a tree refresh asks nothing again; forgetting the listing reads the bucket again', async () => {
     const browser = new BucketBrowser();
     let opens = 0;
+    // Each listing opens its own store, as the tree does: forgetting the listing closes it.
     const create = () => new PathListing('path-a', () => {
       opens++;
-      return Promise.resolve<Opened>({ ok: true, store: owner, keyPrefix });
+      return Promise.resolve<Opened>({ ok: true, store: storeAs(rgw, rgw.owner), keyPrefix });
     }, { pageSize: 1000, namesOnly: true });
     await browser.listing('path-a', create).first();
     await browser.listing('path-a', create).first();
