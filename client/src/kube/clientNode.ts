@@ -32,7 +32,6 @@ import {
   type ManifestKind,
   type ObjectList,
   type SecretData,
-  type SecretKeys,
   type SecretWriteOptions,
   type StackGresKind,
   type WriteOptions,
@@ -257,6 +256,8 @@ function stackgres(kind: StackGresKind): ResourceInfo {
 
 const CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 const DEFAULT_PAGE = 500;
+/** A list's objects as metadata only (served by every API server since Kubernetes 1.15). */
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 /** One call's cancellation: the caller's signal, the timeout, and the warnings the server sent. */
 class CallScope {
@@ -384,12 +385,13 @@ class ClientNodeKube implements KubeApi {
    * One request. Reads are retried on 429 (and 503) as long as the server's Retry-After fits in the
    * time left; writes never are: the caller decides.
    */
-  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string } = {}): Promise<T> {
+  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string; accept?: string } = {}): Promise<T> {
     const { Observable } = this.k8s;
     const middleware: K8sTypes.ObservableMiddleware = {
       pre: (req) => {
         req.setSignal(scope.signal as unknown as Parameters<typeof req.setSignal>[0]);
         if (opts.contentType) req.setHeaderParam('Content-Type', opts.contentType);
+        if (opts.accept) req.setHeaderParam('Accept', opts.accept);
         return new Observable(Promise.resolve(req));
       },
       post: (res) => {
@@ -561,17 +563,18 @@ class ClientNodeKube implements KubeApi {
 
   // ---- Secrets (key names only) ----
 
-  async secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]> {
+  async secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]> {
     const c: CallContext = { verb: 'list', resource: 'secrets', group: '', namespace };
     return this.run(c, options, async (scope) => {
-      const out: SecretKeys[] = [];
+      const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: DEFAULT_PAGE, _continue: token }, cfg), { read: true });
-        for (const s of page.items) if (s.metadata?.name) out.push({ name: s.metadata.name, namespace, type: s.type, keys: secretKeyNames(s) });
+        // Metadata only: a plain list would download every Secret's values (TLS keys, tokens, Helm releases).
+        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: options?.limit ?? DEFAULT_PAGE, _continue: token }, cfg), { read: true, accept: METADATA_LIST });
+        for (const s of page.items) if (s.metadata?.name) names.push(s.metadata.name);
         token = page.metadata?._continue || undefined;
       } while (token);
-      return out.sort((a, b) => a.name.localeCompare(b.name));
+      return names.sort();
     });
   }
 
