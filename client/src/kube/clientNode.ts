@@ -773,13 +773,19 @@ class ClientNodeKube implements KubeApi {
       close();
       on.onEnd(error);
     };
-    const timer = setTimeout(() => end(timedOut(ctx, deadlineMs)), deadlineMs);
+    let sawEvent = false;
+    const timer = setTimeout(() => {
+      // Events came, so the stream works: the server just did not close it. Otherwise it never answered.
+      if (sawEvent) this.log(`watch ${ctx.resource ?? ''}: still open ${Math.round(deadlineMs / 1000)} s after it started; reconnecting`);
+      end(sawEvent ? undefined : timedOut(ctx, deadlineMs));
+    }, deadlineMs);
     signal?.addEventListener('abort', close, { once: true });
     const started = new this.k8s.Watch(config)
       .watch(
         path,
         query,
         (type, obj) => {
+          sawEvent = true;
           if (!ended) on.onEvent(type, obj);
         },
         (err: unknown) => end(err ? toKubeError(err, ctx) : undefined),
