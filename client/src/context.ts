@@ -4,7 +4,7 @@ import { ClusterModel } from './clusterModel';
 import { registerCommands } from './commands';
 import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
-import { LiveSync } from './liveSync';
+import { LiveSync, type OpenManifest } from './liveSync';
 import { disposeApplyUi } from './commands/apply';
 import { registerCredentialsLens } from './commands/secret';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
@@ -78,6 +78,12 @@ export class ExtensionContextHolder {
       }),
       // Bucket stores hold the Secret's keys of the context they were opened in: closed on any switch.
       bucketBrowser.forgetOnReset(this.connection.onDidChange),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (isManifest(d)) this.liveSync?.manifestsChanged();
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (isManifest(e.document)) this.liveSync?.manifestsChanged();
+      }),
     );
     this.startLanguageClient();
   }
@@ -135,7 +141,7 @@ export class ExtensionContextHolder {
     };
     const client = new LanguageClient('stackgres', 'StackGres Language Server', serverOptions, clientOptions);
     this.client = client;
-    this.liveSync = new LiveSync(client, this.log, settings.secretsRefreshMs);
+    this.liveSync = new LiveSync(client, this.log, settings.secretsRefreshMs, openManifests);
     client.onDidChangeState((e) => {
       this.setStatus(e.newState === State.Running ? 'ready' : e.newState === State.Starting ? 'starting' : 'stopped');
       if (e.newState === State.Running) this.liveSync?.resend();
@@ -168,4 +174,13 @@ export class ExtensionContextHolder {
     this.dropModel();
     bucketBrowser.forget();
   }
+}
+
+/** The YAML files the language server checks (not our read-only views). */
+function isManifest(d: vscode.TextDocument): boolean {
+  return d.languageId === 'yaml' && (d.uri.scheme === 'file' || d.uri.scheme === 'untitled');
+}
+
+function openManifests(): OpenManifest[] {
+  return vscode.workspace.textDocuments.filter(isManifest).map((d) => ({ key: `${d.uri.toString()}@${d.version}`, text: () => d.getText() }));
 }

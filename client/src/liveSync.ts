@@ -2,15 +2,48 @@
  * Keeps the language server's live values current: what the connected cluster holds (storages, backups
  * with status and Postgres major, clusters, Secret names and key names — never values) and its StackGres
  * CRDs. Sent as notifications declared once in server/src/protocol.ts.
+ *
+ * Secrets: names come from a metadata-only list; key names are read (GET by name) only for the Secrets
+ * that the cluster's SGObjectStorages and the open manifests name. Values stay inside the kube adapter.
  */
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { readBackup } from '../../server/src/domain/backups';
 import { backupSummary, clusterMajor, storageSummary } from '../../server/src/domain/describe';
+import { parseManifest, splitDocuments } from '../../server/src/domain/manifest';
+import { referencesOf } from '../../server/src/domain/references';
 import { ClusterSnapshotNotification, CrdSchemasNotification, type ClusterSnapshot, type LiveObject } from '../../server/src/protocol';
 import type { ClusterModel } from './clusterModel';
 
 const MAX_SECRET_NAMESPACES = 50;
+/** Key-name reads per refresh: the named Secrets are a handful; a bound keeps a huge workspace cheap. */
+const MAX_SECRET_READS = 200;
+/** Only documents mentioning these can name a Secret (see isSecretSelectorPath in domain/references). */
+const MAY_NAME_SECRET = /secretKeySelectors|sodium|openpgp|replicateFrom/;
+
+/** A Secret a manifest names; no namespace: the manifest has none (the context's namespace applies). */
+export interface SecretName {
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/** An open YAML file: `key` changes whenever its text does (URI and version). */
+export interface OpenManifest {
+  readonly key: string;
+  text(): string;
+}
+
+/** The Secrets the documents of one YAML file name in Secret selectors (`{name, key}`). */
+export function secretsNamedIn(text: string): SecretName[] {
+  if (!MAY_NAME_SECRET.test(text)) return [];
+  const out: SecretName[] = [];
+  for (const chunk of splitDocuments(text)) {
+    if (!MAY_NAME_SECRET.test(chunk.text)) continue;
+    const m = parseManifest(chunk);
+    for (const ref of referencesOf(m.kind, m.value)) if (ref.kind === 'Secret' && ref.name) out.push({ name: ref.name, namespace: m.namespace });
+  }
+  return out;
+}
 
 export class LiveSync {
   private model: ClusterModel | undefined;
@@ -20,11 +53,23 @@ export class LiveSync {
   private readingSecrets: Promise<void> | undefined;
   private readAgain: Promise<void> | undefined;
   private secrets: LiveObject[] = [];
+  /** `namespace/name` of the Secrets whose key names the last read looked for. */
+  private keysRead = new Set<string>();
+  private namedByManifest = new Map<string, SecretName[]>();
+  private manifestsTimer: NodeJS.Timeout | undefined;
   private crds: { kind: string; crd: unknown }[] = [];
   private last: ClusterSnapshot = { connected: false, namespaces: [], objects: [] };
 
-  /** `secretsRefreshMs`: how often Secret names and keys are read again while connected (0: never on a timer). */
-  constructor(private readonly client: LanguageClient, private readonly log: vscode.LogOutputChannel, private readonly secretsRefreshMs = 0) {}
+  /**
+   * `secretsRefreshMs`: how often Secret names and keys are read again while connected (0: never on a
+   * timer). `openManifests`: the open YAML files, whose Secret selectors say which Secrets' keys to read.
+   */
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>,
+    private readonly secretsRefreshMs = 0,
+    private readonly openManifests: () => readonly OpenManifest[] = () => [],
+  ) {}
 
   attach(model: ClusterModel): void {
     this.detach(false);
@@ -46,10 +91,12 @@ export class LiveSync {
     this.listener = undefined;
     clearTimeout(this.timer);
     clearInterval(this.secretsTimer);
+    clearTimeout(this.manifestsTimer);
     this.secretsTimer = undefined;
     const had = this.model !== undefined;
     this.model = undefined;
     this.secrets = [];
+    this.keysRead = new Set();
     if (notify && had) {
       this.send({ connected: false, namespaces: [], objects: [] });
       if (this.crds.length) this.sendCrds(this.crds.map((c) => ({ kind: c.kind, crd: null })));
@@ -79,22 +126,71 @@ export class LiveSync {
     return this.readingSecrets;
   }
 
+  /**
+   * An open YAML file changed or opened: when it names a Secret whose keys the last read did not look
+   * for, read again (debounced), so key completion and the key check do not wait for the timer.
+   */
+  manifestsChanged(): void {
+    if (!this.model) return;
+    clearTimeout(this.manifestsTimer);
+    this.manifestsTimer = setTimeout(() => {
+      const model = this.model;
+      if (!model || model.state.kind !== 'ready') return;
+      const wanted = this.namedSecrets(model);
+      if ([...wanted].some((k) => !this.keysRead.has(k))) void this.refreshSecrets();
+    }, 1000);
+    this.manifestsTimer.unref();
+  }
+
   private async readSecrets(): Promise<void> {
     const model = this.model;
     if (!model || model.state.kind !== 'ready') return;
     const namespaces = model.namespaces().slice(0, MAX_SECRET_NAMESPACES);
+    const named = this.namedSecrets(model);
     const found: LiveObject[] = [];
+    let reads = 0;
     for (const ns of namespaces) {
+      let names: string[];
       try {
-        for (const s of await model.api.secrets(ns, { timeoutMs: 10_000 })) found.push({ kind: 'Secret', name: s.name, namespace: ns, keys: s.keys });
+        names = await model.api.secretNames(ns, { timeoutMs: 10_000 });
       } catch (err) {
         this.log.info(`Secret names of ${ns} not read (${(err as Error).message}); Secret checks skip it`);
+        continue;
+      }
+      for (const name of names) {
+        let keys: string[] | undefined;
+        if (named.has(`${ns}/${name}`) && reads++ < MAX_SECRET_READS) {
+          keys = await model.api.secretKeys(ns, name, { timeoutMs: 10_000 }).catch((err: unknown) => {
+            this.log.info(`Key names of Secret ${name} in ${ns} not read (${(err as Error).message}); its keys are not checked`);
+            return undefined;
+          });
+        }
+        found.push({ kind: 'Secret', name, namespace: ns, ...(keys ? { keys } : {}) });
       }
     }
     if (this.model === model) {
       this.secrets = found;
+      this.keysRead = named;
       this.schedule();
     }
+  }
+
+  /** `namespace/name` of the Secrets the cluster's SGObjectStorages and the open manifests name. */
+  private namedSecrets(model: ClusterModel): Set<string> {
+    const out = new Set<string>();
+    for (const o of model.objects('SGObjectStorage')) {
+      for (const ref of referencesOf('SGObjectStorage', o)) if (ref.kind === 'Secret') out.add(`${o.metadata.namespace}/${ref.name}`);
+    }
+    const fallback = model.api.context.namespace;
+    const seen = new Map<string, SecretName[]>();
+    for (const doc of this.openManifests()) {
+      const refs = this.namedByManifest.get(doc.key) ?? secretsNamedIn(doc.text());
+      seen.set(doc.key, refs);
+      for (const r of refs) out.add(`${r.namespace ?? fallback}/${r.name}`);
+    }
+    // Closed files and old versions are forgotten.
+    this.namedByManifest = seen;
+    return out;
   }
 
   private async loadCrds(): Promise<void> {

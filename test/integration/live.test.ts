@@ -1,7 +1,7 @@
 /**
  * Live values in the real editor: what the connected cluster holds reaches the language server through the
  * extension, for completion and for the checks, labelled as coming from the cluster; a Secret created outside
- * VS Code is found by the periodic read of Secret names and keys.
+ * VS Code is found by the periodic read of Secret names (metadata only) and of the keys of the Secrets named.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -72,5 +72,16 @@ describe('Live values from the connected cluster', function () {
     await api.createSecret(namespace, SECRET, { accessKeyId: placeholder, secretAccessKey: placeholder });
     // The refresh runs every 3 s here: allow a few rounds, plus the language server's debounce.
     await waitForDiagnostics(document.uri, (ds) => !ds.some((d) => String(diagnosticCode(d)).startsWith('live-secret')), `the Secret ${SECRET} found`, 15_000);
+  });
+  it('offers the key names of a Secret that only an open manifest names @cluster', async () => {
+    // Key names are read only for Secrets that storages or open manifests name: no storage in the cluster names this one.
+    const secret = 'live-open-only';
+    const placeholder = new TextEncoder().encode('placeholder');
+    await api.createSecret(namespace, secret, { id: placeholder, secret: placeholder });
+    const { document } = await writeFixture(FOLDER, 'open-only.yaml', s3StorageManifest(namespace, 'live-storage-3', secret).replace('key: accessKeyId', 'key: '));
+    const at = positionOf(document, 'key: ', { offset: 'key: '.length });
+    const item = await waitFor('key id of the Secret offered', async () => (await completionsAt(document, at)).find((i) => labelOf(i) === 'id'), 15_000);
+    assert.equal(item.detail, `key of Secret ${secret}`);
+    assert.ok((await completionsAt(document, at)).some((i) => labelOf(i) === 'secret'));
   });
 });

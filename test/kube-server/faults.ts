@@ -1,4 +1,5 @@
-// Fault injection for tests: canned error responses, slow responses and watch streams cut mid-way.
+// Fault injection for tests: canned error responses, slow responses, watch streams cut mid-way and
+// watches that never answer.
 import { KubeError, injectedError } from './status';
 
 export interface FaultRule {
@@ -35,6 +36,7 @@ export class Faults {
   private rules: Counted<FaultRule>[] = [];
   private delays: Counted<DelayRule & { ms: number }>[] = [];
   private watchResets = 0;
+  private watchStalls = 0;
 
   /** Makes matching requests fail with a Kubernetes Status of the given code. */
   inject(rule: FaultRule): void {
@@ -51,10 +53,19 @@ export class Faults {
     this.watchResets += count;
   }
 
+  /**
+   * The next watch is accepted and then left hanging: no response headers, no events, never closed (a
+   * half-dead load balancer or a stuck connection). Only the client's own deadline gets it out.
+   */
+  stallNextWatch(count = 1): void {
+    this.watchStalls += count;
+  }
+
   clear(): void {
     this.rules = [];
     this.delays = [];
     this.watchResets = 0;
+    this.watchStalls = 0;
   }
 
   /** @internal */
@@ -83,6 +94,15 @@ export class Faults {
     }
     this.delays = this.delays.filter((d) => d.remaining > 0);
     return total;
+  }
+
+  /** @internal */
+  takeWatchStall(): boolean {
+    if (this.watchStalls > 0) {
+      this.watchStalls--;
+      return true;
+    }
+    return false;
   }
 
   /** @internal */

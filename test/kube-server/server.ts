@@ -16,7 +16,8 @@ import { Operator, type OperatorOptions } from './operator';
 import { Seeder } from './seed';
 import { KubeError, badRequest, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized, unsupportedMediaType } from './status';
 import { Store } from './store';
-import { toTable, wantsTable } from './table';
+import { toTable } from './table';
+import { negotiate, partialMetadata, partialMetadataList, type ReadForm } from './metadata';
 import { makeCa, makeServerCert } from './tls';
 import { openApiDoc, openApiRoot } from './openapi';
 import { decodeProtobuf } from './protobuf';
@@ -58,6 +59,10 @@ export interface RequestRecord {
   query: string;
   status: number;
   user: string;
+  /** The request's Accept header. */
+  accept?: string;
+  /** The shape a read was served in (`PartialObjectMetadataList`: names and labels, no data). */
+  form?: ReadForm;
 }
 
 export interface KubeServer {
@@ -339,7 +344,9 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const q = url.searchParams;
     let user: User | undefined;
-    const done = (status: number): void => record({ method, path, query: url.search.slice(1), status, user: user?.name ?? '' });
+    let form: ReadForm | undefined;
+    const accept = req.headers.accept;
+    const done = (status: number): void => record({ method, path, query: url.search.slice(1), status, user: user?.name ?? '', accept, form });
     try {
       if (path === '/healthz' || path === '/livez' || path === '/readyz') {
         send(res, 200, 'ok');
@@ -442,8 +449,14 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       }
       const ua = req.headers['user-agent'];
       const present = (o: KubeObject): KubeObject => api.present(type, o);
+      form = verb === 'watch' || verb === 'list' || verb === 'get' ? negotiate(accept, verb === 'get' ? 'object' : verb) : 'full';
 
       if (verb === 'watch') {
+        if (faults.takeWatchStall()) {
+          // Held open without a word until the client gives up or the server stops; recorded as status 0.
+          done(0);
+          return;
+        }
         const fieldSelector = name ? [q.get('fieldSelector'), `metadata.name=${name}`].filter(Boolean).join(',') : (q.get('fieldSelector') ?? undefined);
         const matcher = matcherFor(type, { namespace, labelSelector: q.get('labelSelector') ?? undefined, fieldSelector }, lister.strictFieldSelectors);
         const timeout = q.get('timeoutSeconds');
@@ -459,9 +472,12 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
             timeoutSeconds: timeout ? Number(timeout) : undefined,
             bookmarkIntervalMs,
             reset: faults.takeWatchReset(),
-            present: wantsTable(req.headers.accept)
-              ? (o: KubeObject) => toTable(type, [present(o)], clock.now(), { resourceVersion: o.metadata.resourceVersion }) as unknown as KubeObject
-              : present,
+            present:
+              form === 'Table'
+                ? (o: KubeObject) => toTable(type, [present(o)], clock.now(), { resourceVersion: o.metadata.resourceVersion }) as unknown as KubeObject
+                : form === 'PartialObjectMetadata'
+                  ? partialMetadata
+                  : present,
           },
           { 'Audit-Id': crypto.randomUUID() },
         );
@@ -486,14 +502,18 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
           meta.remainingItemCount = page.remainingItemCount;
         }
         const items = page.items.map(present);
-        send(res, 200, wantsTable(req.headers.accept) ? toTable(type, items, clock.now(), meta) : { apiVersion: type.apiVersion, kind: type.listKind, metadata: meta, items });
+        send(
+          res,
+          200,
+          form === 'Table' ? toTable(type, items, clock.now(), meta) : form === 'PartialObjectMetadataList' ? partialMetadataList(items, meta) : { apiVersion: type.apiVersion, kind: type.listKind, metadata: meta, items },
+        );
         done(200);
         return;
       }
 
       if (verb === 'get') {
         const obj = api.get(type, namespace, name as string);
-        send(res, 200, wantsTable(req.headers.accept) ? toTable(type, [obj], clock.now(), { resourceVersion: obj.metadata.resourceVersion }) : obj);
+        send(res, 200, form === 'Table' ? toTable(type, [obj], clock.now(), { resourceVersion: obj.metadata.resourceVersion }) : form === 'PartialObjectMetadata' ? partialMetadata(obj) : obj);
         done(200);
         return;
       }

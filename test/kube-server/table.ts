@@ -16,10 +16,6 @@ const CORE_COLUMNS: Record<string, PrinterColumn[]> = {
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'CreationTimestamp' };
 
-export function wantsTable(accept: string | undefined): boolean {
-  return Boolean(accept && /as=Table/.test(accept));
-}
-
 function evaluate(obj: unknown, jsonPath: string): unknown {
   let cur: unknown = obj;
   const parts = jsonPath.replace(/^\./, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];

@@ -112,14 +112,6 @@ export interface WriteResult {
   warnings: string[];
 }
 
-export interface SecretKeys {
-  name: string;
-  namespace: string;
-  type?: string;
-  /** Key names only; values never leave the adapter. */
-  keys: string[];
-}
-
 /** Secret values: bytes the caller passes in, base64-encoded here, never logged. */
 export type SecretData = Readonly<Record<string, Uint8Array>>;
 
@@ -229,7 +221,11 @@ export interface KubeApi {
   /** False when it was already gone. */
   delete(kind: StackGresKind, namespace: string, name: string, options?: DeleteOptions): Promise<boolean>;
 
-  secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]>;
+  /**
+   * Names of the Secrets of a namespace, sorted, read as metadata only (`PartialObjectMetadataList`): no
+   * Secret data is downloaded. Read key names with `secretKeys`, one named Secret at a time.
+   */
+  secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]>;
   /** Key names of one Secret; undefined when it does not exist. */
   secretKeys(namespace: string, name: string, options?: CallOptions): Promise<string[] | undefined>;
   /**

@@ -34,7 +34,6 @@ import {
   type ObjectList,
   type SavedSecret,
   type SecretData,
-  type SecretKeys,
   type SecretWriteOptions,
   type StackGresKind,
   type WriteOptions,
@@ -77,6 +76,11 @@ export interface KubeOptions extends KubeconfigSource {
   backoff?: BackoffOptions;
   /** Upper bound of the random server-side watch timeout, in seconds (client-go uses 5–10 min). Default 600. */
   watchTimeoutSeconds?: number;
+  /**
+   * A watch still open this long after its server-side timeout is taken for dead (a stalled connection
+   * answers nothing and never closes) and replaced. Default 30 s.
+   */
+  watchDeadlineMarginMs?: number;
   /** One line per failure and reconnect; never bodies or secret values. */
   log?: (line: string) => void;
 }
@@ -259,6 +263,8 @@ function stackgres(kind: StackGresKind): ResourceInfo {
 
 const CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 const DEFAULT_PAGE = 500;
+/** A list's objects as metadata only (served by every API server since Kubernetes 1.15). */
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 /** One call's cancellation: the caller's signal, the timeout, and the warnings the server sent. */
 class CallScope {
@@ -311,7 +317,6 @@ class ClientNodeKube implements KubeApi {
   private readonly kc: K8sTypes.KubeConfig;
   private readonly custom: K8sTypes.CustomObjectsApi;
   private readonly core: K8sTypes.CoreV1Api;
-  private readonly watcher: K8sTypes.Watch;
   /** Set when the context needs a credential plugin in an untrusted workspace: every call fails with it. */
   private readonly blocked?: KubeError;
   private readonly caches = new Set<LiveCache>();
@@ -349,7 +354,6 @@ class ClientNodeKube implements KubeApi {
     this.kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: contextName });
     this.custom = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
     this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
-    this.watcher = new this.k8s.Watch(this.kc);
   }
 
   contexts(): readonly KubeContext[] {
@@ -386,12 +390,13 @@ class ClientNodeKube implements KubeApi {
    * One request. Reads are retried on 429 (and 503) as long as the server's Retry-After fits in the
    * time left; writes never are: the caller decides.
    */
-  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string } = {}): Promise<T> {
+  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string; accept?: string } = {}): Promise<T> {
     const { Observable } = this.k8s;
     const middleware: K8sTypes.ObservableMiddleware = {
       pre: (req) => {
         req.setSignal(scope.signal as unknown as Parameters<typeof req.setSignal>[0]);
         if (opts.contentType) req.setHeaderParam('Content-Type', opts.contentType);
+        if (opts.accept) req.setHeaderParam('Accept', opts.accept);
         return new Observable(Promise.resolve(req));
       },
       post: (res) => {
@@ -564,17 +569,18 @@ class ClientNodeKube implements KubeApi {
 
   // ---- Secrets (key names only) ----
 
-  async secrets(namespace: string, options?: CallOptions): Promise<SecretKeys[]> {
+  async secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]> {
     const c: CallContext = { verb: 'list', resource: 'secrets', group: '', namespace };
     return this.run(c, options, async (scope) => {
-      const out: SecretKeys[] = [];
+      const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: DEFAULT_PAGE, _continue: token }, cfg), { read: true });
-        for (const s of page.items) if (s.metadata?.name) out.push({ name: s.metadata.name, namespace, type: s.type, keys: secretKeyNames(s) });
+        // Metadata only: a plain list would download every Secret's values (TLS keys, tokens, Helm releases).
+        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: options?.limit ?? DEFAULT_PAGE, _continue: token }, cfg), { read: true, accept: METADATA_LIST });
+        for (const s of page.items) if (s.metadata?.name) names.push(s.metadata.name);
         token = page.metadata?._continue || undefined;
       } while (token);
-      return out.sort((a, b) => a.name.localeCompare(b.name));
+      return names.sort();
     });
   }
 
@@ -757,22 +763,15 @@ class ClientNodeKube implements KubeApi {
     const transport: WatchTransport = {
       errorContext: ctx,
       list: (signal) => this.list(kind, { namespace: options.namespace, labelSelector: options.labelSelector, sgCluster: options.sgCluster, slim: options.slim, signal }),
-      watch: async (resourceVersion, onEvent, onEnd) => {
+      watch: async (resourceVersion, onEvent, onEnd, signal) => {
         if (this.blocked) throw this.blocked;
-        const query = {
-          resourceVersion: resourceVersion || undefined,
-          allowWatchBookmarks: true,
-          labelSelector: options.labelSelector,
-          // Spread reconnects over time, as client-go does.
-          timeoutSeconds: Math.max(1, Math.round(maxTimeout / 2 + Math.random() * (maxTimeout / 2))),
-        };
-        const controller = await this.watcher.watch(
-          path,
-          query,
-          (type, obj) => onEvent(type, type === 'BOOKMARK' || type === 'ERROR' ? obj : withKind(obj as KubeObject, r)),
-          (err: unknown) => onEnd(err ? toKubeError(err, ctx) : undefined),
-        );
-        return { stop: () => controller.abort() };
+        // Spread reconnects over time, as client-go does.
+        const timeoutSeconds = Math.max(1, Math.round(maxTimeout / 2 + Math.random() * (maxTimeout / 2)));
+        const query = { resourceVersion: resourceVersion || undefined, allowWatchBookmarks: true, labelSelector: options.labelSelector, timeoutSeconds };
+        return this.watchWithDeadline(path, query, timeoutSeconds * 1000 + (this.options.watchDeadlineMarginMs ?? 30_000), ctx, signal, {
+          onEvent: (type, obj) => onEvent(type, type === 'BOOKMARK' || type === 'ERROR' ? obj : withKind(obj as KubeObject, r)),
+          onEnd,
+        });
       },
     };
     const cache: WatchedCache = new WatchedCache(transport, {
@@ -788,6 +787,74 @@ class ClientNodeKube implements KubeApi {
 
   dispose(): void {
     for (const c of [...this.caches]) c.stop();
+  }
+
+  /**
+   * One watch request that ends by `deadlineMs` whatever the server does. client-node's Watch replaces its
+   * own timeout with no deadline at all and only hands out its abort handle once the response headers
+   * arrive, so a connection that never answers would hold the cache forever. Each watch gets its own
+   * connection (client-node makes an agent per request): destroying that agent ends a stalled request.
+   */
+  private async watchWithDeadline(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    deadlineMs: number,
+    ctx: ErrorContext,
+    signal: AbortSignal | undefined,
+    on: { onEvent: (type: string, obj: unknown) => void; onEnd: (error?: KubeError) => void },
+  ): Promise<{ stop(): void }> {
+    const agents: { destroy?: () => void }[] = [];
+    const kc = this.kc;
+    const config = {
+      getCurrentCluster: () => kc.getCurrentCluster(),
+      applyToFetchOptions: async (o: Parameters<K8sTypes.KubeConfig['applyToFetchOptions']>[0]) => {
+        const init = await kc.applyToFetchOptions(o);
+        if (init.agent && typeof init.agent === 'object') agents.push(init.agent as { destroy?: () => void });
+        return init;
+      },
+    } as unknown as K8sTypes.KubeConfig;
+    let ended = false;
+    let controller: AbortController | undefined;
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const close = (): void => {
+      ended = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', close);
+      controller?.abort();
+      for (const a of agents) a.destroy?.();
+      settle();
+    };
+    const end = (error?: KubeError): void => {
+      if (ended) return;
+      close();
+      on.onEnd(error);
+    };
+    let sawEvent = false;
+    const timer = setTimeout(() => {
+      // Events came, so the stream works: the server just did not close it. Otherwise it never answered.
+      if (sawEvent) this.log(`watch ${ctx.resource ?? ''}: still open ${Math.round(deadlineMs / 1000)} s after it started; reconnecting`);
+      end(sawEvent ? undefined : timedOut(ctx, deadlineMs));
+    }, deadlineMs);
+    signal?.addEventListener('abort', close, { once: true });
+    const started = new this.k8s.Watch(config)
+      .watch(
+        path,
+        query,
+        (type, obj) => {
+          sawEvent = true;
+          if (!ended) on.onEvent(type, obj);
+        },
+        (err: unknown) => end(err ? toKubeError(err, ctx) : undefined),
+      )
+      .then((c) => {
+        controller = c;
+        if (ended) c.abort();
+      });
+    started.catch(() => clearTimeout(timer));
+    // Resolves once connected, or once the deadline (or stop) has ended a request that never answered.
+    await Promise.race([started, settled]);
+    return { stop: close };
   }
 }
 

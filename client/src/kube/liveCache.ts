@@ -19,8 +19,9 @@ export interface WatchTransport {
   /**
    * Opens a watch from `resourceVersion` with bookmarks. Resolves once connected; `onEnd` is called
    * exactly once when the stream ends: without an error for a normal close, with one otherwise.
+   * `signal` (the cache stopping) ends a watch that is still connecting.
    */
-  watch(resourceVersion: string, onEvent: (type: string, object: unknown) => void, onEnd: (error?: KubeError) => void): Promise<WatchHandle>;
+  watch(resourceVersion: string, onEvent: (type: string, object: unknown) => void, onEnd: (error?: KubeError) => void, signal?: AbortSignal): Promise<WatchHandle>;
   /** For the error of a watch ERROR event. */
   errorContext: Parameters<typeof toKubeError>[1];
 }
@@ -245,7 +246,7 @@ export class WatchedCache implements LiveCache {
         if (!error) finish({ kind: 'closed' });
         else finish({ kind: error.reason === 'gone' ? 'gone' : 'failed', error });
       };
-      this.transport.watch(this.rv ?? '', onEvent, onEnd).then(
+      this.transport.watch(this.rv ?? '', onEvent, onEnd, this.stopper.signal).then(
         (handle) => {
           if (done || this.stopped) {
             handle.stop();

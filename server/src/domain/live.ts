@@ -52,7 +52,8 @@ export function checkLiveReferences(kind: string | undefined, value: unknown, ma
           target: 'value',
           message: `Cluster: there is no Secret ${code(ref.name)} in ${where}. Backups would fail with "Secret ${ref.name} not found". Create it (StackGres: Create Credentials Secret) in the namespace of every cluster that uses this storage.`,
         });
-      } else if (ref.key !== undefined && ref.keyPath && !found.some((s) => s.keys?.includes(ref.key!))) {
+      } else if (ref.key !== undefined && ref.keyPath && found.some((s) => s.keys) && !found.some((s) => s.keys?.includes(ref.key!))) {
+        // Key names are read only for the Secrets manifests name: a Secret known by name only is not judged.
         const keys = [...new Set(found.flatMap((s) => s.keys ?? []))];
         out.push({
           code: 'live-secret-key-missing',

@@ -38,4 +38,10 @@ describe('checks against the connected cluster', () => {
   it('report an SGBackup for a cluster that does not exist', () => {
     assert.deepEqual(checkLiveReferences('SGBackup', { spec: { sgCluster: 'c' } }, 'db', view([])).map((f) => f.code), ['live-cluster-missing']);
   });
+  it('judge the key of a Secret only when its key names were read (names alone come from a metadata list)', () => {
+    const storage = { spec: { type: 's3', s3: { bucket: 'b', awsCredentials: { secretKeySelectors: { accessKeyId: { name: 'creds', key: 'id' }, secretAccessKey: { name: 'creds', key: 'secret' } } } } } };
+    assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', view([{ kind: 'Secret', name: 'creds', namespace: 'db' }])), [], 'known by name only');
+    const read = view([{ kind: 'Secret', name: 'creds', namespace: 'db', keys: ['id'] }]);
+    assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', read).map((f) => f.code), ['live-secret-key-missing']);
+  });
 });

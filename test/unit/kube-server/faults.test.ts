@@ -62,4 +62,25 @@ describe('kube-server: fault injection', function () {
     });
     assert.equal((err as { statusCode?: number }).statusCode, 403);
   });
+  it('stalls a watch: accepted, then no headers and no events until the server stops', async () => {
+    const stalled = await startKubeServer({ operator: { enabled: false }, seed: 'demo' });
+    try {
+      const w = (await clients(stalled)).watch;
+      stalled.faults.stallNextWatch();
+      let answered = false;
+      const ended = new Promise<unknown>((resolve) => {
+        void w.watch('/apis/stackgres.io/v1/namespaces/demo/sgbackups', {}, () => (answered = true), resolve).then(() => (answered = true));
+      });
+      const deadline = Date.now() + 5000;
+      while (!stalled.requests.some((r) => r.path.endsWith('/sgbackups') && r.status === 0)) {
+        assert.ok(Date.now() < deadline, 'the watch request reached the server');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(answered, false, 'no response and no event');
+      await stalled.stop();
+      assert.ok(await ended, 'the stream only ends when the server goes away');
+    } finally {
+      await stalled.stop();
+    }
+  });
 });

@@ -323,6 +323,33 @@ describe('Kubernetes access: live caches when the watch fails', function () {
     api.dispose();
   });
 
+  it('gives up on a watch that stalls (no answer, never closed) after its timeoutSeconds plus a margin, reconnects and sees later changes', async () => {
+    // The server is asked to close each watch after 1 s; one that is still open 300 ms later is dead.
+    const api = await openKube({ kubeconfigYaml: t.server.kubeconfig(), trusted: false, backoff: TEST_BACKOFF, watchTimeoutSeconds: 1, watchDeadlineMarginMs: 300, log: (l) => t.log.push(l) });
+    try {
+      const cache = api.cache('SGBackup', { namespace: ns });
+      const events = record(cache);
+      await cache.ready();
+      const before = t.server.requests.length;
+      t.server.faults.stallNextWatch();
+      t.server.watches.closeAll();
+      const stalled = await eventually('the stalled watch', () => t.server.requests.slice(before).find((r) => r.path === path_ && r.status === 0));
+      const stalledAt = Date.now();
+      assert.ok(stalled);
+      const dropped = await eventually('the stall noticed', () => events.find((e): e is Extract<CacheEvent, { type: 'DISCONNECTED' }> => e.type === 'DISCONNECTED'), 5000);
+      const noticedAfter = Date.now() - stalledAt;
+      assert.ok(noticedAfter <= 1300 + 700, `noticed after ${noticedAfter} ms (deadline 1.3 s)`);
+      assert.equal(dropped.error.reason, 'timeout');
+      assert.match(dropped.error.message, /did not answer within 1\.3 s/);
+      await eventually('RECONNECTED', () => events.some((e) => e.type === 'RECONNECTED'));
+      await t.api.create(sgBackup(ns, 'after-stall'));
+      await eventually('ADDED after the stall', () => named(events, 'ADDED', 'after-stall'));
+      assert.ok(t.log.some((l) => /sgbackups\.stackgres\.io.*did not answer within 1\.3 s/.test(l)), t.log.join('\n'));
+    } finally {
+      api.dispose();
+    }
+  });
+
   it('delivers what happened while a reset watch was down', async () => {
     const cache = t.api.cache('SGBackup', { namespace: ns });
     const events = record(cache);

@@ -1,0 +1,100 @@
+// The Secret refresh behind completion and the live checks, on the test API server, counting what it reads:
+// Secret names from metadata-only lists, key names only of the Secrets that the cluster's SGObjectStorages
+// and the open manifests name (one GET each), and never a value in what reaches the language server or the log.
+import * as assert from 'node:assert/strict';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ClusterModel } from '../../../client/src/clusterModel';
+import type { KubeObject } from '../../../client/src/kube/api';
+import { LiveSync, secretsNamedIn, type OpenManifest } from '../../../client/src/liveSync';
+import type { ClusterSnapshot, LiveObject } from '../../../server/src/protocol';
+import { eventually, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
+
+type Served = Target & { server: NonNullable<Target['server']> };
+
+const VALUE = `not-a-real-secret-${Date.now()}`;
+
+function manifest(namespace: string, secret: string): string {
+  return `apiVersion: stackgres.io/v1beta1
+kind: SGObjectStorage
+metadata: {name: open-storage, namespace: ${namespace}}
+spec:
+  type: s3
+  s3:
+    bucket: b
+    awsCredentials:
+      secretKeySelectors:
+        accessKeyId: {name: ${secret}, key: accessKeyId}
+        secretAccessKey: {name: ${secret}, key: secretAccessKey}
+---
+kind: ConfigMap
+metadata: {name: unrelated}
+`;
+}
+
+describe('Live values: the Secret refresh', function () {
+  this.timeout(30000);
+  let t: Served;
+  let ns: string;
+  let other: string;
+  const sent: ClusterSnapshot[] = [];
+  const log: string[] = [];
+  const client = {
+    isRunning: () => true,
+    sendNotification: async (_type: unknown, params: ClusterSnapshot) => {
+      if ('objects' in params) sent.push(params);
+    },
+  } as unknown as LanguageClient;
+  const logger = { info: (l: string) => log.push(l), warn: (l: string) => log.push(l) };
+
+  before(async () => {
+    t = await openTestServer();
+    ns = t.namespace;
+    other = await t.newNamespace();
+    const secret = { accessKeyId: Buffer.from(VALUE), secretAccessKey: Buffer.from(VALUE) };
+    await t.api.createSecret(ns, 'aws', { id: Buffer.from(VALUE), secret: Buffer.from(VALUE) });
+    await t.api.createSecret(ns, 'from-open-manifest', secret);
+    await t.api.createSecret(ns, 'tls-of-some-ingress', { 'tls.key': Buffer.from(VALUE) });
+    await t.api.createSecret(other, 'sh.helm.release.v1.app.v1', { release: Buffer.from(VALUE) });
+  });
+  after(() => t?.close());
+
+  it('finds the Secrets a manifest names in its selectors, with the manifest namespace', () => {
+    assert.deepEqual(secretsNamedIn(manifest('prod', 'creds')), [
+      { name: 'creds', namespace: 'prod' },
+      { name: 'creds', namespace: 'prod' },
+    ]);
+    assert.deepEqual(secretsNamedIn('kind: ConfigMap\nmetadata: {name: x}\n'), []);
+  });
+
+  it('lists names as metadata only and GETs just the named Secrets; no value reaches the server or the log', async () => {
+    const storages: KubeObject[] = [sgObjectStorage(ns, 'cluster-storage')];
+    const model = {
+      api: t.api,
+      state: { kind: 'ready', scope: 'all namespaces' },
+      namespaces: () => [ns, other],
+      objects: (kind: string) => (kind === 'SGObjectStorage' ? storages : []),
+      onDidChange: () => ({ dispose: () => undefined }),
+    } as unknown as ClusterModel;
+    const open: OpenManifest[] = [{ key: 'file:///w/storage.yaml@1', text: () => manifest(ns, 'from-open-manifest') }];
+    const sync = new LiveSync(client, logger as never, 0, () => open);
+    const since = t.server.requests.length;
+    // Connecting reads Secrets once.
+    sync.attach(model);
+    try {
+      const snapshot = await eventually('a snapshot with Secrets', () => sent.find((s) => s.objects.some((o) => o.kind === 'Secret')));
+      const secrets = snapshot.objects.filter((o): o is LiveObject => o.kind === 'Secret').map((o) => `${o.namespace}/${o.name}:${o.keys?.join(',') ?? '-'}`);
+      assert.deepEqual(secrets.sort(), [`${ns}/aws:id,secret`, `${ns}/from-open-manifest:accessKeyId,secretAccessKey`, `${ns}/tls-of-some-ingress:-`, `${other}/sh.helm.release.v1.app.v1:-`].sort());
+
+      const secretReads = t.server.requests.slice(since).filter((r) => /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets/.test(r.path));
+      const lists = secretReads.filter((r) => r.path.endsWith('/secrets'));
+      assert.deepEqual(lists.map((r) => r.path).sort(), [`/api/v1/namespaces/${ns}/secrets`, `/api/v1/namespaces/${other}/secrets`].sort());
+      assert.deepEqual([...new Set(lists.map((r) => r.form))], ['PartialObjectMetadataList'], 'no list of Secrets with data');
+      const gets = secretReads.filter((r) => !r.path.endsWith('/secrets')).map((r) => r.path);
+      assert.deepEqual(gets.sort(), [`/api/v1/namespaces/${ns}/secrets/aws`, `/api/v1/namespaces/${ns}/secrets/from-open-manifest`], 'GETs only for the named Secrets');
+      const encoded = Buffer.from(VALUE).toString('base64');
+      assert.equal(JSON.stringify([sent, log]).includes(VALUE) || JSON.stringify([sent, log]).includes(encoded), false, 'no value reaches the language server or the log');
+    } finally {
+      sync.detach(false);
+    }
+  });
+});

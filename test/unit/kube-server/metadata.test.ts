@@ -1,0 +1,82 @@
+// Metadata-only reads (`Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`), as a
+// real API server serves them: what a client reads of Secrets when it needs their names, never their data.
+import * as assert from 'node:assert/strict';
+import { startKubeServer, type KubeServer } from '../../kube-server';
+import { clients, type Clients } from './helpers';
+
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+const METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+describe('kube-server: metadata-only reads', function () {
+  this.timeout(20000);
+  let server: KubeServer;
+  let c: Clients;
+
+  async function read(path: string, accept: string): Promise<Answer> {
+    const res = await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${server.tokens.admin}`, Accept: accept } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  before(async () => {
+    server = await startKubeServer({ operator: { enabled: false } });
+    c = await clients(server);
+    await c.core.createNamespace({ body: { metadata: { name: 'demo' } } });
+    for (const name of ['a', 'b', 'c']) {
+      await c.core.createNamespacedSecret({ namespace: 'demo', body: { metadata: { name, labels: { app: 'x' } }, type: 'Opaque', data: { password: Buffer.from(`value-of-${name}`).toString('base64') } } });
+    }
+  });
+  after(() => server.stop());
+
+  it('lists Secrets as PartialObjectMetadataList, paged, with metadata only', async () => {
+    const p1 = await read('/api/v1/namespaces/demo/secrets?limit=2', METADATA_LIST);
+    assert.equal(p1.status, 200);
+    assert.equal(p1.body.kind, 'PartialObjectMetadataList');
+    assert.equal(p1.body.apiVersion, 'meta.k8s.io/v1');
+    const meta = p1.body.metadata as { continue?: string; remainingItemCount?: number; resourceVersion?: string };
+    assert.equal(meta.remainingItemCount, 1);
+    assert.ok(meta.continue && meta.resourceVersion);
+    const items = p1.body.items as Record<string, unknown>[];
+    assert.deepEqual(items.map((i) => (i.metadata as { name: string }).name), ['a', 'b']);
+    for (const item of items) {
+      assert.deepEqual(Object.keys(item).sort(), ['apiVersion', 'kind', 'metadata']);
+      assert.equal(item.kind, 'PartialObjectMetadata');
+      assert.equal(item.apiVersion, 'meta.k8s.io/v1');
+      assert.deepEqual((item.metadata as { labels?: unknown }).labels, { app: 'x' });
+    }
+    const p2 = await read(`/api/v1/namespaces/demo/secrets?limit=2&continue=${encodeURIComponent(meta.continue)}`, METADATA_LIST);
+    assert.deepEqual((p2.body.items as { metadata: { name: string } }[]).map((i) => i.metadata.name), ['c']);
+    assert.equal((p2.body.metadata as { continue?: string }).continue, undefined);
+    // managedFields may name the keys (a real server's do too), never their values.
+    assert.doesNotMatch(JSON.stringify([p1.body, p2.body]), new RegExp(['a', 'b', 'c'].map((n) => Buffer.from(`value-of-${n}`).toString('base64')).join('|')), 'no values');
+  });
+
+  it('reads one Secret as PartialObjectMetadata, and refuses a list form for one object (406)', async () => {
+    const one = await read('/api/v1/namespaces/demo/secrets/a', METADATA);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.kind, 'PartialObjectMetadata');
+    assert.equal((one.body.metadata as { name: string }).name, 'a');
+    assert.equal(one.body.data, undefined);
+    const wrong = await read('/api/v1/namespaces/demo/secrets/a', METADATA_LIST);
+    assert.equal(wrong.status, 406);
+    assert.equal(wrong.body.reason, 'NotAcceptable');
+    // A list of media types falls back to the next one the server can serve, as kubectl relies on.
+    const fallback = await read('/api/v1/namespaces/demo/secrets/a', `${METADATA_LIST},application/json`);
+    assert.equal(fallback.status, 200);
+    assert.equal(fallback.body.kind, 'Secret');
+  });
+
+  it('records the Accept header of each request, so tests can tell a metadata list from a full one', async () => {
+    const since = server.requests.length;
+    await read('/api/v1/namespaces/demo/secrets', METADATA_LIST);
+    await c.core.listNamespacedSecret({ namespace: 'demo' });
+    const [metadataOnly, full] = server.requests.slice(since);
+    assert.equal(metadataOnly.accept, METADATA_LIST);
+    assert.equal(metadataOnly.form, 'PartialObjectMetadataList');
+    assert.equal(full.form, 'full');
+  });
+});
