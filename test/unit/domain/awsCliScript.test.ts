@@ -214,7 +214,7 @@ describe('The generated AWS CLI script under bash', () => {
     });
 
     it('is kept, with what to do, while the Secret does not exist or holds another key', () => {
-      for (const env of [{}, { SECRET_KEY_ID: 'AKIAOLDKEYOLDKEY0000' }]) {
+      for (const env of [{}, { SECRET_KEY_ID: 'AKIAOLDKEYOLDKEY0000' }] as Record<string, string>[]) {
         const run = runScript(text, env);
         assert.equal(run.files.has('credentials.json'), true);
         assert.match(run.stdout, /Kept credentials\.json: Secret s3-backup-secret in namespace demo does not hold this access key yet\. Create it with "StackGres: Create Credentials Secret", then run this line again\./);

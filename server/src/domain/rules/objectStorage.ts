@@ -2,6 +2,7 @@
 import { STORAGE_TYPES, StorageType, STORAGE_SPEC_ENUMS } from '../enums';
 import type { PathSegment } from '../locate';
 import { isRecord } from '../manifest';
+import { bucketNameProblem } from '../objectStore';
 import { code, Finding, get, has } from './types';
 
 /** Checks a storage spec found at `base` (an SGObjectStorage `spec`, or an SGBackup's copy of it). */
@@ -179,6 +180,17 @@ function checkBuckets(spec: Record<string, unknown>, at: (...p: PathSegment[]) =
         message: `The bucket is used verbatim as the wal-g prefix, so ${code(bucket)} becomes ${code(`WALG_S3_PREFIX=${bucket}/...`)} and wal-g cannot use it. Write the bucket name (optionally with a sub-path or ${code('s3://')}): ${code(bare)}.${t === 's3Compatible' ? ` The service URL belongs in ${code('endpoint')}.` : ''}`,
         fixes: [{ kind: 'set-value', title: `Use ${bare}`, path: at(t, 'bucket'), value: bare }],
       });
+    } else if (typeof bucket === 'string') {
+      const name = bucket.replace(/^s3:\/\//i, '').split('/')[0];
+      const problem = bucketNameProblem(name, t);
+      if (problem) {
+        out.push({
+          code: 'bucket-name-invalid',
+          path: at(t, 'bucket'),
+          target: 'value',
+          message: `${problem} wal-g cannot back up to it. Use the bucket's real name${bucket.includes('/') ? ' (a sub-path may follow after "/")' : ''}.`,
+        });
+      }
     }
   }
   return out;
