@@ -4,6 +4,7 @@
  * the backup's recoverable window, which the operator does not check: PostgreSQL fails during recovery
  * instead. Pure: no I/O, no vscode. Whether the new name is taken is the caller's check.
  */
+import { commentText } from './scriptText';
 import { stringify } from 'yaml';
 import { backupTime, readBackup, isBackupOf, backupStorageSecrets, type BackupView } from './backups';
 import { clusterMajor } from './describe';
@@ -202,7 +203,8 @@ function header(r: RestoreRequest, b: BackupView | undefined, at: Date | undefin
     lines.push(`Volume size ${size} is an estimate from the backup's size: check it.`);
   }
   lines.push('No backups are configured for the new cluster: add spec.configurations.backups to schedule them.');
-  return lines.map((l) => `# ${l}\n`).join('');
+  // Names, versions and Secret names come from the SGBackup, which the cluster or another tenant wrote.
+  return lines.map((l) => `# ${commentText(l)}\n`).join('');
 }
 
 const GI = 1024 ** 3;
