@@ -4,13 +4,13 @@
  * the backup's recoverable window, which the operator does not check: PostgreSQL fails during recovery
  * instead. Pure: no I/O, no vscode. Whether the new name is taken is the caller's check.
  */
-import { commentText } from './scriptText';
 import { stringify } from 'yaml';
 import { backupTime, readBackup, isBackupOf, backupStorageSecrets, type BackupView } from './backups';
 import { clusterMajor } from './describe';
 import { kindInfo } from './kinds';
 import { MAX_CLUSTER_NAME, nameProblem } from './names';
 import { get } from './rules/types';
+import { commentText } from './scriptText';
 import { checkInstant, formatInstant } from './timestamp';
 
 const SGCLUSTER = kindInfo('SGCluster')!;
