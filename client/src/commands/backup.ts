@@ -16,6 +16,7 @@ import {
   type SecretCopyStep,
 } from '../../../server/src/domain/backupActions';
 import { copyBackupManifest, manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
+import { shellWord } from '../../../server/src/domain/scriptText';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
@@ -316,7 +317,7 @@ async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: strin
       if (await api.delete('SGBackup', target, name, options)) removed.push(`SGBackup ${name}`);
     } catch (err) {
       ctx.log.warn(`Undo: deleting SGBackup ${target}/${name} failed: ${describe(err)}`);
-      left.push(`SGBackup ${name} (kubectl delete sgbackup ${name} -n ${target})`);
+      left.push(`SGBackup ${name} (kubectl delete sgbackup ${shellWord(name)} -n ${shellWord(target)})`);
     }
   }
   const deleteSecret = api.deleteSecret.bind(api);
@@ -325,7 +326,7 @@ async function undoCopy(ctx: ExtensionContextHolder, api: KubeApi, target: strin
       if (await deleteSecret(target, secret, options)) removed.push(`Secret ${secret}`);
     } catch (err) {
       ctx.log.warn(`Undo: deleting Secret ${target}/${secret} failed: ${describe(err)}`);
-      left.push(`Secret ${secret} (kubectl delete secret ${secret} -n ${target})`);
+      left.push(`Secret ${secret} (kubectl delete secret ${shellWord(secret)} -n ${shellWord(target)})`);
     }
   }
   if (left.length) return `These could not be removed from ${target}: ${left.join(', ')}.${removed.length ? ` Removed: ${removed.join(', ')}.` : ''}`;

@@ -324,6 +324,9 @@ describe('One line per failure', () => {
 
   it('credentials, bucket and clock', () => {
     assert.equal(explainStorageFailure({ code: 'NoSuchBucket' }, ctx), 'The bucket my-bucket does not exist at https://minio.example.com: create it (aws s3 mb s3://my-bucket) or correct the bucket name.');
+    // Any bucket name a service sends back: the command shown stays one quoted word.
+    assert.match(explainStorageFailure({ code: 'NoSuchBucket' }, { ...ctx, bucket: 'x$(id)' }), /create it \(aws s3 mb 's3:\/\/x\$\(id\)'\)/);
+    assert.match(explainStorageFailure({ code: 'PermanentRedirect' }, { ...ctx, bucket: 'x;id' }), /aws s3api get-bucket-location --bucket 'x;id'\)/);
     assert.equal(explainStorageFailure({ code: 'InvalidAccessKeyId' }, { ...ctx, endpoint: undefined, type: 's3', region: 'eu-west-1' }), 'AWS S3 (eu-west-1) does not know this access key ID: check the accessKeyId value in the Secret (a deleted key, another account, or a stray newline).');
     assert.equal(explainStorageFailure({ code: 'SignatureDoesNotMatch' }, ctx), 'The secret access key does not match the access key ID: check the secretAccessKey value in the Secret (often a trailing newline from echo without -n).');
     assert.equal(explainStorageFailure({ code: 'RequestTimeTooSkewed' }, ctx), "This computer's clock is more than 15 minutes off the storage's: synchronise the clock (NTP) and test again.");
