@@ -240,7 +240,7 @@ export function bucketNameProblem(name: string, type: 's3' | 's3Compatible'): st
  * S3-compatible services choose their own (k8s, auto, nyc3, fr-par), always letters, digits, "-", "_" and ".".
  */
 export function regionProblem(region: string, type: 's3' | 's3Compatible'): string | undefined {
-  if (type === 's3' ? /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(region)) return undefined;
+  if (type === 's3' ? /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/.test(region) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(region)) return undefined;
   return type === 's3'
     ? `"${commentText(region)}" is not a region: AWS regions look like eu-west-1 or us-east-1.`
     : `"${commentText(region)}" is not a region: use the name your storage service gives (letters, digits, "-", "_" or ".", e.g. us-east-1).`;
@@ -657,7 +657,7 @@ export function explainStorageFailure(failure: StorageFailure, ctx: FailureConte
         ? `The bucket ${ctx.bucket} is in region ${failure.region}, not ${ctx.region ?? 'the one requested'}: set ${regionField(ctx)}: ${failure.region}.`
         : `The bucket ${ctx.bucket} is in another region than ${ctx.region ?? 'the one requested'}: set ${regionField(ctx)} to the bucket's region (aws s3api get-bucket-location --bucket ${shellWord(ctx.bucket)}).`;
     case 'InvalidBucketName':
-      return `"${ctx.bucket}" is not a valid bucket name: use 3-63 lowercase letters, digits, dots and hyphens.`;
+      return bucketNameProblem(ctx.bucket, ctx.type === 's3' ? 's3' : 's3Compatible') ?? `The storage says "${commentText(ctx.bucket)}" is not a valid bucket name. ${S3_BUCKET_NAME_RULE}.`;
     case 'InvalidStorageClass':
       return `The storage does not support storage class ${ctx.storageClass ?? '(the one set)'}: remove storageClass or use STANDARD.`;
     case 'InvalidArgument':

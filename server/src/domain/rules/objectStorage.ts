@@ -2,7 +2,7 @@
 import { STORAGE_TYPES, StorageType, STORAGE_SPEC_ENUMS } from '../enums';
 import type { PathSegment } from '../locate';
 import { isRecord } from '../manifest';
-import { bucketNameProblem } from '../objectStore';
+import { bucketNameProblem, endpointProblem } from '../objectStore';
 import { code, Finding, get, has } from './types';
 
 /** Checks a storage spec found at `base` (an SGObjectStorage `spec`, or an SGBackup's copy of it). */
@@ -146,7 +146,7 @@ function checkS3Compatible(spec: Record<string, unknown>, at: (...p: PathSegment
       path: at('s3Compatible'),
       message: `No ${code('endpoint')}: the operator fills ${code('http://minio:9000')}, which only works with an in-cluster MinIO service named minio. Set your provider's endpoint, e.g. ${code('https://nyc3.digitaloceanspaces.com')}.`,
     });
-  } else if (typeof endpoint === 'string' && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+  } else if (typeof endpoint === 'string' && endpointProblem(endpoint)) {
     out.push({
       code: 's3compatible-endpoint-invalid',
       path: at('s3Compatible', 'endpoint'),

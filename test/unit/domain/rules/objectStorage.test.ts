@@ -131,6 +131,12 @@ describe('SGObjectStorage rules', () => {
       assert.equal(f[0].fixes?.[0].title, 'Use https://nyc3.digitaloceanspaces.com');
     });
 
+    it('an endpoint with spaces or a line break is not a URL (the same check as before any request or script)', () => {
+      for (const endpoint of ['"https://ok;touch x.example.com"', '"https://objects.example.com/\\ntouch x"', '"https://objects.example.com/a b"']) {
+        assert.deepEqual(codes(compat(`    endpoint: ${endpoint}\n    region: nyc3\n`)), ['s3compatible-endpoint-invalid'], endpoint);
+      }
+    });
+
     it('a full endpoint and region give nothing', () => {
       assert.deepEqual(codes(compat('    endpoint: https://nyc3.digitaloceanspaces.com\n    region: nyc3\n')), []);
     });
