@@ -291,7 +291,7 @@ async function generateIamPolicy(ctx: ExtensionContextHolder, arg: unknown): Pro
     throw new UserError(`SGObjectStorage ${target.name} is ${location.type}: an IAM policy is for S3 buckets. ${location.type === 'gcs' ? 'Give the service account the Storage Object Admin role on the bucket instead.' : 'Use the storage account\'s access key, or a SAS with read, write, delete and list on the container.'}`);
   }
   const script = awsCliCommands(location, { storage: { name: target.name, namespace: target.namespace } });
-  if (!script.ok) throw new UserError(`SGObjectStorage ${target.name}: ${script.error} No script was written.`);
+  if (!script.ok) throw new UserError(`SGObjectStorage ${target.name}: ${script.error} No script was written: correct the SGObjectStorage, then run Generate IAM Policy again.`);
   const text = script.value;
   const document = await vscode.workspace.openTextDocument({ language: 'shellscript', content: text });
   await vscode.window.showTextDocument(document, { preview: false });
