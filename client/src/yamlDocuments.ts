@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
+import { commentText } from '../../server/src/domain/scriptText';
 import type { ClusterConnection } from './connection';
 import type { StackGresKind } from './kube/api';
 
@@ -21,7 +22,8 @@ export class ObjectYamlProvider implements vscode.TextDocumentContentProvider {
     const name = file.replace(/\.yaml$/, '');
     const api = await this.connection.api();
     const context = new URLSearchParams(uri.query).get('context');
-    const header = context && context !== api.context.name ? `# Fetched from context ${api.context.name} (the link named ${context})\n` : `# ${kind} ${namespace}/${name} in context ${api.context.name}, read-only\n`;
+    // Names come from the link and the kubeconfig: keep them on the comment line.
+    const header = `# ${commentText(context && context !== api.context.name ? `Fetched from context ${api.context.name} (the link named ${context})` : `${kind} ${namespace}/${name} in context ${api.context.name}, read-only`)}\n`;
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
     const obj = await api.get(kind as StackGresKind, namespace, name, { signal: controller.signal });

@@ -7,7 +7,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { LspClient } from './client';
 
 const CLUSTER_HEAD = 'apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata: {name: c}\n';
-const STORAGE = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials: {useIAMRole: true}\n';
+const STORAGE = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nspec:\n  type: s3\n  s3:\n    bucket: my-bucket\n    awsCredentials: {useIAMRole: true}\n';
 
 describe('bad input', function () {
   this.timeout(60_000);
@@ -48,7 +48,7 @@ describe('bad input', function () {
   });
 
   it('a StackGres document with a syntax error gets a syntax error, not rule noise', async () => {
-    const { diagnostics } = await diagnose(STORAGE.replace('bucket: b', 'bucket: [b'));
+    const { diagnostics } = await diagnose(STORAGE.replace('bucket: my-bucket', 'bucket: [b'));
     assert.ok(diagnostics.length > 0);
     assert.ok(diagnostics.every((d) => d.code === 'yaml-syntax' || String(d.code).startsWith('schema-')), JSON.stringify(diagnostics.map((d) => d.code)));
   });
@@ -73,12 +73,12 @@ describe('bad input', function () {
   });
 
   it('tabs for indentation: a syntax error, no crash', async () => {
-    const { diagnostics } = await diagnose(STORAGE.replace('    bucket: b', '\t\tbucket: b'));
+    const { diagnostics } = await diagnose(STORAGE.replace('    bucket: my-bucket', '\t\tbucket: my-bucket'));
     assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax'));
   });
 
   it('anchors, aliases and merge keys are followed; an alias bomb is refused without blowing up', async () => {
-    const merged = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nbase: &creds\n  useIAMRole: true\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials:\n      <<: *creds\n';
+    const merged = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nbase: &creds\n  useIAMRole: true\nspec:\n  type: s3\n  s3:\n    bucket: my-bucket\n    awsCredentials:\n      <<: *creds\n';
     const { diagnostics } = await diagnose(merged);
     assert.deepEqual(diagnostics.filter((d) => d.code !== 'schema-unknown-field').map((d) => d.code), [], 'the merge key provides useIAMRole');
     const bomb = CLUSTER_HEAD + 'spec:\n  a: &a ["x","x","x","x","x","x","x","x","x"]\n' + 'bcdefgh'.split('').map((c, i) => `  ${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`).join('\n') + '\n';

@@ -83,7 +83,7 @@ describe('live values from the connected cluster', function () {
       { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '16' },
       { kind: 'Secret', name: 'creds', namespace: 'prod', keys: ['accessKeyId'] },
     ]));
-    const storage = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s, namespace: prod}\nspec:\n  type: s3\n  s3:\n    bucket: b\n    awsCredentials:\n      secretKeySelectors:\n        accessKeyId: {name: creds, key: accessKeyId}\n        secretAccessKey: {name: creds, key: secretAccessKey}\n';
+    const storage = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s, namespace: prod}\nspec:\n  type: s3\n  s3:\n    bucket: my-bucket\n    awsCredentials:\n      secretKeySelectors:\n        accessKeyId: {name: creds, key: accessKeyId}\n        secretAccessKey: {name: creds, key: secretAccessKey}\n';
     client.open('file:///live/s.yaml', storage);
     const s = await client.diagnosticsMatching('file:///live/s.yaml', (ds) => ds.length > 0);
     assert.deepEqual(s.map((x) => [x.code, x.severity]), [['live-secret-key-missing', DiagnosticSeverity.Warning]]);

@@ -9,7 +9,7 @@ function bigFile(n: number): string {
   const docs: string[] = [];
   for (let i = 0; i < n; i++) {
     docs.push(i % 3 === 0
-      ? `apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s${i}}\nspec:\n  type: s3\n  s3:\n    bucket: b${i}\n    storageClass: ${i % 9 === 0 ? 'standard' : 'STANDARD'}\n    awsCredentials: {useIAMRole: true}\n`
+      ? `apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s${i}}\nspec:\n  type: s3\n  s3:\n    bucket: bucket-${i}\n    storageClass: ${i % 9 === 0 ? 'standard' : 'STANDARD'}\n    awsCredentials: {useIAMRole: true}\n`
       // Every fifth cluster takes its backup settings through an anchor and a merge key, and repeats a key.
       : i % 5 === 0
         ? `apiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata: {name: c${i}, namespace: ns${i % 4}}\nspec:\n  instances: 1\n  instances: ${i % 7 === 0 ? '"two"' : 2}\n  postgres: {version: '16'}\n  pods: {persistentVolume: {size: 10Gi}}\n  configurations:\n    backups:\n    - &b {sgObjectStorage: missing${i}, cronSchedule: '0 ${i % 24} * * *'}\n    - <<: *b\n      cronSchedule: '0 25 * * *'\n`

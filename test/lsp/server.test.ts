@@ -289,7 +289,7 @@ spec:
     });
 
     it('migrates an SGBackupConfig document', async () => {
-      const text = 'apiVersion: stackgres.io/v1\nkind: SGBackupConfig\nmetadata: {name: old}\nspec:\n  baseBackups: {cronSchedule: "0 5 * * *", retention: 3}\n  storage:\n    type: s3\n    s3: {bucket: b, awsCredentials: {useIAMRole: true}}\n';
+      const text = 'apiVersion: stackgres.io/v1\nkind: SGBackupConfig\nmetadata: {name: old}\nspec:\n  baseBackups: {cronSchedule: "0 5 * * *", retention: 3}\n  storage:\n    type: s3\n    s3: {bucket: my-bucket, awsCredentials: {useIAMRole: true}}\n';
       const out = await fix('f4.yaml', text, 'kind-removed');
       assert.match(out, /^kind: SGObjectStorage$/m);
       assert.match(out, /^#         cronSchedule: 0 5 \* \* \*$/m);

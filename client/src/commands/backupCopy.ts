@@ -8,6 +8,7 @@
  */
 import { copyConfirmation, copyUndoText, secretCopySteps, type CopyUndo, type SecretCopyStep } from '../../../server/src/domain/backupActions';
 import { copyBackupManifest, readBackup } from '../../../server/src/domain/backups';
+import { shellWord } from '../../../server/src/domain/scriptText';
 import { Cancelled, UserError } from '../errors';
 import type { KubeApi, KubeObject, SavedSecret } from '../kube/api';
 
@@ -154,7 +155,7 @@ async function undoCopy(api: KubeApi, target: string, name: string, done: Done, 
       if (await api.delete('SGBackup', target, name, options)) removed.push(`SGBackup ${name}`);
     } catch (err) {
       log(`Undo: deleting SGBackup ${target}/${name} failed: ${describe(err)}`);
-      left.push(`SGBackup ${name} (kubectl delete sgbackup ${name} -n ${target})`);
+      left.push(`SGBackup ${name} (kubectl delete sgbackup ${shellWord(name)} -n ${shellWord(target)})`);
     }
   }
   for (const saved of done.replaced) {
@@ -171,7 +172,7 @@ async function undoCopy(api: KubeApi, target: string, name: string, done: Done, 
       if (await api.deleteSecret(target, secret, options)) removed.push(`Secret ${secret}`);
     } catch (err) {
       log(`Undo: deleting Secret ${target}/${secret} failed: ${describe(err)}`);
-      left.push(`Secret ${secret} (kubectl delete secret ${secret} -n ${target})`);
+      left.push(`Secret ${secret} (kubectl delete secret ${shellWord(secret)} -n ${shellWord(target)})`);
     }
   }
   return { removed, restored, left };

@@ -291,15 +291,9 @@ async function generateIamPolicy(ctx: ExtensionContextHolder, arg: unknown): Pro
   if (location.type !== 's3' && location.type !== 's3Compatible') {
     throw new UserError(`SGObjectStorage ${target.name} is ${location.type}: an IAM policy is for S3 buckets. ${location.type === 'gcs' ? 'Give the service account the Storage Object Admin role on the bucket instead.' : 'Use the storage account\'s access key, or a SAS with read, write, delete and list on the container.'}`);
   }
-  const secret = location.credentials?.accessKeyId;
-  const header = [
-    `# SGObjectStorage ${target.name} (namespace ${target.namespace}): an IAM user that can do only what wal-g needs,`,
-    `# ${location.subPath ? `limited to s3://${location.bucket}/${location.subPath}/` : `on bucket s3://${location.bucket}`}. Run these with administrator credentials.`,
-    `# Then "StackGres: Create Credentials Secret" reads credentials.json${secret ? ` into Secret ${secret.name} (keys ${secret.key}, ${location.credentials?.secretAccessKey?.key ?? 'secretAccessKey'})` : ''},`,
-    '# and "StackGres: Test Object Storage Access" checks each permission on the real bucket.',
-    '',
-  ].join('\n');
-  const text = `${header}${awsCliCommands(location)}`;
+  const script = awsCliCommands(location, { storage: { name: target.name, namespace: target.namespace } });
+  if (!script.ok) throw new UserError(`SGObjectStorage ${target.name}: ${script.error} No script was written: correct the SGObjectStorage, then run Generate IAM Policy again.`);
+  const text = script.value;
   const document = await vscode.workspace.openTextDocument({ language: 'shellscript', content: text });
   await vscode.window.showTextDocument(document, { preview: false });
   return { policy: iamPolicy(location.bucket, location.subPath), text, documentUri: document.uri.toString() };

@@ -5,6 +5,7 @@
  */
 import { checkScope, type StorageLocation } from '../../../server/src/domain/objectStore';
 import type { StorageType } from '../../../server/src/domain/enums';
+import { commentText } from '../../../server/src/domain/scriptText';
 import type { AccessOutcome, AccessReport } from './accessTest';
 
 export interface ReportSubject {
@@ -51,7 +52,7 @@ export function accessSummary(report: AccessReport): string {
 export function accessReportMarkdown(subject: ReportSubject, report: AccessReport): string {
   const { location } = subject;
   const lines: string[] = [];
-  lines.push(`# Object storage access: ${subject.storage}`, '');
+  lines.push(`# Object storage access: ${commentText(subject.storage)}`, '');
   lines.push(`SGObjectStorage ${code(subject.storage)} in namespace ${code(subject.namespace)}: ${where(location)}, objects under ${code(location.keyPrefix || '(the bucket root)')}.`, '');
   lines.push(`Credentials: ${subject.credentials}. Tested ${subject.at.toISOString().replace(/\.\d{3}Z$/, 'Z')} from this computer.`, '');
   lines.push(report.ok ? `**Result: ${accessSummary(report)}** wal-g can back up, restore and apply retention here.` : `**Result: ${accessSummary(report)}**`, '');
@@ -106,7 +107,7 @@ export function configurationReportMarkdown(subject: Omit<ReportSubject, 'creden
   const { location } = subject;
   const service = location.type === 'gcs' ? 'Google Cloud Storage' : 'Azure Blob Storage';
   const lines: string[] = [];
-  lines.push(`# Object storage configuration: ${subject.storage}`, '');
+  lines.push(`# Object storage configuration: ${commentText(subject.storage)}`, '');
   lines.push(`SGObjectStorage ${code(subject.storage)} in namespace ${code(subject.namespace)}: ${location.type} bucket ${code(location.bucket)} (wal-g prefix ${code(location.prefix)}).`, '');
   lines.push(`**Only the configuration was checked.** This extension speaks S3, not ${service}: no request was sent to the bucket.`, '');
   for (const f of findings) lines.push(`- ${f.ok ? '✅' : '❌'} ${f.text}`);

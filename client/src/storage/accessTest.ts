@@ -11,6 +11,7 @@ import {
   StorageAction,
   stopsTheTest,
 } from '../../../server/src/domain/objectStore';
+import { shellWord } from '../../../server/src/domain/scriptText';
 import { ObjectStore, RequestOptions, StorageError } from './objectStore';
 
 export type AccessOutcome = 'ok' | 'failed' | 'warning' | 'skipped';
@@ -142,7 +143,7 @@ export async function testAccess(store: ObjectStore, plan: AccessPlan, options: 
     probe = {
       key: plan.probeKey,
       state: written === 'unknown' ? 'unknown' : 'left-behind',
-      message: `${written === 'unknown' ? 'The probe object may have been written and' : 'The probe object'} could not be deleted: remove ${url} with a user allowed to delete (aws s3 rm ${url}).`,
+      message: `${written === 'unknown' ? 'The probe object may have been written and' : 'The probe object'} could not be deleted: remove ${url} with a user allowed to delete (aws s3 rm ${shellWord(url)}).`,
     };
   }
 

@@ -8,6 +8,7 @@ import { kindInfo, KINDS } from './kinds';
 import { locate, PathSegment } from './locate';
 import { isRecord, Manifest, Range } from './manifest';
 import { get } from './rules/types';
+import { commentText } from './scriptText';
 
 /** What the apply command writes: the StackGres kinds and the core objects their manifests come with. */
 export const APPLIED_KINDS: readonly string[] = [...KINDS.map((k) => k.kind), 'Secret', 'Namespace'];
@@ -267,7 +268,7 @@ export function diffSides(objects: readonly ReviewedObject[]): { live: string; r
   const side = (pick: (o: ReviewedObject) => Record<string, unknown> | undefined, absent: string): string =>
     objects
       .map((o) => {
-        const header = `# ${o.label}${o.note ? ` (${o.note})` : ''}\n`;
+        const header = `# ${commentText(`${o.label}${o.note ? ` (${o.note})` : ''}`)}\n`;
         const v = pick(o);
         return header + (v ? stringify(v, { lineWidth: 0 }) : `# ${absent}\n`);
       })

@@ -52,6 +52,7 @@ export const RULES = {
   's3compatible-region-missing': { severity: 'information', title: 'No `region`: the operator sets `k8s`', docs: DOC_LINKS.objectStorageCrd },
   'storage-class-invalid': { severity: 'error', title: '`storageClass` must be STANDARD, STANDARD_IA or REDUCED_REDUNDANCY (case-sensitive)', docs: DOC_LINKS.s3 },
   'bucket-url-scheme': { severity: 'warning', title: 'An http(s):// bucket is passed verbatim to wal-g; use the bare bucket name', docs: DOC_LINKS.objectStorageCrd },
+  'bucket-name-invalid': { severity: 'error', title: 'The S3 bucket name breaks the naming rules (3-63 lower-case letters, digits, dots and hyphens)', docs: DOC_LINKS.s3 },
   'encryption-method-invalid': { severity: 'error', title: '`encryption.method` must be sodium or openpgp', docs: DOC_LINKS.encryption },
   'encryption-section-missing': { severity: 'error', title: 'The section named by `encryption.method` is missing', docs: DOC_LINKS.encryption },
   'encryption-sections-conflict': { severity: 'error', title: '`sodium` and `openpgp` cannot both be set', docs: DOC_LINKS.encryption },

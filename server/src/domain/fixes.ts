@@ -8,6 +8,7 @@ import { locate, locateValue, type PathSegment } from './locate';
 import { isRecord, Manifest, Range } from './manifest';
 import type { FixSpec } from './rules/types';
 import { get } from './rules/types';
+import { commentText } from './scriptText';
 
 export interface ChunkEdit {
   /** Index of the document in the file the range refers to. */
@@ -111,7 +112,7 @@ function migrateBackupConfig(m: Manifest, file: readonly Manifest[]): ChunkEdit[
   if (users.length === 0) {
     const snippet = new Document({ spec: { configurations: { backups: [backupsEntry] } } }).toString();
     text += '# The schedule moves into each SGCluster that used this SGBackupConfig:\n' +
-      snippet.split('\n').filter((l) => l !== '').map((l) => `# ${l}`).join('\n') + '\n';
+      snippet.split('\n').filter((l) => l !== '').map((l) => `# ${commentText(l)}`).join('\n') + '\n';
   }
   const edits: ChunkEdit[] = [{ chunkIndex: m.chunk.index, range: wholeChunk(m), newText: ensureTrailingNewline(text, m) }];
   for (const cluster of users) edits.push(...clusterFieldEdits(cluster, backupsEntry));

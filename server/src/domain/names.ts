@@ -20,3 +20,8 @@ export function nameProblem(name: string, maxLength: number, what: string): stri
   }
   return undefined;
 }
+
+/** A Secret's (or most objects') name: lower-case DNS labels joined by dots, at most 253 characters. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A key in a Secret's data. */
+export const SECRET_KEY_NAME = /^[-._a-zA-Z0-9]{1,253}$/;

@@ -5,7 +5,9 @@
  */
 import { StorageType, STORAGE_TYPES } from './enums';
 import { isRecord } from './manifest';
+import { DNS_LABEL, DNS_SUBDOMAIN, SECRET_KEY_NAME } from './names';
 import { get } from './rules/types';
+import { commentText, shellWord } from './scriptText';
 
 export type WalgScheme = 's3' | 'gs' | 'azure';
 
@@ -198,10 +200,50 @@ export function endpointProblem(endpoint: string): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    return `The endpoint "${endpoint}" is not a URL: write it as http://host:port or https://host (the operator rejects it too: "s3Compatible.endpoint must be a valid URL").`;
+  // The URL parser drops tabs and line breaks silently; a value holding them is not the URL it shows.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || /[\s\u0000-\u001f\u007f-\u009f]/.test(endpoint)) {
+    return `The endpoint "${commentText(endpoint)}" is not a URL: write it as http://host:port or https://host (the operator rejects it too: "s3Compatible.endpoint must be a valid URL").`;
   }
   return undefined;
+}
+
+export const S3_BUCKET_NAME_RULE =
+  'An S3 bucket name has 3 to 63 characters: lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit, without ".." and not in the form of an IP address';
+
+// Reserved by AWS for access points, Multi-Region Access Points, directory and table buckets, and examples.
+const AWS_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+const AWS_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
+
+/**
+ * Why `name` cannot be an S3 bucket (the AWS naming rules; wal-g and the AWS CLI fail on such a bucket), or
+ * undefined. The names AWS reserves are checked for type s3 only: S3-compatible services do not reserve them.
+ */
+export function bucketNameProblem(name: string, type: 's3' | 's3Compatible'): string | undefined {
+  const why = ((): string | undefined => {
+    if (name.length < 3 || name.length > 63) return `it has ${name.length} character${name.length === 1 ? '' : 's'}`;
+    const bad = /[^a-z0-9.-]/.exec(name)?.[0];
+    if (bad) return /[A-Z]/.test(bad) ? 'it has upper-case letters' : `it contains "${commentText(bad)}"`;
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'it does not begin and end with a letter or digit';
+    if (name.includes('..')) return 'it contains ".."';
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'it is in the form of an IP address';
+    if (type !== 's3') return undefined;
+    const prefix = AWS_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+    if (prefix) return `AWS reserves the prefix ${prefix}`;
+    const suffix = AWS_RESERVED_SUFFIXES.find((p) => name.endsWith(p));
+    return suffix ? `AWS reserves the suffix ${suffix}` : undefined;
+  })();
+  return why ? `"${commentText(name)}" is not a valid S3 bucket name (${why}). ${S3_BUCKET_NAME_RULE}.` : undefined;
+}
+
+/**
+ * Why `region` cannot be a region, or undefined. AWS regions look like eu-west-1 or us-gov-east-1;
+ * S3-compatible services choose their own (k8s, auto, nyc3, fr-par), always letters, digits, "-", "_" and ".".
+ */
+export function regionProblem(region: string, type: 's3' | 's3Compatible'): string | undefined {
+  if (type === 's3' ? /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/.test(region) : /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(region)) return undefined;
+  return type === 's3'
+    ? `"${commentText(region)}" is not a region: AWS regions look like eu-west-1 or us-east-1.`
+    : `"${commentText(region)}" is not a region: use the name your storage service gives (letters, digits, "-", "_" or ".", e.g. us-east-1).`;
 }
 
 /** For storages the extension cannot reach with an S3 client: what is checked, and what is not. */
@@ -283,40 +325,112 @@ export interface CliOptions {
   readonly userName?: string;
   /** Region for the bucket and the commands (default: the storage's, else us-east-1). */
   readonly region?: string;
+  /** The SGObjectStorage the script is for: named in the header, and its Secret checked before credentials.json is deleted. */
+  readonly storage?: { readonly name: string; readonly namespace: string };
 }
 
-/** Shell-safe single-quoted word. */
-function sq(s: string): string {
-  return /^[A-Za-z0-9_./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+/** Why the script cannot be written for these values, or undefined: each value must be what it claims to be. */
+function cliProblem(location: StorageLocation, user: string, region: string, options: CliOptions): string | undefined {
+  const type = location.type === 's3' ? 's3' : 's3Compatible';
+  const bucket = bucketNameProblem(location.bucket, type);
+  if (bucket) return bucket;
+  // `*`, `?` and `${…}` are wildcards and variables in a policy: the policy would reach beyond the sub-path.
+  if (/[*?$\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(location.subPath)) {
+    return `The sub-path "${commentText(location.subPath)}" holds a wildcard (*, ?), a policy variable ($) or a control character: in an IAM policy it would allow more than that folder. Use a sub-path of plain folder names.`;
+  }
+  const badRegion = regionProblem(region, type);
+  if (badRegion) return badRegion;
+  if (location.type === 's3Compatible' && location.endpoint) {
+    const endpoint = endpointProblem(location.endpoint);
+    if (endpoint) return endpoint;
+  }
+  if (!/^[\w+=,.@-]{1,64}$/.test(user)) {
+    return `"${commentText(user)}" is not an IAM user name: use up to 64 letters, digits and + = , . @ _ -.`;
+  }
+  const secret = location.credentials?.accessKeyId;
+  if (secret && !DNS_SUBDOMAIN.test(secret.name)) return `The Secret name "${commentText(secret.name)}" in accessKeyId is not a Kubernetes name: use lower-case letters, digits, "-" and ".".`;
+  if (secret && !SECRET_KEY_NAME.test(secret.key)) return `The Secret key "${commentText(secret.key)}" in accessKeyId is not a Kubernetes Secret key: use letters, digits, "-", "_" and ".".`;
+  if (options.storage && !DNS_LABEL.test(options.storage.namespace)) {
+    return `The namespace "${commentText(options.storage.namespace)}" is not a Kubernetes namespace name: use lower-case letters, digits and "-".`;
+  }
+  return undefined;
 }
 
-/** The tutorial's AWS CLI steps for this location: user, policy, access key into credentials.json, bucket. */
-export function awsCliCommands(location: StorageLocation, options: CliOptions = {}): string {
+/**
+ * The tutorial's AWS CLI steps for this location: user, policy, access key into credentials.json, bucket,
+ * and deleting credentials.json once the storage's Secret holds the key. Refused when a value cannot be
+ * what it claims (a bucket breaking the naming rules, a region or endpoint that is not one); every value
+ * is quoted and every comment made of values is kept on its line.
+ */
+export function awsCliCommands(location: StorageLocation, options: CliOptions = {}): Resolved<string> {
   const user = options.userName ?? `stackgres-backup-${location.bucket}`.slice(0, 64);
   const region = options.region ?? location.region ?? 'us-east-1';
+  const problem = cliProblem(location, user, region, options);
+  if (problem) return { ok: false, error: problem };
   const policy = JSON.stringify(iamPolicy(location.bucket, location.subPath), null, 2);
-  const endpoint = location.type === 's3Compatible' && location.endpoint ? ` --endpoint-url ${sq(location.endpoint)}` : '';
-  const lines = [
-    `# StackGres backups to s3://${location.bucket}${location.subPath ? `/${location.subPath}` : ''}: a user that can only do what wal-g needs.`,
-  ];
+  const endpoint = location.type === 's3Compatible' && location.endpoint ? ` --endpoint-url ${shellWord(location.endpoint)}` : '';
+  const where = `s3://${location.bucket}${location.subPath ? `/${location.subPath}` : ''}`;
+  const secret = location.credentials?.accessKeyId;
+  const storage = options.storage;
+  const comment = (text: string): string => `# ${commentText(text)}`;
+  const lines: string[] = [];
+  if (storage) {
+    lines.push(
+      comment(`SGObjectStorage ${storage.name} (namespace ${storage.namespace}): an IAM user that can do only what wal-g needs,`),
+      comment(`${location.subPath ? `limited to ${where}/` : `on bucket ${where}`}. Run these with administrator credentials.`),
+      comment(`Then "StackGres: Create Credentials Secret" reads credentials.json${secret ? ` into Secret ${secret.name} (keys ${secret.key}, ${location.credentials?.secretAccessKey?.key ?? 'secretAccessKey'})` : ''},`),
+      comment('and "StackGres: Test Object Storage Access" checks each permission on the real bucket.'),
+      '',
+    );
+  }
+  lines.push(comment(`StackGres backups to ${where}: a user that can only do what wal-g needs.`));
   if (location.type === 's3Compatible') {
     lines.push('# The IAM commands are for AWS; S3-compatible services create users and policies their own way (same policy JSON).');
   }
   lines.push(
-    `aws iam create-user --region ${sq(region)} --user-name ${sq(user)}`,
+    `aws iam create-user --region ${shellWord(region)} --user-name ${shellWord(user)}`,
     '',
+    // The quoted delimiter turns off expansion; JSON escapes every line break, so no line of it is EOF.
     "cat > stackgres-backup-policy.json <<'EOF'",
     policy,
     'EOF',
-    `aws iam put-user-policy --region ${sq(region)} --user-name ${sq(user)} --policy-name ${sq(user)} --policy-document file://stackgres-backup-policy.json`,
+    `aws iam put-user-policy --region ${shellWord(region)} --user-name ${shellWord(user)} --policy-name ${shellWord(user)} --policy-document file://stackgres-backup-policy.json`,
     '',
-    '# The access key goes to credentials.json: keep it out of version control and delete it once the Secret exists.',
-    `aws --output json iam create-access-key --region ${sq(region)} --user-name ${sq(user)} > credentials.json`,
+    '# The access key goes to credentials.json: keep it out of version control; the last line deletes it once the Secret holds it.',
+    `aws --output json iam create-access-key --region ${shellWord(region)} --user-name ${shellWord(user)} > credentials.json`,
     '',
-    `aws s3 mb s3://${location.bucket} --region ${sq(region)}${endpoint}`,
+    `aws s3 mb ${shellWord(`s3://${location.bucket}`)} --region ${shellWord(region)}${endpoint}`,
+    '',
+    ...deleteCredentialsFile(secret, storage?.namespace),
     '',
   );
-  return lines.join('\n');
+  return { ok: true, value: lines.join('\n') };
+}
+
+/**
+ * The step that deletes credentials.json, run again after "Create Credentials Secret": it deletes the file
+ * only when the Secret holds the same access key ID, so a run before the Secret exists (or while it still
+ * holds an old key) keeps the only copy of the new secret access key.
+ */
+function deleteCredentialsFile(secret: SecretKeyRef | undefined, namespace: string | undefined): string[] {
+  if (!secret || !namespace) {
+    return [
+      '# Once the storage\'s Secret holds this access key, delete the file:',
+      '# rm -f credentials.json',
+    ];
+  }
+  const name = shellWord(secret.name);
+  const ns = shellWord(namespace);
+  // A dot in a key must be escaped in a JSONPath member name.
+  const jsonPath = shellWord(`jsonpath={.data.${secret.key.replace(/\./g, '\\.')}}`);
+  const kept = shellWord(`Kept credentials.json: Secret ${secret.name} in namespace ${namespace} does not hold this access key yet. Create it with "StackGres: Create Credentials Secret", then run this line again.`);
+  const deleted = shellWord(`Deleted credentials.json: Secret ${secret.name} holds the access key.`);
+  return [
+    commentText(`# Delete credentials.json once Secret ${secret.name} (namespace ${namespace}) holds this key, in the cluster kubectl points at. Run this line again after creating the Secret:`),
+    `key_id=$(sed -n 's/.*"AccessKeyId": *"\\([^"]*\\)".*/\\1/p' credentials.json 2>/dev/null); ` +
+      `if [ -n "$key_id" ] && [ "$(kubectl get secret --namespace ${ns} ${name} -o ${jsonPath} 2>/dev/null | base64 -d 2>/dev/null)" = "$key_id" ]; ` +
+      `then rm -f credentials.json && echo ${deleted}; else echo ${kept}; fi`,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -527,7 +641,7 @@ export function explainStorageFailure(failure: StorageFailure, ctx: FailureConte
       return `The policy lacks s3:${action} on ${resource}, so ${CONSEQUENCES[action]}.`;
     }
     case 'NoSuchBucket':
-      return `The bucket ${ctx.bucket} does not exist at ${where(ctx)}: create it (aws s3 mb s3://${ctx.bucket}) or correct the bucket name.`;
+      return `The bucket ${ctx.bucket} does not exist at ${where(ctx)}: create it (aws s3 mb ${shellWord(`s3://${ctx.bucket}`)}) or correct the bucket name.`;
     case 'NoSuchKey':
       return `The object does not exist (it may have been deleted meanwhile, for example by retention).`;
     case 'InvalidAccessKeyId':
@@ -541,9 +655,9 @@ export function explainStorageFailure(failure: StorageFailure, ctx: FailureConte
     case 'IllegalLocationConstraintException':
       return failure.region
         ? `The bucket ${ctx.bucket} is in region ${failure.region}, not ${ctx.region ?? 'the one requested'}: set ${regionField(ctx)}: ${failure.region}.`
-        : `The bucket ${ctx.bucket} is in another region than ${ctx.region ?? 'the one requested'}: set ${regionField(ctx)} to the bucket's region (aws s3api get-bucket-location --bucket ${ctx.bucket}).`;
+        : `The bucket ${ctx.bucket} is in another region than ${ctx.region ?? 'the one requested'}: set ${regionField(ctx)} to the bucket's region (aws s3api get-bucket-location --bucket ${shellWord(ctx.bucket)}).`;
     case 'InvalidBucketName':
-      return `"${ctx.bucket}" is not a valid bucket name: use 3-63 lowercase letters, digits, dots and hyphens.`;
+      return bucketNameProblem(ctx.bucket, ctx.type === 's3' ? 's3' : 's3Compatible') ?? `The storage says "${commentText(ctx.bucket)}" is not a valid bucket name. ${S3_BUCKET_NAME_RULE}.`;
     case 'InvalidStorageClass':
       return `The storage does not support storage class ${ctx.storageClass ?? '(the one set)'}: remove storageClass or use STANDARD.`;
     case 'InvalidArgument':

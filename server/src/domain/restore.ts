@@ -10,6 +10,7 @@ import { clusterMajor } from './describe';
 import { kindInfo } from './kinds';
 import { MAX_CLUSTER_NAME, nameProblem } from './names';
 import { get } from './rules/types';
+import { commentText } from './scriptText';
 import { checkInstant, formatInstant } from './timestamp';
 
 const SGCLUSTER = kindInfo('SGCluster')!;
@@ -202,7 +203,8 @@ function header(r: RestoreRequest, b: BackupView | undefined, at: Date | undefin
     lines.push(`Volume size ${size} is an estimate from the backup's size: check it.`);
   }
   lines.push('No backups are configured for the new cluster: add spec.configurations.backups to schedule them.');
-  return lines.map((l) => `# ${l}\n`).join('');
+  // Names, versions and Secret names come from the SGBackup, which the cluster or another tenant wrote.
+  return lines.map((l) => `# ${commentText(l)}\n`).join('');
 }
 
 const GI = 1024 ** 3;

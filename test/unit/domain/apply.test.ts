@@ -236,4 +236,9 @@ describe('apply: live object vs dry-run result', () => {
     assert.equal(sides.live, '# SGCluster demo/main\napiVersion: stackgres.io/v1\nkind: SGCluster\nmetadata:\n  name: main\n  namespace: demo\nspec:\n  instances: 1\n---\n# SGBackup demo/b\n# does not exist yet\n');
     assert.match(sides.result, /instances: 2\n---\n# SGBackup demo\/b\nkind: SGBackup\n$/);
   });
+
+  it('keeps a name with a line break on its header line', () => {
+    const sides = diffSides([{ label: 'SGBackup demo/b\nkind: Secret', result: { kind: 'SGBackup' } }]);
+    assert.equal(sides.live, '# SGBackup demo/b\\nkind: Secret\n# does not exist yet\n');
+  });
 });

@@ -105,4 +105,10 @@ describe('quick fixes', () => {
     assert.match(out, /^kind: SGObjectStorage$/m);
     assert.match(out, /^#     backups:\n#       - sgObjectStorage: old\n#         retention: 3$/m);
   });
+
+  it('the commented backups entry keeps odd characters of the old values visible, on their lines', () => {
+    const text = 'apiVersion: stackgres.io/v1\nkind: SGBackupConfig\nmetadata: {name: old}\nspec:\n  baseBackups: {cronSchedule: "0 5 * * *\\Lx\\u202Ey", retention: 3}\n  storage: {type: s3, s3: {bucket: my-bucket, awsCredentials: {useIAMRole: true}}}\n';
+    const out = fixAll(text);
+    assert.match(out, /^#         cronSchedule: 0 5 \* \* \*\\u2028x\\u202ey$/m);
+  });
 });

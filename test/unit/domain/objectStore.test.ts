@@ -225,9 +225,15 @@ describe('The tutorial\'s IAM policy and AWS CLI commands', () => {
     }));
   });
 
-  it('the AWS CLI steps: user, policy, access key into credentials.json, bucket', () => {
+  function cli(loc: StorageLocation, options?: Parameters<typeof awsCliCommands>[1]): string {
+    const r = awsCliCommands(loc, options);
+    return r.ok ? r.value : assert.fail(r.error);
+  }
+
+  it('the AWS CLI steps: user, policy, access key into credentials.json, bucket, then deleting credentials.json', () => {
     const loc = located({ type: 's3', s3: { bucket: 'my-bucket', region: 'eu-west-1', awsCredentials: creds } });
-    assert.equal(awsCliCommands(loc), [
+    const text = cli(loc);
+    assert.equal(text.slice(0, text.indexOf('# Once')), [
       '# StackGres backups to s3://my-bucket: a user that can only do what wal-g needs.',
       'aws iam create-user --region eu-west-1 --user-name stackgres-backup-my-bucket',
       '',
@@ -236,21 +242,39 @@ describe('The tutorial\'s IAM policy and AWS CLI commands', () => {
       'EOF',
       'aws iam put-user-policy --region eu-west-1 --user-name stackgres-backup-my-bucket --policy-name stackgres-backup-my-bucket --policy-document file://stackgres-backup-policy.json',
       '',
-      '# The access key goes to credentials.json: keep it out of version control and delete it once the Secret exists.',
+      '# The access key goes to credentials.json: keep it out of version control; the last line deletes it once the Secret holds it.',
       'aws --output json iam create-access-key --region eu-west-1 --user-name stackgres-backup-my-bucket > credentials.json',
       '',
       'aws s3 mb s3://my-bucket --region eu-west-1',
       '',
+      '',
     ].join('\n'));
+    // Without the storage's namespace the Secret cannot be looked up: the deletion is left to the DBA.
+    assert.ok(text.endsWith("# Once the storage's Secret holds this access key, delete the file:\n# rm -f credentials.json\n"));
+    assert.match(cli(loc, { storage: { name: 'backups', namespace: 'demo' } }), /^# SGObjectStorage backups \(namespace demo\): an IAM user that can do only what wal-g needs,\n/);
   });
 
   it('s3Compatible: the bucket command gets the endpoint, and a note that IAM is AWS\'s; a sub-path policy', () => {
-    const loc = located({ type: 's3Compatible', s3Compatible: { bucket: 'b/sub', endpoint: 'https://objects.example.com', region: 'k8s', awsCredentials: creds } });
-    const text = awsCliCommands(loc, { userName: 'pg backups' });
-    assert.match(text, /^# StackGres backups to s3:\/\/b\/sub: .*\n# The IAM commands are for AWS; S3-compatible services create users and policies their own way \(same policy JSON\)\.\n/);
-    assert.ok(text.includes("--user-name 'pg backups'"));
-    assert.ok(text.includes('aws s3 mb s3://b --region k8s --endpoint-url https://objects.example.com\n'));
-    assert.ok(text.includes('"arn:aws:s3:::b/sub/*"'));
+    const loc = located({ type: 's3Compatible', s3Compatible: { bucket: 'backups/sub', endpoint: 'https://objects.example.com', region: 'k8s', awsCredentials: creds } });
+    const text = cli(loc, { userName: 'pg-backups' });
+    assert.match(text, /^# StackGres backups to s3:\/\/backups\/sub: .*\n# The IAM commands are for AWS; S3-compatible services create users and policies their own way \(same policy JSON\)\.\n/);
+    assert.ok(text.includes('--user-name pg-backups'));
+    assert.ok(text.includes('aws s3 mb s3://backups --region k8s --endpoint-url https://objects.example.com\n'));
+    assert.ok(text.includes('"arn:aws:s3:::backups/sub/*"'));
+  });
+
+  it('refuses values that cannot be what they claim, saying which and why', () => {
+    const refused = (spec: unknown, options?: Parameters<typeof awsCliCommands>[1]): string => {
+      const r = awsCliCommands(located(spec), options);
+      return r.ok ? assert.fail('not refused') : r.error;
+    };
+    assert.equal(refused({ type: 's3', s3: { bucket: 'My_Bucket', awsCredentials: creds } }),
+      '"My_Bucket" is not a valid S3 bucket name (it has upper-case letters). An S3 bucket name has 3 to 63 characters: lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit, without ".." and not in the form of an IP address.');
+    assert.equal(refused({ type: 's3', s3: { bucket: 'my-bucket', region: 'eu west', awsCredentials: creds } }), '"eu west" is not a region: AWS regions look like eu-west-1 or us-east-1.');
+    assert.equal(refused({ type: 's3', s3: { bucket: 'my-bucket/team/*', awsCredentials: creds } }),
+      'The sub-path "team/*" holds a wildcard (*, ?), a policy variable ($) or a control character: in an IAM policy it would allow more than that folder. Use a sub-path of plain folder names.');
+    assert.equal(refused({ type: 's3', s3: { bucket: 'my-bucket', awsCredentials: creds } }, { userName: 'pg backups' }),
+      '"pg backups" is not an IAM user name: use up to 64 letters, digits and + = , . @ _ -.');
   });
 });
 
@@ -300,6 +324,9 @@ describe('One line per failure', () => {
 
   it('credentials, bucket and clock', () => {
     assert.equal(explainStorageFailure({ code: 'NoSuchBucket' }, ctx), 'The bucket my-bucket does not exist at https://minio.example.com: create it (aws s3 mb s3://my-bucket) or correct the bucket name.');
+    // Any bucket name a service sends back: the command shown stays one quoted word.
+    assert.match(explainStorageFailure({ code: 'NoSuchBucket' }, { ...ctx, bucket: 'x$(id)' }), /create it \(aws s3 mb 's3:\/\/x\$\(id\)'\)/);
+    assert.match(explainStorageFailure({ code: 'PermanentRedirect' }, { ...ctx, bucket: 'x;id' }), /aws s3api get-bucket-location --bucket 'x;id'\)/);
     assert.equal(explainStorageFailure({ code: 'InvalidAccessKeyId' }, { ...ctx, endpoint: undefined, type: 's3', region: 'eu-west-1' }), 'AWS S3 (eu-west-1) does not know this access key ID: check the accessKeyId value in the Secret (a deleted key, another account, or a stray newline).');
     assert.equal(explainStorageFailure({ code: 'SignatureDoesNotMatch' }, ctx), 'The secret access key does not match the access key ID: check the secretAccessKey value in the Secret (often a trailing newline from echo without -n).');
     assert.equal(explainStorageFailure({ code: 'RequestTimeTooSkewed' }, ctx), "This computer's clock is more than 15 minutes off the storage's: synchronise the clock (NTP) and test again.");

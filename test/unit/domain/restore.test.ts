@@ -150,6 +150,17 @@ describe('Restore manifest (restore as code)', () => {
     assert.deepEqual(findings(yaml).map((f) => `${f.code}: ${f.message}`), []);
   });
 
+  it('keeps values from the backup on their comment lines: a line break in them adds nothing to the manifest', () => {
+    const hostile = backup('orders-mon', '2025-03-03T02:00:00.5Z', { cluster: 'orders\nspec:\n  instances: 0 #', version: '160004' }) as { status: { sgBackupConfig: { storage: { s3: { awsCredentials: unknown } } } } };
+    hostile.status.sgBackupConfig.storage.s3.awsCredentials = { secretKeySelectors: { accessKeyId: { name: 'aws-creds\r\nmetadata: {name: evil}\u2028x', key: 'id' }, secretAccessKey: { name: 'aws-creds', key: 'secret' } } };
+    const plan = restoreManifest({ backup: hostile, clusterName: 'orders-restored' });
+    assert.deepEqual(parse(plan.yaml), plan.manifest, 'the YAML file is the manifest, nothing more');
+    const header = plan.yaml.slice(0, plan.yaml.indexOf('apiVersion:'));
+    for (const line of header.split('\n').slice(0, -1)) assert.match(line, /^# [^\r\u2028]*$/);
+    assert.match(header, /cluster prod\.orders\\nspec:\\n {2}instances: 0 #,/);
+    assert.match(header, /Secrets \(aws-creds, aws-creds\\r\\nmetadata: \{name: evil\}\\u2028x\) must exist/);
+  });
+
   it('still writes the manifest when checks fail, and reports them', () => {
     const plan = restoreManifest({ backup: TUE_FAILED, clusterName: 'r' });
     assert.deepEqual(plan.checks.map((c) => c.code), ['restore-backup-not-completed']);

@@ -2,6 +2,7 @@
 import { STORAGE_TYPES, StorageType, STORAGE_SPEC_ENUMS } from '../enums';
 import type { PathSegment } from '../locate';
 import { isRecord } from '../manifest';
+import { bucketNameProblem } from '../objectStore';
 import { code, Finding, get, has } from './types';
 
 /** Checks a storage spec found at `base` (an SGObjectStorage `spec`, or an SGBackup's copy of it). */
@@ -134,6 +135,11 @@ function checkAzureCredentials(spec: Record<string, unknown>, at: (...p: PathSeg
   }];
 }
 
+/** As lenient as the operator (a placeholder such as <region> passes), but a space or a line break is never part of a URL. */
+function looksLikeUrl(endpoint: string): boolean {
+  return /^https?:\/\/[^\s/]+/.test(endpoint) && !/[\s\u0000-\u001f\u007f-\u009f]/.test(endpoint);
+}
+
 function checkS3Compatible(spec: Record<string, unknown>, at: (...p: PathSegment[]) => PathSegment[]): Finding[] {
   const section = spec.s3Compatible;
   if (!isRecord(section)) return [];
@@ -145,7 +151,7 @@ function checkS3Compatible(spec: Record<string, unknown>, at: (...p: PathSegment
       path: at('s3Compatible'),
       message: `No ${code('endpoint')}: the operator fills ${code('http://minio:9000')}, which only works with an in-cluster MinIO service named minio. Set your provider's endpoint, e.g. ${code('https://nyc3.digitaloceanspaces.com')}.`,
     });
-  } else if (typeof endpoint === 'string' && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+  } else if (typeof endpoint === 'string' && !looksLikeUrl(endpoint)) {
     out.push({
       code: 's3compatible-endpoint-invalid',
       path: at('s3Compatible', 'endpoint'),
@@ -179,6 +185,17 @@ function checkBuckets(spec: Record<string, unknown>, at: (...p: PathSegment[]) =
         message: `The bucket is used verbatim as the wal-g prefix, so ${code(bucket)} becomes ${code(`WALG_S3_PREFIX=${bucket}/...`)} and wal-g cannot use it. Write the bucket name (optionally with a sub-path or ${code('s3://')}): ${code(bare)}.${t === 's3Compatible' ? ` The service URL belongs in ${code('endpoint')}.` : ''}`,
         fixes: [{ kind: 'set-value', title: `Use ${bare}`, path: at(t, 'bucket'), value: bare }],
       });
+    } else if (typeof bucket === 'string') {
+      const name = bucket.replace(/^s3:\/\//i, '').split('/')[0];
+      const problem = bucketNameProblem(name, t);
+      if (problem) {
+        out.push({
+          code: 'bucket-name-invalid',
+          path: at(t, 'bucket'),
+          target: 'value',
+          message: `${problem} wal-g cannot back up to it. Use the bucket's real name${bucket.includes('/') ? ' (a sub-path may follow after "/")' : ''}.`,
+        });
+      }
     }
   }
   return out;

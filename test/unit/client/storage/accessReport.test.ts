@@ -30,6 +30,13 @@ const DELETE_DENIED: AccessReport = {
 };
 
 describe('The access test report', () => {
+  it('a storage name with a line break stays in the title line', () => {
+    const md = accessReportMarkdown({ storage: 'backups\n![x](https://example.com/x.png)', namespace: 'demo', location: S3, credentials: 'typed in', at: AT }, GREEN);
+    assert.match(md, /^# Object storage access: backups\\n!\[x\]\(https:\/\/example\.com\/x\.png\)\n\n/);
+    const config = configurationReportMarkdown({ storage: 'g\r\n# other', namespace: 'demo', location: S3, at: AT }, []);
+    assert.match(config, /^# Object storage configuration: g\\r\\n# other\n/);
+  });
+
   it('all green: one summary line, a row per action, the probe removed, and what was not checked', () => {
     assert.equal(accessSummary(GREEN), 'All 5 actions work.');
     const md = accessReportMarkdown({ storage: 'backups', namespace: 'demo', location: S3, credentials: 'Secret rgw (keys id, secret)', at: AT }, GREEN);

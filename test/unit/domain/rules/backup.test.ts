@@ -10,7 +10,7 @@ describe('SGBackup rules', () => {
   });
 
   it('checks the storage copied into status.sgBackupConfig like an SGObjectStorage spec', () => {
-    const text = 'apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec: {sgCluster: c}\nstatus:\n  sgBackupConfig:\n    storage:\n      type: s3\n      s3:\n        bucket: b\n        storageClass: standard\n        awsCredentials: {useIAMRole: true}\n';
+    const text = 'apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec: {sgCluster: c}\nstatus:\n  sgBackupConfig:\n    storage:\n      type: s3\n      s3:\n        bucket: my-bucket\n        storageClass: standard\n        awsCredentials: {useIAMRole: true}\n';
     assert.deepEqual(codes(text), ['storage-class-invalid']);
   });
 });

@@ -38,7 +38,7 @@ describe('SGObjectStorage rules', () => {
         metadata: {name: x}
         spec:
           s3Compatible:
-            bucket: b
+            bucket: my-bucket
             endpoint: https://minio.example.com
             region: us-east-1
             awsCredentials:
@@ -95,7 +95,7 @@ describe('SGObjectStorage rules', () => {
         spec:
           type: gcs
           gcs:
-            bucket: b
+            bucket: my-bucket
             gcpCredentials:
               fetchCredentialsFromMetadataService: false
       `;
@@ -114,7 +114,7 @@ describe('SGObjectStorage rules', () => {
       spec:
         type: s3Compatible
         s3Compatible:
-          bucket: b
+          bucket: my-bucket
           awsCredentials:
             secretKeySelectors:
               accessKeyId: {name: s, key: a}
@@ -129,6 +129,12 @@ describe('SGObjectStorage rules', () => {
       const f = findings(compat('    endpoint: nyc3.digitaloceanspaces.com\n    region: nyc3\n'));
       assert.deepEqual(f.map((x) => [x.code, x.underlined]), [['s3compatible-endpoint-invalid', 'nyc3.digitaloceanspaces.com']]);
       assert.equal(f[0].fixes?.[0].title, 'Use https://nyc3.digitaloceanspaces.com');
+    });
+
+    it('an endpoint with a space or a line break in it is not a URL', () => {
+      for (const endpoint of ['"https://ok;touch x.example.com"', '"https://objects.example.com/\\ntouch x"', '"https://objects.example.com/a b"']) {
+        assert.deepEqual(codes(compat(`    endpoint: ${endpoint}\n    region: nyc3\n`)), ['s3compatible-endpoint-invalid'], endpoint);
+      }
     });
 
     it('a full endpoint and region give nothing', () => {
@@ -160,6 +166,51 @@ describe('SGObjectStorage rules', () => {
     const [f] = findings(s3.replace('bucket: my-bucket', 'bucket: https://my-bucket/sub'));
     assert.equal(f.code, 'bucket-url-scheme');
     assert.equal(f.fixes?.[0].title, 'Use my-bucket/sub');
+  });
+
+  describe('bucket names (the S3 naming rules)', () => {
+    const withBucket = (bucket: string, doc = s3) => doc.replace('bucket: my-bucket', `bucket: ${JSON.stringify(bucket)}`);
+
+    it('an error on the bucket value, with the rule in the message', () => {
+      const [f] = findings(withBucket('My_Backups/prod'));
+      assert.equal(f.code, 'bucket-name-invalid');
+      assert.equal(f.severity, undefined);
+      assert.equal(f.underlined, '"My_Backups/prod"');
+      assert.equal(f.message, '"My_Backups" is not a valid S3 bucket name (it has upper-case letters). An S3 bucket name has 3 to 63 characters: lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit, without ".." and not in the form of an IP address. wal-g cannot back up to it. Use the bucket\'s real name (a sub-path may follow after "/").');
+    });
+
+    it('each rule: length, characters, first and last character, "..", IP address form, a line break', () => {
+      const why = (bucket: string): string => /\((.*?)\)\./.exec(findings(withBucket(bucket))[0]?.message ?? '')?.[1] ?? 'accepted';
+      assert.equal(why('ab'), 'it has 2 characters');
+      assert.equal(why('a'.repeat(64)), 'it has 64 characters');
+      assert.equal(why('my_bucket'), 'it contains "_"');
+      assert.equal(why('ok\ntouch X'), 'it contains "\\n"');
+      assert.equal(why('-bucket'), 'it does not begin and end with a letter or digit');
+      assert.equal(why('bucket.'), 'it does not begin and end with a letter or digit');
+      assert.equal(why('my..bucket'), 'it contains ".."');
+      assert.equal(why('192.168.5.4'), 'it is in the form of an IP address');
+    });
+
+    it('s3: the prefixes and suffixes AWS reserves; s3Compatible services do not reserve them', () => {
+      for (const name of ['xn--bucket', 'sthree-bucket', 'amzn-s3-demo-bucket', 'bucket-s3alias', 'bucket--ol-s3', 'bucket.mrap', 'bucket--x-s3', 'bucket--table-s3']) {
+        assert.match(findings(withBucket(name))[0]?.message ?? '', /AWS reserves the (prefix|suffix)/, name);
+      }
+      const compatible = s3.replace('type: s3\n  s3:', 'type: s3Compatible\n  s3Compatible:\n    endpoint: https://minio.example.com\n    region: k8s');
+      assert.deepEqual(codes(withBucket('bucket--x-s3', compatible)), []);
+      assert.deepEqual(codes(withBucket('Bucket', compatible)), ['bucket-name-invalid']);
+    });
+
+    it('accepts valid names, with s3:// and a sub-path; an https:// bucket gets only bucket-url-scheme', () => {
+      for (const b of ['my-bucket', 'abc', 'a'.repeat(63), 'my.bucket.1', 's3://my-bucket/team/pg', 'my-bucket/Team_A/pg']) {
+        assert.deepEqual(codes(withBucket(b)), [], b);
+      }
+      assert.deepEqual(codes(withBucket('https://Bad_Name/sub')), ['bucket-url-scheme']);
+    });
+
+    it('gcs and azureBlob buckets follow their own rules and are not checked', () => {
+      const gcs = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: g}\nspec:\n  type: gcs\n  gcs:\n    bucket: My_GCS_bucket\n    gcpCredentials: {fetchCredentialsFromMetadataService: true}\n';
+      assert.deepEqual(codes(gcs), []);
+    });
   });
 
   describe('encryption (DOMAIN §1.2, §1.5)', () => {
