@@ -321,7 +321,8 @@ export interface TreeRow {
 function textOf(value: string | vscode.MarkdownString | vscode.TreeItemLabel | boolean | undefined): string {
   if (value === undefined || typeof value === 'boolean') return '';
   if (typeof value === 'string') return value;
-  if (value instanceof vscode.MarkdownString) return value.value;
+  // Untrusted values in our Markdown are backslash-escaped: compare what the reader sees.
+  if (value instanceof vscode.MarkdownString) return value.value.replace(/\\([!-/:-@[-`{-~])/g, '$1');
   if ('label' in value) return value.label;
   return (value as { value?: string }).value ?? '';
 }
