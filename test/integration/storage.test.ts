@@ -399,4 +399,22 @@ describe('The recoverable window', function () {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((x) => x.input instanceof vscode.TabInputWebview && x.input.viewType.endsWith(result.viewType)));
     assert.equal(tab.label, `Recoverable window: ${w.cluster.name}`);
   });
+
+  it('closes when the workspace switches to another Kubernetes context', async () => {
+    const w = world();
+    const reader = kubeTarget().contexts.reader;
+    assert.ok(reader, 'the sandbox kubeconfig has a second context');
+    const { context } = await testingApi();
+    const chosen = context.connection.chosenContext();
+    const { result } = await run<RecoverableWindowResult>('stackgres.showRecoverableWindow', [{ namespace: w.namespace, name: w.cluster.name }]);
+    assert.ok(result);
+    const open = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((x) => x.input instanceof vscode.TabInputWebview && x.input.viewType.endsWith(result.viewType));
+    await waitFor('the recoverable-window tab', () => (open() ? true : undefined));
+    try {
+      await context.connection.chooseContext(reader);
+      await waitFor('the recoverable-window tab to close', () => (open() ? undefined : true));
+    } finally {
+      await context.connection.chooseContext(chosen);
+    }
+  });
 });
