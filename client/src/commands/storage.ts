@@ -17,7 +17,7 @@ import {
   type IamPolicy,
   type StorageLocation,
 } from '../../../server/src/domain/objectStore';
-import { markdownCode } from '../../../server/src/domain/markdown';
+import { markdownCode, notificationText } from '../../../server/src/domain/markdown';
 import { referencesOf } from '../../../server/src/domain/references';
 import { get } from '../../../server/src/domain/rules/types';
 import type { ExtensionContextHolder } from '../context';
@@ -193,7 +193,7 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
   const markdown = accessReportMarkdown({ storage: target.name, namespace: target.namespace, location, credentials: access.source, at: new Date() }, report);
   const uri = await showReport(`Access test ${target.namespace} ${target.name}`, markdown);
   ctx.log.info(`Access test of SGObjectStorage ${target.namespace}/${target.name} (bucket ${location.bucket}, ${access.source}): ${summary}`);
-  const message = `SGObjectStorage ${target.name}: ${summary}`;
+  const message = notificationText(`SGObjectStorage ${target.name}: ${summary}`);
   const show = 'Show Report';
   const shown = report.ok ? vscode.window.showInformationMessage(message, show) : vscode.window.showWarningMessage(message, show);
   void shown.then((choice) => (choice === show ? showReport(`Access test ${target.namespace} ${target.name}`, markdown) : undefined));
@@ -272,7 +272,7 @@ async function configurationOnly(ctx: ExtensionContextHolder, target: StorageTar
   const uri = await showReport(`Configuration check ${target.namespace} ${target.name}`, markdown);
   const bad = findings.filter((f) => !f.ok).length;
   const summary = `Only the configuration of this ${location.type} storage was checked (this extension speaks S3 only): ${bad ? `${bad} problem${bad === 1 ? '' : 's'} found` : 'no problem found'}. Access to the bucket was NOT tested.`;
-  void vscode.window.showInformationMessage(`SGObjectStorage ${target.name}: ${summary}`);
+  void vscode.window.showInformationMessage(notificationText(`SGObjectStorage ${target.name}: ${summary}`));
   return { storage: target.name, namespace: target.namespace, bucket: location.bucket, keyPrefix: location.keyPrefix, summary, markdown, reportUri: uri.toString() };
 }
 

@@ -56,3 +56,12 @@ function longestRun(s: string, c: string): number {
   }
   return longest;
 }
+
+/**
+ * Text for a notification (showErrorMessage and the like). Notifications render no Markdown except links
+ * written `[label](target)`, `command:` targets included, so a message quoting the cluster or a bucket
+ * could offer a disguised link or command. A space between `]` and `(` leaves the words and drops the link.
+ */
+export function notificationText(s: string): string {
+  return s.replace(/\]\s*\(/g, '] (');
+}

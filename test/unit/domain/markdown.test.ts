@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { markdownCell, markdownCode, markdownCodeBlock, markdownCodeCell, markdownText } from '../../../server/src/domain/markdown';
+import { markdownCell, markdownCode, markdownCodeBlock, markdownCodeCell, markdownText, notificationText } from '../../../server/src/domain/markdown';
 import { assertInert, outsideCode } from '../markdownSafety';
 
 /** What a bucket's error answer or an SGBackup's failure message could hold. */
@@ -36,5 +36,15 @@ describe('Untrusted text in our Markdown', () => {
     const block = markdownCodeBlock('wal-g failed\n```\n![x](https://evil/x.png)\n````');
     assert.ok(block.startsWith('`````text\n'), block);
     assertInert(block);
+  });
+
+  it('in a notification: a link or command link written by the cluster or a bucket stays words', () => {
+    // The form VS Code turns into a link in a notification (https:, command: and file: targets).
+    const link = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
+    const message = 'The endpoint answered AccessDenied: [Show Log](command:stackgres.deleteBackup "Show Log") or [docs](https://evil.example/x).';
+    assert.match(message, link);
+    assert.doesNotMatch(notificationText(message), link);
+    assert.equal(notificationText(message), 'The endpoint answered AccessDenied: [Show Log] (command:stackgres.deleteBackup "Show Log") or [docs] (https://evil.example/x).');
+    assert.equal(notificationText('SGBackup orders-1 (Completed)'), 'SGBackup orders-1 (Completed)');
   });
 });
