@@ -14,7 +14,7 @@ import type { KubeApi, KubeObject } from '../../client/src/kube/api';
 import { s3ObjectStore } from '../../client/src/storage/s3';
 import type { RecoverableWindowResult } from '../../client/src/webviews/recoverableWindow';
 import { backupSeeds, seedWalg } from '../s3/seed';
-import { describeRows, fixtureUri, kubeTarget, s3Target, scratchNamespace, testingApi, treeRows, waitFor, waitForTreeRow, type TreeRow } from './helpers';
+import { describeRows, fixtureUri, kubeTarget, markdownAsRead, s3Target, scratchNamespace, testingApi, treeRows, waitFor, waitForTreeRow, type TreeRow } from './helpers';
 
 const TEST_ACCESS = 'stackgres.testStorageAccess';
 const DEADLINE_MS = 30_000;
@@ -132,8 +132,8 @@ describe('Test Object Storage Access', function () {
     const del = result.report!.results[4];
     assert.equal(del.message, `The policy lacks s3:DeleteObject on arn:aws:s3:::${s3Target().bucket}/*, so retention cannot delete old backups.`);
     assert.equal(result.report!.probe.state, 'left-behind');
-    assert.match(result.markdown, /\| ❌ \| DeleteObject \| .* \| `AccessDenied` \| The policy lacks s3:DeleteObject/);
-    assert.match(result.markdown, /\*\*left in the bucket\.\*\* The probe object could not be deleted: remove s3:\/\//);
+    assert.match(markdownAsRead(result.markdown), /\| ❌ \| DeleteObject \| .* \| `AccessDenied` \| The policy lacks s3:DeleteObject/);
+    assert.match(markdownAsRead(result.markdown), /\*\*left in the bucket\.\*\* The probe object could not be deleted: remove s3:\/\//);
     assert.match(result.summary, /^DeleteObject \(AccessDenied\) failed\. The policy lacks s3:DeleteObject/);
 
     // What the DBA does next: remove it with a user allowed to delete.
