@@ -117,9 +117,10 @@ describe('Test Object Storage Access', function () {
     assert.equal(result.keyPrefix, w.objects ? w.objects.keyPrefix : result.keyPrefix, 'the probe goes under the cluster\'s backup path');
 
     const report = await waitFor('the report document', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === result.reportUri));
-    assert.match(report.getText(), /\*\*Result: All 5 actions work\.\*\*/);
-    assert.match(report.getText(), new RegExp(`Credentials: Secret ${w.storage.secret} \\(keys accessKeyId, secretAccessKey\\)`));
-    assert.ok(!report.getText().includes(s3Target().owner.secretAccessKey), 'the report never shows a key');
+    assert.match(markdownAsRead(report.getText()), /\*\*Result: All 5 actions work\.\*\*/);
+    assert.match(markdownAsRead(report.getText()), new RegExp(`Credentials: Secret ${w.storage.secret} \\(keys accessKeyId, secretAccessKey\\)`));
+    // Escaping changes a key's punctuation in the source: look in what the reader sees too.
+    assert.ok(![report.getText(), markdownAsRead(report.getText())].some((t) => t.includes(s3Target().owner.secretAccessKey)), 'the report never shows a key');
     const store = s3ObjectStore(s3Target().bucket, { endpoint: s3Target().endpoint, region: s3Target().region, forcePathStyle: true, credentials: s3Target().owner, type: 's3Compatible' });
     await assert.rejects(store.head(result.report!.probe.key), (e: { code?: string }) => e.code === 'NoSuchKey', 'the probe object is gone');
   });
