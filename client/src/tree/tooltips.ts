@@ -23,7 +23,7 @@ export function when(s: string | undefined): string | undefined {
 
 /** A row that only says something (an error, a hint): its label and detail as paragraphs. */
 export function messageTooltip(label: string, detail?: string): string {
-  return [label, detail].filter(Boolean).map((s) => text(s!)).join('\n\n');
+  return [label, detail].filter((s): s is string => Boolean(s)).map((s) => text(s)).join('\n\n');
 }
 
 export function contextTooltip(ctx: KubeContext, reconnecting?: string): string {

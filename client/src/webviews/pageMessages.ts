@@ -35,8 +35,9 @@ export function contextIdentity(c: Pick<KubeContext, 'name' | 'cluster' | 'serve
   return JSON.stringify([c.name, c.cluster, c.server ?? '', c.user]);
 }
 
-/** Kubernetes names are at most 253 characters. */
+/** Kubernetes object names (DNS subdomains, at most 253 characters): nothing else reaches the log or a command. */
 const MAX_NAME = 253;
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
 /**
@@ -87,5 +88,5 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): boole
 }
 
 function isName(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME;
+  return typeof v === 'string' && v.length <= MAX_NAME && NAME.test(v);
 }

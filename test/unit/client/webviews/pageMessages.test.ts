@@ -43,7 +43,8 @@ describe('Messages from the recoverable-window page', () => {
       undefined, null, 'restore', 42, [], { type: 'delete' }, { type: 'refresh', command: 'stackgres.deleteBackup' },
       { type: 'restore' }, { type: 'restore', backup: 'prod/orders-1' }, { type: 'restore', backup: { namespace: 'prod', name: 7 } },
       { type: 'restore', backup: { namespace: 'prod', name: 'orders-1', context: 'other' } }, { type: 'restore', backup: { namespace: '', name: 'orders-1' } },
-      { type: 'restore', backup: { namespace: 'prod', name: 'x'.repeat(254) } }, restore('orders-1', 'yesterday'), restore('orders-1', '2025-03-05 10:30'),
+      { type: 'restore', backup: { namespace: 'prod', name: 'x'.repeat(254) } }, { type: 'restore', backup: { namespace: 'prod', name: 'orders-1\nRestored orders-1' } },
+      { type: 'restore', backup: { namespace: 'prod', name: 'Orders_1' } }, restore('orders-1', 'yesterday'), restore('orders-1', '2025-03-05 10:30'),
       { ...(restore('orders-1') as object), extra: true },
     ]) {
       const r = checkPageMessage(raw, PANEL, PROD);
