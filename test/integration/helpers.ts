@@ -336,10 +336,15 @@ export interface TreeRow {
   tooltip: string;
 }
 
+/** Untrusted values in our Markdown are backslash-escaped: compare what the reader sees. */
+export function markdownAsRead(md: string): string {
+  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
 function textOf(value: string | vscode.MarkdownString | vscode.TreeItemLabel | boolean | undefined): string {
   if (value === undefined || typeof value === 'boolean') return '';
   if (typeof value === 'string') return value;
-  if (value instanceof vscode.MarkdownString) return value.value;
+  if (value instanceof vscode.MarkdownString) return markdownAsRead(value.value);
   if ('label' in value) return value.label;
   return (value as { value?: string }).value ?? '';
 }

@@ -15,6 +15,7 @@ import {
   type SecretCopyStep,
 } from '../../../server/src/domain/backupActions';
 import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
+import { notificationText } from '../../../server/src/domain/markdown';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
@@ -110,10 +111,11 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
   const said = backupOutcome(view);
   if (said.ok) {
     ctx.log.info(said.message);
-    void vscode.window.showInformationMessage(said.message, 'Reveal').then((choice) => choice && revealInTree(ctx, namespace, name));
+    void vscode.window.showInformationMessage(notificationText(said.message), 'Reveal').then((choice) => choice && revealInTree(ctx, namespace, name));
   } else {
     ctx.log.warn(`${said.message}${view.failure ? `\nstatus.process.failure of ${namespace}/${name}:\n${view.failure}` : ''}`);
-    void vscode.window.showErrorMessage(said.message, 'Show Log').then((choice) => choice && ctx.log.show(true));
+    // The failure is the backup Job's own words, from the cluster.
+    void vscode.window.showErrorMessage(notificationText(said.message), 'Show Log').then((choice) => choice && ctx.log.show(true));
   }
   return { namespace, name, phase: view.phase, following: true };
 }

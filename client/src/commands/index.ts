@@ -4,6 +4,7 @@
  * message with "Show Log". Command families live in their own files and export their specs.
  */
 import * as vscode from 'vscode';
+import { notificationText } from '../../../server/src/domain/markdown';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import { isKubeError } from '../kube/errors';
@@ -78,8 +79,9 @@ function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
   }
   if (action) buttons.push(action.title);
   buttons.push(showLog);
-  // Not awaited: the command is over; the message stays until the user reads it.
-  void vscode.window.showErrorMessage(message, ...buttons).then(async (choice) => {
+  // Not awaited: the command is over; the message stays until the user reads it. It may quote the cluster
+  // or a bucket, whose words must not become a link.
+  void vscode.window.showErrorMessage(notificationText(message), ...buttons).then(async (choice) => {
     if (choice === showLog) ctx.log.show(true);
     else if (action && choice === action.title) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
   });

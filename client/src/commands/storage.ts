@@ -17,6 +17,7 @@ import {
   type IamPolicy,
   type StorageLocation,
 } from '../../../server/src/domain/objectStore';
+import { markdownCode, notificationText } from '../../../server/src/domain/markdown';
 import { referencesOf } from '../../../server/src/domain/references';
 import { get } from '../../../server/src/domain/rules/types';
 import type { ExtensionContextHolder } from '../context';
@@ -193,7 +194,7 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
   const markdown = accessReportMarkdown({ storage: target.name, namespace: target.namespace, location, credentials: access.source, at: new Date() }, report);
   const uri = await showReport(`Access test ${target.namespace} ${target.name}`, markdown);
   ctx.log.info(`Access test of SGObjectStorage ${target.namespace}/${target.name} (bucket ${location.bucket}, ${access.source}): ${summary}`);
-  const message = `SGObjectStorage ${target.name}: ${summary}`;
+  const message = notificationText(`SGObjectStorage ${target.name}: ${summary}`);
   const show = 'Show Report';
   const shown = report.ok ? vscode.window.showInformationMessage(message, show) : vscode.window.showWarningMessage(message, show);
   void shown.then((choice) => (choice === show ? showReport(`Access test ${target.namespace} ${target.name}`, markdown) : undefined));
@@ -245,24 +246,26 @@ async function removeProbeAfterCancel(store: ObjectStore, report: AccessReport):
 
 /** gcs and azureBlob: the manifest and the Secret keys, and plainly what was not checked. */
 async function configurationOnly(ctx: ExtensionContextHolder, target: StorageTarget, location: StorageLocation): Promise<StorageAccessResult> {
-  const findings: ConfigurationFinding[] = [{ ok: true, text: `The manifest names ${location.type} bucket \`${location.bucket}\`${location.subPath ? ` with sub-path \`${location.subPath}\`` : ''}.` }];
+  // Findings are Markdown; names and keys come from the manifest and the cluster.
+  const code = markdownCode;
+  const findings: ConfigurationFinding[] = [{ ok: true, text: `The manifest names ${location.type} bucket ${code(location.bucket)}${location.subPath ? ` with sub-path ${code(location.subPath)}` : ''}.` }];
   const refs = referencesOf('SGObjectStorage', { spec: target.spec }).filter((r) => r.kind === 'Secret');
   const api = await optionalApi(ctx);
   if (refs.length === 0) {
     const metadata = get(target.spec, ['gcs', 'gcpCredentials', 'fetchCredentialsFromMetadataService']) === true;
     findings.push({ ok: metadata, text: metadata ? 'Credentials come from the metadata service (Workload Identity): nothing to check here.' : 'No Secret is named for the credentials.' });
   } else if (!api) {
-    findings.push({ ok: false, text: `Not connected to a cluster: whether Secret ${[...new Set(refs.map((r) => r.name))].join(', ')} and its keys exist in namespace \`${target.namespace}\` was not checked.` });
+    findings.push({ ok: false, text: `Not connected to a cluster: whether Secret ${[...new Set(refs.map((r) => code(r.name)))].join(', ')} and its keys exist in namespace ${code(target.namespace)} was not checked.` });
   } else {
     for (const name of [...new Set(refs.map((r) => r.name))]) {
       const keys = await api.secretKeys(target.namespace, name);
       const wanted = refs.filter((r) => r.name === name && r.key).map((r) => r.key!);
-      if (!keys) findings.push({ ok: false, text: `Secret \`${name}\` does not exist in namespace \`${target.namespace}\`: wal-g could not start.` });
+      if (!keys) findings.push({ ok: false, text: `Secret ${code(name)} does not exist in namespace ${code(target.namespace)}: wal-g could not start.` });
       else {
         const missing = wanted.filter((k) => !keys.includes(k));
         findings.push(missing.length
-          ? { ok: false, text: `Secret \`${name}\` has no key ${missing.map((k) => `\`${k}\``).join(', ')} (it has ${keys.map((k) => `\`${k}\``).join(', ') || 'none'}).` }
-          : { ok: true, text: `Secret \`${name}\` has the key${wanted.length === 1 ? '' : 's'} ${wanted.map((k) => `\`${k}\``).join(', ')}.` });
+          ? { ok: false, text: `Secret ${code(name)} has no key ${missing.map((k) => code(k)).join(', ')} (it has ${keys.map((k) => code(k)).join(', ') || 'none'}).` }
+          : { ok: true, text: `Secret ${code(name)} has the key${wanted.length === 1 ? '' : 's'} ${wanted.map((k) => code(k)).join(', ')}.` });
       }
     }
   }
@@ -270,7 +273,7 @@ async function configurationOnly(ctx: ExtensionContextHolder, target: StorageTar
   const uri = await showReport(`Configuration check ${target.namespace} ${target.name}`, markdown);
   const bad = findings.filter((f) => !f.ok).length;
   const summary = `Only the configuration of this ${location.type} storage was checked (this extension speaks S3 only): ${bad ? `${bad} problem${bad === 1 ? '' : 's'} found` : 'no problem found'}. Access to the bucket was NOT tested.`;
-  void vscode.window.showInformationMessage(`SGObjectStorage ${target.name}: ${summary}`);
+  void vscode.window.showInformationMessage(notificationText(`SGObjectStorage ${target.name}: ${summary}`));
   return { storage: target.name, namespace: target.namespace, bucket: location.bucket, keyPrefix: location.keyPrefix, summary, markdown, reportUri: uri.toString() };
 }
 

@@ -6,6 +6,7 @@
 import { checkScope, type StorageLocation } from '../../../server/src/domain/objectStore';
 import type { StorageType } from '../../../server/src/domain/enums';
 import { commentText } from '../../../server/src/domain/scriptText';
+import { markdownCell, markdownCode, markdownCodeCell, markdownText } from '../../../server/src/domain/markdown';
 import type { AccessOutcome, AccessReport } from './accessTest';
 
 export interface ReportSubject {
@@ -20,19 +21,14 @@ export interface ReportSubject {
 const MARK: Readonly<Record<AccessOutcome, string>> = { ok: '✅', failed: '❌', warning: '⚠️', skipped: '⏭️' };
 const WORD: Readonly<Record<AccessOutcome, string>> = { ok: 'works', failed: 'FAILED', warning: 'warning', skipped: 'not tried' };
 
-/** Text inside a Markdown table cell: pipes and line breaks would end the cell. */
-function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function code(s: string): string {
-  const ticks = s.includes('`') ? '``' : '`';
-  return `${ticks}${s}${ticks}`;
-}
+// Names come from the manifest or the cluster, codes and messages from the bucket's answers: each is
+// shown as text or code, never as Markdown of its own (the preview would fetch an image or show a link).
+const code = markdownCode;
+const text = markdownText;
 
 function where(location: StorageLocation): string {
-  const at = location.endpoint ? ` at ${location.endpoint}` : location.region ? ` in ${location.region}` : '';
-  return `${location.type} bucket ${code(location.bucket)}${at}`;
+  const at = location.endpoint ? ` at ${text(location.endpoint)}` : location.region ? ` in ${text(location.region)}` : '';
+  return `${text(location.type)} bucket ${code(location.bucket)}${at}`;
 }
 
 /** "All 5 actions work", "DeleteObject failed (AccessDenied)", "2 of 5 actions failed: ...". */
@@ -52,20 +48,20 @@ export function accessSummary(report: AccessReport): string {
 export function accessReportMarkdown(subject: ReportSubject, report: AccessReport): string {
   const { location } = subject;
   const lines: string[] = [];
-  lines.push(`# Object storage access: ${commentText(subject.storage)}`, '');
+  lines.push(`# Object storage access: ${text(commentText(subject.storage))}`, '');
   lines.push(`SGObjectStorage ${code(subject.storage)} in namespace ${code(subject.namespace)}: ${where(location)}, objects under ${code(location.keyPrefix || '(the bucket root)')}.`, '');
-  lines.push(`Credentials: ${subject.credentials}. Tested ${subject.at.toISOString().replace(/\.\d{3}Z$/, 'Z')} from this computer.`, '');
-  lines.push(report.ok ? `**Result: ${accessSummary(report)}** wal-g can back up, restore and apply retention here.` : `**Result: ${accessSummary(report)}**`, '');
+  lines.push(`Credentials: ${text(subject.credentials)}. Tested ${subject.at.toISOString().replace(/\.\d{3}Z$/, 'Z')} from this computer.`, '');
+  lines.push(report.ok ? `**Result: ${text(accessSummary(report))}** wal-g can back up, restore and apply retention here.` : `**Result: ${text(accessSummary(report))}**`, '');
   lines.push('| | Action | Needs | Result | Code | What it means / how to fix |', '|---|---|---|---|---|---|');
   for (const r of report.results) {
-    lines.push(`| ${MARK[r.outcome]} | ${r.action} | ${cell(`${r.permission} on ${r.resource}`)} | ${WORD[r.outcome]}${r.outcome === 'skipped' ? '' : ` (${Math.round(r.durationMs)} ms)`} | ${r.code ? code(r.code) : ''} | ${cell(r.message)} |`);
+    lines.push(`| ${MARK[r.outcome]} | ${markdownCell(r.action)} | ${markdownCell(`${r.permission} on ${r.resource}`)} | ${WORD[r.outcome]}${r.outcome === 'skipped' ? '' : ` (${Math.round(r.durationMs)} ms)`} | ${r.code ? markdownCodeCell(r.code) : ''} | ${markdownCell(r.message)} |`);
   }
   lines.push('');
   const probeMark = report.probe.state === 'removed' || report.probe.state === 'not-written' ? '✅' : '⚠️';
-  lines.push(`${probeMark} **Probe object** ${code(report.probe.key)}: ${probeWords(report.probe.state)} ${report.probe.message}`, '');
+  lines.push(`${probeMark} **Probe object** ${code(report.probe.key)}: ${probeWords(report.probe.state)} ${text(report.probe.message)}`, '');
   lines.push(...scopeLines(location.type));
   if (location.notes.length) {
-    lines.push('', '## Notes on this storage', '', ...location.notes.map((n) => `- ${n}`));
+    lines.push('', '## Notes on this storage', '', ...location.notes.map((n) => `- ${text(n)}`));
   }
   lines.push('', 'Nothing from this test is stored: the keys were used in memory for these requests only.', '');
   return lines.join('\n');
@@ -107,12 +103,12 @@ export function configurationReportMarkdown(subject: Omit<ReportSubject, 'creden
   const { location } = subject;
   const service = location.type === 'gcs' ? 'Google Cloud Storage' : 'Azure Blob Storage';
   const lines: string[] = [];
-  lines.push(`# Object storage configuration: ${commentText(subject.storage)}`, '');
-  lines.push(`SGObjectStorage ${code(subject.storage)} in namespace ${code(subject.namespace)}: ${location.type} bucket ${code(location.bucket)} (wal-g prefix ${code(location.prefix)}).`, '');
+  lines.push(`# Object storage configuration: ${text(commentText(subject.storage))}`, '');
+  lines.push(`SGObjectStorage ${code(subject.storage)} in namespace ${code(subject.namespace)}: ${text(location.type)} bucket ${code(location.bucket)} (wal-g prefix ${code(location.prefix)}).`, '');
   lines.push(`**Only the configuration was checked.** This extension speaks S3, not ${service}: no request was sent to the bucket.`, '');
   for (const f of findings) lines.push(`- ${f.ok ? '✅' : '❌'} ${f.text}`);
   lines.push('', ...scopeLines(location.type));
-  if (location.notes.length) lines.push('', '## Notes on this storage', '', ...location.notes.map((n) => `- ${n}`));
+  if (location.notes.length) lines.push('', '## Notes on this storage', '', ...location.notes.map((n) => `- ${text(n)}`));
   lines.push('');
   return lines.join('\n');
 }

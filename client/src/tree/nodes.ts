@@ -3,12 +3,13 @@
  * contextValue the menus' when-clauses test) and its children, read from the ClusterModel.
  */
 import * as vscode from 'vscode';
-import { backupDescription, backupTime, type BackupView } from '../../../server/src/domain/backups';
+import { backupDescription, type BackupView } from '../../../server/src/domain/backups';
 import { describe as describeCron, checkCron } from '../../../server/src/domain/cron';
-import { formatBytes, storageSummary } from '../../../server/src/domain/describe';
+import { storageSummary } from '../../../server/src/domain/describe';
 import type { KubeObject } from '../kube/api';
 import type { ClusterModel } from '../clusterModel';
 import { clusterBucketNodes, storageBucketNodes } from './storageNodes';
+import { backupTooltip, clusterTooltip, contextTooltip, messageTooltip, storageTooltip } from './tooltips';
 
 export interface Node {
   treeItem(): vscode.TreeItem;
@@ -31,7 +32,7 @@ export class MessageNode implements Node {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.tooltip = new vscode.MarkdownString([this.label, this.detail].filter(Boolean).join('\n\n'));
+    item.tooltip = new vscode.MarkdownString(messageTooltip(this.label, this.detail));
     item.description = this.detail;
     item.command = this.command;
     item.contextValue = 'stackgres.message';
@@ -56,7 +57,7 @@ export class ContextNode implements Node {
     item.iconPath = new vscode.ThemeIcon('cloud');
     const state = this.model.state;
     item.description = state.kind === 'ready' ? (state.reconnecting ? 'reconnecting…' : state.scope === 'all namespaces' ? undefined : `namespace ${state.scope} only`) : state.kind === 'loading' ? 'loading…' : undefined;
-    item.tooltip = new vscode.MarkdownString(`**Context** \`${ctx.name}\`\n\nCluster \`${ctx.cluster}\` at ${ctx.server ?? 'in-cluster'}, user \`${ctx.user}\`${state.kind === 'ready' && state.reconnecting ? `\n\nReconnecting: ${state.reconnecting.message}` : ''}`);
+    item.tooltip = new vscode.MarkdownString(contextTooltip(ctx, state.kind === 'ready' ? state.reconnecting?.message : undefined));
     item.contextValue = 'stackgres.context';
     return item;
   }
@@ -134,12 +135,7 @@ export class ClusterNode implements Node {
       version !== undefined ? `PG ${String(version)}` : undefined,
       schedule,
     ].filter(Boolean).join(' · ');
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**SGCluster** \`${this.name}\` in \`${this.namespace}\`\n\n`);
-    md.appendMarkdown(`- Postgres ${String(version ?? '?')}, ${String(instances ?? '?')} instance(s)\n`);
-    md.appendMarkdown(`- Backups: ${typeof storageName === 'string' ? `SGObjectStorage \`${storageName}\`` : 'none configured'}${typeof cron === 'string' ? `, \`${cron}\` (${schedule})` : ''}${typeof get(storage, 'retention') === 'number' ? `, keeps ${String(get(storage, 'retention'))}` : ''}\n`);
-    md.appendMarkdown(`- ${backups.length} backup(s), ${backups.filter((b) => b.phase === 'Completed').length} Completed`);
-    item.tooltip = md;
+    item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, 'retention'), backups }));
     item.contextValue = typeof storageName === 'string' ? 'stackgres.cluster.backups' : 'stackgres.cluster';
     return item;
   }
@@ -174,22 +170,7 @@ export class BackupNode implements Node {
     const [icon, color] = PHASE_ICONS[b.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**SGBackup** \`${b.name}\` — **${b.phase}**\n\n`);
-    if (b.failure) md.appendCodeblock(b.failure, 'text');
-    const t = backupTime(b);
-    const lines = [
-      t ? `Stored ${t.toISOString().replace('.000Z', 'Z')}` : undefined,
-      b.compressedBytes !== undefined ? `Size ${formatBytes(b.compressedBytes)} compressed${b.uncompressedBytes ? `, ${formatBytes(b.uncompressedBytes)} uncompressed` : ''}` : undefined,
-      b.pgMajor ? `Postgres ${b.pgMajor}` : undefined,
-      b.managedLifecycle ? 'Managed: deleted by the retention policy' : 'Kept until deleted (not managed by retention)',
-      b.scheduled ? 'Taken by the schedule' : 'Taken on demand',
-      b.copy ? `Copy of a backup of ${b.cluster.namespace}.${b.cluster.name}` : undefined,
-      b.storage ? `Storage: ${b.storage}` : undefined,
-      b.internalName ? `wal-g name \`${b.internalName}\`` : undefined,
-    ].filter(Boolean);
-    md.appendMarkdown(lines.map((l) => `- ${l}`).join('\n'));
-    item.tooltip = md;
+    item.tooltip = new vscode.MarkdownString(backupTooltip(b));
     item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
     return item;
   }
@@ -255,7 +236,7 @@ export class StorageNode implements Node {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('package');
     item.description = storageSummary(this.object.spec);
-    item.tooltip = new vscode.MarkdownString(`**SGObjectStorage** \`${this.name}\` in \`${this.namespace}\`\n\n${storageSummary(this.object.spec)}`);
+    item.tooltip = new vscode.MarkdownString(storageTooltip(this.name, this.namespace, storageSummary(this.object.spec)));
     item.contextValue = 'stackgres.storage';
     return item;
   }

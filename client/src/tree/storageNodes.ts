@@ -15,6 +15,7 @@ import type { KubeObject } from '../kube/api';
 import { BucketBrowser, isProblem, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
 import { openStorage } from '../storage/credentials';
 import type { Node } from './nodes';
+import { bucketPathTooltip, messageTooltip, walCoverageTooltip, walgBackupTooltip, when } from './tooltips';
 
 /** Every listing the tree shows, shared with the recoverable-window picture. */
 export const bucketBrowser = new BucketBrowser();
@@ -39,7 +40,7 @@ class BucketMessageNode implements Node {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.description = this.detail;
-    item.tooltip = new vscode.MarkdownString([this.label, this.tooltip ?? this.detail].filter(Boolean).join('\n\n'));
+    item.tooltip = new vscode.MarkdownString(messageTooltip(this.label, this.tooltip ?? this.detail));
     item.command = this.command;
     item.contextValue = 'stackgres.message';
     return item;
@@ -78,12 +79,6 @@ export function listingFor(model: ClusterModel, t: PathTarget, options: ListingO
   }, { timeoutMs: TREE_TIMEOUT_MS, ...options }));
 }
 
-const when = (s: string | undefined): string | undefined => {
-  if (!s) return undefined;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? s : d.toISOString().replace(/:\d{2}(\.\d+)?Z$/, ' UTC').replace('T', ' ');
-};
-
 export class BucketPathNode implements Node {
   readonly id: string;
   readonly key: string;
@@ -104,11 +99,7 @@ export class BucketPathNode implements Node {
     const listing = bucketBrowser.get(this.key);
     const count = listing?.loaded && !listing.problem ? `${listing.backups.length}${listing.hasMore ? '+' : ''} base backup${listing.backups.length === 1 ? '' : 's'}` : undefined;
     item.description = [count, this.kind === 'cluster' ? `SGObjectStorage ${this.target.storageName}` : this.target.backupPath].filter(Boolean).join(' · ');
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**Backups in the bucket** of SGObjectStorage \`${this.target.storageName}\`\n\n`);
-    md.appendMarkdown(`Path \`${this.target.backupPath}\`${this.target.pathIsCurrent ? ' (a cluster backs up here now)' : ' (no cluster backs up here any more)'}\n\n`);
-    md.appendMarkdown('Read from the bucket with the storage\'s Secret; kept until you refresh this row.');
-    item.tooltip = md;
+    item.tooltip = new vscode.MarkdownString(bucketPathTooltip(this.target.storageName, this.target.backupPath, this.target.pathIsCurrent));
     item.contextValue = 'stackgres.bucketPath';
     return item;
   }
@@ -201,21 +192,7 @@ export class WalgBackupNode implements Node {
       b.isPermanent ? 'permanent' : undefined,
       problem ? 'unreadable' : undefined,
     ].filter(Boolean).join(' · ');
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**wal-g base backup** \`${b.name}\`\n\n`);
-    const lines = [
-      m.sgBackup ? `Recorded by SGBackup \`${m.sgBackup.name}\`${m.sgBackup.namespace ? ` in \`${m.sgBackup.namespace}\`` : ''}` : `**Orphan:** ${m.note ?? 'no SGBackup records it.'}`,
-      b.startTime || b.finishTime ? `From ${when(b.startTime) ?? '?'} to ${when(b.finishTime) ?? '?'}` : b.listedAt ? `Finished about ${when(b.listedAt)}` : undefined,
-      b.compressedSize !== undefined ? `Size ${formatBytes(b.compressedSize)} compressed${b.uncompressedSize !== undefined ? `, ${formatBytes(b.uncompressedSize)} uncompressed` : ''}` : undefined,
-      b.pgVersion !== undefined ? `Postgres ${b.pgMajor ?? ''} (${b.pgVersion})` : undefined,
-      b.startLsn ? `LSN ${b.startLsn} → ${b.finishLsn ?? '?'}${b.timeline !== undefined ? `, timeline ${b.timeline}` : ''}` : undefined,
-      b.isPermanent ? 'Permanent: wal-g retention skips it' : b.isPermanent === false ? 'Not permanent' : undefined,
-      b.hostname ? `Taken on ${b.hostname}` : undefined,
-      b.volumeSnapshot ? 'VolumeSnapshot backup: the data is in a Kubernetes VolumeSnapshot' : undefined,
-      ...b.problems.map((p) => `Problem: ${p}`),
-    ].filter(Boolean);
-    md.appendMarkdown(lines.map((l) => `- ${l}`).join('\n'));
-    item.tooltip = md;
+    item.tooltip = new vscode.MarkdownString(walgBackupTooltip(b, m));
     item.contextValue = m.orphan ? 'stackgres.walgBackup.orphan' : 'stackgres.walgBackup';
     return item;
   }
@@ -256,13 +233,7 @@ export class WalCoverageNode implements Node {
     item.iconPath = new vscode.ThemeIcon('pulse');
     const newest = c.newest ?? c.oldest;
     item.description = `${c.oldest.segment} → ${newest.segment} · ${when(c.oldest.lastModified?.toISOString()) ?? '?'} → ${when(newest.lastModified?.toISOString()) ?? '?'}`;
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown('**WAL in the bucket** (bounds the recoverable window)\n\n');
-    md.appendMarkdown(`- Oldest segment \`${c.oldest.segment}\` (timeline ${c.oldest.timeline}), archived ${when(c.oldest.lastModified?.toISOString()) ?? 'at an unknown time'}\n`);
-    md.appendMarkdown(`- Newest segment \`${newest.segment}\` (timeline ${newest.timeline}), archived ${when(newest.lastModified?.toISOString()) ?? 'at an unknown time'}\n`);
-    md.appendMarkdown(`- Found with ${c.walRequests} small listings, without listing the whole folder\n`);
-    for (const p of c.problems) md.appendMarkdown(`- ${p}\n`);
-    item.tooltip = md;
+    item.tooltip = new vscode.MarkdownString(walCoverageTooltip({ ...c, oldest: c.oldest }));
     return item;
   }
 

@@ -17,6 +17,7 @@ import { isProblem } from '../storage/bucketBrowser';
 import { ClusterNode } from '../tree/nodes';
 import { bucketBrowser, listingFor, listingKey, type PathTarget } from '../tree/storageNodes';
 import * as prompts from '../ui/prompts';
+import { checkPageMessage, contextIdentity, type PageMessage } from './pageMessages';
 import { recoverableWindowHtml } from './recoverableWindowHtml';
 
 export const VIEW_TYPE = 'stackgres.recoverableWindow';
@@ -103,10 +104,7 @@ export interface RecoverableWindowResult {
   readonly timeline: RecoveryTimeline;
 }
 
-/** What the page asks the extension. */
-export type PageMessage =
-  | { readonly type: 'restore'; readonly backup: { readonly namespace: string; readonly name: string }; readonly pointInTime?: string }
-  | { readonly type: 'refresh' };
+export type { PageMessage };
 
 /** The argument Restore Backup takes from here. */
 export interface RestoreRequestArgument {
@@ -121,18 +119,24 @@ class WindowPanel {
   private timer: NodeJS.Timeout | undefined;
   /** Closing the panel cancels the bucket read it started. */
   private readonly closing = new AbortController();
+  private closed = false;
   timeline: RecoveryTimeline | undefined;
 
   constructor(
     private readonly ctx: ExtensionContextHolder,
     readonly key: string,
+    /** `contextIdentity` of the context the panel shows: it closes when another one is connected. */
+    readonly context: string,
     readonly namespace: string,
     readonly name: string,
     readonly panel: vscode.WebviewPanel,
   ) {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: PageMessage) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m).catch((err: unknown) => ctx.log.warn(`Recoverable window of ${namespace}/${name}: ${String(err)}`))),
+      ctx.connection.onDidChange((s) => {
+        if (s.kind === 'connected' && contextIdentity(s.api.context) !== context) this.close(`context ${s.api.context.name} is connected now`);
+      }),
       // SGBackups come and go: redraw from the live model, without reading the bucket again.
       ctx.onDidChangeModel(() => {
         clearTimeout(this.timer);
@@ -141,15 +145,40 @@ class WindowPanel {
     );
   }
 
-  async load(reload: boolean, signal?: AbortSignal): Promise<RecoveryTimeline> {
+  /** Draws the cluster again; undefined when the panel was closed because another context is connected. */
+  async load(reload: boolean, signal?: AbortSignal): Promise<RecoveryTimeline | undefined> {
+    if (!this.sameContext(await this.ctx.model())) return undefined;
     const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     const timeline = await loadRecoveryTimeline(this.ctx, this.namespace, this.name, { reload, signal: stop });
+    if (this.closed || !this.sameContext(await this.ctx.model())) return undefined;
     this.timeline = timeline;
     this.panel.webview.html = recoverableWindowHtml(timeline, { cspSource: this.panel.webview.cspSource, nonce: randomBytes(16).toString('base64') });
     return timeline;
   }
 
-  private async onMessage(m: PageMessage): Promise<void> {
+  /** Closes the panel (saying why in the log) when the model is another context's. */
+  private sameContext(model: ClusterModel): boolean {
+    if (contextIdentity(model.api.context) === this.context) return true;
+    this.close(`context ${model.api.context.name} is connected now`);
+    return false;
+  }
+
+  private close(why: string): void {
+    if (this.closed) return;
+    this.ctx.log.info(`Recoverable window of ${this.namespace}/${this.name} closed: ${why}.`);
+    this.panel.dispose();
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const model = await this.ctx.model().catch(() => undefined);
+    const checked = checkPageMessage(raw, this, model && contextIdentity(model.api.context));
+    if (!checked.ok) {
+      // One line, nothing done: the page is untrusted input like any other.
+      this.ctx.log.warn(`Recoverable window of ${this.namespace}/${this.name}: a request from the page was refused (${checked.reason}); nothing was done.`);
+      if (checked.closePanel) this.close('the context changed');
+      return;
+    }
+    const m = checked.message;
     if (m.type === 'refresh') {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the bucket of ${this.name}`, cancellable: true }, async (_progress, token) => {
         const controller = new AbortController();
@@ -166,6 +195,7 @@ class WindowPanel {
   }
 
   dispose(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.closing.abort();
     panels.delete(this.key);
@@ -205,14 +235,15 @@ async function clusterTarget(ctx: ExtensionContextHolder, arg: unknown): Promise
 export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: unknown): Promise<RecoverableWindowResult> {
   const { namespace, name } = await clusterTarget(ctx, arg);
   const model = await ctx.model();
-  const key = `${model.api.context.name}/${namespace}/${name}`;
+  const context = contextIdentity(model.api.context);
+  const key = `${context}/${namespace}/${name}`;
   const title = `Recoverable window: ${name}`;
   let view = panels.get(key);
   if (view) {
     view.panel.reveal();
   } else {
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [], retainContextWhenHidden: false });
-    view = new WindowPanel(ctx, key, namespace, name, panel);
+    view = new WindowPanel(ctx, key, context, namespace, name, panel);
     panels.set(key, view);
   }
   const current = view;
@@ -228,5 +259,6 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
       }
     },
   );
+  if (!timeline) throw new UserError(`Another Kubernetes context was connected while the recoverable window of ${namespace}/${name} opened: open it again.`);
   return { namespace, name, viewType: VIEW_TYPE, title, timeline };
 }

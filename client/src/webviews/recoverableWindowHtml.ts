@@ -33,11 +33,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** `2026-01-01 03:00` (UTC). */
+/** `2026-01-01 03:00` (UTC); `?` for anything else, which is never written into the page as it came. */
 export function shortTime(iso: string | undefined): string {
   if (!iso) return '?';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 16).replace('T', ' ');
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
 const HOUR = 3_600_000;

@@ -6,6 +6,7 @@
 import { COMPRESSIONS, STORAGE_CLASSES, STORAGE_TYPES } from './enums';
 import { checkCron } from './cron';
 import type { PathSegment } from './locate';
+import { markdownCode, markdownText } from './markdown';
 import { get } from './rules/types';
 
 export function schemaPath(path: readonly PathSegment[]): string {
@@ -59,11 +60,13 @@ export function cronHelp(value: unknown, now: Date): string {
   const head = '**cronSchedule**: when the operator starts a new base backup (a Kubernetes CronJob, 5 fields `minute hour day-of-month month day-of-week`, always in **UTC**). Without it there are no scheduled base backups; WAL is still archived and manual SGBackups still work.';
   if (typeof value !== 'string') return head;
   const check = checkCron(value);
-  if (!check.ok) return `${head}\n\n\`${value}\`: ${check.problem}`;
-  if (check.neverRuns) return `${head}\n\n\`${value}\`: ${check.description}. ${check.reason}`;
+  // The value is the manifest's: shown as code. Problems quote parts of it, so they are text; a description
+  // is written by the cron library about a schedule that parsed.
+  if (!check.ok) return `${head}\n\n${markdownCode(value)}: ${markdownText(check.problem)}`;
+  if (check.neverRuns) return `${head}\n\n${markdownCode(value)}: ${check.description}. ${markdownText(check.reason)}`;
   const runs = check.nextRuns(now, 3);
   const next = runs.length ? `\n\nNext runs (UTC):\n${runs.map((d) => `- ${fmt(d)}`).join('\n')}` : '';
-  return `${head}\n\n\`${value}\`: **${check.description}**${next}`;
+  return `${head}\n\n${markdownCode(value)}: **${check.description}**${next}`;
 }
 
 export function retentionHelp(value: unknown, cron: unknown, now: Date): string {
@@ -78,7 +81,7 @@ export function retentionHelp(value: unknown, cron: unknown, now: Date): string 
       const runs = check.nextRuns(now, n + 1);
       if (runs.length > 1) {
         const span = runs[runs.length - 1].getTime() - runs[0].getTime();
-        lines.push(`With \`${cron}\` that is about **${humanDuration(span)}** of history: point-in-time recovery reaches back to the oldest kept backup.`);
+        lines.push(`With ${markdownCode(cron)} that is about **${humanDuration(span)}** of history: point-in-time recovery reaches back to the oldest kept backup.`);
       }
     }
   }

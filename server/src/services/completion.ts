@@ -6,6 +6,7 @@
 import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind, Position, TextEdit } from 'vscode-languageserver';
 import { kindInfo, KINDS } from '../domain/kinds';
 import { pathAt } from '../domain/locate';
+import { markdownCode } from '../domain/markdown';
 import type { Manifest } from '../domain/manifest';
 import { referenceKindAt, secretKeySelectorAt } from '../domain/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
@@ -54,7 +55,8 @@ export class CompletionService {
       label: o.name,
       kind: CompletionItemKind.Reference,
       detail: [o.detail, o.source === 'cluster' ? 'from the cluster' : 'from the workspace'].filter(Boolean).join(' · '),
-      documentation: { kind: MarkupKind.Markdown, value: `${kind} \`${o.name}\`${o.namespace ? ` in namespace \`${o.namespace}\`` : ''}${o.keys ? `\n\nKeys: ${o.keys.map((k) => `\`${k}\``).join(', ') || 'none'}` : ''}` },
+      // Names and keys come from the workspace or the cluster: code spans that no value can end.
+      documentation: { kind: MarkupKind.Markdown, value: `${kind} ${markdownCode(o.name)}${o.namespace ? ` in namespace ${markdownCode(o.namespace)}` : ''}${o.keys ? `\n\nKeys: ${o.keys.map((k) => markdownCode(k)).join(', ') || 'none'}` : ''}` },
       sortText: `0${String(i).padStart(4, '0')}`,
       textEdit: TextEdit.replace(range, o.name),
     }));

@@ -2,6 +2,7 @@
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import { fieldHelp } from '../domain/help';
 import { locate, pathAt } from '../domain/locate';
+import { markdownCode, markdownText } from '../domain/markdown';
 import { referenceKindAt } from '../domain/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
@@ -30,9 +31,9 @@ export class HoverService {
         if (typeof name === 'string') {
           const found = (await this.references.list(refKind, m.namespace)).filter((o) => o.name === name);
           const where = found.length
-            ? found.map((o) => `- ${o.source === 'cluster' ? 'in the cluster' : `in ${o.origin ?? 'the workspace'}`}${o.detail ? `: ${o.detail}` : ''}`).join('\n')
+            ? found.map((o) => `- ${o.source === 'cluster' ? 'in the cluster' : `in ${markdownText(o.origin ?? 'the workspace')}`}${o.detail ? `: ${markdownText(o.detail)}` : ''}`).join('\n')
             : '_Not found in the workspace' + ' (nor in the cluster, when connected)._';
-          return { contents: { kind: MarkupKind.Markdown, value: `**${refKind}** \`${name}\`, same namespace as this ${m.kind}.\n\n${where}` }, range: shift(at.valueRange) };
+          return { contents: { kind: MarkupKind.Markdown, value: `**${refKind}** ${markdownCode(name)}, same namespace as this ${m.kind}.\n\n${where}` }, range: shift(at.valueRange) };
         }
       }
     }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { compressionHelp, cronHelp, fieldHelp, retentionHelp, storageClassHelp, storageTypeHelp } from '../../../server/src/domain/help';
+import { assertInert, shown } from '../markdownSafety';
 
 const now = new Date('2026-01-01T00:00:00Z');
 
@@ -12,8 +13,14 @@ describe('hover texts', () => {
   });
 
   it('cronSchedule: an invalid schedule says why instead of runs', () => {
-    assert.match(cronHelp('0 5 0 0 0', now), /outside 1-12/);
-    assert.match(cronHelp('0 5 31 2 *', now), /never fires/);
+    assert.match(shown(cronHelp('0 5 0 0 0', now)), /outside 1-12/);
+    assert.match(shown(cronHelp('0 5 31 2 *', now)), /never fires/);
+  });
+
+  it('cronSchedule: a value written to look like a link, an image or HTML is shown as code and text', () => {
+    for (const value of ['![x](https://evil/x.png)', '0 5 * * * [click](command:stackgres.deleteBackup)', '`0 5` <img src=x>\n\n# x', '@every 1h ![x](https://evil/x.png)', '@x ![x](https://evil/x.png)']) {
+      assertInert(cronHelp(value, now));
+    }
   });
 
   it('retention: what is kept, what is deleted, and the history it gives with the schedule', () => {

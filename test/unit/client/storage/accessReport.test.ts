@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
 import { accessReportMarkdown, accessSummary, configurationReportMarkdown } from '../../../../client/src/storage/accessReport';
 import type { AccessReport, AccessResult } from '../../../../client/src/storage/accessTest';
+import { assertInert, shown } from '../../markdownSafety';
 
 function location(spec: unknown): StorageLocation {
   const r = storageLocation(spec, 'sgbackups.stackgres.io/demo/db/2025-01-01-00-00-00/16');
@@ -39,7 +40,7 @@ describe('The access test report', () => {
 
   it('all green: one summary line, a row per action, the probe removed, and what was not checked', () => {
     assert.equal(accessSummary(GREEN), 'All 5 actions work.');
-    const md = accessReportMarkdown({ storage: 'backups', namespace: 'demo', location: S3, credentials: 'Secret rgw (keys id, secret)', at: AT }, GREEN);
+    const md = shown(accessReportMarkdown({ storage: 'backups', namespace: 'demo', location: S3, credentials: 'Secret rgw (keys id, secret)', at: AT }, GREEN));
     assert.match(md, /^# Object storage access: backups\n/);
     assert.match(md, /s3Compatible bucket `backups` at http:\/\/127\.0\.0\.1:7480, objects under `team-a\/sgbackups\.stackgres\.io\/demo\/db\/2025-01-01-00-00-00\/16\/`/);
     assert.match(md, /Credentials: Secret rgw \(keys id, secret\)\. Tested 2025-03-01T10:00:00Z from this computer\./);
@@ -51,7 +52,7 @@ describe('The access test report', () => {
 
   it('delete denied: the failing action with its code and fix, and the probe object reported', () => {
     assert.equal(accessSummary(DELETE_DENIED), 'DeleteObject (AccessDenied) failed. The policy lacks s3:DeleteObject on arn:aws:s3:::backups/team-a/*, so retention cannot delete old backups. The probe object may be left behind: see the report.');
-    const md = accessReportMarkdown({ storage: 'backups', namespace: 'demo', location: S3, credentials: 'typed in (not stored)', at: AT }, DELETE_DENIED);
+    const md = shown(accessReportMarkdown({ storage: 'backups', namespace: 'demo', location: S3, credentials: 'typed in (not stored)', at: AT }, DELETE_DENIED));
     assert.match(md, /\| ❌ \| DeleteObject \| s3:DeleteObject on arn:aws:s3:::backups\/team-a\/\* \| FAILED \(8 ms\) \| `AccessDenied` \| The policy lacks s3:DeleteObject/);
     assert.match(md, /⚠️ \*\*Probe object\*\* `team-a\/x\/stackgres-access-test-abc`: \*\*left in the bucket\.\*\* The probe object could not be deleted: remove s3:\/\/backups/);
   });
@@ -68,8 +69,23 @@ describe('The access test report', () => {
     };
     assert.match(accessSummary(report), /^2 of 3 actions failed: ListBucket \(SignatureDoesNotMatch\), PutObject \(AccessDenied\)\. The secret access key/);
     const md = accessReportMarkdown({ storage: 's', namespace: 'n', location: S3, credentials: 'c', at: AT }, report);
-    assert.match(md, /\| ⏭️ \| GetBucketLocation \| s3:GetBucketLocation on arn:aws:s3:::b \| not tried \| {2}\| Not tried/);
-    assert.ok(md.includes('does not match \\| the ID.'), 'a pipe in a message does not break the table');
+    assert.ok(md.includes('does not match \\| the ID\\.'), 'a pipe in a message does not break the table');
+    assert.match(shown(md), /\| ⏭️ \| GetBucketLocation \| s3:GetBucketLocation on arn:aws:s3:::b \| not tried \| {2}\| Not tried/);
+  });
+
+  it('an endpoint\'s error code and message, the probe key and names with Markdown in them are shown as text', () => {
+    const hostile = '![x](https://evil/x.png) [click](command:stackgres.deleteBackup) <img src=x> `tick`\n# heading';
+    const report: AccessReport = {
+      results: [{ action: 'ListBucket', permission: 's3:ListBucket', resource: 'arn:aws:s3:::b', outcome: 'failed', code: `Access|Denied\`${hostile}`, message: `The endpoint answered: ${hostile}`, durationMs: 3 }],
+      probe: { key: `team-a/${hostile}`, state: 'unknown', message: `The probe object may be left: ${hostile}` },
+      ok: false,
+    };
+    const md = accessReportMarkdown({ storage: `s${hostile}`, namespace: 'n`s', location: S3, credentials: `Secret ${hostile}`, at: AT }, report);
+    assertInert(md);
+    const row = md.split('\n').find((l) => l.startsWith('| ❌ |'));
+    assert.ok(row, 'the failing action keeps its one table row');
+    assert.equal(row.replace(/\\\|/g, '').split('|').length, 8, 'six cells: no pipe from the answer splits the row');
+    assert.ok(md.includes('``Access\\|Denied`![x](https://evil/x.png) [click](command:stackgres.deleteBackup) <img src=x> `tick` # heading``'), 'the code is shown as code, on one line');
   });
 
   it('gcs and azureBlob: says plainly that only the configuration was checked', () => {

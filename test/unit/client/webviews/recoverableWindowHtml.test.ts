@@ -84,6 +84,12 @@ describe('The recoverable-window page', () => {
     assert.equal(JSON.parse(data).backups.length, 6);
   });
 
+  it('a time that is not a time is never written into the page as HTML', () => {
+    const t = timeline();
+    const odd = recoverableWindowHtml({ ...t, backups: t.backups.map((b, i) => (i === 0 ? { ...b, at: '<img src=x>' } : b)) }, { cspSource: 'vscode-webview://abc', nonce: 'n' });
+    assert.ok(!odd.includes('<img'), 'no element from the value');
+  });
+
   it('offers the restore only for restorable backups', () => {
     assert.equal((html.match(/<button class="restore"/g) ?? []).length, 4, 'three managed and one unmanaged Completed backup');
   });
