@@ -32,9 +32,9 @@ const DELETE_DENIED: AccessReport = {
 
 describe('The access test report', () => {
   it('a storage name with a line break stays in the title line', () => {
-    const md = accessReportMarkdown({ storage: 'backups\n![x](https://example.com/x.png)', namespace: 'demo', location: S3, credentials: 'typed in', at: AT }, GREEN);
+    const md = shown(accessReportMarkdown({ storage: 'backups\n![x](https://example.com/x.png)', namespace: 'demo', location: S3, credentials: 'typed in', at: AT }, GREEN));
     assert.match(md, /^# Object storage access: backups\\n!\[x\]\(https:\/\/example\.com\/x\.png\)\n\n/);
-    const config = configurationReportMarkdown({ storage: 'g\r\n# other', namespace: 'demo', location: S3, at: AT }, []);
+    const config = shown(configurationReportMarkdown({ storage: 'g\r\n# other', namespace: 'demo', location: S3, at: AT }, []));
     assert.match(config, /^# Object storage configuration: g\\r\\n# other\n/);
   });
 
