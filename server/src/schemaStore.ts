@@ -2,6 +2,12 @@
  * The JSON schema of each kind: the bundled one from `schemas/`, or an override (the connected cluster's
  * CRD). `generation` changes whenever a schema changes, so cached results computed with an older schema
  * are not reused.
+ *
+ * A cluster's CRD is untrusted: one `pattern` can take a regular expression engine minutes on one value,
+ * and a regular expression cannot be interrupted on the thread that runs it. So the schema that
+ * `text()` gives (the main thread's hover, completion and fallback checks) has the cluster's patterns
+ * left out; the whole schema (`clusterText()`) goes only to the worker thread, which is stopped when a
+ * check takes too long (schemaChecker.ts).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +18,8 @@ export class SchemaStore {
   private readonly texts = new Map<string, string>();
   private readonly parsed = new Map<string, Record<string, unknown>>();
   private readonly overrides = new Map<string, string>();
+  /** The cluster's schemas without their patterns, by schema file. */
+  private readonly withoutPatterns = new Map<string, string>();
   private gen = 0;
 
   constructor(private readonly dir: string) {}
@@ -20,11 +28,21 @@ export class SchemaStore {
     return this.gen;
   }
 
-  /** Schema text for a schema file name from `KindInfo.schemaFile`. */
+  /** Schema text for a schema file name from `KindInfo.schemaFile`; safe to use on the main thread. */
   text(file: string): string {
-    const override = this.overrides.get(file);
-    if (override !== undefined) return override;
-    return this.bundledText(file);
+    return this.withoutPatterns.get(file) ?? this.overrides.get(file) ?? this.bundledText(file);
+  }
+
+  /** The cluster's whole schema for the kind (patterns included), or undefined when the kind uses ours. */
+  clusterText(kind: string): string | undefined {
+    const info = kindInfo(kind);
+    return info && this.withoutPatterns.has(info.schemaFile) ? this.overrides.get(info.schemaFile) : undefined;
+  }
+
+  /** Whether the kind's schema came from the connected cluster (its patterns run only where they can be stopped). */
+  fromCluster(kind: string | undefined): boolean {
+    const info = kindInfo(kind);
+    return info !== undefined && this.withoutPatterns.has(info.schemaFile);
   }
 
   private bundledText(file: string): string {
@@ -67,6 +85,7 @@ export class SchemaStore {
         return 'same';
       }
       this.override(kind, text);
+      this.withoutPatterns.set(info.schemaFile, JSON.stringify(withoutPatterns(JSON.parse(text))));
       return 'cluster';
     } catch (err) {
       // A CRD from a newer StackGres with constructs we do not convert: keep checking with ours.
@@ -81,8 +100,28 @@ export class SchemaStore {
     if (!info) return false;
     if (schemaText === undefined) this.overrides.delete(info.schemaFile);
     else this.overrides.set(info.schemaFile, schemaText);
+    this.withoutPatterns.delete(info.schemaFile);
     this.parsed.delete(info.schemaFile);
     this.gen++;
     return true;
   }
+}
+
+/** Keywords whose value is a schema, or a list or map of schemas. */
+const SUBSCHEMAS = new Set(['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', 'contains', 'propertyNames']);
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies']);
+
+/** The schema with every `pattern` keyword (and `patternProperties`) left out; a property named `pattern` stays. */
+export function withoutPatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutPatterns);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'pattern' || key === 'patternProperties') continue;
+    if (SUBSCHEMAS.has(key)) out[key] = withoutPatterns(value);
+    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, withoutPatterns(sub)]));
+    } else out[key] = value;
+  }
+  return out;
 }

@@ -30,6 +30,8 @@ interface InitOptions {
   readonly validationDelay?: number;
   /** Files larger than this are not validated (default 5). */
   readonly maxFileSizeMB?: number;
+  /** How long a check against a cluster's CRD schema may run before it is stopped (default 10,000 ms). */
+  readonly schemaCheckTimeoutMs?: number;
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -39,7 +41,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const yaml = new YamlService(schemas);
   const parser = new ManifestParser();
   const log = (msg: string): void => connection.console.log(msg);
-  const index = new WorkspaceIndex(parser, log);
+  const index = new WorkspaceIndex(log);
   const live = new LiveCluster();
   const references = new CompositeReferenceProvider();
   references.add(live); // first: the cluster's details win over the workspace's
@@ -57,13 +59,24 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   let watchRegistration = false;
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Validations running now; the workspace scan waits while any runs or is scheduled. */
+  let validating = 0;
+  let idleWaiters: (() => void)[] = [];
+  const idle = (): Promise<void> => (timers.size === 0 && validating === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
+  const maybeIdle = (): void => {
+    if (timers.size > 0 || validating > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
 
   const parsed = (doc: TextDocument) => parser.parse(doc.uri, doc.version, doc.getText());
 
   async function validateNow(uri: string): Promise<void> {
     const doc = documents.get(uri);
-    if (!doc) return;
+    if (!doc) return maybeIdle();
     const version = doc.version;
+    validating++;
     try {
       const diagnostics = await validation.validate(parsed(doc), (manifests) => {
         // What this document defines changed: the other open documents' references are checked again.
@@ -71,8 +84,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       });
       // Results for an older version would flicker wrong ranges: the newer version is already scheduled.
       if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics });
+      // Closed while it was being checked: what was kept of it goes.
+      if (!documents.get(uri)) validation.forget(uri);
     } catch (err) {
       connection.console.error(`Validation of ${uri} failed: ${(err as Error).stack ?? String(err)}`);
+    } finally {
+      validating--;
+      maybeIdle();
     }
   }
 
@@ -88,6 +106,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const init = (params.initializationOptions ?? {}) as InitOptions;
     if (typeof init.validationDelay === 'number' && init.validationDelay >= 0) delay = init.validationDelay;
     if (typeof init.maxFileSizeMB === 'number' && init.maxFileSizeMB > 0) validation.maxFileSize = init.maxFileSizeMB * 1024 * 1024;
+    if (typeof init.schemaCheckTimeoutMs === 'number' && init.schemaCheckTimeoutMs > 0) checker.timeoutMs = init.schemaCheckTimeoutMs;
     folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (folders.length === 0 && params.rootUri) folders = [URI.parse(params.rootUri).fsPath];
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
@@ -107,7 +126,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (watchRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] });
     }
-    void index.scan(folders).catch((err: unknown) => connection.console.error(`Workspace scan failed: ${String(err)}`));
+    void index.scan(folders, idle).catch((err: unknown) => connection.console.error(`Workspace scan failed: ${String(err)}`));
   });
 
   // Cross-document results depend on other files: recheck open documents when the index changes.
@@ -120,7 +139,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
+    timers.delete(e.document.uri);
+    maybeIdle();
     parser.forget(e.document.uri);
+    validation.forget(e.document.uri);
     index.documentClosed(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -142,7 +164,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const outcome = schemas.useCrd(kind, crd);
       yaml.schemaChanged(kind);
       const info = kindInfo(kind);
-      if (info) checker.schemaChanged(kind, outcome === 'cluster' ? schemas.text(info.schemaFile) : null);
+      // The worker gets the cluster's whole schema: it is the thread that can be stopped (schemaStore.ts).
+      if (info) checker.schemaChanged(kind, schemas.clusterText(kind) ?? null);
       log(`${kind}: ${outcome === 'cluster' ? "using the connected cluster's CRD schema" : outcome === 'same' ? "the cluster's CRD matches the bundled schema" : outcome === 'bundled' ? 'using the bundled schema' : outcome}`);
     }
     for (const doc of documents.all()) schedule(doc.uri, 0);

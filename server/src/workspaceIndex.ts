@@ -1,19 +1,25 @@
 /**
  * What the workspace's YAML files define: StackGres objects and Secrets (their key names only, never the
  * values), by namespace. Files on disk are scanned once and kept current from file events; open documents
- * take precedence over their saved version.
+ * take precedence over their saved version. Of a file on disk only what the index needs is kept, and only
+ * documents whose text names `stackgres.io/` or `kind: Secret` are parsed: in a GitOps repository most YAML
+ * is neither.
  */
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
 import { backupSummary, storageSummary } from './domain/describe';
-import { isRecord, type ManifestInfo } from './domain/manifest';
+import { isRecord, parseManifest, splitDocuments, type DocumentChunk, type ManifestInfo } from './domain/manifest';
 import { KnownObject, ReferencedKind, ReferenceLookup, sameNamespace } from './domain/references';
-import type { ManifestParser } from './documents';
+import { ownText } from './documents';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', '.hg', '.svn', 'vendor', 'test-results']);
 const MAX_FILES = 10_000;
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Files read at the same time during the scan. */
+const READERS = 8;
+/** Text a document must contain to be parsed: the only kinds the index keeps are StackGres kinds and Secrets. */
+const INDEXED_TEXT = /stackgres\.io\/|(?:^|[\s{,])["']?kind["']?[ \t]*:[ \t]*["']?Secret\b/m;
 const INDEXED: ReadonlySet<string> = new Set(['SGObjectStorage', 'SGBackup', 'SGCluster', 'SGShardedBackup', 'Secret']);
 
 export class WorkspaceIndex implements ReferenceLookup {
@@ -24,7 +30,7 @@ export class WorkspaceIndex implements ReferenceLookup {
   /** Objects by kind and name, built when first asked after a change (a file's references are many lookups). */
   private byName: Map<string, KnownObject[]> | undefined;
 
-  constructor(private readonly parser: ManifestParser, private readonly log: (msg: string) => void) {}
+  constructor(private readonly log: (msg: string) => void, private readonly parse: (chunk: DocumentChunk) => ManifestInfo = parseManifest) {}
 
   get ready(): boolean {
     return this.scanned;
@@ -34,11 +40,19 @@ export class WorkspaceIndex implements ReferenceLookup {
     this.listeners.push(listener);
   }
 
-  async scan(folders: readonly string[]): Promise<void> {
+  /** `idle` resolves when the server has no document to check: the scan gives way to what the user is looking at. */
+  async scan(folders: readonly string[], idle: () => Promise<void> = async () => undefined): Promise<void> {
     const started = Date.now();
     const files: string[] = [];
     for (const folder of folders) await collect(folder, files);
-    for (const file of files) await this.readFile(file);
+    let next = 0;
+    const reader = async () => {
+      while (next < files.length) {
+        await idle();
+        if (next < files.length) await this.readFile(files[next++]);
+      }
+    };
+    await Promise.all(Array.from({ length: READERS }, reader));
     this.scanned = true;
     this.log(`Indexed ${files.length} YAML file(s) in ${Date.now() - started} ms`);
     this.changed();
@@ -105,21 +119,23 @@ export class WorkspaceIndex implements ReferenceLookup {
 
   private async readFile(file: string): Promise<void> {
     const uri = URI.file(file).toString();
+    let text: string | undefined;
     try {
-      const stat = await fs.stat(file);
-      if (stat.size > MAX_FILE_BYTES) return;
-      const text = await fs.readFile(file, 'utf8');
-      this.onDisk.set(uri, this.extract(uri, text));
-      this.byName = undefined;
+      text = await readRegularFile(file);
     } catch (err) {
-      this.onDisk.delete(uri);
-      this.byName = undefined;
       this.log(`Could not read ${file}: ${(err as Error).message}`);
     }
+    if (text === undefined) this.onDisk.delete(uri);
+    else this.onDisk.set(uri, this.extract(uri, text));
+    this.byName = undefined;
   }
 
   private extract(uri: string, text: string): KnownObject[] {
-    return objectsOf(uri, this.parser.manifestsOf(text));
+    if (!INDEXED_TEXT.test(text)) return [];
+    // Own texts: the names and keys kept would otherwise hold on to the whole file (see ownText).
+    const manifests = splitDocuments(text).filter((c) => INDEXED_TEXT.test(c.text)).map((c) => this.parse(ownText(c)));
+    // Only the summaries are kept: the parses go as soon as the file is done.
+    return objectsOf(uri, manifests);
   }
 
   private changed(): void {
@@ -148,6 +164,40 @@ function objectsOf(uri: string, manifests: readonly ManifestInfo[]): KnownObject
 function keysOf(value: unknown, field: string): string[] {
   const v = isRecord(value) ? value[field] : undefined;
   return isRecord(v) ? Object.keys(v) : [];
+}
+
+/**
+ * The text of a regular file of at most MAX_FILE_BYTES, or undefined. Workspace files are untrusted: a
+ * symbolic link (to a file outside the workspace, or to /dev/zero, which reports size 0), a FIFO or a device
+ * is never read. The link is refused by the open itself (O_NOFOLLOW), the type checked on what was opened,
+ * and the read stops at the cap whatever the size said, so nothing swapped in between is read either.
+ */
+export async function readRegularFile(file: string): Promise<string | undefined> {
+  let handle: fs.FileHandle;
+  try {
+    // O_NONBLOCK: opening a FIFO does not wait for a writer.
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOENT' || code === 'EMLINK') return undefined;
+    throw err;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) return undefined;
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_FILE_BYTES) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    // It grew while being read: left out until the file event for that change reads it again.
+    if (length > stat.size) return undefined;
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function collect(dir: string, out: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { getLanguageService, LanguageService } from 'yaml-language-server';
 import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextCache } from './documents';
 import { kindInfo, KINDS } from './domain/kinds';
 import type { SchemaStore } from './schemaStore';
 
@@ -19,13 +20,17 @@ const DOC_PATH = 'file:///stackgres-documents';
 let documentVersion = 0;
 let documentId = 0;
 
-const RECENT = 32;
+/** Text of the documents kept parsed for hover and completion (their parse trees are several times this). */
+export const RECENT_BYTES = 2 * 1024 * 1024;
+
+const forgetParse = (uri: string) => void (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(uri);
 
 export class YamlService {
   private readonly ls: LanguageService;
-  private readonly recent = new Map<string, TextDocument>();
+  private readonly recent: TextCache<TextDocument>;
 
-  constructor(private readonly schemas: SchemaStore) {
+  constructor(private readonly schemas: SchemaStore, private readonly recentBytes = RECENT_BYTES) {
+    this.recent = new TextCache<TextDocument>(recentBytes, (key) => key.length, (_, doc) => forgetParse(doc.uri));
     this.ls = getLanguageService({
       schemaRequestService: (uri) => this.loadSchema(uri),
       workspaceContext: { resolveRelativePath: (rel, resource) => new URL(rel, resource).toString() },
@@ -67,7 +72,7 @@ export class YamlService {
     return {
       document: parsed.documents.length === 1 ? (parsed.documents[0].internalDocument as Document.Parsed) : undefined,
       validate: () => this.ls.doValidation(handle, false),
-      done: () => void (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(handle.uri),
+      done: () => forgetParse(handle.uri),
     };
   }
 
@@ -81,23 +86,22 @@ export class YamlService {
 
   /**
    * Hover and completion come in bursts on the same document: keep its parse (in yaml-language-server's
-   * document cache, under a URI of its own) for the last few documents asked about.
+   * document cache, under a URI of its own) for the documents asked about last, up to RECENT_BYTES of text.
    */
   private interactive(kind: string, text: string): TextDocument {
     const key = `${kind}\0${text}`;
-    let doc = this.recent.get(key);
-    if (doc) {
-      this.recent.delete(key);
-    } else {
-      doc = TextDocument.create(`${DOC_PATH}/${++documentId}/${kind}.yaml`, 'yaml', ++documentVersion, text);
-      if (this.recent.size >= RECENT) {
-        const [oldestKey, oldest] = this.recent.entries().next().value as [string, TextDocument];
-        this.recent.delete(oldestKey);
-        (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(oldest.uri);
-      }
-    }
+    const kept = this.recent.get(key);
+    if (kept) return kept;
+    // Too large to keep: one URI per kind, so its parse replaces the last one instead of piling up.
+    if (key.length > this.recentBytes) return TextDocument.create(`${DOC_PATH}/large/${kind}.yaml`, 'yaml', ++documentVersion, text);
+    const doc = TextDocument.create(`${DOC_PATH}/${++documentId}/${kind}.yaml`, 'yaml', ++documentVersion, text);
     this.recent.set(key, doc);
     return doc;
+  }
+
+  /** Text of the documents kept parsed for hover and completion (for tests). */
+  get keptBytes(): number {
+    return this.recent.bytes;
   }
 
   private async loadSchema(uri: string): Promise<string> {

@@ -32,6 +32,7 @@ export const RULES = {
   'helm-template-skipped': { severity: 'information', title: 'A Helm template is not checked until it is rendered' },
   'yaml-syntax': { severity: 'error', title: 'The YAML cannot be parsed' },
   'file-too-large': { severity: 'information', title: 'The file is too large to check as a whole' },
+  'schema-check-timeout': { severity: 'warning', title: "The cluster's CRD schema check took too long and was stopped: the document is not checked against it" },
   // Schema (CRD) level, reworded from the schema validator
   'schema-type': { severity: 'error', title: 'Wrong value type for the field (the API server rejects it)' },
   'schema-enum': { severity: 'error', title: 'Value not in the allowed list' },

@@ -9,7 +9,7 @@ import { checkLiveReferences, type LiveView } from '../domain/live';
 import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import type { Finding } from '../domain/rules';
-import { TextCache, type ParsedFile } from '../documents';
+import type { ParsedFile } from '../documents';
 import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 import type { SchemaStore } from '../schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
@@ -29,8 +29,15 @@ interface Checked {
   readonly diagnostics?: Diagnostic[];
 }
 
+/** What was found in an open file's current version, by document text, and with which schemas. */
+interface FileResults {
+  readonly generation: number;
+  readonly byText: ReadonlyMap<string, Checked>;
+}
+
 export class ValidationService {
-  private readonly cache = new TextCache<Checked>(20_000);
+  /** Only each open file's current version: an edit reuses its unchanged documents, and memory does not grow with typing. */
+  private readonly results = new Map<string, FileResults>();
   maxFileSize = DEFAULT_MAX_FILE_SIZE;
 
   constructor(
@@ -42,7 +49,19 @@ export class ValidationService {
 
   /** Forget cached results, e.g. after the schemas changed. */
   reset(): void {
-    this.cache.clear();
+    this.results.clear();
+  }
+
+  /** The file was closed. */
+  forget(uri: string): void {
+    this.results.delete(uri);
+  }
+
+  /** Documents whose results are kept, over all files (for tests). */
+  get keptDocuments(): number {
+    let n = 0;
+    for (const r of this.results.values()) n += r.byText.size;
+    return n;
   }
 
   /**
@@ -59,19 +78,27 @@ export class ValidationService {
         `This file is ${mb(file.size)}: StackGres checks are off for files over ${mb(this.maxFileSize)} (setting stackgres.validation.maxFileSizeMB). Hover and completion still work. Split the file to check it.`), first.chunk.startLine)];
     }
     const generation = this.schemas.generation;
-    const checked: (Checked | undefined)[] = file.chunks.map((c) => this.cache.get(cacheKey(generation, c.text)));
-    const known = checked.map((c) => c !== undefined);
+    const last = this.results.get(file.uri);
+    // Results found with other schemas are not reused: a document's text and the schemas decide its findings.
+    const previous = last?.generation === generation ? last.byText : undefined;
+    const checked: (Checked | undefined)[] = file.chunks.map((c) => previous?.get(c.text));
 
     // StackGres documents not checked before, judged by their text: shared with the worker when there are many.
+    // Those whose schema came from the connected cluster go to the worker alone, where a check can be stopped.
     const todo: number[] = [];
-    for (const c of file.chunks) if (!checked[c.index] && STACKGRES_TEXT.test(c.text) && !HELM_TEXT.test(c.text)) todo.push(c.index);
-    const shareable = new Set(todo);
-    const items: SchemaItem[] = todo.map((i) => ({ kind: kindHint(file.chunks[i].text) ?? 'unknown', text: file.chunks[i].text }));
-    const shared = this.checker.share(items);
+    const isolated: number[] = [];
+    for (const c of file.chunks) {
+      if (checked[c.index] || !STACKGRES_TEXT.test(c.text) || HELM_TEXT.test(c.text)) continue;
+      (this.checker.canIsolate && this.schemas.fromCluster(kindHint(c.text)) ? isolated : todo).push(c.index);
+    }
+    const itemsOf = (indexes: number[]): SchemaItem[] => indexes.map((i) => ({ kind: kindHint(file.chunks[i].text) ?? 'unknown', text: file.chunks[i].text }));
+    const fromIsolation = this.checker.isolate(itemsOf(isolated));
+    const shared = this.checker.share(itemsOf(todo));
 
     // This thread: every other document first (Secrets for the index, anything the text test missed), then
     // chunks of the shared documents until none is left.
-    for (const c of file.chunks) if (!checked[c.index] && !(shared && shareable.has(c.index))) checked[c.index] = await this.checkHere(file.manifest(c.index));
+    const elsewhere = new Set([...isolated, ...(shared ? todo : [])]);
+    for (const c of file.chunks) if (!checked[c.index] && !elsewhere.has(c.index)) checked[c.index] = await this.checkHere(file.manifest(c.index));
     if (shared) {
       for (let range = shared.claim(); range; range = shared.claim()) {
         for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkHere(file.manifest(todo[slot]));
@@ -85,10 +112,18 @@ export class ValidationService {
       // Whatever the worker did not answer (it stopped) is checked here.
       for (const index of todo) checked[index] ??= await this.checkHere(file.manifest(index));
     }
-    // Only what was checked now is stored: the lookups above already kept the others in the cache.
-    file.chunks.forEach((c, i) => {
-      if (!known[i]) this.cache.set(cacheKey(generation, c.text), checked[i]!);
-    });
+    if (fromIsolation) {
+      const { results, timedOut } = await fromIsolation;
+      for (const [slot, index] of isolated.entries()) {
+        const m = () => file.manifest(index);
+        // Stopped for taking too long: our other checks only. Kept until the text or the schema changes, so the
+        // next edit elsewhere does not stop the worker again.
+        checked[index] = results.get(slot) ?? (timedOut ? this.notChecked(m()) : await this.checkHere(m()));
+      }
+    }
+    const byText = new Map<string, Checked>();
+    file.chunks.forEach((c, i) => byText.set(c.text, checked[i]!));
+    this.results.set(file.uri, { generation, byText });
 
     const all = checked as Checked[];
     indexed?.(all.map((c) => c.info));
@@ -123,15 +158,18 @@ export class ValidationService {
     return out;
   }
 
+  /** A document whose check against the cluster's schema was stopped: our rules, and why the schema is not checked. */
+  private notChecked(m: Manifest): Checked {
+    const seconds = Math.max(1, Math.round(this.checker.timeoutMs / 1000));
+    const note = diagnostic('schema-check-timeout', { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineLength(m) } },
+      `Not checked against the connected cluster's ${m.kind ?? ''} CRD schema: the check took over ${seconds} s and was stopped (a \`pattern\` in that CRD is probably too slow for a value here). The other StackGres checks ran. Edit the document to check it again; if it keeps happening, the CRD's patterns need fixing.`);
+    return { info: m, diagnostics: [...documentDiagnostics(m, [], (kind) => this.schemas.schema(kind)), note] };
+  }
+
   /** One document on this thread: our parse, the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
     const raw = await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
     return { info: m, diagnostics: documentDiagnostics(m, raw, (kind) => this.schemas.schema(kind)) };
   }
-}
-
-/** A document's text decides its kind and so its schema: the text and the schemas' generation are the key. */
-function cacheKey(generation: number, text: string): string {
-  return `${generation}\0${text}`;
 }

@@ -21,6 +21,8 @@ export interface ServerSetup {
   readonly validationDebounceMs: number;
   /** A request whose answer means the server has applied its settings (sent after `initialized`). */
   readonly settingsApplied?: (client: BenchClient) => Promise<void>;
+  /** Folder opened as the workspace (none: a single file). */
+  readonly workspace?: string;
 }
 
 interface Published {
@@ -47,7 +49,10 @@ export class BenchClient {
       client.published.push({ params, at: performance.now() });
       client.wake();
     });
-    connection.onNotification('window/logMessage', (p: { message: string }) => client.logs.push(p.message));
+    connection.onNotification('window/logMessage', (p: { message: string }) => {
+      client.logs.push(p.message);
+      client.wake();
+    });
     connection.onNotification('telemetry/event', () => undefined);
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('client/unregisterCapability', () => null);
@@ -56,8 +61,8 @@ export class BenchClient {
     connection.listen();
     await connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
-      workspaceFolders: null,
+      rootUri: setup.workspace ? pathToFileURL(setup.workspace).toString() : null,
+      workspaceFolders: setup.workspace ? [{ uri: pathToFileURL(setup.workspace).toString(), name: path.basename(setup.workspace) }] : null,
       capabilities: {
         workspace: { configuration: setup.settings !== undefined, didChangeConfiguration: { dynamicRegistration: false } },
         textDocument: {
@@ -103,6 +108,25 @@ export class BenchClient {
     const t0 = performance.now();
     const r = await this.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
     return { ms: performance.now() - t0, found: r !== null && r !== undefined };
+  }
+
+  /** Resolves with the first log line (window/logMessage) matching the pattern, within the deadline. */
+  async waitForLog(pattern: RegExp, timeoutMs = 120_000): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const hit = this.logs.find((l) => pattern.test(l));
+      if (hit) return hit;
+      if (this.proc.exitCode !== null) throw new Error(`${this.setup.name} exited (${this.proc.exitCode})`);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`${this.setup.name}: no log line matching ${String(pattern)} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
   }
 
   async stop(): Promise<void> {
@@ -157,10 +181,11 @@ export class BenchClient {
 }
 
 /** Our server, bundled (dist/server.js unless told): validates at once on open and edit. */
-export function ourServer(bundle = path.join(REPO, 'dist/server.js')): ServerSetup {
+export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string): ServerSetup {
   return {
     name: 'ours',
     args: [bundle],
+    workspace,
     initializationOptions: { validationDelay: 0 },
     validationDebounceMs: 0,
   };
