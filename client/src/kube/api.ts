@@ -222,8 +222,10 @@ export interface KubeApi {
   delete(kind: StackGresKind, namespace: string, name: string, options?: DeleteOptions): Promise<boolean>;
 
   /**
-   * Names of the Secrets of a namespace, sorted, read as metadata only (`PartialObjectMetadataList`): no
-   * Secret data is downloaded. Read key names with `secretKeys`, one named Secret at a time.
+   * Names of the Secrets of a namespace, sorted, read as Table rows without objects (`includeObject=None`):
+   * nothing of a Secret's content is downloaded, not even the last-applied-configuration annotation.
+   * A server that serves no Tables (406) is read as metadata only, annotations dropped at once.
+   * Read key names with `secretKeys`, one named Secret at a time.
    */
   secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]>;
   /** Key names of one Secret; undefined when it does not exist. */

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type * as K8sTypes from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../../client/src/kube/api';
-import { failOnUnhandledRejections, kubeFailure, openTarget, sgBackup, sgObjectStorage, type Target } from './helpers';
+import { failOnUnhandledRejections, kubeFailure, openTarget, openTestServer, sgBackup, sgObjectStorage, type Target } from './helpers';
 
 describe('Kubernetes access: reading and writing StackGres objects', function () {
   this.timeout(30000);
@@ -138,7 +138,7 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     assert.equal(JSON.stringify([dup.message, dup.action, applied, t.log]).includes(value), false, 'the value is in no message, result or log line');
   });
 
-  it('lists Secret names from their metadata only, page by page: no Secret data is downloaded', async () => {
+  it('lists Secret names as Table rows without objects, page by page: no Secret data is downloaded', async () => {
     const value = `not-a-real-secret-${Date.now()}`;
     const names = ['names-a', 'names-b', 'names-c'];
     for (const name of names) await t.api.createSecret(ns, name, { password: Buffer.from(value) });
@@ -148,9 +148,26 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     if (t.server) {
       const reads = t.server.requests.slice(since).filter((r) => r.path === `/api/v1/namespaces/${ns}/secrets`);
       assert.ok(reads.length >= 2, 'paged');
-      assert.deepEqual([...new Set(reads.map((r) => r.form))], ['PartialObjectMetadataList'], 'every page metadata only');
+      assert.deepEqual([...new Set(reads.map((r) => `${r.form}/${r.includeObject}`))], ['Table/None'], 'every page cells only');
     }
     assert.equal(JSON.stringify([listed, t.log]).includes(value), false);
+  });
+
+  it('reads Secret names from metadata lists when the server serves no Tables (406), and says so once in the log', async () => {
+    const old = await openTestServer({ tables: false, recordBodies: true });
+    try {
+      const value = `not-a-real-secret-${Date.now()}`;
+      for (const name of ['old-a', 'old-b', 'old-c']) await old.api.createSecret(old.namespace, name, { password: Buffer.from(value) });
+      const since = old.server.requests.length;
+      assert.deepEqual(await old.api.secretNames(old.namespace, { limit: 2 }), ['old-a', 'old-b', 'old-c']);
+      assert.deepEqual(await old.api.secretNames(old.namespace), ['old-a', 'old-b', 'old-c']);
+      const reads = old.server.requests.slice(since).map((r) => `${r.status} ${r.form ?? '-'}`);
+      assert.deepEqual(reads, ['406 -', '200 PartialObjectMetadataList', '200 PartialObjectMetadataList', '200 PartialObjectMetadataList'], 'the Table is asked for once, then metadata lists only');
+      assert.equal(old.log.filter((l) => /serves no Tables \(HTTP 406\)/.test(l)).length, 1, 'said once');
+      assert.equal(JSON.stringify([old.log, old.server.requests.slice(since).map((r) => r.body)]).includes(Buffer.from(value).toString('base64')), false);
+    } finally {
+      await old.close();
+    }
   });
 
   it("copies a Secret to another namespace (a backup copy's storage credentials) without handing out its values", async () => {
