@@ -20,6 +20,7 @@ import {
   type ApplyOptions,
   type CacheOptions,
   type CallOptions,
+  type CopiedSecret,
   type CopySecretOptions,
   type CrdSchema,
   type DeleteOptions,
@@ -32,6 +33,7 @@ import {
   type LiveCache,
   type ManifestKind,
   type ObjectList,
+  type RestoreOptions,
   type SavedSecret,
   type SecretData,
   type SecretWriteOptions,
@@ -691,7 +693,7 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
-  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<void> {
+  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<CopiedSecret> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
     if (!options.keys.length) {
       throw new KubeError('invalid', `No key of Secret ${name} was named to copy to namespace ${targetNamespace}.`, { action: 'Name the keys the storage reads (its secretKeySelectors).' });
@@ -711,13 +713,23 @@ class ClientNodeKube implements KubeApi {
       const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: source.type, data };
       const dryRun = options.dryRun ? 'All' : undefined;
       const target: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace: targetNamespace, name };
+      const written = (s: K8sTypes.V1Secret): CopiedSecret => ({ resourceVersion: s.metadata?.resourceVersion ?? '' });
+      if (options.replace && options.resourceVersion) {
+        // Only the Secret the user chose to replace: the server refuses (409) if it changed since.
+        metadata.resourceVersion = options.resourceVersion;
+        try {
+          return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
+        } catch (e) {
+          throw changedSinceRead(e, name, targetNamespace);
+        }
+      }
       try {
-        await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        return written(await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
       } catch (e) {
         if (!(options.replace && e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
         const current = await this.request(scope, { ...target, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace: targetNamespace, name }, cfg), { read: true });
         metadata.resourceVersion = current.metadata?.resourceVersion;
-        await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
       }
     });
   }
@@ -745,14 +757,26 @@ class ClientNodeKube implements KubeApi {
       namespace,
       name,
       keys,
-      restore: (o: WriteOptions = {}) => {
+      resourceVersion: read.metadata?.resourceVersion ?? '',
+      restore: (o: RestoreOptions = {}) => {
         const saved = held;
         if (!saved) return Promise.reject(new KubeError('invalid', `The saved copy of Secret ${name} is no longer held.`));
         const u: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
-        return this.run(u, o, async (scope) => {
+        return this.run(u, o, async (scope): Promise<'restored' | 'changedSince'> => {
           const metadata: K8sTypes.V1ObjectMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
           const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: saved.type, data: saved.data };
           const dryRun = o.dryRun ? 'All' : undefined;
+          if (o.ifResourceVersion !== undefined) {
+            // Someone else's later change (or deletion) stands: it is theirs to undo, not ours.
+            metadata.resourceVersion = o.ifResourceVersion;
+            try {
+              await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+              return 'restored';
+            } catch (e) {
+              if (e instanceof KubeError && ((e.reason === 'conflict' && e.kubeReason === 'Conflict') || e.reason === 'notFound')) return 'changedSince';
+              throw e;
+            }
+          }
           let current: K8sTypes.V1Secret | undefined;
           try {
             current = await this.request(scope, { ...u, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
@@ -761,10 +785,11 @@ class ClientNodeKube implements KubeApi {
           }
           if (!current) {
             await this.request(scope, { ...u, verb: 'create' }, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
-            return;
+            return 'restored';
           }
           metadata.resourceVersion = current.metadata?.resourceVersion;
           await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+          return 'restored';
         });
       },
       discard: () => {
@@ -977,6 +1002,19 @@ function returned(result: unknown, kind: ManifestKind): KubeObject {
   }
   if (kind === 'Namespace') return { ...o, apiVersion: 'v1', kind: 'Namespace' };
   return o;
+}
+
+/** A conditional replace the server refused because the Secret changed or went after it was read. */
+function changedSinceRead(e: unknown, name: string, namespace: string): unknown {
+  if (!(e instanceof KubeError)) return e;
+  const init = { status: e.status, kubeReason: e.kubeReason, action: 'Run the copy again: it reads the Secret as it is now and asks again before replacing it.' };
+  if (e.reason === 'conflict' && e.kubeReason === 'Conflict') {
+    return new KubeError('conflict', `Secret ${name} in namespace ${namespace} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.`, init);
+  }
+  if (e.reason === 'notFound') {
+    return new KubeError('notFound', `Secret ${name} in namespace ${namespace} was deleted after the copy read it. Nothing was written in its place.`, init);
+  }
+  return e;
 }
 
 function secretKeyNames(s: { data?: unknown; stringData?: unknown }): string[] {

@@ -226,6 +226,42 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     assert.equal(JSON.stringify([saved, t.log]).includes(Buffer.from(value).toString('base64')), false, 'the saved values are not on the handle');
   });
 
+  it('replaces a Secret only at the version it was saved at, and puts it back only over our own write', async () => {
+    await t.api.createSecret(ns, 'to-copy-rv', { accessKeyId: Buffer.from('AKIAEXAMPLE') });
+    const target = await t.newNamespace();
+    await t.api.createSecret(target, 'to-copy-rv', { own: Buffer.from('own') });
+    const saved = await t.api.saveSecret(target, 'to-copy-rv');
+    assert.ok(saved?.resourceVersion);
+    // Someone else writes it after it was saved: the replace is refused and nothing is written.
+    await t.api.replaceSecret(target, 'to-copy-rv', { theirs: Buffer.from('theirs') });
+    const stale = await kubeFailure(() => t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: saved.resourceVersion }));
+    assert.equal(stale.reason, 'conflict');
+    assert.equal(stale.status, 409);
+    assert.equal(stale.message, `Secret to-copy-rv in namespace ${target} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.`);
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['theirs']);
+    saved.discard();
+
+    // Replaced at the saved version; someone writes after us: the put-back leaves their change alone.
+    const again = (await t.api.saveSecret(target, 'to-copy-rv'))!;
+    const copied = await t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: again.resourceVersion });
+    assert.ok(copied.resourceVersion && copied.resourceVersion !== again.resourceVersion);
+    await t.api.replaceSecret(target, 'to-copy-rv', { later: Buffer.from('later') });
+    assert.equal(await again.restore({ ifResourceVersion: copied.resourceVersion }), 'changedSince');
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['later'], 'their later change stays');
+    // Over our own write it is put back.
+    const ours = await t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: (await t.api.saveSecret(target, 'to-copy-rv'))!.resourceVersion });
+    assert.equal(await again.restore({ ifResourceVersion: ours.resourceVersion }), 'restored');
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['theirs']);
+    // Deleted after the save: not created in its place.
+    const last = (await t.api.saveSecret(target, 'to-copy-rv'))!;
+    await t.api.deleteSecret(target, 'to-copy-rv');
+    const gone = await kubeFailure(() => t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: last.resourceVersion }));
+    assert.equal(gone.reason, 'notFound');
+    assert.equal(await t.api.secretKeys(target, 'to-copy-rv'), undefined);
+    again.discard();
+    last.discard();
+  });
+
   it('deletes only the object the user chose: a uid precondition refuses one made again under the same name (409, nothing deleted)', async () => {
     const first = await t.api.create(sgBackup(ns, 'recreated'));
     await t.api.delete('SGBackup', ns, 'recreated');
