@@ -8,8 +8,11 @@ export type ReadForm = 'full' | 'Table' | 'PartialObjectMetadata' | 'PartialObje
 
 const META_VERSIONS = new Set(['v1', 'v1beta1']);
 
-/** The form to serve for a GET of one object, a list, or a watch; 406 when no media type fits. */
-export function negotiate(accept: string | undefined, target: 'object' | 'list' | 'watch'): ReadForm {
+/**
+ * The form to serve for a GET of one object, a list, or a watch; 406 when no media type fits. `tables:
+ * false` is an API server that serves no Tables (before Kubernetes 1.15, or some aggregated APIs).
+ */
+export function negotiate(accept: string | undefined, target: 'object' | 'list' | 'watch', tables = true): ReadForm {
   if (!accept?.trim()) {
     return 'full';
   }
@@ -23,7 +26,7 @@ export function negotiate(accept: string | undefined, target: 'object' | 'list' 
     if (p.get('g') !== 'meta.k8s.io' || !META_VERSIONS.has(p.get('v') ?? '')) {
       continue;
     }
-    if (as === 'Table') {
+    if (as === 'Table' && tables) {
       return 'Table';
     }
     if (as === 'PartialObjectMetadataList' && target === 'list') {

@@ -16,7 +16,7 @@ import { Operator, type OperatorOptions } from './operator';
 import { Seeder } from './seed';
 import { KubeError, badRequest, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized, unsupportedMediaType } from './status';
 import { Store } from './store';
-import { toTable } from './table';
+import { includeObjectOf, toTable, type IncludeObject } from './table';
 import { negotiate, partialMetadata, partialMetadataList, type ReadForm } from './metadata';
 import { makeCa, makeServerCert } from './tls';
 import { openApiDoc, openApiRoot } from './openapi';
@@ -51,6 +51,10 @@ export interface KubeServerOptions {
   strictFieldSelectors?: boolean;
   /** Called with one line per request. */
   log?: (line: string) => void;
+  /** Serve `as=Table` (default true); false answers 406 as an API server without Tables does. */
+  tables?: boolean;
+  /** Keep each response body in `requests` (`body`), so tests can check what crossed the wire. Default false. */
+  recordBodies?: boolean;
 }
 
 export interface RequestRecord {
@@ -63,6 +67,12 @@ export interface RequestRecord {
   accept?: string;
   /** The shape a read was served in (`PartialObjectMetadataList`: names and labels, no data). */
   form?: ReadForm;
+  /** `includeObject` of a Table read: what its rows carried besides their cells. */
+  includeObject?: IncludeObject;
+  /** Bytes of the response body (not for watches, which stream). */
+  bytes?: number;
+  /** The response body as sent, with `recordBodies` only. */
+  body?: string;
 }
 
 export interface KubeServer {
@@ -199,6 +209,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   }
   server.keepAliveTimeout = 65_000;
 
+  /** What `send` wrote per response, for the request log. */
+  const sentBodies = new WeakMap<http.ServerResponse, string>();
   const record = (r: RequestRecord): void => {
     requests.push(r);
     if (requests.length > 5000) {
@@ -213,6 +225,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       return;
     }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
+    sentBodies.set(res, text);
     res.writeHead(code, {
       'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
       'Cache-Control': 'no-cache, private',
@@ -345,8 +358,23 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     const q = url.searchParams;
     let user: User | undefined;
     let form: ReadForm | undefined;
+    let includeObject: IncludeObject | undefined;
     const accept = req.headers.accept;
-    const done = (status: number): void => record({ method, path, query: url.search.slice(1), status, user: user?.name ?? '', accept, form });
+    const done = (status: number): void => {
+      const sent = sentBodies.get(res);
+      record({
+        method,
+        path,
+        query: url.search.slice(1),
+        status,
+        user: user?.name ?? '',
+        accept,
+        form,
+        includeObject,
+        bytes: sent === undefined ? undefined : Buffer.byteLength(sent),
+        ...(options.recordBodies && sent !== undefined ? { body: sent } : {}),
+      });
+    };
     try {
       if (path === '/healthz' || path === '/livez' || path === '/readyz') {
         send(res, 200, 'ok');
@@ -449,7 +477,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       }
       const ua = req.headers['user-agent'];
       const present = (o: KubeObject): KubeObject => api.present(type, o);
-      form = verb === 'watch' || verb === 'list' || verb === 'get' ? negotiate(accept, verb === 'get' ? 'object' : verb) : 'full';
+      form = verb === 'watch' || verb === 'list' || verb === 'get' ? negotiate(accept, verb === 'get' ? 'object' : verb, options.tables ?? true) : 'full';
+      includeObject = form === 'Table' ? includeObjectOf(q.get('includeObject')) : undefined;
 
       if (verb === 'watch') {
         if (faults.takeWatchStall()) {
@@ -474,7 +503,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
             reset: faults.takeWatchReset(),
             present:
               form === 'Table'
-                ? (o: KubeObject) => toTable(type, [present(o)], clock.now(), { resourceVersion: o.metadata.resourceVersion }) as unknown as KubeObject
+                ? (o: KubeObject) => toTable(type, [present(o)], clock.now(), { resourceVersion: o.metadata.resourceVersion }, includeObject) as unknown as KubeObject
                 : form === 'PartialObjectMetadata'
                   ? partialMetadata
                   : present,
@@ -505,7 +534,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
         send(
           res,
           200,
-          form === 'Table' ? toTable(type, items, clock.now(), meta) : form === 'PartialObjectMetadataList' ? partialMetadataList(items, meta) : { apiVersion: type.apiVersion, kind: type.listKind, metadata: meta, items },
+          form === 'Table' ? toTable(type, items, clock.now(), meta, includeObject) : form === 'PartialObjectMetadataList' ? partialMetadataList(items, meta) : { apiVersion: type.apiVersion, kind: type.listKind, metadata: meta, items },
         );
         done(200);
         return;
@@ -513,7 +542,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
 
       if (verb === 'get') {
         const obj = api.get(type, namespace, name as string);
-        send(res, 200, form === 'Table' ? toTable(type, [obj], clock.now(), { resourceVersion: obj.metadata.resourceVersion }) : form === 'PartialObjectMetadata' ? partialMetadata(obj) : obj);
+        send(res, 200, form === 'Table' ? toTable(type, [obj], clock.now(), { resourceVersion: obj.metadata.resourceVersion }, includeObject) : form === 'PartialObjectMetadata' ? partialMetadata(obj) : obj);
         done(200);
         return;
       }

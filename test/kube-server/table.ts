@@ -1,11 +1,22 @@
 // `Accept: application/json;as=Table;g=meta.k8s.io;v=v1` responses, so `kubectl get` prints the
-// CRDs' printer columns.
+// CRDs' printer columns. `includeObject` says what each row carries besides its cells, as kube-apiserver
+// does: `None` nothing, `Metadata` (the default) a PartialObjectMetadata, `Object` the whole object.
 import type { PrinterColumn } from './crds';
 import type { KubeObject, ResourceType } from './resources';
+import { badRequest } from './status';
 
-const CORE_COLUMNS: Record<string, PrinterColumn[]> = {
+/** A column whose cell is computed rather than read at a JSON path (a Secret's number of keys). */
+type Column = PrinterColumn & { value?: (o: KubeObject) => unknown };
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+const CORE_COLUMNS: Record<string, Column[]> = {
   namespaces: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }],
-  secrets: [{ name: 'Type', type: 'string', jsonPath: '.type' }],
+  // kube-apiserver's Secret columns: Name, Type, Data (the number of keys), Age.
+  secrets: [
+    { name: 'Type', type: 'string', jsonPath: '.type' },
+    { name: 'Data', type: 'string', jsonPath: '.data', value: (o) => Object.keys((o.data as Record<string, unknown> | undefined) ?? {}).length },
+  ],
   events: [
     { name: 'Type', type: 'string', jsonPath: '.type' },
     { name: 'Reason', type: 'string', jsonPath: '.reason' },
@@ -57,9 +68,30 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(d / 365)}y${d % 365}d`;
 }
 
-export function toTable(type: ResourceType, objects: KubeObject[], now: number, listMeta: Record<string, unknown>): Record<string, unknown> {
+/** The `includeObject` query parameter; kube-apiserver answers 400 for any other value. */
+export function includeObjectOf(value: string | null): IncludeObject {
+  if (value === null || value === '') {
+    return 'Metadata';
+  }
+  if (value === 'None' || value === 'Metadata' || value === 'Object') {
+    return value;
+  }
+  throw badRequest(`includeObject: Unsupported value: "${value}": supported values: "Metadata", "None", "Object"`);
+}
+
+function rowObject(o: KubeObject, include: IncludeObject): Record<string, unknown> | undefined {
+  if (include === 'None') {
+    return undefined;
+  }
+  if (include === 'Object') {
+    return { ...o, metadata: { ...o.metadata, managedFields: undefined } };
+  }
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { ...o.metadata, managedFields: undefined } };
+}
+
+export function toTable(type: ResourceType, objects: KubeObject[], now: number, listMeta: Record<string, unknown>, include: IncludeObject = 'Metadata'): Record<string, unknown> {
   // As the API server does: a CRD's printer columns replace the default Age column.
-  const columns = type.custom
+  const columns: Column[] = type.custom
     ? type.printerColumns.length > 0
       ? type.printerColumns
       : [AGE]
@@ -68,11 +100,11 @@ export function toTable(type: ResourceType, objects: KubeObject[], now: number, 
     { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
     ...columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
   ];
-  const rows = objects.map((o) => ({
-    cells: [
+  const rows = objects.map((o) => {
+    const cells = [
       o.metadata.name,
       ...columns.map((c) => {
-        const v = evaluate(o, c.jsonPath);
+        const v = c.value ? c.value(o) : evaluate(o, c.jsonPath);
         if (v === undefined || v === null) {
           return null;
         }
@@ -81,12 +113,9 @@ export function toTable(type: ResourceType, objects: KubeObject[], now: number, 
         }
         return typeof v === 'object' ? JSON.stringify(v) : v;
       }),
-    ],
-    object: {
-      kind: 'PartialObjectMetadata',
-      apiVersion: 'meta.k8s.io/v1',
-      metadata: { ...o.metadata, managedFields: undefined },
-    },
-  }));
+    ];
+    const object = rowObject(o, include);
+    return object ? { cells, object } : { cells };
+  });
   return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, columnDefinitions, rows };
 }

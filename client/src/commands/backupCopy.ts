@@ -95,13 +95,18 @@ export async function copyBackupSteps(api: KubeApi, source: KubeObject, target: 
       for (const s of toCopy) {
         say(`copying Secret ${s.name}…`);
         if (s.exists) {
-          // Kept in the kube layer, so a failure later can write it back as it was.
+          // Kept in the kube layer, so a failure later can write it back as it was. The replace is
+          // conditional on the saved version: a change someone made meanwhile is never overwritten.
           const saved = await api.saveSecret(target, s.name, { signal });
           if (!saved) throw new UserError(`Secret ${s.name} was deleted from ${target} while the copy was being made. Run the copy again.`);
+          const replaced: Replaced = { saved };
           try {
-            await mayHaveWritten(() => api.copySecret(view.namespace, s.name, target, { keys: s.keys, replace: true, signal }), () => done.replaced.push(saved));
+            await mayHaveWritten(
+              async () => (replaced.resourceVersion = (await api.copySecret(view.namespace, s.name, target, { keys: s.keys, replace: true, resourceVersion: saved.resourceVersion, signal })).resourceVersion),
+              () => done.replaced.push(replaced),
+            );
           } finally {
-            if (!done.replaced.includes(saved)) saved.discard();
+            if (!done.replaced.includes(replaced)) saved.discard();
           }
         } else {
           await mayHaveWritten(() => api.copySecret(view.namespace, s.name, target, { keys: s.keys, signal }), () => done.created.push(s.name));
@@ -114,7 +119,7 @@ export async function copyBackupSteps(api: KubeApi, source: KubeObject, target: 
     asker.warn(`Copying SGBackup ${view.namespace}/${name} to ${target} ${isCancelled(err) ? 'was cancelled' : `failed: ${describe(err)}`}. ${text}`);
     throw new CopyBackupFailed(err, undo, text);
   } finally {
-    for (const saved of done.replaced) saved.discard();
+    for (const r of done.replaced) r.saved.discard();
   }
 
   const secretsCopied = toCopy.filter((s) => !s.exists).map((s) => s.name);
@@ -126,7 +131,13 @@ export async function copyBackupSteps(api: KubeApi, source: KubeObject, target: 
 interface Done {
   backup: boolean;
   created: string[];
-  replaced: SavedSecret[];
+  replaced: Replaced[];
+}
+
+interface Replaced {
+  readonly saved: SavedSecret;
+  /** What our replace produced; unknown when it got no answer. */
+  resourceVersion?: string;
 }
 
 /**
@@ -158,10 +169,22 @@ async function undoCopy(api: KubeApi, target: string, name: string, done: Done, 
       left.push(`SGBackup ${name} (kubectl delete sgbackup ${shellWord(name)} -n ${shellWord(target)})`);
     }
   }
-  for (const saved of done.replaced) {
+  for (const { saved, resourceVersion } of done.replaced) {
     try {
-      await saved.restore(options);
-      restored.push(`Secret ${saved.name}`);
+      // Only over our own write. Without an answer to the replace, its version is unknown: the saved one
+      // then tells whether the Secret changed at all.
+      const outcome = await saved.restore({ ...options, ifResourceVersion: resourceVersion ?? saved.resourceVersion });
+      if (outcome === 'restored') {
+        restored.push(`Secret ${saved.name}`);
+        continue;
+      }
+      const check = `kubectl describe secret ${shellWord(saved.name)} -n ${shellWord(target)}`;
+      log(`Undo: Secret ${target}/${saved.name} changed after the copy's replace; not put back over that change`);
+      left.push(
+        resourceVersion
+          ? `Secret ${saved.name}, changed by someone else after the copy replaced it, was not put back over that change (check it: ${check})`
+          : `Secret ${saved.name} changed after the copy's replace got no answer, and was not put back in case the change is someone else's (check it: ${check}, and set its former values again if needed)`,
+      );
     } catch (err) {
       log(`Undo: putting back Secret ${target}/${saved.name} failed: ${describe(err)}`);
       left.push(`Secret ${saved.name} holds the copied keys, and its former values could not be put back (set them again, e.g. with Create Credentials Secret)`);

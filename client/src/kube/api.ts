@@ -125,6 +125,21 @@ export interface CopySecretOptions extends WriteOptions {
   keys: readonly string[];
   /** Overwrite an existing Secret of that name in the target namespace (after the user confirmed). */
   replace?: boolean;
+  /**
+   * With `replace`: overwrite only the Secret at this resourceVersion (the one the user was shown, see
+   * `SavedSecret.resourceVersion`). Changed since: fails with `conflict`; deleted since: `notFound`.
+   * Either way nothing is written.
+   */
+  resourceVersion?: string;
+}
+
+export interface CopiedSecret {
+  /** The resourceVersion the copy produced in the target: a later put-back is conditional on it. */
+  readonly resourceVersion: string;
+}
+
+export interface RestoreOptions extends WriteOptions {
+  ifResourceVersion?: string;
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -140,8 +155,15 @@ export interface SavedSecret {
   readonly namespace: string;
   readonly name: string;
   readonly keys: readonly string[];
-  /** Writes the saved data, type, labels and annotations back (creating the Secret if it was deleted meanwhile). */
-  restore(options?: WriteOptions): Promise<void>;
+  /** The resourceVersion it was saved at. */
+  readonly resourceVersion: string;
+  /**
+   * Writes the saved data, type, labels and annotations back. With `ifResourceVersion`, only over the
+   * Secret at that version (the one our own change produced): changed or deleted since, it is left as
+   * it is and the answer is `changedSince`. Without it, whatever is there is overwritten (and a deleted
+   * Secret created again).
+   */
+  restore(options?: RestoreOptions): Promise<'restored' | 'changedSince'>;
   /** Drops the saved values; `restore` fails afterwards. */
   discard(): void;
 }
@@ -222,8 +244,10 @@ export interface KubeApi {
   delete(kind: StackGresKind, namespace: string, name: string, options?: DeleteOptions): Promise<boolean>;
 
   /**
-   * Names of the Secrets of a namespace, sorted, read as metadata only (`PartialObjectMetadataList`): no
-   * Secret data is downloaded. Read key names with `secretKeys`, one named Secret at a time.
+   * Names of the Secrets of a namespace, sorted, read as Table rows without objects (`includeObject=None`):
+   * nothing of a Secret's content is downloaded, not even the last-applied-configuration annotation.
+   * A server that serves no Tables (406) is read as metadata only, annotations dropped at once.
+   * Read key names with `secretKeys`, one named Secret at a time.
    */
   secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]>;
   /** Key names of one Secret; undefined when it does not exist. */
@@ -241,7 +265,7 @@ export interface KubeApi {
    * Copies a Secret to another namespace inside the adapter: the values are never handed to the caller.
    * Fails with `conflict` (kubeReason AlreadyExists) when the target exists, unless `replace` is set.
    */
-  copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<void>;
+  copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<CopiedSecret>;
   /** Keeps a Secret as it is now, to put it back later; undefined when it does not exist. */
   saveSecret(namespace: string, name: string, options?: CallOptions): Promise<SavedSecret | undefined>;
   /** Deletes a Secret (to undo one this extension created); false when it was already gone. */

@@ -20,6 +20,7 @@ import {
   type ApplyOptions,
   type CacheOptions,
   type CallOptions,
+  type CopiedSecret,
   type CopySecretOptions,
   type CrdSchema,
   type DeleteOptions,
@@ -32,6 +33,7 @@ import {
   type LiveCache,
   type ManifestKind,
   type ObjectList,
+  type RestoreOptions,
   type SavedSecret,
   type SecretData,
   type SecretWriteOptions,
@@ -263,7 +265,13 @@ function stackgres(kind: StackGresKind): ResourceInfo {
 
 const CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 const DEFAULT_PAGE = 500;
-/** A list's objects as metadata only (served by every API server since Kubernetes 1.15). */
+/**
+ * A list as Table rows (with `includeObject=None`: cells only, no object). For Secrets the cells are name,
+ * type, number of keys and age: nothing of their content, not even kubectl's last-applied-configuration
+ * annotation, which holds the applied manifest with its values.
+ */
+const TABLE = 'application/json;as=Table;g=meta.k8s.io;v=v1';
+/** A list's objects as metadata only: the fallback for a server without Tables (metadata includes annotations). */
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 /** One call's cancellation: the caller's signal, the timeout, and the warnings the server sent. */
@@ -322,6 +330,8 @@ class ClientNodeKube implements KubeApi {
   private readonly caches = new Set<LiveCache>();
   private readonly timeoutMs: number;
   private readonly log: (line: string) => void;
+  /** The server answered 406 to a Table: Secret names come from metadata lists (said once in the log). */
+  private tablesRefused = false;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -390,19 +400,29 @@ class ClientNodeKube implements KubeApi {
    * One request. Reads are retried on 429 (and 503) as long as the server's Retry-After fits in the
    * time left; writes never are: the caller decides.
    */
-  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: { read?: boolean; contentType?: string; accept?: string } = {}): Promise<T> {
+  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: RequestOptions = {}): Promise<T> {
     const { Observable } = this.k8s;
     const middleware: K8sTypes.ObservableMiddleware = {
       pre: (req) => {
         req.setSignal(scope.signal as unknown as Parameters<typeof req.setSignal>[0]);
         if (opts.contentType) req.setHeaderParam('Content-Type', opts.contentType);
         if (opts.accept) req.setHeaderParam('Accept', opts.accept);
+        for (const [k, v] of Object.entries(opts.query ?? {})) req.setQueryParam(k, v);
         return new Observable(Promise.resolve(req));
       },
       post: (res) => {
         const w = res.headers.warning;
         if (w) scope.warnings.push(...parseWarnings(w));
-        return new Observable(Promise.resolve(res));
+        const take = opts.takeBody;
+        if (!take || res.httpStatusCode < 200 || res.httpStatusCode > 299) return new Observable(Promise.resolve(res));
+        return new Observable(
+          res.body.text().then((text) => {
+            take(text);
+            // The caller reads the body itself; client-node parses an empty object in its place.
+            res.body = { text: () => Promise.resolve('{}'), binary: () => Promise.resolve(Buffer.from('{}')) };
+            return res;
+          }),
+        );
       },
     };
     const cfg: K8sTypes.ConfigurationOptions = { middleware: [middleware], middlewareMergeStrategy: 'append' };
@@ -571,17 +591,41 @@ class ClientNodeKube implements KubeApi {
 
   async secretNames(namespace: string, options?: CallOptions & { limit?: number }): Promise<string[]> {
     const c: CallContext = { verb: 'list', resource: 'secrets', group: '', namespace };
+    const limit = options?.limit ?? DEFAULT_PAGE;
     return this.run(c, options, async (scope) => {
-      const names: string[] = [];
-      let token: string | undefined;
-      do {
-        // Metadata only: a plain list would download every Secret's values (TLS keys, tokens, Helm releases).
-        const page = await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit: options?.limit ?? DEFAULT_PAGE, _continue: token }, cfg), { read: true, accept: METADATA_LIST });
-        for (const s of page.items) if (s.metadata?.name) names.push(s.metadata.name);
-        token = page.metadata?._continue || undefined;
-      } while (token);
-      return names.sort();
+      // A plain list would download every Secret's values (TLS keys, tokens, Helm releases), and even a
+      // metadata list carries kubectl's last-applied-configuration annotation: Table rows carry neither.
+      if (!this.tablesRefused) {
+        try {
+          return await this.secretNamePages(scope, c, namespace, limit, 'table');
+        } catch (e) {
+          if (!(e instanceof KubeError && e.status === 406)) throw e;
+          this.tablesRefused = true;
+          this.log(`list secrets: the API server of context "${this.context.name}" serves no Tables (HTTP 406); Secret names are read from metadata-only lists instead, their annotations dropped as they arrive`);
+        }
+      }
+      return this.secretNamePages(scope, c, namespace, limit, 'metadata');
     });
+  }
+
+  private async secretNamePages(scope: CallScope, c: CallContext, namespace: string, limit: number, form: 'table' | 'metadata'): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      let text = '';
+      await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit, _continue: token }, cfg), {
+        read: true,
+        accept: form === 'table' ? TABLE : METADATA_LIST,
+        query: form === 'table' ? { includeObject: 'None' } : undefined,
+        takeBody: (t) => (text = t),
+      });
+      // Names are taken from the text at once; nothing else of the page is kept.
+      const page = form === 'table' ? namesOfTable(text) : namesOfMetadataList(text);
+      if (!page) throw new KubeError('server', `The API server of context "${this.context.name}" answered the list of Secrets in namespace ${namespace} with something that is not a ${form === 'table' ? 'Table' : 'list'}.`, { action: 'Try again; if it persists, check the API server.' });
+      names.push(...page.names);
+      token = page.continue;
+    } while (token);
+    return names.sort();
   }
 
   async secretKeys(namespace: string, name: string, options?: CallOptions): Promise<string[] | undefined> {
@@ -649,7 +693,7 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
-  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<void> {
+  async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<CopiedSecret> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
     if (!options.keys.length) {
       throw new KubeError('invalid', `No key of Secret ${name} was named to copy to namespace ${targetNamespace}.`, { action: 'Name the keys the storage reads (its secretKeySelectors).' });
@@ -669,13 +713,23 @@ class ClientNodeKube implements KubeApi {
       const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: source.type, data };
       const dryRun = options.dryRun ? 'All' : undefined;
       const target: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace: targetNamespace, name };
+      const written = (s: K8sTypes.V1Secret): CopiedSecret => ({ resourceVersion: s.metadata?.resourceVersion ?? '' });
+      if (options.replace && options.resourceVersion) {
+        // Only the Secret the user chose to replace: the server refuses (409) if it changed since.
+        metadata.resourceVersion = options.resourceVersion;
+        try {
+          return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
+        } catch (e) {
+          throw changedSinceRead(e, name, targetNamespace);
+        }
+      }
       try {
-        await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        return written(await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
       } catch (e) {
         if (!(options.replace && e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
         const current = await this.request(scope, { ...target, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace: targetNamespace, name }, cfg), { read: true });
         metadata.resourceVersion = current.metadata?.resourceVersion;
-        await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
       }
     });
   }
@@ -703,14 +757,26 @@ class ClientNodeKube implements KubeApi {
       namespace,
       name,
       keys,
-      restore: (o: WriteOptions = {}) => {
+      resourceVersion: read.metadata?.resourceVersion ?? '',
+      restore: (o: RestoreOptions = {}) => {
         const saved = held;
         if (!saved) return Promise.reject(new KubeError('invalid', `The saved copy of Secret ${name} is no longer held.`));
         const u: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
-        return this.run(u, o, async (scope) => {
+        return this.run(u, o, async (scope): Promise<'restored' | 'changedSince'> => {
           const metadata: K8sTypes.V1ObjectMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
           const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: saved.type, data: saved.data };
           const dryRun = o.dryRun ? 'All' : undefined;
+          if (o.ifResourceVersion !== undefined) {
+            // Someone else's later change (or deletion) stands: it is theirs to undo, not ours.
+            metadata.resourceVersion = o.ifResourceVersion;
+            try {
+              await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+              return 'restored';
+            } catch (e) {
+              if (e instanceof KubeError && ((e.reason === 'conflict' && e.kubeReason === 'Conflict') || e.reason === 'notFound')) return 'changedSince';
+              throw e;
+            }
+          }
           let current: K8sTypes.V1Secret | undefined;
           try {
             current = await this.request(scope, { ...u, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
@@ -719,10 +785,11 @@ class ClientNodeKube implements KubeApi {
           }
           if (!current) {
             await this.request(scope, { ...u, verb: 'create' }, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
-            return;
+            return 'restored';
           }
           metadata.resourceVersion = current.metadata?.resourceVersion;
           await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+          return 'restored';
         });
       },
       discard: () => {
@@ -860,6 +927,61 @@ class ClientNodeKube implements KubeApi {
 
 // ---- helpers ---------------------------------------------------------------------------------------
 
+interface RequestOptions {
+  read?: boolean;
+  contentType?: string;
+  accept?: string;
+  /** Query parameters client-node's generated methods do not offer (e.g. `includeObject`). */
+  query?: Record<string, string>;
+  /** Hands over a successful response's body as text, for forms client-node cannot parse (Tables). */
+  takeBody?: (text: string) => void;
+}
+
+interface NamePage {
+  names: string[];
+  continue?: string;
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function continueOf(o: Record<string, unknown>): string | undefined {
+  const c = (o.metadata as { continue?: unknown } | undefined)?.continue;
+  return typeof c === 'string' && c ? c : undefined;
+}
+
+/** A Table's names: the cells of the column whose format is `name` (kube-apiserver's first column). */
+function namesOfTable(text: string): NamePage | undefined {
+  const t = parseObject(text);
+  if (!t || t.kind !== 'Table' || !Array.isArray(t.rows)) return undefined;
+  const columns = Array.isArray(t.columnDefinitions) ? (t.columnDefinitions as { name?: unknown; format?: unknown }[]) : [];
+  const byFormat = columns.findIndex((c) => c?.format === 'name');
+  const column = byFormat >= 0 ? byFormat : Math.max(0, columns.findIndex((c) => c?.name === 'Name'));
+  const names: string[] = [];
+  for (const row of t.rows as { cells?: unknown }[]) {
+    const cell = Array.isArray(row?.cells) ? (row.cells as unknown[])[column] : undefined;
+    if (typeof cell === 'string' && cell) names.push(cell);
+  }
+  return { names, continue: continueOf(t) };
+}
+
+function namesOfMetadataList(text: string): NamePage | undefined {
+  const l = parseObject(text);
+  if (!l || !Array.isArray(l.items)) return undefined;
+  const names: string[] = [];
+  for (const item of l.items as { metadata?: { name?: unknown } }[]) {
+    const name = item?.metadata?.name;
+    if (typeof name === 'string' && name) names.push(name);
+  }
+  return { names, continue: continueOf(l) };
+}
+
 function matchesCluster(o: KubeObject, sgCluster: string | undefined): boolean {
   return sgCluster === undefined || (o.spec as { sgCluster?: unknown } | undefined)?.sgCluster === sgCluster;
 }
@@ -880,6 +1002,19 @@ function returned(result: unknown, kind: ManifestKind): KubeObject {
   }
   if (kind === 'Namespace') return { ...o, apiVersion: 'v1', kind: 'Namespace' };
   return o;
+}
+
+/** A conditional replace the server refused because the Secret changed or went after it was read. */
+function changedSinceRead(e: unknown, name: string, namespace: string): unknown {
+  if (!(e instanceof KubeError)) return e;
+  const init = { status: e.status, kubeReason: e.kubeReason, action: 'Run the copy again: it reads the Secret as it is now and asks again before replacing it.' };
+  if (e.reason === 'conflict' && e.kubeReason === 'Conflict') {
+    return new KubeError('conflict', `Secret ${name} in namespace ${namespace} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.`, init);
+  }
+  if (e.reason === 'notFound') {
+    return new KubeError('notFound', `Secret ${name} in namespace ${namespace} was deleted after the copy read it. Nothing was written in its place.`, init);
+  }
+  return e;
 }
 
 function secretKeyNames(s: { data?: unknown; stringData?: unknown }): string[] {

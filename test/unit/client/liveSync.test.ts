@@ -1,5 +1,6 @@
 // The Secret refresh behind completion and the live checks, on the test API server, counting what it reads:
-// Secret names from metadata-only lists, key names only of the Secrets that the cluster's SGObjectStorages
+// Secret names from Tables whose rows carry no object (so not even kubectl's last-applied-configuration
+// annotation, which holds the values, crosses the wire), key names only of the Secrets that the cluster's SGObjectStorages
 // and the open manifests name (one GET each), and never a value in what reaches the language server or the log.
 import * as assert from 'node:assert/strict';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -12,6 +13,8 @@ import { eventually, openTestServer, sgObjectStorage, type Target } from './kube
 type Served = Target & { server: NonNullable<Target['server']> };
 
 const VALUE = `not-a-real-secret-${Date.now()}`;
+/** Only in the annotation `kubectl apply` leaves: the manifest it applied, values included. */
+const APPLIED_VALUE = `applied-not-a-real-secret-${Date.now()}`;
 
 function manifest(namespace: string, secret: string): string {
   return `apiVersion: stackgres.io/v1beta1
@@ -47,7 +50,7 @@ describe('Live values: the Secret refresh', function () {
   const logger = { info: (l: string) => log.push(l), warn: (l: string) => log.push(l) };
 
   before(async () => {
-    t = await openTestServer();
+    t = await openTestServer({ recordBodies: true });
     ns = t.namespace;
     other = await t.newNamespace();
     const secret = { accessKeyId: Buffer.from(VALUE), secretAccessKey: Buffer.from(VALUE) };
@@ -55,6 +58,8 @@ describe('Live values: the Secret refresh', function () {
     await t.api.createSecret(ns, 'from-open-manifest', secret);
     await t.api.createSecret(ns, 'tls-of-some-ingress', { 'tls.key': Buffer.from(VALUE) });
     await t.api.createSecret(other, 'sh.helm.release.v1.app.v1', { release: Buffer.from(VALUE) });
+    const applied = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'kubectl-applied', namespace: other }, stringData: { password: APPLIED_VALUE } };
+    await t.api.apply({ ...applied, metadata: { ...applied.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) } } });
   });
   after(() => t?.close());
 
@@ -66,7 +71,7 @@ describe('Live values: the Secret refresh', function () {
     assert.deepEqual(secretsNamedIn('kind: ConfigMap\nmetadata: {name: x}\n'), []);
   });
 
-  it('lists names as metadata only and GETs just the named Secrets; no value reaches the server or the log', async () => {
+  it('lists names as Tables without objects and GETs just the named Secrets; no value crosses the wire in a list, or reaches the server or the log', async () => {
     const storages: KubeObject[] = [sgObjectStorage(ns, 'cluster-storage')];
     const model = {
       api: t.api,
@@ -83,16 +88,23 @@ describe('Live values: the Secret refresh', function () {
     try {
       const snapshot = await eventually('a snapshot with Secrets', () => sent.find((s) => s.objects.some((o) => o.kind === 'Secret')));
       const secrets = snapshot.objects.filter((o): o is LiveObject => o.kind === 'Secret').map((o) => `${o.namespace}/${o.name}:${o.keys?.join(',') ?? '-'}`);
-      assert.deepEqual(secrets.sort(), [`${ns}/aws:id,secret`, `${ns}/from-open-manifest:accessKeyId,secretAccessKey`, `${ns}/tls-of-some-ingress:-`, `${other}/sh.helm.release.v1.app.v1:-`].sort());
+      assert.deepEqual(secrets.sort(), [`${ns}/aws:id,secret`, `${ns}/from-open-manifest:accessKeyId,secretAccessKey`, `${ns}/tls-of-some-ingress:-`, `${other}/kubectl-applied:-`, `${other}/sh.helm.release.v1.app.v1:-`].sort());
 
       const secretReads = t.server.requests.slice(since).filter((r) => /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets/.test(r.path));
       const lists = secretReads.filter((r) => r.path.endsWith('/secrets'));
       assert.deepEqual(lists.map((r) => r.path).sort(), [`/api/v1/namespaces/${ns}/secrets`, `/api/v1/namespaces/${other}/secrets`].sort());
-      assert.deepEqual([...new Set(lists.map((r) => r.form))], ['PartialObjectMetadataList'], 'no list of Secrets with data');
+      assert.deepEqual([...new Set(lists.map((r) => `${r.form}/${r.includeObject}`))], ['Table/None'], 'names as Table rows without objects');
+      const listed = lists.map((r) => r.body ?? '').join('\n');
+      for (const v of [VALUE, APPLIED_VALUE]) {
+        assert.equal(listed.includes(v) || listed.includes(Buffer.from(v).toString('base64')), false, 'no value in what the lists sent');
+      }
+      assert.equal(listed.includes('last-applied-configuration'), false, 'not even the annotation that holds them');
       const gets = secretReads.filter((r) => !r.path.endsWith('/secrets')).map((r) => r.path);
       assert.deepEqual(gets.sort(), [`/api/v1/namespaces/${ns}/secrets/aws`, `/api/v1/namespaces/${ns}/secrets/from-open-manifest`], 'GETs only for the named Secrets');
-      const encoded = Buffer.from(VALUE).toString('base64');
-      assert.equal(JSON.stringify([sent, log]).includes(VALUE) || JSON.stringify([sent, log]).includes(encoded), false, 'no value reaches the language server or the log');
+      for (const v of [VALUE, APPLIED_VALUE]) {
+        const encoded = Buffer.from(v).toString('base64');
+        assert.equal(JSON.stringify([sent, log]).includes(v) || JSON.stringify([sent, log]).includes(encoded), false, 'no value reaches the language server or the log');
+      }
     } finally {
       sync.detach(false);
     }

@@ -6,6 +6,10 @@ import { clients, type Clients } from './helpers';
 
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 const METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
+const TABLE = 'application/json;as=Table;g=meta.k8s.io;v=v1';
+/** What `kubectl apply` leaves on a Secret: the whole manifest, values included, in an annotation. */
+const APPLIED_VALUE = `applied-value-${process.pid}`;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 interface Answer {
   status: number;
@@ -29,6 +33,12 @@ describe('kube-server: metadata-only reads', function () {
     for (const name of ['a', 'b', 'c']) {
       await c.core.createNamespacedSecret({ namespace: 'demo', body: { metadata: { name, labels: { app: 'x' } }, type: 'Opaque', data: { password: Buffer.from(`value-of-${name}`).toString('base64') } } });
     }
+    await c.core.createNamespace({ body: { metadata: { name: 'applied' } } });
+    const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'applied', namespace: 'applied' }, stringData: { password: APPLIED_VALUE } };
+    await c.core.createNamespacedSecret({
+      namespace: 'applied',
+      body: { metadata: { name: 'applied', annotations: { [LAST_APPLIED]: JSON.stringify(manifest) } }, type: 'Opaque', data: { password: Buffer.from(APPLIED_VALUE).toString('base64'), user: Buffer.from('u').toString('base64') } },
+    });
   });
   after(() => server.stop());
 
@@ -78,5 +88,78 @@ describe('kube-server: metadata-only reads', function () {
     assert.equal(metadataOnly.accept, METADATA_LIST);
     assert.equal(metadataOnly.form, 'PartialObjectMetadataList');
     assert.equal(full.form, 'full');
+  });
+
+  describe('Tables (`as=Table`) and includeObject, as kube-apiserver serves them', () => {
+    const rowsOf = (a: Answer): { cells: unknown[]; object?: Record<string, unknown> }[] => a.body.rows as { cells: unknown[]; object?: Record<string, unknown> }[];
+
+    it('includeObject=None: rows are the cells Name, Type, Data (key count), Age and nothing else', async () => {
+      const t = await read('/api/v1/namespaces/applied/secrets?includeObject=None', TABLE);
+      assert.equal(t.status, 200);
+      assert.equal(t.body.kind, 'Table');
+      assert.deepEqual((t.body.columnDefinitions as { name: string }[]).map((c) => c.name), ['Name', 'Type', 'Data', 'Age']);
+      const [row] = rowsOf(t);
+      assert.deepEqual(Object.keys(row), ['cells']);
+      assert.deepEqual(row.cells.slice(0, 3), ['applied', 'Opaque', 2]);
+      assert.equal(JSON.stringify(t.body).includes(APPLIED_VALUE), false, 'no value, not even from the annotation');
+    });
+
+    it('includeObject=Metadata (the default): each row carries a PartialObjectMetadata, annotations included', async () => {
+      for (const query of ['', '?includeObject=Metadata']) {
+        const t = await read(`/api/v1/namespaces/applied/secrets${query}`, TABLE);
+        const [row] = rowsOf(t);
+        assert.equal(row.object?.kind, 'PartialObjectMetadata');
+        assert.equal(row.object?.data, undefined);
+        // Why a client that wants names only asks for None: metadata carries kubectl's copy of the manifest.
+        assert.ok(JSON.stringify(t.body).includes(APPLIED_VALUE));
+      }
+    });
+
+    it('includeObject=Object: each row carries the whole object; another value is 400', async () => {
+      const [row] = rowsOf(await read('/api/v1/namespaces/applied/secrets?includeObject=Object', TABLE));
+      assert.equal(row.object?.kind, 'Secret');
+      assert.deepEqual(Object.keys(row.object?.data as object).sort(), ['password', 'user']);
+      const bad = await read('/api/v1/namespaces/applied/secrets?includeObject=All', TABLE);
+      assert.equal(bad.status, 400);
+    });
+
+    it('pages a Table with limit and continue', async () => {
+      const p1 = await read('/api/v1/namespaces/demo/secrets?includeObject=None&limit=2', TABLE);
+      const meta = p1.body.metadata as { continue?: string };
+      assert.deepEqual(rowsOf(p1).map((r) => r.cells[0]), ['a', 'b']);
+      assert.ok(meta.continue);
+      const p2 = await read(`/api/v1/namespaces/demo/secrets?includeObject=None&limit=2&continue=${encodeURIComponent(meta.continue)}`, TABLE);
+      assert.deepEqual(rowsOf(p2).map((r) => r.cells[0]), ['c']);
+      assert.equal((p2.body.metadata as { continue?: string }).continue, undefined);
+    });
+
+    it('records the bytes sent, and with recordBodies the body itself', async () => {
+      const since = server.requests.length;
+      const t = await read('/api/v1/namespaces/applied/secrets?includeObject=None', TABLE);
+      const [r] = server.requests.slice(since);
+      assert.equal(r.form, 'Table');
+      assert.equal(r.includeObject, 'None');
+      assert.equal(r.bytes, Buffer.byteLength(JSON.stringify(t.body)));
+      assert.equal(r.body, undefined, 'bodies are kept only when asked for');
+      const recording = await startKubeServer({ operator: { enabled: false }, recordBodies: true });
+      try {
+        const res = await fetch(`${recording.url}/api/v1/namespaces`, { headers: { Authorization: `Bearer ${recording.tokens.admin}` } });
+        const text = await res.text();
+        assert.equal(recording.requests.at(-1)?.body, text);
+      } finally {
+        await recording.stop();
+      }
+    });
+
+    it('a server without Tables (tables: false) answers 406 to as=Table, and still serves metadata lists', async () => {
+      const old = await startKubeServer({ operator: { enabled: false }, tables: false });
+      try {
+        const get = (accept: string): Promise<Response> => fetch(`${old.url}/api/v1/namespaces`, { headers: { Authorization: `Bearer ${old.tokens.admin}`, Accept: accept } });
+        assert.equal((await get(TABLE)).status, 406);
+        assert.equal((await get(METADATA_LIST)).status, 200);
+      } finally {
+        await old.stop();
+      }
+    });
   });
 });

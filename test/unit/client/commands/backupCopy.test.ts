@@ -188,8 +188,8 @@ describe('Copy Backup to Namespace: confirmation, only the named keys, and a com
       data: { id: Buffer.from(TARGET_VALUE).toString('base64'), own: Buffer.from([0, 1, 254, 255]).toString('base64') },
     });
     const before = await contents(target);
-    // aws-creds: POST (409, exists) then PUT; backup-key: the second POST fails.
-    t.server.faults.inject({ method: 'POST', pathPrefix: `/api/v1/namespaces/${target}/secrets`, status: 500, skip: 1, times: 1 });
+    // aws-creds: a PUT on the saved resourceVersion; backup-key: its POST fails.
+    t.server.faults.inject({ method: 'POST', pathPrefix: `/api/v1/namespaces/${target}/secrets`, status: 500, times: 1 });
     const asker = new FakeAsker({ replace: { 'aws-creds': true }, confirm: true });
     const failed = await failure(copyBackupSteps(t.api, await sourceBackup(), target, asker));
 
@@ -198,6 +198,71 @@ describe('Copy Backup to Namespace: confirmation, only the named keys, and a com
     assert.deepEqual(failed.undo, { removed: ['SGBackup orders-1'], restored: ['Secret aws-creds'], left: [] });
     assert.equal(failed.undoText, `It removed SGBackup orders-1 and put back the former Secret aws-creds: nothing was left behind in ${target}.`);
     assert.deepEqual(await contents(target), before, 'the target is as it was: the replaced Secret restored exactly, nothing created');
+    assertNoValues(asker.asked, asker.lines, failed.message);
+  });
+
+  /** Writes the target's aws-creds as someone else would (kubectl, another engineer), keeping its labels. */
+  async function someoneWrites(target: string, value: string): Promise<void> {
+    const current = await core.readNamespacedSecret({ namespace: target, name: 'aws-creds' });
+    await core.replaceNamespacedSecret({ namespace: target, name: 'aws-creds', body: { ...current, data: { id: Buffer.from(value).toString('base64') } } });
+  }
+
+  /** The api, with `before`/`after` run around each copySecret: where someone else's write lands. */
+  function racing(around: { before?: (name: string) => Promise<void>; after?: (name: string) => Promise<void> }): typeof t.api {
+    const api = Object.create(t.api) as typeof t.api;
+    api.copySecret = async (from, name, to, options) => {
+      await around.before?.(name);
+      const copied = await t.api.copySecret(from, name, to, options);
+      await around.after?.(name);
+      return copied;
+    };
+    return api;
+  }
+
+  async function targetWithOwnSecret(): Promise<string> {
+    const target = await t.newNamespace();
+    await t.api.createSecret(target, 'aws-creds', { id: Buffer.from(TARGET_VALUE), own: Buffer.from('own') }, { labels: { team: 'staging' } });
+    return target;
+  }
+
+  it('a Secret changed between the save and the replace is not replaced: the copy stops, their change stays, and the user is told', async () => {
+    const target = await targetWithOwnSecret();
+    const theirs = `their-change-${process.pid}`;
+    const from = t.server.requests.length;
+    const asker = new FakeAsker({ replace: { 'aws-creds': true }, confirm: true });
+    const failed = await failure(copyBackupSteps(racing({ before: (name) => (name === 'aws-creds' ? someoneWrites(target, theirs) : Promise.resolve()) }), await sourceBackup(), target, asker));
+
+    assert.match(failed.message, new RegExp(`Secret aws-creds in namespace ${target} changed after the copy read it`));
+    assert.match(failed.message, /Nothing of it was changed/);
+    assert.deepEqual(failed.undo, { removed: ['SGBackup orders-1'], restored: [], left: [] });
+    const now = await contents(target);
+    assert.deepEqual(now.backups, []);
+    assert.deepEqual(Object.keys(now.secrets), ['aws-creds'], 'backup-key was never created');
+    assert.equal(Buffer.from(now.secrets['aws-creds'].data!.id, 'base64').toString(), theirs, 'their change stays');
+    assert.deepEqual(
+      writesTo(target, from).filter((w) => w.includes('/secrets')),
+      [`PUT /api/v1/namespaces/${target}/secrets/aws-creds`, `PUT /api/v1/namespaces/${target}/secrets/aws-creds`],
+      'their PUT, then ours refused on the saved resourceVersion; no create, no put-back',
+    );
+    assert.equal(t.server.requests.slice(from).filter((r) => r.method === 'PUT' && r.path.endsWith('/aws-creds')).at(-1)?.status, 409);
+    assertNoValues(asker.asked, asker.lines, failed.message);
+  });
+
+  it('a replaced Secret changed again before the put-back is not overwritten: the final message says so', async () => {
+    const target = await targetWithOwnSecret();
+    const theirs = `their-later-change-${process.pid}`;
+    // backup-key's create fails after aws-creds was replaced and then changed by someone else.
+    t.server.faults.inject({ method: 'POST', pathPrefix: `/api/v1/namespaces/${target}/secrets`, status: 500, times: 1 });
+    const asker = new FakeAsker({ replace: { 'aws-creds': true }, confirm: true });
+    const failed = await failure(copyBackupSteps(racing({ after: (name) => (name === 'aws-creds' ? someoneWrites(target, theirs) : Promise.resolve()) }), await sourceBackup(), target, asker));
+
+    assert.deepEqual(failed.undo.removed, ['SGBackup orders-1']);
+    assert.deepEqual(failed.undo.restored, []);
+    assert.equal(failed.undo.left.length, 1);
+    assert.match(failed.undo.left[0], /^Secret aws-creds, changed by someone else after the copy replaced it, was not put back over that change/);
+    assert.match(failed.undoText, new RegExp(`^Left behind in ${target}: Secret aws-creds, changed by someone else`));
+    const now = await contents(target);
+    assert.equal(Buffer.from(now.secrets['aws-creds'].data!.id, 'base64').toString(), theirs, 'their change stays');
     assertNoValues(asker.asked, asker.lines, failed.message);
   });
 

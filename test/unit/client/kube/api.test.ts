@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import type * as K8sTypes from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../../client/src/kube/api';
-import { failOnUnhandledRejections, kubeFailure, openTarget, sgBackup, sgObjectStorage, type Target } from './helpers';
+import { failOnUnhandledRejections, kubeFailure, openTarget, openTestServer, sgBackup, sgObjectStorage, type Target } from './helpers';
 
 describe('Kubernetes access: reading and writing StackGres objects', function () {
   this.timeout(30000);
@@ -138,7 +138,7 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     assert.equal(JSON.stringify([dup.message, dup.action, applied, t.log]).includes(value), false, 'the value is in no message, result or log line');
   });
 
-  it('lists Secret names from their metadata only, page by page: no Secret data is downloaded', async () => {
+  it('lists Secret names as Table rows without objects, page by page: no Secret data is downloaded', async () => {
     const value = `not-a-real-secret-${Date.now()}`;
     const names = ['names-a', 'names-b', 'names-c'];
     for (const name of names) await t.api.createSecret(ns, name, { password: Buffer.from(value) });
@@ -148,9 +148,26 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     if (t.server) {
       const reads = t.server.requests.slice(since).filter((r) => r.path === `/api/v1/namespaces/${ns}/secrets`);
       assert.ok(reads.length >= 2, 'paged');
-      assert.deepEqual([...new Set(reads.map((r) => r.form))], ['PartialObjectMetadataList'], 'every page metadata only');
+      assert.deepEqual([...new Set(reads.map((r) => `${r.form}/${r.includeObject}`))], ['Table/None'], 'every page cells only');
     }
     assert.equal(JSON.stringify([listed, t.log]).includes(value), false);
+  });
+
+  it('reads Secret names from metadata lists when the server serves no Tables (406), and says so once in the log', async () => {
+    const old = await openTestServer({ tables: false, recordBodies: true });
+    try {
+      const value = `not-a-real-secret-${Date.now()}`;
+      for (const name of ['old-a', 'old-b', 'old-c']) await old.api.createSecret(old.namespace, name, { password: Buffer.from(value) });
+      const since = old.server.requests.length;
+      assert.deepEqual(await old.api.secretNames(old.namespace, { limit: 2 }), ['old-a', 'old-b', 'old-c']);
+      assert.deepEqual(await old.api.secretNames(old.namespace), ['old-a', 'old-b', 'old-c']);
+      const reads = old.server.requests.slice(since).map((r) => `${r.status} ${r.form ?? '-'}`);
+      assert.deepEqual(reads, ['406 -', '200 PartialObjectMetadataList', '200 PartialObjectMetadataList', '200 PartialObjectMetadataList'], 'the Table is asked for once, then metadata lists only');
+      assert.equal(old.log.filter((l) => /serves no Tables \(HTTP 406\)/.test(l)).length, 1, 'said once');
+      assert.equal(JSON.stringify([old.log, old.server.requests.slice(since).map((r) => r.body)]).includes(Buffer.from(value).toString('base64')), false);
+    } finally {
+      await old.close();
+    }
   });
 
   it("copies a Secret to another namespace (a backup copy's storage credentials) without handing out its values", async () => {
@@ -207,6 +224,42 @@ describe('Kubernetes access: reading and writing StackGres objects', function ()
     await assert.rejects(saved.restore(), /no longer held/);
     assert.equal(await t.api.saveSecret(ns, 'never-there'), undefined);
     assert.equal(JSON.stringify([saved, t.log]).includes(Buffer.from(value).toString('base64')), false, 'the saved values are not on the handle');
+  });
+
+  it('replaces a Secret only at the version it was saved at, and puts it back only over our own write', async () => {
+    await t.api.createSecret(ns, 'to-copy-rv', { accessKeyId: Buffer.from('AKIAEXAMPLE') });
+    const target = await t.newNamespace();
+    await t.api.createSecret(target, 'to-copy-rv', { own: Buffer.from('own') });
+    const saved = await t.api.saveSecret(target, 'to-copy-rv');
+    assert.ok(saved?.resourceVersion);
+    // Someone else writes it after it was saved: the replace is refused and nothing is written.
+    await t.api.replaceSecret(target, 'to-copy-rv', { theirs: Buffer.from('theirs') });
+    const stale = await kubeFailure(() => t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: saved.resourceVersion }));
+    assert.equal(stale.reason, 'conflict');
+    assert.equal(stale.status, 409);
+    assert.equal(stale.message, `Secret to-copy-rv in namespace ${target} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.`);
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['theirs']);
+    saved.discard();
+
+    // Replaced at the saved version; someone writes after us: the put-back leaves their change alone.
+    const again = (await t.api.saveSecret(target, 'to-copy-rv'))!;
+    const copied = await t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: again.resourceVersion });
+    assert.ok(copied.resourceVersion && copied.resourceVersion !== again.resourceVersion);
+    await t.api.replaceSecret(target, 'to-copy-rv', { later: Buffer.from('later') });
+    assert.equal(await again.restore({ ifResourceVersion: copied.resourceVersion }), 'changedSince');
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['later'], 'their later change stays');
+    // Over our own write it is put back.
+    const ours = await t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: (await t.api.saveSecret(target, 'to-copy-rv'))!.resourceVersion });
+    assert.equal(await again.restore({ ifResourceVersion: ours.resourceVersion }), 'restored');
+    assert.deepEqual(await t.api.secretKeys(target, 'to-copy-rv'), ['theirs']);
+    // Deleted after the save: not created in its place.
+    const last = (await t.api.saveSecret(target, 'to-copy-rv'))!;
+    await t.api.deleteSecret(target, 'to-copy-rv');
+    const gone = await kubeFailure(() => t.api.copySecret(ns, 'to-copy-rv', target, { keys: ['accessKeyId'], replace: true, resourceVersion: last.resourceVersion }));
+    assert.equal(gone.reason, 'notFound');
+    assert.equal(await t.api.secretKeys(target, 'to-copy-rv'), undefined);
+    again.discard();
+    last.discard();
   });
 
   it('deletes only the object the user chose: a uid precondition refuses one made again under the same name (409, nothing deleted)', async () => {
