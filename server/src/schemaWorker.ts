@@ -58,7 +58,7 @@ async function checkDocument(kind: string, text: string): Promise<WorkerResult> 
   try {
     const m = shared.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
     // The schema is the kind's the document declares (the text's first `kind:` line is a guess).
-    const raw = shared.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
+    const raw = m.recursiveAlias ? [] : shared.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
     const diagnostics = documentDiagnostics(m, raw, schemaOf);
     const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
     return { diagnostics, info };

@@ -3,7 +3,7 @@
  * document markers first (a `---` or `...` at column 0 always ends a document in YAML), so each document
  * is parsed, cached and re-checked on its own.
  */
-import { Document, isMap, isScalar, LineCounter, parseDocument, Schema, YAMLMap } from 'yaml';
+import { Alias, Document, isMap, isScalar, LineCounter, parseDocument, Schema, visit, YAMLMap } from 'yaml';
 import { isStackGresApiVersion } from './kinds';
 
 export interface Position { line: number; character: number }
@@ -52,8 +52,10 @@ export interface Manifest {
   readonly chunk: DocumentChunk;
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
-  /** Plain value of the document, or undefined when it could not be converted (aliases bomb, errors). */
+  /** Plain value of the document, or undefined when it could not be converted (alias bomb, recursive alias, errors). */
   readonly value: unknown;
+  /** An alias inside the node its anchor names (`a: &x {b: *x}`): the document never ends. */
+  readonly recursiveAlias?: { readonly name: string; readonly range: Range };
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly name?: string;
@@ -89,9 +91,11 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
   const helmTemplate = HELM.test(stripComments(chunk.text));
   let value: unknown;
   const schema = doc.schema;
+  const recursive = recursiveAlias(doc, chunk.text);
   try {
     doc.schema = MERGING;
-    value = doc.toJS({ maxAliasCount: 1000 });
+    // A recursive alias would make a cyclic value, and every walk over it endless.
+    value = recursive ? undefined : doc.toJS({ maxAliasCount: 1000 });
   } catch {
     value = undefined;
   } finally {
@@ -106,6 +110,7 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     doc,
     lineCounter,
     value,
+    recursiveAlias: recursive && { name: recursive.source, range: rangeOf(lineCounter, recursive.range ?? [0, 0]) },
     apiVersion,
     kind: str(top?.kind) ?? scalarAt(doc, 'kind'),
     name: str(metadata?.name),
@@ -114,6 +119,30 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     // A Helm template often is not YAML at all until rendered: recognise StackGres ones by their text.
     isStackGres: isStackGresApiVersion(apiVersion) || (helmTemplate && /^\s*apiVersion:\s*["']?stackgres\.io\//m.test(chunk.text)),
   };
+}
+
+function recursiveAlias(doc: Document.Parsed, text: string): Alias | undefined {
+  if (!text.includes('*')) return undefined;
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, alias, ancestors) {
+      const source = alias.resolve(doc);
+      if (source && ancestors.includes(source)) {
+        found = alias;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function rangeOf(lineCounter: LineCounter, [start, end]: readonly number[]): Range {
+  const at = (offset: number): Position => {
+    const lp = lineCounter.linePos(offset);
+    return { line: lp.line - 1, character: lp.col - 1 };
+  };
+  return { start: at(start), end: at(Math.max(start, end)) };
 }
 
 function scalarAt(doc: Document.Parsed, key: string): string | undefined {

@@ -36,6 +36,8 @@ export class HoverService {
         }
       }
     }
+    // yaml-language-server follows a recursive alias until the stack overflows.
+    if (m.recursiveAlias) return null;
     const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local);
     if (!schemaHover) return null;
     return { ...schemaHover, range: shift(schemaHover.range) };
