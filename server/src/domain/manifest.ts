@@ -54,8 +54,11 @@ export interface Manifest {
   readonly lineCounter: LineCounter;
   /** Plain value of the document, or undefined when it could not be converted (alias bomb, recursive alias, errors). */
   readonly value: unknown;
-  /** An alias inside the node its anchor names (`a: &x {b: *x}`): the document never ends. */
-  readonly recursiveAlias?: { readonly name: string; readonly range: Range };
+  /**
+   * Why the document cannot be read at all (a recursive alias, nesting deeper than the YAML reader follows):
+   * it gets this one syntax error, and yaml-language-server, which would overflow its stack, never sees it.
+   */
+  readonly unreadable?: { readonly range: Range; readonly message: string };
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly name?: string;
@@ -71,8 +74,41 @@ export type ManifestInfo = Pick<Manifest, 'apiVersion' | 'kind' | 'name' | 'name
 const HELM = /\{\{[\s\S]*?\}\}/;
 
 export function parseManifest(chunk: DocumentChunk): Manifest {
+  if (tooDeepToRead(chunk.text)) return tooDeep(chunk);
   const doc = parseDocument(chunk.text, { merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   return manifestFromDocument(chunk, doc);
+}
+
+/** More `- ` in a row than any manifest has: each opens a list inside the last one. */
+const DEEP_SEQUENCES = /(?:- +){100}/;
+
+/**
+ * Whether a document nests so deep that reading it would take the YAML readers (ours, and
+ * yaml-language-server's) seconds per edit and then overflow their stacks. Such a document is not parsed.
+ */
+export function tooDeepToRead(text: string): boolean {
+  return text.includes('- - - -') && DEEP_SEQUENCES.test(text);
+}
+
+function tooDeep(chunk: DocumentChunk): Manifest {
+  const run = DEEP_SEQUENCES.exec(chunk.text)!;
+  const before = chunk.text.slice(0, run.index);
+  const start = { line: before.split('\n').length - 1, character: run.index - before.lastIndexOf('\n') - 1 };
+  const apiVersion = /^apiVersion:[ \t]*["']?([^\s"'#]+)/m.exec(chunk.text)?.[1];
+  return {
+    chunk,
+    doc: parseDocument(''),
+    lineCounter: new LineCounter(),
+    value: undefined,
+    unreadable: {
+      range: { start, end: { line: start.line, character: start.character + run[0].length } },
+      message: 'YAML syntax: this document nests a hundred lists or more in one line (a long run of `- `), too deep to read. No manifest needs that: remove the run.',
+    },
+    apiVersion,
+    kind: kindHint(chunk.text),
+    helmTemplate: false,
+    isStackGres: isStackGresApiVersion(apiVersion),
+  };
 }
 
 /** Kubernetes reads `<<` merge keys; a document parsed without them (YAML 1.2 core) is read with this schema. */
@@ -110,7 +146,10 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     doc,
     lineCounter,
     value,
-    recursiveAlias: recursive && { name: recursive.source, range: rangeOf(lineCounter, recursive.range ?? [0, 0]) },
+    unreadable: recursive && {
+      range: rangeOf(lineCounter, recursive.range ?? [0, 0]),
+      message: `YAML syntax: the alias \`*${recursive.source}\` is inside the node \`&${recursive.source}\` names, so it contains itself and the document never ends. kubectl refuses it ("anchor '${recursive.source}' value contains itself"): write the values out, or anchor a node that does not hold the alias.`,
+    },
     apiVersion,
     kind: str(top?.kind) ?? scalarAt(doc, 'kind'),
     name: str(metadata?.name),

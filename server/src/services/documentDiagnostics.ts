@@ -29,12 +29,8 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 /** Our rules' findings and the schema check's (`raw`, from yaml-language-server) of one document. */
 export function documentDiagnostics(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): Diagnostic[] {
-  if (m.recursiveAlias) {
-    // Nothing else can be said of a document without an end; the schema check did not see one either.
-    const { name, range } = m.recursiveAlias;
-    return [diagnostic('yaml-syntax', range,
-      `YAML syntax: the alias \`*${name}\` is inside the node \`&${name}\` names, so it contains itself and the document never ends. kubectl refuses it ("anchor '${name}' value contains itself"): write the values out, or anchor a node that does not hold the alias.`)];
-  }
+  // Nothing else can be said of a document that cannot be read; the schema check did not see it either.
+  if (m.unreadable) return [diagnostic('yaml-syntax', m.unreadable.range, m.unreadable.message)];
   const own = checkManifest(m).map((f) => toDiagnostic(m, f));
   const schema = raw
     .map((d) => reword(m, d, schemaOf))
