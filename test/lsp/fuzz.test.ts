@@ -83,7 +83,7 @@ const SG_HEADS = [
 
 /** Deeply nested YAML of one of several shapes. */
 function nested(rng: Rng): string {
-  const depth = 50 + int(rng, 1_000);
+  const depth = 50 + int(rng, 600);
   switch (int(rng, 5)) {
     case 0:
       return '['.repeat(depth) + ']'.repeat(depth);
