@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { KINDS } from './domain/kinds';
-import { manifestFromDocument, parseManifest, type DocumentChunk, type ManifestInfo } from './domain/manifest';
+import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type ManifestInfo } from './domain/manifest';
 import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
 import { documentDiagnostics } from './services/documentDiagnostics';
@@ -54,15 +54,15 @@ async function checkBatch(msg: DocumentsMessage): Promise<void> {
 async function checkDocument(kind: string, text: string): Promise<WorkerResult> {
   // Positions are relative to the document; the main thread shifts them into the file.
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
-  const shared = yaml.parseShared(kind, text);
+  const shared = tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
   try {
-    const m = shared.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
+    const m = shared?.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
     // The schema is the kind's the document declares (the text's first `kind:` line is a guess).
-    const raw = shared.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
+    const raw = m.unreadable ? [] : shared?.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
     const diagnostics = documentDiagnostics(m, raw, schemaOf);
     const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
     return { diagnostics, info };
   } finally {
-    shared.done();
+    shared?.done();
   }
 }

@@ -200,7 +200,7 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       await page.goto(workbenchUrl(server, uiWorkspace));
       const workbench = new Workbench(page, uiWorkspace);
       await waitForWorkbench(workbench, root, 'open the workbench for the UI checks');
-      outcome.ui = await runUiChecks(workbench, RESULTS_DIR);
+      outcome.ui = await runUiChecks(workbench, RESULTS_DIR, spec.services.kube !== undefined);
     }
   } catch (err) {
     await page.screenshot({ path: join(RESULTS_DIR, `${spec.name}-failure.png`) }).catch(() => undefined);

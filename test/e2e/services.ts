@@ -3,12 +3,14 @@
  * (test API server + Ceph RGW, see sandbox.ts) or a real cluster (`--kubeconfig`, see realCluster.ts) plus
  * RGW. Everything started here is stopped by the driver's cleanups, also on failure and Ctrl-C.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeRunConfig, S3RunConfig } from '../integration/runConfig';
 import { onCleanup } from './processes';
 import { connectRealCluster } from './realCluster';
 import { startSandbox } from './sandbox';
 import { startRgw } from '../s3/rgw';
+import { REFERENCE_MISSING, reference, referenceRequired } from '../reference';
 import { StepError } from './processes';
 
 export interface ServiceOptions {
@@ -21,7 +23,8 @@ export interface ServiceOptions {
 }
 
 export interface EditorServices {
-  kube: KubeRunConfig;
+  /** Absent in a plain clone: the sandbox API server serves the upstream CRDs (test/reference.ts). */
+  kube?: KubeRunConfig;
   s3?: S3RunConfig;
   /** User settings for every editor profile of the run (`stackgres.kubeconfig`). */
   settings: Record<string, unknown>;
@@ -35,6 +38,13 @@ export interface EditorServices {
 export async function startEditorServices(options: ServiceOptions): Promise<EditorServices> {
   mkdirSync(options.dir, { recursive: true });
   const withS3 = options.s3 ?? true;
+  if (!options.kubeconfig && !reference && !referenceRequired) {
+    // The suite then leaves out the tests that need a cluster, and says how many (SuiteResults.notRun). An
+    // empty kubeconfig keeps the extension away from whatever ~/.kube/config this machine has.
+    const kubeconfig = join(options.dir, 'no-cluster.kubeconfig');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    return { settings: { 'stackgres.kubeconfig': kubeconfig }, env: {}, summary: [`No sandbox: ${REFERENCE_MISSING}`] };
+  }
   if (!options.kubeconfig) {
     const sandbox = await startSandbox({ dir: options.dir, s3: withS3 ? 'required' : 'off' });
     onCleanup('the sandbox (Kubernetes API server, Ceph RGW)', sandbox.stop);

@@ -41,6 +41,7 @@ export function printSummary(outcomes: Outcome[]): { passed: number; failed: num
         }
       }
       console.log(`    ${s.passed} passing, ${s.failed} failing (${seconds(s.durationMs)})`);
+      if (s.notRun) console.log(`    skipped the tests of ${s.notRun.files.length} files (${s.notRun.files.map((f) => f.replace('.test.js', '')).join(', ')}): ${s.notRun.reason}`);
     }
     if (o.ui) {
       console.log(`\n  UI checks, ${o.run} run`);

@@ -135,6 +135,8 @@ export interface SuiteResults {
   passed: number;
   failed: number;
   tests: TestResult[];
+  /** Test files left out because the run has no Kubernetes API (a plain clone without the upstream reference). */
+  notRun?: { files: string[]; reason: string };
 }
 
 export interface SuiteProgress {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { REFERENCE_CRD_DIR, REFERENCE_MISSING } from '../reference';
 
 export interface JsonSchema {
   type?: string;
@@ -63,7 +64,8 @@ export interface Crd {
   status?: unknown;
 }
 
-export const DEFAULT_CRD_DIR = path.resolve(__dirname, '../../../shared/reference/stackgres-1.18/crds');
+/** The upstream StackGres 1.18 CRDs (test/reference.ts finds them; absent in a plain clone). */
+export const DEFAULT_CRD_DIR = REFERENCE_CRD_DIR;
 
 const memoryCache = new Map<string, Crd>();
 
@@ -98,7 +100,8 @@ function loadCrdFile(file: string): Crd {
 }
 
 /** Every CustomResourceDefinition (`*.yaml`) in a folder, sorted by file name. */
-export function loadCrds(dir: string = DEFAULT_CRD_DIR): Crd[] {
+export function loadCrds(dir: string | undefined = DEFAULT_CRD_DIR): Crd[] {
+  if (!dir) throw new Error(`The test API server serves the upstream StackGres CRDs: ${REFERENCE_MISSING}`);
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))

@@ -85,6 +85,37 @@ describe('bad input', function () {
     await diagnose(bomb);
   });
 
+  // Found by test/lsp/fuzz.test.ts (seeds 61 and 166): the first hung the server, the second failed every completion.
+  it('an alias inside the node it names is one syntax error on the alias; completion and hover still answer', async () => {
+    const inSequence = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s}\nspec:\n  type: azureBlob\n  azureBlob: &x\n    bucket: [*x, *x]\n';
+    const inMerge = `${CLUSTER_HEAD}spec: &m\n  initialData:\n    restore:\n      fromBackup:\n        <<: *m\n        name: b\n`;
+    for (const [text, line, alias] of [[inSequence, 6, '*x'], [inMerge, 7, '*m']] as const) {
+      const { uri, diagnostics } = await diagnose(text);
+      assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['yaml-syntax', line]], JSON.stringify(diagnostics));
+      assert.ok(diagnostics[0].message.includes(`alias \`${alias}\``) && /contains itself/.test(diagnostics[0].message), diagnostics[0].message);
+      const lines = text.split('\n');
+      for (let l = 0; l < lines.length; l++) {
+        await client.completion(uri, { line: l, character: lines[l].length });
+        await client.hover(uri, { line: l, character: Math.max(0, lines[l].length - 1) });
+      }
+    }
+  });
+
+  // Found by test/lsp/fuzz.test.ts (seeds 627 and 233): no diagnostics at all for the first (the reader's stack
+  // overflowed after seconds), nine seconds for the second.
+  it('a thousand `- ` in a row: one syntax error, quickly; completion and hover still answer', async () => {
+    const storageClass = (value: string) => STORAGE.replace('    bucket: b\n', `    bucket: b\n    storageClass: ${value}\n`);
+    for (const [text, line] of [[storageClass(`'a'${'- '.repeat(20_000)}`), 7], [storageClass(`\n      ${'- '.repeat(1_000)}x`), 8]] as const) {
+      const started = Date.now();
+      const { uri, diagnostics } = await diagnose(text);
+      assert.ok(Date.now() - started < 2_000, `answered in ${Date.now() - started} ms`);
+      assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['yaml-syntax', line]]);
+      assert.match(diagnostics[0].message, /a hundred lists or more in one line/);
+      await client.completion(uri, { line: 8, character: 10 });
+      await client.hover(uri, { line: 8, character: 10 });
+    }
+  });
+
   it('duplicate keys are a syntax error on the duplicate', async () => {
     const { diagnostics } = await diagnose(STORAGE.replace('  type: s3\n', '  type: s3\n  type: gcs\n'));
     assert.ok(diagnostics.some((d) => d.code === 'yaml-syntax' && d.range.start.line === 5), JSON.stringify(diagnostics));

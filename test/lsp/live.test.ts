@@ -2,10 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseCrd } from '../../server/src/domain/crdSchema';
 import type { ClusterSnapshot } from '../../server/src/protocol';
-import { SHARED } from '../unit/server/harness';
+import { itWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 
 const RESTORE = `apiVersion: stackgres.io/v1
@@ -96,8 +95,8 @@ describe('live values from the connected cluster', function () {
     await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.map((x) => x.code).join() === 'ref-object-storage-unknown');
   });
 
-  it("uses the cluster's CRD schema when it differs from the bundled one, and goes back on request", async () => {
-    const crd = parseCrd(readFileSync(path.join(SHARED, 'reference/stackgres-1.18/crds/SGBackup.yaml'), 'utf8')) as {
+  itWithReference("uses the cluster's CRD schema when it differs from the bundled one, and goes back on request", async () => {
+    const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8')) as {
       spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
     };
     // A newer operator adds a field to SGBackup.spec.
@@ -115,8 +114,8 @@ describe('live values from the connected cluster', function () {
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
   });
 
-  it('keeps the bundled schema when the cluster serves the same CRD, or one it cannot convert', async () => {
-    const crd = parseCrd(readFileSync(path.join(SHARED, 'reference/stackgres-1.18/crds/SGBackup.yaml'), 'utf8'));
+  itWithReference('keeps the bundled schema when the cluster serves the same CRD, or one it cannot convert', async () => {
+    const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8'));
     client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }, { kind: 'SGCluster', crd: { spec: { names: { kind: 'Nope' } } } }] });
     await client.until(() => client.logs.some((l) => /SGBackup: the cluster's CRD matches the bundled schema/.test(l)), 5000, 'the same-schema log line');
     await client.until(() => client.logs.some((l) => /SGCluster: kept the bundled schema/.test(l)), 5000, 'the fallback log line');

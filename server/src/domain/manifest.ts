@@ -3,7 +3,7 @@
  * document markers first (a `---` or `...` at column 0 always ends a document in YAML), so each document
  * is parsed, cached and re-checked on its own.
  */
-import { Document, isMap, isScalar, LineCounter, parseDocument, Schema, YAMLMap } from 'yaml';
+import { Alias, Document, isMap, isScalar, LineCounter, parseDocument, Schema, visit, YAMLMap } from 'yaml';
 import { isStackGresApiVersion } from './kinds';
 
 export interface Position { line: number; character: number }
@@ -52,8 +52,13 @@ export interface Manifest {
   readonly chunk: DocumentChunk;
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
-  /** Plain value of the document, or undefined when it could not be converted (aliases bomb, errors). */
+  /** Plain value of the document, or undefined when it could not be converted (alias bomb, recursive alias, errors). */
   readonly value: unknown;
+  /**
+   * Why the document cannot be read at all (a recursive alias, nesting deeper than the YAML reader follows):
+   * it gets this one syntax error, and yaml-language-server, which would overflow its stack, never sees it.
+   */
+  readonly unreadable?: { readonly range: Range; readonly message: string };
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly name?: string;
@@ -69,8 +74,41 @@ export type ManifestInfo = Pick<Manifest, 'apiVersion' | 'kind' | 'name' | 'name
 const HELM = /\{\{[\s\S]*?\}\}/;
 
 export function parseManifest(chunk: DocumentChunk): Manifest {
+  if (tooDeepToRead(chunk.text)) return tooDeep(chunk);
   const doc = parseDocument(chunk.text, { merge: true, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
   return manifestFromDocument(chunk, doc);
+}
+
+/** More `- ` in a row than any manifest has: each opens a list inside the last one. */
+const DEEP_SEQUENCES = /(?:- +){100}/;
+
+/**
+ * Whether a document nests so deep that reading it would take the YAML readers (ours, and
+ * yaml-language-server's) seconds per edit and then overflow their stacks. Such a document is not parsed.
+ */
+export function tooDeepToRead(text: string): boolean {
+  return text.includes('- - - -') && DEEP_SEQUENCES.test(text);
+}
+
+function tooDeep(chunk: DocumentChunk): Manifest {
+  const run = DEEP_SEQUENCES.exec(chunk.text)!;
+  const before = chunk.text.slice(0, run.index);
+  const start = { line: before.split('\n').length - 1, character: run.index - before.lastIndexOf('\n') - 1 };
+  const apiVersion = /^apiVersion:[ \t]*["']?([^\s"'#]+)/m.exec(chunk.text)?.[1];
+  return {
+    chunk,
+    doc: parseDocument(''),
+    lineCounter: new LineCounter(),
+    value: undefined,
+    unreadable: {
+      range: { start, end: { line: start.line, character: start.character + run[0].length } },
+      message: 'YAML syntax: this document nests a hundred lists or more in one line (a long run of `- `), too deep to read. No manifest needs that: remove the run.',
+    },
+    apiVersion,
+    kind: kindHint(chunk.text),
+    helmTemplate: false,
+    isStackGres: isStackGresApiVersion(apiVersion),
+  };
 }
 
 /** Kubernetes reads `<<` merge keys; a document parsed without them (YAML 1.2 core) is read with this schema. */
@@ -89,9 +127,11 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
   const helmTemplate = HELM.test(stripComments(chunk.text));
   let value: unknown;
   const schema = doc.schema;
+  const recursive = recursiveAlias(doc, chunk.text);
   try {
     doc.schema = MERGING;
-    value = doc.toJS({ maxAliasCount: 1000 });
+    // A recursive alias would make a cyclic value, and every walk over it endless.
+    value = recursive ? undefined : doc.toJS({ maxAliasCount: 1000 });
   } catch {
     value = undefined;
   } finally {
@@ -106,6 +146,10 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     doc,
     lineCounter,
     value,
+    unreadable: recursive && {
+      range: rangeOf(lineCounter, recursive.range ?? [0, 0]),
+      message: `YAML syntax: the alias \`*${recursive.source}\` is inside the node \`&${recursive.source}\` names, so it contains itself and the document never ends. kubectl refuses it ("anchor '${recursive.source}' value contains itself"): write the values out, or anchor a node that does not hold the alias.`,
+    },
     apiVersion,
     kind: str(top?.kind) ?? scalarAt(doc, 'kind'),
     name: str(metadata?.name),
@@ -114,6 +158,30 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     // A Helm template often is not YAML at all until rendered: recognise StackGres ones by their text.
     isStackGres: isStackGresApiVersion(apiVersion) || (helmTemplate && /^\s*apiVersion:\s*["']?stackgres\.io\//m.test(chunk.text)),
   };
+}
+
+function recursiveAlias(doc: Document.Parsed, text: string): Alias | undefined {
+  if (!text.includes('*')) return undefined;
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, alias, ancestors) {
+      const source = alias.resolve(doc);
+      if (source && ancestors.includes(source)) {
+        found = alias;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function rangeOf(lineCounter: LineCounter, [start, end]: readonly number[]): Range {
+  const at = (offset: number): Position => {
+    const lp = lineCounter.linePos(offset);
+    return { line: lp.line - 1, character: lp.col - 1 };
+  };
+  return { start: at(start), end: at(Math.max(start, end)) };
 }
 
 function scalarAt(doc: Document.Parsed, key: string): string | undefined {

@@ -27,6 +27,8 @@ export class CompletionService {
     const items: CompletionItem[] = [];
     items.push(...(await this.referenceItems(m, local)));
     items.push(...apiVersionItems(m, local));
+    // yaml-language-server would overflow its stack on it (a recursive alias, thousands of levels).
+    if (m.unreadable) return { isIncomplete: false, items: items.map((i) => shiftItem(i, m.chunk.startLine)) };
     const schema = await this.yaml.complete(m.kind ?? 'unknown', m.chunk.text, local);
     for (const item of schema.items) items.push(item);
     return { isIncomplete: schema.isIncomplete, items: items.map((i) => shiftItem(i, m.chunk.startLine)) };

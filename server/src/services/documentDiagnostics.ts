@@ -29,6 +29,8 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 
 /** Our rules' findings and the schema check's (`raw`, from yaml-language-server) of one document. */
 export function documentDiagnostics(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): Diagnostic[] {
+  // Nothing else can be said of a document that cannot be read; the schema check did not see it either.
+  if (m.unreadable) return [diagnostic('yaml-syntax', m.unreadable.range, m.unreadable.message)];
   const own = checkManifest(m).map((f) => toDiagnostic(m, f));
   const schema = raw
     .map((d) => reword(m, d, schemaOf))

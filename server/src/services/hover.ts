@@ -37,6 +37,8 @@ export class HoverService {
         }
       }
     }
+    // yaml-language-server would overflow its stack on it (a recursive alias, thousands of levels).
+    if (m.unreadable) return null;
     const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local);
     if (!schemaHover) return null;
     return { ...schemaHover, range: shift(schemaHover.range) };

@@ -169,7 +169,8 @@ export class ValidationService {
   /** One document on this thread: our parse, the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
-    const raw = await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
+    // yaml-language-server cannot read it either; documentDiagnostics says why.
+    const raw = m.unreadable ? [] : await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
     return { info: m, diagnostics: documentDiagnostics(m, raw, (kind) => this.schemas.schema(kind)) };
   }
 }

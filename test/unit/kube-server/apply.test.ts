@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, clients, clusterManifest, failure, k8s, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
-describe('kube-server: server-side apply and field managers', function () {
+describeWithReference('kube-server: server-side apply and field managers', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

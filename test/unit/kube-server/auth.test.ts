@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, clients, failure, k8s } from './helpers';
+import { describeWithReference } from '../../reference';
 
-describe('kube-server: authentication, authorization and TLS', function () {
+describeWithReference('kube-server: authentication, authorization and TLS', function () {
   this.timeout(20000);
 
   describe('bearer tokens', () => {

@@ -5,13 +5,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeProtobuf } from '../../kube-server/protobuf';
 import { SG, eventually, k8s } from './helpers';
+import { itWithReference } from '../../reference';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
 describe('kube-server: standalone CLI and kubectl compatibility', function () {
   this.timeout(20000);
 
-  it('starts with --tls --seed demo, writes a kubeconfig client-node can use, and stops on SIGTERM', async () => {
+  itWithReference('starts with --tls --seed demo, writes a kubeconfig client-node can use, and stops on SIGTERM', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-server-cli-'));
     const kubeconfig = path.join(dir, 'kubeconfig');
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'test/kube-server/cli.ts', '--tls', '--seed', 'demo', '--quiet', '--kubeconfig-out', kubeconfig], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

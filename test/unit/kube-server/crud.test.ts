@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, SG_BETA, clients, clusterManifest, failure, k8s, s3Storage, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
-describe('kube-server: discovery and CRUD through client-node', function () {
+describeWithReference('kube-server: discovery and CRUD through client-node', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, clients, failure, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
-describe('kube-server: fault injection', function () {
+describeWithReference('kube-server: fault injection', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, clients, failure, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
 function backup(name: string, cluster: string, labels: Record<string, string> = {}): Record<string, unknown> {
   return { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name, labels }, spec: { sgCluster: cluster } };
 }
 
-describe('kube-server: lists, selectors and paging', function () {
+describeWithReference('kube-server: lists, selectors and paging', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, SG_BETA, clients, clusterManifest, eventually, s3Storage, watchUntil, type Clients, type WatchEvent } from './helpers';
+import { describeWithReference } from '../../reference';
 
 const BACKUPS = '/apis/stackgres.io/v1/namespaces/demo/sgbackups';
 
@@ -10,7 +11,7 @@ function backup(name: string, sgCluster: string): Record<string, unknown> {
 
 const statusOf = (e: WatchEvent): string | undefined => ((e.object.status as Record<string, any> | undefined)?.process?.status as string | undefined);
 
-describe('kube-server: simulated StackGres operator', function () {
+describeWithReference('kube-server: simulated StackGres operator', function () {
   this.timeout(20000);
 
   describe('manual backups and cluster status', () => {

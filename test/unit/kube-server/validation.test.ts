@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, SG_BETA, clients, clusterManifest, failure, k8s, s3Storage, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
-describe('kube-server: schema validation and StackGres admission', function () {
+describeWithReference('kube-server: schema validation and StackGres admission', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

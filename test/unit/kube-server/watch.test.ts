@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { SG, clients, eventually, k8s, watchUntil, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
 const PATH = '/apis/stackgres.io/v1/namespaces/demo/sgbackups';
 
@@ -8,7 +9,7 @@ function backup(name: string, labels: Record<string, string> = {}): Record<strin
   return { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name, labels }, spec: { sgCluster: 'orders' } };
 }
 
-describe('kube-server: watches', function () {
+describeWithReference('kube-server: watches', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

@@ -6,9 +6,9 @@ import { parse } from 'yaml';
 import { KINDS, type KindInfo } from '../../../server/src/domain/kinds';
 import { WEBHOOK_ENUMS } from '../../../server/src/domain/enums';
 import { generateAll } from '../../../scripts/schemas';
+import { describeWithReference, itWithReference, stackgresFile } from '../../reference';
 import { findDrift, loadCrdSchema, loadSchema, nodes, OBJECT_META_FIELDS, type Node } from './drift';
 
-const OBJECTS_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'reference', 'stackgres-1.18', 'objects');
 
 function info(kind: string): KindInfo {
   const found = KINDS.find((k) => k.kind === kind);
@@ -83,7 +83,7 @@ function sharedRuns(ours: [string, string][], upstream: Iterable<string>): strin
 describe('JSON schemas of the StackGres kinds', function () {
   this.timeout(60_000);
 
-  describe('follow the StackGres 1.18 CRDs', () => {
+  describeWithReference('follow the StackGres 1.18 CRDs', () => {
     for (const kind of KINDS) {
       it(`${kind.kind}: same property paths, types, enums, required lists and limits as the CRD`, () => {
         assert.deepStrictEqual(driftOf(kind.kind, loadCrdSchema(kind), loadSchema(kind)), []);
@@ -110,7 +110,7 @@ describe('JSON schemas of the StackGres kinds', function () {
     });
 
     it('are exactly what the generator writes today (regenerating changes no byte)', () => {
-      for (const file of generateAll()) {
+      for (const file of generateAll({ crdDir: stackgresFile('crds') })) {
         assert.ok(file.text === fs.readFileSync(file.file, 'utf8'), `${path.basename(file.file)} is out of date: run npx tsx scripts/schemas.ts`);
         assert.deepStrictEqual(file.dropped, [], `${file.kind}: descriptions at paths the CRD no longer has`);
       }
@@ -129,10 +129,10 @@ describe('JSON schemas of the StackGres kinds', function () {
       }
     });
 
-    it('accept the StackGres sample objects and reject a wrong kind, a bad enum and a too-long name', () => {
+    itWithReference('accept the StackGres sample objects and reject a wrong kind, a bad enum and a too-long name', () => {
       const objects: Node[] = [];
-      for (const file of fs.readdirSync(OBJECTS_DIR)) {
-        const text = fs.readFileSync(path.join(OBJECTS_DIR, file), 'utf8');
+      for (const file of fs.readdirSync(stackgresFile('objects'))) {
+        const text = fs.readFileSync(path.join(stackgresFile('objects'), file), 'utf8');
         const doc = (file.endsWith('.json') ? JSON.parse(text) : parse(text)) as Node;
         objects.push(...(Array.isArray(doc.items) ? (doc.items as Node[]) : [doc]));
       }
@@ -154,7 +154,7 @@ describe('JSON schemas of the StackGres kinds', function () {
     });
   });
 
-  describe('descriptions are our own words', () => {
+  describeWithReference('descriptions are our own words', () => {
     it(`the copy check flags ${RUN} upstream words in a row, however they are reworded around`, () => {
       const upstream = String(nodeAt(loadCrdSchema(info('SGCluster')), 'spec.configurations.backups[].path').description);
       const borrowed = words(upstream).slice(3, 3 + RUN).join(' ');
@@ -194,7 +194,7 @@ describe('JSON schemas of the StackGres kinds', function () {
     }
   });
 
-  describe('the drift check reports, naming the path', () => {
+  describeWithReference('the drift check reports, naming the path', () => {
     const cluster = info('SGCluster');
     const storage = info('SGObjectStorage');
     const backups = 'spec.configurations.backups[]';

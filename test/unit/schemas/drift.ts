@@ -7,10 +7,10 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parse } from 'yaml';
 import type { KindInfo } from '../../../server/src/domain/kinds';
+import { stackgresFile } from '../../reference';
 
 export type Node = { [key: string]: unknown };
 
-export const CRD_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'reference', 'stackgres-1.18', 'crds');
 export const SCHEMA_DIR = path.resolve(__dirname, '..', '..', '..', 'schemas');
 
 /** The ObjectMeta fields a schema may add under `metadata` although the CRD does not list them. */
@@ -28,7 +28,7 @@ export function allowedAddition(at: string): boolean {
 
 /** The served version's openAPIV3Schema for `info.apiVersion`. */
 export function loadCrdSchema(info: KindInfo): Node {
-  const text = fs.readFileSync(path.join(CRD_DIR, `${info.kind}.yaml`), 'utf8');
+  const text = fs.readFileSync(stackgresFile(`crds/${info.kind}.yaml`), 'utf8');
   const crd = parse(text, { merge: true, maxAliasCount: -1 }) as { spec: { versions: Node[] } };
   const version = crd.spec.versions.find((v) => v.name === info.apiVersion.split('/')[1] && v.served === true);
   if (!version) throw new Error(`${info.kind}: ${info.apiVersion} is not served by the CRD`);

@@ -8,7 +8,6 @@ import { SchemaStore } from '../../../server/src/schemaStore';
 import { ValidationService } from '../../../server/src/services/validation';
 import { YamlService } from '../../../server/src/yamlService';
 
-export const SHARED = path.resolve(__dirname, '../../../../shared');
 export const SCHEMAS = path.resolve(__dirname, '../../../schemas');
 
 export class Services {

@@ -2,11 +2,11 @@
  * Faults injected into the clean corpus manifests must each be reported on the line where they were made.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 import known from '../../fixtures/corpus-known-invalid.json';
 import { kindInfo } from '../../../server/src/domain/kinds';
-import { Services, SHARED } from './harness';
+import { corpusFile, corpusFiles, describeWithReference } from '../../reference';
+import { Services } from './harness';
 
 interface Mutant {
   readonly fault: string;
@@ -15,10 +15,7 @@ interface Mutant {
   readonly line: number;
 }
 
-const CORPUS = path.join(SHARED, 'corpus');
-const clean = ['stackgres-docs', 'stackgres-examples']
-  .flatMap((dir) => readdirSync(path.join(CORPUS, dir)).filter((f) => f.endsWith('.yaml')).map((f) => `${dir}/${f}`))
-  .filter((f) => !(f in known));
+const clean = corpusFiles().filter((f) => !(f in known));
 
 const indentOf = (line: string) => /^ */.exec(line)![0].length;
 
@@ -91,10 +88,10 @@ function mutants(text: string): Mutant[] {
   return out;
 }
 
-describe('mutation: faults injected into the corpus are reported on the injected line', function () {
+describeWithReference('mutation: faults injected into the corpus are reported on the injected line', function () {
   this.timeout(120_000);
   const services = new Services();
-  const all = clean.flatMap((file) => mutants(readFileSync(path.join(CORPUS, file), 'utf8')).map((m) => ({ file, ...m })));
+  const all = clean.flatMap((file) => mutants(readFileSync(corpusFile(file), 'utf8')).map((m) => ({ file, ...m })));
 
   it('covers every kind of fault many times over', () => {
     const byFault = new Map<string, number>();
@@ -112,4 +109,4 @@ describe('mutation: faults injected into the corpus are reported on the injected
       assert.ok(onLine.length > 0, `no diagnostic on line ${m.line + 1}: ${JSON.stringify(m.text.split('\n')[m.line])}\nall: ${diags.map((d) => `${d.range.start.line + 1}:${String(d.code)}`).join(', ')}`);
     });
   }
-});
+}, { perFile: true });

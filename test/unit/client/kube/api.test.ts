@@ -4,8 +4,9 @@ import * as assert from 'node:assert/strict';
 import type * as K8sTypes from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../../../client/src/kube/api';
 import { failOnUnhandledRejections, kubeFailure, openTarget, openTestServer, sgBackup, sgObjectStorage, type Target } from './helpers';
+import { describeWithReference } from '../../../reference';
 
-describe('Kubernetes access: reading and writing StackGres objects', function () {
+describeWithReference('Kubernetes access: reading and writing StackGres objects', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let t: Target;

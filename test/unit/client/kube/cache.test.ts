@@ -4,8 +4,9 @@
 import * as assert from 'node:assert/strict';
 import type { CacheEvent } from '../../../../client/src/kube/api';
 import { eventually, failOnUnhandledRejections, openTarget, sgBackup, type Target } from './helpers';
+import { describeWithReference } from '../../../reference';
 
-describe('Kubernetes access: live caches', function () {
+describeWithReference('Kubernetes access: live caches', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let t: Target;

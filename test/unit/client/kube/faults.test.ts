@@ -8,10 +8,11 @@ import type { CacheEvent } from '../../../../client/src/kube/api';
 import { openKube } from '../../../../client/src/kube/clientNode';
 import { startKubeServer } from '../../../kube-server';
 import { eventually, failOnUnhandledRejections, kubeFailure, openTestServer, sgBackup, TEST_BACKOFF, type Target } from './helpers';
+import { describeWithReference } from '../../../reference';
 
 type Served = Target & { server: NonNullable<Target['server']> };
 
-describe('Kubernetes access: failures of single calls', function () {
+describeWithReference('Kubernetes access: failures of single calls', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let t: Served;
@@ -154,7 +155,7 @@ describe('Kubernetes access: failures of single calls', function () {
   });
 });
 
-describe('Kubernetes access: failures of the connection', function () {
+describeWithReference('Kubernetes access: failures of the connection', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   const closers: (() => Promise<void>)[] = [];
@@ -242,7 +243,7 @@ describe('Kubernetes access: failures of the connection', function () {
   });
 });
 
-describe('Kubernetes access: live caches when the watch fails', function () {
+describeWithReference('Kubernetes access: live caches when the watch fails', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let t: Served;

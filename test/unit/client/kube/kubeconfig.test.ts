@@ -10,6 +10,7 @@ import { openKube } from '../../../../client/src/kube/clientNode';
 import { KubeError } from '../../../../client/src/kube/errors';
 import { startKubeServer, type KubeServer } from '../../../kube-server';
 import { failOnUnhandledRejections, kubeFailure, TEST_BACKOFF } from './helpers';
+import { describeWithReference } from '../../../reference';
 
 const TOKEN_ENV = 'SGVSCODE_TEST_TOKEN';
 const IN_CLUSTER_TOKEN = 'in-cluster-test-token';
@@ -28,7 +29,7 @@ async function configError(call: () => Promise<unknown>): Promise<KubeError> {
   return e;
 }
 
-describe('Kubernetes access: kubeconfig resolution', function () {
+describeWithReference('Kubernetes access: kubeconfig resolution', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let server: KubeServer;

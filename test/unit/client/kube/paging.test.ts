@@ -2,10 +2,11 @@
 // and KUBECONFIG, a real cluster in a throwaway namespace (see helpers.ts).
 import * as assert from 'node:assert/strict';
 import { failOnUnhandledRejections, openTarget, pool, sgObjectStorage, type Target } from './helpers';
+import { describeWithReference } from '../../../reference';
 
 const COUNT = 1050;
 
-describe('Kubernetes access: paged lists', function () {
+describeWithReference('Kubernetes access: paged lists', function () {
   this.timeout(120000);
   failOnUnhandledRejections();
   let t: Target;

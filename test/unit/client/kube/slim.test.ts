@@ -1,21 +1,24 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { readBackup } from '../../../../server/src/domain/backups';
 import type { KubeObject } from '../../../../client/src/kube/api';
 import { slimObject } from '../../../../client/src/kube/slim';
+import { itWithReference, stackgresFile } from '../../../reference';
 
-// A Completed backup as the operator writes it, with the pg_controldata dump it records.
-const listed = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../../shared/reference/stackgres-1.18/objects/backup-list.json'), 'utf8')) as { items: KubeObject[] };
-const completed = listed.items[0];
-const controlData = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`pg_control field number ${i}`, `value ${i} `.repeat(4)]));
-const backup: KubeObject = {
-  ...completed,
-  status: { ...(completed.status as object), backupInformation: { ...((completed.status as { backupInformation: object }).backupInformation), controlData } },
-};
+/** A Completed backup as the operator writes it, with the pg_controldata dump it records. */
+function operatorBackup(): KubeObject {
+  const listed = JSON.parse(readFileSync(stackgresFile('objects/backup-list.json'), 'utf8')) as { items: KubeObject[] };
+  const completed = listed.items[0];
+  const controlData = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`pg_control field number ${i}`, `value ${i} `.repeat(4)]));
+  return {
+    ...completed,
+    status: { ...(completed.status as object), backupInformation: { ...((completed.status as { backupInformation: object }).backupInformation), controlData } },
+  };
+}
 
 describe('what the live caches hold of an object', () => {
-  it('drops pg_controldata, managedFields and the last-applied copy, and keeps what the view reads', () => {
+  itWithReference('drops pg_controldata, managedFields and the last-applied copy, and keeps what the view reads', () => {
+    const backup = operatorBackup();
     const full: KubeObject = {
       ...backup,
       metadata: { ...backup.metadata, managedFields: [{ manager: 'kubectl' }], annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{...}', keep: 'me' } },

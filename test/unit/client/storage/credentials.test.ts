@@ -10,6 +10,7 @@ import * as s3 from '../../../../client/src/storage/s3';
 /** The extension loads the SDK bundle with import(); tests use the module itself. */
 const loadS3 = (): Promise<S3Module> => Promise.resolve(s3);
 import { openTarget, type Target } from '../kube/helpers';
+import { describeWithReference } from '../../../reference';
 import { RGW_START_TIMEOUT_MS, sharedRgw } from './fixture';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
@@ -141,7 +142,7 @@ describe('Storage credentials from the Secret (in memory only)', () => {
   });
 });
 
-describe('Storage credentials through the Kubernetes layer and a real bucket', function () {
+describeWithReference('Storage credentials through the Kubernetes layer and a real bucket', function () {
   let t: Target;
 
   before(async function () {
