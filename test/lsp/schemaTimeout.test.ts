@@ -5,16 +5,15 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { parseCrd } from '../../server/src/domain/crdSchema';
-import { SHARED } from '../unit/server/harness';
+import { describeWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 
 type Crd = { spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, Record<string, unknown>> } } } } }[] } };
 
 const backup = (cluster: string) => `apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec:\n  sgCluster: ${cluster}\n`;
 
-describe("a cluster's CRD schema with a catastrophic pattern", function () {
+describeWithReference("a cluster's CRD schema with a catastrophic pattern", function () {
   this.timeout(60_000);
   let client: LspClient;
 
@@ -23,7 +22,7 @@ describe("a cluster's CRD schema with a catastrophic pattern", function () {
   it('is stopped after the time limit: the document is reported as not checked, and the server goes on', async () => {
     client = await LspClient.start(undefined, { validationDelay: 0, schemaCheckTimeoutMs: 2000 });
     await client.waitForLog(/Schema worker ready/, 30_000);
-    const crd = parseCrd(readFileSync(path.join(SHARED, 'reference/stackgres-1.18/crds/SGBackup.yaml'), 'utf8')) as Crd;
+    const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8')) as Crd;
     // (a+)+$ backtracks exponentially on a run of a's that does not end the string: 2^40 steps here.
     crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema.properties.spec.properties.sgCluster.pattern = '^(a+)+$';
     client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }] });
