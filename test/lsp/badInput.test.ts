@@ -104,7 +104,7 @@ describe('bad input', function () {
   // Found by test/lsp/fuzz.test.ts (seeds 627 and 233): no diagnostics at all for the first (the reader's stack
   // overflowed after seconds), nine seconds for the second.
   it('a thousand `- ` in a row: one syntax error, quickly; completion and hover still answer', async () => {
-    const storageClass = (value: string) => STORAGE.replace('    bucket: b\n', `    bucket: b\n    storageClass: ${value}\n`);
+    const storageClass = (value: string) => STORAGE.replace('    bucket: my-bucket\n', `    bucket: my-bucket\n    storageClass: ${value}\n`);
     for (const [text, line] of [[storageClass(`'a'${'- '.repeat(20_000)}`), 7], [storageClass(`\n      ${'- '.repeat(1_000)}x`), 8]] as const) {
       const started = Date.now();
       const { uri, diagnostics } = await diagnose(text);

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../../client/src/kube/api';
 import { LiveSync, secretsNamedIn, type OpenManifest } from '../../../client/src/liveSync';
 import type { ClusterSnapshot, LiveObject } from '../../../server/src/protocol';
 import { eventually, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
+import { describeWithReference } from '../../reference';
 
 type Served = Target & { server: NonNullable<Target['server']> };
 
@@ -34,7 +35,7 @@ metadata: {name: unrelated}
 `;
 }
 
-describe('Live values: the Secret refresh', function () {
+describeWithReference('Live values: the Secret refresh', function () {
   this.timeout(30000);
   let t: Served;
   let ns: string;

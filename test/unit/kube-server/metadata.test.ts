@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
 import { clients, type Clients } from './helpers';
+import { describeWithReference } from '../../reference';
 
 const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 const METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
@@ -16,7 +17,7 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-describe('kube-server: metadata-only reads', function () {
+describeWithReference('kube-server: metadata-only reads', function () {
   this.timeout(20000);
   let server: KubeServer;
   let c: Clients;

@@ -6,6 +6,7 @@ import { copyBackupSteps, CopyBackupFailed, type CopyBackupAsker } from '../../.
 import { Cancelled, UserError } from '../../../../client/src/errors';
 import type { KubeObject } from '../../../../client/src/kube/api';
 import { failOnUnhandledRejections, openTestServer, type Target } from '../kube/helpers';
+import { describeWithReference } from '../../../reference';
 
 const ID = 'AKIA-not-a-real-id';
 const SECRET = `not-a-real-secret-${process.pid}`;
@@ -78,7 +79,7 @@ class FakeAsker implements CopyBackupAsker {
   }
 }
 
-describe('Copy Backup to Namespace: confirmation, only the named keys, and a complete undo', function () {
+describeWithReference('Copy Backup to Namespace: confirmation, only the named keys, and a complete undo', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
   let t: Target & { server: NonNullable<Target['server']> };
