@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import type { StorageAccessResult } from '../../client/src/commands/storage';
 import type { KubeApi } from '../../client/src/kube/api';
 import type { RecoverableWindowResult } from '../../client/src/webviews/recoverableWindow';
+import { s3ObjectStore } from '../../client/src/storage/s3';
 import { startListingServer, type ListingBehaviour, type ListingServer } from '../s3/listingServer';
 import { describeRows, kubeTarget, scratchNamespace, testingApi, treeRows, waitFor, waitForTreeRow } from './helpers';
 
@@ -162,6 +163,17 @@ describe('Bucket reads end when cancelled, and S3 connections end with their use
   });
 
   it('Test Object Storage Access closes its S3 connections when it is done', async () => {
+    // Control: an S3 client that is not destroyed keeps its connection here (the driver turns VS Code's
+    // proxy support off), else this test could not fail.
+    const control = await startListingServer(BUCKET, [], 'honest');
+    servers.push(control);
+    const store = s3ObjectStore(BUCKET, { endpoint: control.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'standin-id', secretAccessKey: 'standin-secret' }, type: 's3Compatible' });
+    await store.list({ prefix: 'a/' });
+    await store.list({ prefix: 'b/' });
+    assert.deepEqual([control.requests, control.connections], [2, 1], 'the second request reused the open connection');
+    store.destroy?.();
+    await control.allSocketsClosed(ENDS_WITHIN_MS);
+
     const server = await standIn('it-access', 'honest');
     const result = await vscode.commands.executeCommand<StorageAccessResult | undefined>('stackgres.testStorageAccess', { namespace: ns, name: 'it-access' });
     assert.ok(result?.report, 'the access test ran against the stand-in');

@@ -266,6 +266,8 @@ describe('Restore Backup', () => {
     const here = contextIdentity(api.context);
     const chosen = connection.chosenContext();
     const instant = new Date((storedOf(older).getTime() + storedOf(newer).getTime()) / 2).toISOString();
+    // The simulated operator's clock may be a moment ahead of this one: a restore to the future is refused.
+    await waitFor('the instant to be in the past', () => (Date.now() > Date.parse(instant) + 1_000 ? true : undefined), STEP_DEADLINE_MS);
     const asked = testing.prompts.asked.length;
     // The namespace is answered; the new cluster's name is left to the real input box, which keeps the command waiting.
     await answer(ns);

@@ -28,6 +28,8 @@ export interface ListingServer {
   readonly requests: number;
   /** Connections open now. */
   readonly openSockets: number;
+  /** Connections accepted since the start (fewer than requests: connections were reused). */
+  readonly connections: number;
   /** Requests accepted and not answered ('silent') whose connection is still open: a read still waiting. */
   readonly waiting: number;
   /** Resolves when no connection is open, rejects at the deadline. */
@@ -95,6 +97,7 @@ export async function startListingServer(bucket: string, keys: readonly string[]
   const waiting = new Set<ServerResponse>();
   const emptied: (() => void)[] = [];
   let requests = 0;
+  let connections = 0;
   let emptyToken = 0;
   const state = { behaviour };
 
@@ -134,6 +137,7 @@ export async function startListingServer(bucket: string, keys: readonly string[]
   server.keepAliveTimeout = 10 * 60_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    connections++;
     socket.on('close', () => {
       sockets.delete(socket);
       if (sockets.size === 0) for (const done of emptied.splice(0)) done();
@@ -158,6 +162,9 @@ export async function startListingServer(bucket: string, keys: readonly string[]
     },
     get openSockets() {
       return sockets.size;
+    },
+    get connections() {
+      return connections;
     },
     get waiting() {
       return waiting.size;
