@@ -8,6 +8,10 @@
  * (Ctrl+Shift+A on a notification): it runs the newest notification's first button, the very action the
  * button runs. The suite cannot see a notification otherwise, so "the notification with Cancel appeared" is
  * shown by its Cancel ending the read; nothing else ends it before the 15 s per-request limit.
+ *
+ * The recoverable window's "Read the bucket again" button lives in the webview page, out of the suite's
+ * reach: the test API's `postAsPage` hands the panel the `{ type: 'refresh' }` message the button posts,
+ * through the same check and handler.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
