@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ExtensionContextHolder } from './context';
 import * as prompts from './ui/prompts';
+import { postAsPage } from './webviews/recoverableWindow';
 
 let ctx: ExtensionContextHolder | undefined;
 
@@ -8,6 +9,8 @@ let ctx: ExtensionContextHolder | undefined;
 export interface TestingApi {
   readonly context: ExtensionContextHolder;
   readonly prompts: typeof prompts;
+  /** Posts to a recoverable-window panel as its page would. */
+  readonly postAsPage: typeof postAsPage;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ testing?: TestingApi }> {
@@ -15,7 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ test
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
   ctx.log.info(`StackGres extension activated in ${Date.now() - started} ms`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts } } : {};
+  return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts, postAsPage } } : {};
 }
 
 export async function deactivate(): Promise<void> {

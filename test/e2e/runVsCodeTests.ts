@@ -177,6 +177,10 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       // Secrets made outside VS Code are found within seconds, not half a minute (live.test.ts). Set here,
       // not by the suite: a setting written at run time can drop the driver's other user settings.
       'stackgres.live.secretsRefreshSeconds': 3,
+      // Requests keep the agents the extension gives them, as with plain Node. VS Code's default (override)
+      // sends every extension-host request with "Connection: close", so no test could see an S3 client
+      // that keeps its connections open after its use (bucketReads.test.ts).
+      'http.proxySupport': 'off',
       // The sandbox (or the real cluster of --kubeconfig): the extension connects without asking.
       ...spec.services.settings,
     },

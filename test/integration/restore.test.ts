@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { RestoreResult } from '../../client/src/commands/restore';
 import type { KubeApi, KubeObject } from '../../client/src/kube/api';
+import { contextIdentity } from '../../client/src/webviews/pageMessages';
 import { fixtureUri, kubeTarget, runConfig, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
 
 const STEP_DEADLINE_MS = 20_000;
@@ -242,6 +243,53 @@ describe('Restore Backup', () => {
       unlinkSync(link);
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+
+  it('a restore the recoverable window asked for in another context is refused before any question, and writes nothing', async () => {
+    const testing = await testingApi();
+    const api = await kubeApi();
+    const reader = api.contexts().find((c) => c.name === kubeTarget().contexts.reader);
+    assert.ok(reader, 'the sandbox kubeconfig has the reader context');
+    const asked = testing.prompts.asked.length;
+    const { result, failures } = await run('stackgres.restoreBackup', { backup: { namespace: ns, name: 'it-src-newer' }, context: contextIdentity(reader) });
+    assert.equal(result, undefined);
+    assert.equal(failures.length, 1, failures.join(' | '));
+    assert.ok(failures[0].includes(`The recoverable window was drawn for context "${reader.name}", but context "${api.context.name}" is connected now: no restore was written.`), failures[0]);
+    assert.equal(testing.prompts.asked.length, asked, 'nothing was asked');
+    assert.deepEqual(await vscode.workspace.fs.readDirectory(fixtureUri('restore')).then((e) => e, () => []), [], 'no restore manifest');
+  });
+
+  it('a restore the recoverable window asked for: a context switch during its questions stops it before anything is written', async () => {
+    const testing = await testingApi();
+    const connection = testing.context.connection;
+    const api = await kubeApi();
+    const here = contextIdentity(api.context);
+    const chosen = connection.chosenContext();
+    const instant = new Date((storedOf(older).getTime() + storedOf(newer).getTime()) / 2).toISOString();
+    // The simulated operator's clock may be a moment ahead of this one: a restore to the future is refused.
+    await waitFor('the instant to be in the past', () => (Date.now() > Date.parse(instant) + 1_000 ? true : undefined), STEP_DEADLINE_MS);
+    const asked = testing.prompts.asked.length;
+    // The namespace is answered; the new cluster's name is left to the real input box, which keeps the command waiting.
+    await answer(ns);
+    const restoring = Promise.resolve(vscode.commands.executeCommand('stackgres.restoreBackup', { backup: { namespace: ns, name: 'it-src-older' }, pointInTime: instant, context: here }));
+    let settled = false;
+    void restoring.finally(() => (settled = true));
+    try {
+      await waitFor('the namespace question', () => (testing.prompts.asked.length > asked ? true : undefined), STEP_DEADLINE_MS);
+      assert.equal(settled, false, 'the command waits for the name');
+      await connection.chooseContext(kubeTarget().contexts.reader);
+      // Accept the suggested name as Enter would, once the input box is there.
+      await waitFor('the command to end', async () => {
+        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        return settled ? true : undefined;
+      }, STEP_DEADLINE_MS);
+    } finally {
+      await connection.chooseContext(chosen);
+    }
+    assert.equal(await restoring, undefined, 'the command stopped');
+    const said = guardEntries('stackgres.restoreBackup').at(-1) ?? '';
+    assert.ok(said.includes(`The recoverable window was drawn for context "${api.context.name}", but `) && said.includes('no restore was written'), said);
+    assert.deepEqual(await vscode.workspace.fs.readDirectory(fixtureUri('restore')).then((e) => e, () => []), [], 'no restore manifest');
   });
 
   it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {

@@ -28,6 +28,10 @@ export interface ListingServer {
   readonly requests: number;
   /** Connections open now. */
   readonly openSockets: number;
+  /** Connections accepted since the start (fewer than requests: connections were reused). */
+  readonly connections: number;
+  /** Requests accepted and not answered ('silent') whose connection is still open: a read still waiting. */
+  readonly waiting: number;
   /** Resolves when no connection is open, rejects at the deadline. */
   allSocketsClosed(deadlineMs: number): Promise<void>;
   stop(): Promise<void>;
@@ -90,8 +94,10 @@ function body(bucket: string, q: URLSearchParams, page: Listed): string {
 export async function startListingServer(bucket: string, keys: readonly string[], behaviour: ListingBehaviour = 'honest'): Promise<ListingServer> {
   const sorted = [...keys].sort();
   const sockets = new Set<Socket>();
+  const waiting = new Set<ServerResponse>();
   const emptied: (() => void)[] = [];
   let requests = 0;
+  let connections = 0;
   let emptyToken = 0;
   const state = { behaviour };
 
@@ -106,6 +112,9 @@ export async function startListingServer(bucket: string, keys: readonly string[]
     let page: Listed;
     switch (state.behaviour) {
       case 'silent':
+        // Kept until the client gives up: its closing the connection is what a test waits for.
+        waiting.add(res);
+        res.on('close', () => waiting.delete(res));
         return;
       case 'honest':
       case 'ignoresStartAfter':
@@ -128,6 +137,7 @@ export async function startListingServer(bucket: string, keys: readonly string[]
   server.keepAliveTimeout = 10 * 60_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    connections++;
     socket.on('close', () => {
       sockets.delete(socket);
       if (sockets.size === 0) for (const done of emptied.splice(0)) done();
@@ -152,6 +162,12 @@ export async function startListingServer(bucket: string, keys: readonly string[]
     },
     get openSockets() {
       return sockets.size;
+    },
+    get connections() {
+      return connections;
+    },
+    get waiting() {
+      return waiting.size;
     },
     allSocketsClosed(deadlineMs: number): Promise<void> {
       if (sockets.size === 0) return Promise.resolve();

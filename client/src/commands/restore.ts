@@ -17,6 +17,7 @@ import type { KubeApi, KubeObject } from '../kube/api';
 import { restoreFileTarget, writeRestoreFile } from '../restoreFile';
 import { BackupNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
+import { restoreContextProblem } from '../webviews/pageMessages';
 import { rethrowKubeError } from './apply';
 import { backupObject, copyBackupTo, covers, pickCompletedBackup, pickNamespace, readyModel } from './backup';
 import type { CommandSpec } from './index';
@@ -41,6 +42,8 @@ export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', 
 interface RestoreRequestArg {
   readonly backup: { readonly namespace: string; readonly name: string };
   readonly pointInTime?: string;
+  /** `contextIdentity` the picture was drawn for (absent: the caller did not draw one). */
+  readonly context?: unknown;
 }
 
 function isRestoreRequest(arg: unknown): arg is RestoreRequestArg {
@@ -61,6 +64,13 @@ async function chosenBackup(api: KubeApi, model: ClusterModel, arg: unknown): Pr
 
 async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RestoreResult> {
   const api = await ctx.connection.api();
+  // A request from the recoverable window was checked in its context: it runs only while that one is connected.
+  const drawnFor = isRestoreRequest(arg) ? arg.context : undefined;
+  const sameContext = (connected: KubeApi | undefined): void => {
+    const problem = drawnFor === undefined ? undefined : restoreContextProblem(drawnFor, connected?.context);
+    if (problem) throw new UserError(problem);
+  };
+  sameContext(api);
   const model = await readyModel(ctx);
   const chosen = await chosenBackup(api, model, arg);
   const requestedInstant = isRestoreRequest(arg) ? arg.pointInTime : undefined;
@@ -94,6 +104,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
       validateInput: (v) => restoreNameProblem(v.trim(), namespace, taken),
     })
   ).trim();
+  sameContext(await ctx.connection.api().catch(() => undefined));
   // The model may not hold the namespace, or be a moment behind: ask the server too.
   if (await api.get('SGCluster', namespace, clusterName)) {
     throw new UserError(restoreNameProblem(clusterName, namespace, () => true)!);
@@ -135,6 +146,8 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   if (errors.length) throw new UserError(errors.map((c) => c.message).join(' '));
   const warnings = plan.checks.filter((c) => c.severity === 'warning').map((c) => c.message);
 
+  // The questions above take the user's time: the context may have been switched meanwhile.
+  sameContext(await ctx.connection.api().catch(() => undefined));
   const document = await writeManifest(clusterName, plan.yaml);
   ctx.log.info(`Wrote the restore of SGBackup ${namespace}/${view.name} into new SGCluster ${clusterName}${restoreToTimestamp ? ` at ${restoreToTimestamp}` : ''}: ${document.uri.toString()}`);
   const shownAs = document.uri.scheme === 'untitled' ? 'an untitled file' : vscode.workspace.asRelativePath(document.uri);

@@ -35,6 +35,34 @@ export function contextIdentity(c: Pick<KubeContext, 'name' | 'cluster' | 'serve
   return JSON.stringify([c.name, c.cluster, c.server ?? '', c.user]);
 }
 
+/** The context name inside a `contextIdentity`, or undefined when `identity` is not one. */
+function identityName(identity: unknown): string | undefined {
+  if (typeof identity !== 'string') return undefined;
+  try {
+    const parts: unknown = JSON.parse(identity);
+    return Array.isArray(parts) && parts.length === 4 && parts.every((p) => typeof p === 'string') ? (parts[0] as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Restore Backup runs a restore the page asked for only while the context the window was drawn for is
+ * connected: the panel checked the backup in that context, and a switch since then (before or during the
+ * restore's questions) must not write a restore of another cluster's backup of the same name.
+ * @param drawnFor `contextIdentity` the panel was drawn for, as the restore request carries it.
+ * @returns why the restore is refused, or undefined.
+ */
+export function restoreContextProblem(drawnFor: unknown, connected: Pick<KubeContext, 'name' | 'cluster' | 'server' | 'user'> | undefined): string | undefined {
+  const name = identityName(drawnFor);
+  const again = 'Open the recoverable window again and choose the backup there.';
+  if (name === undefined) return `The restore request does not say which context it was drawn for: no restore was written. ${again}`;
+  if (connected === undefined) return `The recoverable window was drawn for context "${name}", but no context is connected now: no restore was written. Connect again, then open the recoverable window and choose the backup there.`;
+  if (contextIdentity(connected) === drawnFor) return undefined;
+  const now = connected.name === name ? `the connected context "${name}" is another cluster, server or user now` : `context "${connected.name}" is connected now`;
+  return `The recoverable window was drawn for context "${name}", but ${now}: no restore was written. ${again}`;
+}
+
 /** Kubernetes object names (DNS subdomains, at most 253 characters): nothing else reaches the log or a command. */
 const MAX_NAME = 253;
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -110,6 +110,8 @@ export type { PageMessage };
 export interface RestoreRequestArgument {
   readonly backup: { readonly namespace: string; readonly name: string };
   readonly pointInTime?: string;
+  /** `contextIdentity` the panel was drawn for: Restore Backup refuses to run in another context. */
+  readonly context: string;
 }
 
 const panels = new Map<string, WindowPanel>();
@@ -169,7 +171,8 @@ class WindowPanel {
     this.panel.dispose();
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
+  /** What the page posted: checked, then done. */
+  async onMessage(raw: unknown): Promise<void> {
     const model = await this.ctx.model().catch(() => undefined);
     const checked = checkPageMessage(raw, this, model && contextIdentity(model.api.context));
     if (!checked.ok) {
@@ -191,7 +194,7 @@ class WindowPanel {
       });
       return;
     }
-    if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime });
+    if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime, context: this.context });
   }
 
   dispose(): void {
@@ -201,6 +204,17 @@ class WindowPanel {
     panels.delete(this.key);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * Test mode only: hands `raw` to the open panel of a cluster as if its page had posted it (the page's
+ * buttons are out of the integration suite's reach). False when no such panel is open.
+ */
+export async function postAsPage(namespace: string, name: string, raw: unknown): Promise<boolean> {
+  const view = [...panels.values()].find((p) => p.namespace === namespace && p.name === name);
+  if (!view) return false;
+  await view.onMessage(raw);
+  return true;
 }
 
 /** Runs Restore Backup with the chosen backup and instant. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { recoveryTimeline, type RecoveryTimeline } from '../../../../server/src/domain/recoveryTimeline';
-import { checkPageMessage, contextIdentity, type PanelView } from '../../../../client/src/webviews/pageMessages';
+import { checkPageMessage, contextIdentity, restoreContextProblem, type PanelView } from '../../../../client/src/webviews/pageMessages';
 
 const PATH = 'sgbackups.stackgres.io/prod/orders/2025-03-01-00-00-00/16';
 const NOW = new Date('2025-03-07T12:00:00Z');
@@ -69,5 +69,39 @@ describe('Messages from the recoverable-window page', () => {
       assert.equal(checkPageMessage({ type: 'refresh' }, PANEL, current).ok, false);
     }
     assert.deepEqual(checkPageMessage(restore('orders-1'), PANEL, undefined), { ok: false, reason: 'the extension is not connected to the window\'s context' });
+  });
+});
+
+describe('A restore the page asked for, when Restore Backup runs it', () => {
+  const prod = { name: 'prod', cluster: 'prod-cluster', server: 'https://prod:6443', user: 'dba' };
+
+  it('goes ahead while the context the window was drawn for is connected', () => {
+    assert.equal(restoreContextProblem(PROD, prod), undefined);
+  });
+
+  it('is refused, saying nothing was written and what to do, when another context is connected', () => {
+    assert.equal(
+      restoreContextProblem(PROD, { name: 'staging', cluster: 'staging-cluster', server: 'https://staging:6443', user: 'dba' }),
+      'The recoverable window was drawn for context "prod", but context "staging" is connected now: no restore was written. Open the recoverable window again and choose the backup there.',
+    );
+  });
+
+  it('is refused when a context of the same name is another cluster, server or user (another kubeconfig)', () => {
+    const message = 'The recoverable window was drawn for context "prod", but the connected context "prod" is another cluster, server or user now: no restore was written. Open the recoverable window again and choose the backup there.';
+    assert.equal(restoreContextProblem(PROD, { ...prod, cluster: 'other' }), message);
+    assert.equal(restoreContextProblem(PROD, { ...prod, server: 'https://other:6443' }), message);
+    assert.equal(restoreContextProblem(PROD, { ...prod, user: 'admin' }), message);
+  });
+
+  it('is refused when no context is connected any more', () => {
+    assert.equal(
+      restoreContextProblem(PROD, undefined),
+      'The recoverable window was drawn for context "prod", but no context is connected now: no restore was written. Connect again, then open the recoverable window and choose the backup there.',
+    );
+  });
+
+  it('is refused when what it carries is not a context identity', () => {
+    assert.match(restoreContextProblem('not json', prod) ?? '', /^The restore request does not say which context it was drawn for: no restore was written\./);
+    assert.match(restoreContextProblem(42, prod) ?? '', /^The restore request does not say which context it was drawn for/);
   });
 });
