@@ -16,25 +16,13 @@ import * as path from 'node:path';
 import type { Position, Range } from 'vscode-languageserver-protocol';
 import { corpusFile, corpusFiles, reference, stackgresFile } from '../reference';
 import { LspClient } from './client';
+import { mulberry32, type Rng } from '../random';
 
 const DEADLINE_MS = 2_000;
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 // ---- seeded randomness ----------------------------------------------------------------------------------
 
-type Rng = () => number;
-
-/** mulberry32: small, fast and good enough to pick mutations; the same seed always gives the same case. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const int = (rng: Rng, n: number): number => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, items.length)];

@@ -5,6 +5,7 @@
  * A few deliberate mistakes make sure both servers have something to report.
  */
 import { stringify } from 'yaml';
+import { mulberry32 } from '../../random';
 
 export interface Mistake {
   /** 0-based line in the file. */
@@ -42,22 +43,11 @@ const APPS = ['ledger', 'checkout', 'events', 'stock', 'accounts', 'metrics', 'i
 const ENUM_FIELDS = new Set(['type', 'compression', 'storageClass', 'method', 'keyTransform', 'mode', 'role', 'flavor', 'fsGroupChangePolicy']);
 const PG_VERSIONS = ['15.10', '16.6', '16.8', '17.2', '17.4'];
 
-/** mulberry32: small, fast and the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = Record<string, unknown>;
 
 export function generateStackGresFile(documentCount = 1000, seed = 42): GeneratedFile {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const hex = (n: number): string => Array.from({ length: n }, () => '0123456789ABCDEF'[int(0, 15)]).join('');
