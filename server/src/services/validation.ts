@@ -6,10 +6,10 @@
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkLiveReferences, type LiveView } from '../domain/live';
-import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
+import { kindHint, type DocumentChunk, type Manifest, type ManifestInfo } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import type { Finding } from '../domain/rules';
-import type { ParsedFile } from '../documents';
+import { ownText, type ParsedFile } from '../documents';
 import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 import type { SchemaStore } from '../schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
@@ -98,10 +98,14 @@ export class ValidationService {
     // This thread: every other document first (Secrets for the index, anything the text test missed), then
     // chunks of the shared documents until none is left.
     const elsewhere = new Set([...isolated, ...(shared ? todo : [])]);
-    for (const c of file.chunks) if (!checked[c.index] && !elsewhere.has(c.index)) checked[c.index] = await this.checkHere(file.manifest(c.index));
+    const stackGres = new Set(todo);
+    for (const c of file.chunks) {
+      if (checked[c.index] || elsewhere.has(c.index)) continue;
+      checked[c.index] = stackGres.has(c.index) ? await this.checkText(c) : await this.checkHere(file.manifest(c.index));
+    }
     if (shared) {
       for (let range = shared.claim(); range; range = shared.claim()) {
-        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkHere(file.manifest(todo[slot]));
+        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkText(file.chunks[todo[slot]]);
         shared.done();
       }
       const fromWorker = await shared.fromWorker;
@@ -110,7 +114,7 @@ export class ValidationService {
         if (result) checked[index] = result;
       });
       // Whatever the worker did not answer (it stopped) is checked here.
-      for (const index of todo) checked[index] ??= await this.checkHere(file.manifest(index));
+      for (const index of todo) checked[index] ??= await this.checkText(file.chunks[index]);
     }
     if (fromIsolation) {
       const { results, timedOut } = await fromIsolation;
@@ -166,10 +170,20 @@ export class ValidationService {
     return { info: m, diagnostics: [...documentDiagnostics(m, [], (kind) => this.schemas.schema(kind)), note] };
   }
 
-  /** One document on this thread: our parse, the schema check and our rules. */
+  /** One parsed document on this thread: the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
-    const raw = await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
-    return { info: m, diagnostics: documentDiagnostics(m, raw, (kind) => this.schemas.schema(kind)) };
+    return this.checker.check(m.kind ?? 'unknown', m.chunk.text, this.schemaOf);
   }
+
+  /**
+   * A StackGres document by its text, on this thread, as the worker checks it: parsed once for the schema
+   * check and our rules, and not kept (hover and completion parse it if asked).
+   */
+  private checkText(chunk: DocumentChunk): Promise<Checked> {
+    const { text } = ownText(chunk);
+    return this.checker.check(kindHint(text) ?? 'unknown', text, this.schemaOf);
+  }
+
+  private readonly schemaOf = (kind: string | undefined) => this.schemas.schema(kind);
 }

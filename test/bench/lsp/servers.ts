@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CompletionItem, CompletionList, ConfigurationParams, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_FLAGS } from '../../../server/src/memoryLimits';
 import { REPO } from '../bench';
 
 export interface ServerSetup {
@@ -184,7 +185,8 @@ export class BenchClient {
 export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string): ServerSetup {
   return {
     name: 'ours',
-    args: [bundle],
+    // Started as the extension starts it.
+    args: [...SERVER_NODE_FLAGS, bundle],
     workspace,
     initializationOptions: { validationDelay: 0 },
     validationDebounceMs: 0,
