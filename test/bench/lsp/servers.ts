@@ -182,11 +182,11 @@ export class BenchClient {
 }
 
 /** Our server, bundled (dist/server.js unless told): validates at once on open and edit. */
-export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string): ServerSetup {
+/** `nodeFlags`: as the extension starts it unless told otherwise (to measure other flags). */
+export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string, nodeFlags: readonly string[] = SERVER_NODE_FLAGS): ServerSetup {
   return {
     name: 'ours',
-    // Started as the extension starts it.
-    args: [...SERVER_NODE_FLAGS, bundle],
+    args: [...nodeFlags, bundle],
     workspace,
     initializationOptions: { validationDelay: 0 },
     validationDebounceMs: 0,
