@@ -7,7 +7,7 @@
  */
 
 /** Node flags the server process is started with (the extension's client, the README's command, the benchmarks). */
-export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 
 /**
  * V8 reads this at every full collection, so the server sets it itself, however it was started: the old
@@ -16,4 +16,4 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 export const RUNTIME_V8_FLAGS = '--heap-growing-percent=10';
 
 /** The schema worker's young generation (its semi-spaces and new large objects), as the main thread's flag gives. */
-export const WORKER_YOUNG_GENERATION_MB = 6;
+export const WORKER_YOUNG_GENERATION_MB = 12;

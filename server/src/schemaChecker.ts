@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WORKER_YOUNG_GENERATION_MB } from './memoryLimits';
-import { checkDocument, type DocumentResult, type SchemaOf } from './services/documentDiagnostics';
+import { checkDocument, type CheckedDocument, type DocumentResult, type SchemaOf } from './services/documentDiagnostics';
 import type { YamlService } from './yamlService';
 
 export interface SchemaItem {
@@ -103,7 +103,7 @@ export class SchemaChecker {
   }
 
   /** The whole check of one document's text (see checkDocument), on this thread. */
-  check(kind: string, text: string, schemaOf: SchemaOf): Promise<DocumentResult> {
+  check(kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
     return checkDocument(this.yaml, kind, text, schemaOf);
   }
 

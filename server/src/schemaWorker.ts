@@ -42,7 +42,11 @@ async function checkBatch(msg: DocumentsMessage): Promise<void> {
     const start = k * CHUNK;
     try {
       const results: WorkerResult[] = [];
-      for (let i = start; i < Math.min(start + CHUNK, msg.items.length); i++) results.push(await checkDocument(yaml, msg.items[i].kind, msg.items[i].text, schemaOf));
+      for (let i = start; i < Math.min(start + CHUNK, msg.items.length); i++) {
+        // The parse stays here: only what the main thread reads is posted.
+        const { diagnostics, info } = await checkDocument(yaml, msg.items[i].kind, msg.items[i].text, schemaOf);
+        results.push({ diagnostics, info });
+      }
       parentPort!.postMessage({ id: msg.id, start, results } satisfies ChunkMessage);
     } catch (err) {
       parentPort!.postMessage({ id: msg.id, start, error: err instanceof Error ? err.message : String(err) } satisfies ChunkMessage);

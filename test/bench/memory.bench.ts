@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Benchmark, mib, ms, processCpuMs, processMemory, REPO, table, writeResults } from './bench';
 import { generateStackGresFile } from './lsp/manifests';
-import { BenchClient, ourServer } from './lsp/servers';
+import { BenchClient, nodeFlagsOption, ourServer } from './lsp/servers';
 import { gitOpsWorkspace, hugeDocument, OPENED_CLUSTER } from './memory/workspace';
 
 const EDITS = 100;
@@ -49,10 +49,7 @@ const bench: Benchmark = {
     // `--server=<dist/server.js>`: measure another build (e.g. of the commit before a change).
     const bundle = options.flags.find((f) => f.startsWith('--server='))?.slice('--server='.length);
     if (bundle) console.log(`Server: ${bundle}`);
-    // `--node-flags=<flags separated by spaces>`: start the server with these Node flags instead of the extension's.
-    const flagsOption = options.flags.find((f) => f.startsWith('--node-flags='))?.slice('--node-flags='.length);
-    const nodeFlags = flagsOption === undefined ? undefined : flagsOption.split(' ').filter(Boolean);
-    if (nodeFlags) console.log(`Node flags: ${nodeFlags.join(' ') || 'none'}`);
+    const nodeFlags = nodeFlagsOption(options.flags);
     const dir = mkdtempSync(path.join(tmpdir(), 'sg-memory-bench-'));
     try {
       const edits: EditResult[] = [];

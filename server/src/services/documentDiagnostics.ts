@@ -34,12 +34,17 @@ export interface DocumentResult {
   readonly info: ManifestInfo;
 }
 
+/** A check and the parse it read (the main thread keeps it for hover and completion). */
+export interface CheckedDocument extends DocumentResult {
+  readonly manifest: Manifest;
+}
+
 /**
  * The whole check of one document's text: one parse, shared by yaml-language-server's schema check and our
  * rules (on a large document each parse is tens of megabytes of garbage per edit). `text` must not be a slice
  * of a file's text: what is returned keeps strings of it, which would keep the whole file's version alive.
  */
-export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<DocumentResult> {
+export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
   // Positions are relative to the document; the caller shifts them into the file.
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
   const shared = yaml.parseShared(kind, text);
@@ -49,7 +54,7 @@ export async function checkDocument(yaml: YamlService, kind: string, text: strin
     const raw = shared.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
     const diagnostics = documentDiagnostics(m, raw, schemaOf);
     const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
-    return { diagnostics, info };
+    return { diagnostics, info, manifest: m };
   } finally {
     shared.done();
   }

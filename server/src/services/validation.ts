@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkLiveReferences, type LiveView } from '../domain/live';
-import { kindHint, type DocumentChunk, type Manifest, type ManifestInfo } from '../domain/manifest';
+import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import type { Finding } from '../domain/rules';
 import { ownText, type ParsedFile } from '../documents';
@@ -101,11 +101,11 @@ export class ValidationService {
     const stackGres = new Set(todo);
     for (const c of file.chunks) {
       if (checked[c.index] || elsewhere.has(c.index)) continue;
-      checked[c.index] = stackGres.has(c.index) ? await this.checkText(c) : await this.checkHere(file.manifest(c.index));
+      checked[c.index] = stackGres.has(c.index) ? await this.checkText(file, c.index) : await this.checkHere(file.manifest(c.index));
     }
     if (shared) {
       for (let range = shared.claim(); range; range = shared.claim()) {
-        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkText(file.chunks[todo[slot]]);
+        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkText(file, todo[slot]);
         shared.done();
       }
       const fromWorker = await shared.fromWorker;
@@ -114,7 +114,7 @@ export class ValidationService {
         if (result) checked[index] = result;
       });
       // Whatever the worker did not answer (it stopped) is checked here.
-      for (const index of todo) checked[index] ??= await this.checkText(file.chunks[index]);
+      for (const index of todo) checked[index] ??= await this.checkText(file, index);
     }
     if (fromIsolation) {
       const { results, timedOut } = await fromIsolation;
@@ -173,16 +173,20 @@ export class ValidationService {
   /** One parsed document on this thread: the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
-    return this.checker.check(m.kind ?? 'unknown', m.chunk.text, this.schemaOf);
+    const { diagnostics, info } = await this.checker.check(m.kind ?? 'unknown', m.chunk.text, this.schemaOf);
+    return { diagnostics, info };
   }
 
   /**
    * A StackGres document by its text, on this thread, as the worker checks it: parsed once for the schema
-   * check and our rules, and not kept (hover and completion parse it if asked).
+   * check and our rules (a second parse was megabytes of garbage per edit of a large document). The file
+   * keeps that parse for hover and completion.
    */
-  private checkText(chunk: DocumentChunk): Promise<Checked> {
-    const { text } = ownText(chunk);
-    return this.checker.check(kindHint(text) ?? 'unknown', text, this.schemaOf);
+  private async checkText(file: ParsedFile, index: number): Promise<Checked> {
+    const { text } = ownText(file.chunks[index]);
+    const { diagnostics, info, manifest } = await this.checker.check(kindHint(text) ?? 'unknown', text, this.schemaOf);
+    file.adopt(index, manifest);
+    return { diagnostics, info };
   }
 
   private readonly schemaOf = (kind: string | undefined) => this.schemas.schema(kind);

@@ -182,6 +182,15 @@ export class BenchClient {
 }
 
 /** Our server, bundled (dist/server.js unless told): validates at once on open and edit. */
+/** `--node-flags=<flags separated by spaces>`: start our server with these Node flags instead of the extension's. */
+export function nodeFlagsOption(flags: readonly string[]): string[] | undefined {
+  const value = flags.find((f) => f.startsWith('--node-flags='))?.slice('--node-flags='.length);
+  if (value === undefined) return undefined;
+  const nodeFlags = value.split(' ').filter(Boolean);
+  console.log(`Our server's Node flags: ${nodeFlags.join(' ') || 'none'}`);
+  return nodeFlags;
+}
+
 /** `nodeFlags`: as the extension starts it unless told otherwise (to measure other flags). */
 export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string, nodeFlags: readonly string[] = SERVER_NODE_FLAGS): ServerSetup {
   return {
