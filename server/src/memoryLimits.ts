@@ -6,7 +6,7 @@
  * `npm run bench -- memory` and `npm run bench -- lsp` (test/bench/README.md).
  */
 
-/** Node flags the server process is started with (the extension's client, the README's command, the benchmarks). */
+/** Node flags the server is started with: by the extension's client, the LSP tests and the benchmarks (other editors add them, see README). */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 
 /**
