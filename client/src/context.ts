@@ -12,6 +12,7 @@ import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, S
 import { ClusterTreeProvider } from './tree/provider';
 import { bucketBrowser } from './tree/storageNodes';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
+import { SERVER_NODE_FLAGS } from '../../server/src/memoryLimits';
 
 /**
  * Owns the language client, the log, the settings, the cluster connection and its model, and everything
@@ -127,8 +128,8 @@ export class ExtensionContextHolder {
   private startLanguageClient(): void {
     const serverModule = this.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
     };
     const settings = readSettings();
     const clientOptions: LanguageClientOptions = {

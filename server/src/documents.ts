@@ -93,6 +93,11 @@ export class ParsedFile {
     return m;
   }
 
+  /** A parse of the document made elsewhere (the schema check's), kept as if this file had made it. */
+  adopt(index: number, m: Manifest): void {
+    if (!this.parsed.has(index)) this.parsed.set(index, { ...m, chunk: { ...this.chunks[index], text: m.chunk.text } });
+  }
+
   /** The documents parsed so far, by text (what the next version may reuse). */
   parsedByText(): Map<string, Manifest> {
     const out = new Map<string, Manifest>();

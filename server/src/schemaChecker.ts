@@ -13,8 +13,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Diagnostic } from 'vscode-languageserver';
-import type { ManifestInfo } from './domain/manifest';
+import { WORKER_YOUNG_GENERATION_MB } from './memoryLimits';
+import { checkDocument, type CheckedDocument, type DocumentResult, type SchemaOf } from './services/documentDiagnostics';
 import type { YamlService } from './yamlService';
 
 export interface SchemaItem {
@@ -39,10 +39,7 @@ export interface DocumentsMessage {
 }
 
 /** What the worker found for one document. */
-export interface WorkerResult {
-  readonly diagnostics: Diagnostic[];
-  readonly info: ManifestInfo;
-}
+export type WorkerResult = DocumentResult;
 
 /** The worker's answer for one chunk. */
 export interface ChunkMessage {
@@ -105,9 +102,9 @@ export class SchemaChecker {
     return this.worker !== undefined;
   }
 
-  /** Schema diagnostics of one document, checked on this thread. */
-  check(kind: string, text: string): Promise<Diagnostic[]> {
-    return this.yaml.validate(kind, text);
+  /** The whole check of one document's text (see checkDocument), on this thread. */
+  check(kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
+    return checkDocument(this.yaml, kind, text, schemaOf);
   }
 
   /** Shares the documents with the worker; undefined when there is no worker or too few documents. */
@@ -211,7 +208,7 @@ export class SchemaChecker {
 
   private startWorker(file: string): void {
     const schemasDir = path.resolve(path.dirname(file), '..', 'schemas');
-    const worker = new Worker(file, { workerData: { schemasDir } });
+    const worker = new Worker(file, { workerData: { schemasDir }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.workerReady = false;
     worker.unref();
     worker.on('message', (msg: ChunkMessage | { type: 'ready' }) => {

@@ -5,10 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { KINDS } from './domain/kinds';
-import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type ManifestInfo } from './domain/manifest';
 import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
-import { documentDiagnostics } from './services/documentDiagnostics';
+import { checkDocument } from './services/documentDiagnostics';
 import { YamlService } from './yamlService';
 
 const store = new SchemaStore((workerData as { schemasDir: string }).schemasDir);
@@ -43,26 +42,14 @@ async function checkBatch(msg: DocumentsMessage): Promise<void> {
     const start = k * CHUNK;
     try {
       const results: WorkerResult[] = [];
-      for (let i = start; i < Math.min(start + CHUNK, msg.items.length); i++) results.push(await checkDocument(msg.items[i].kind, msg.items[i].text));
+      for (let i = start; i < Math.min(start + CHUNK, msg.items.length); i++) {
+        // The parse stays here: only what the main thread reads is posted.
+        const { diagnostics, info } = await checkDocument(yaml, msg.items[i].kind, msg.items[i].text, schemaOf);
+        results.push({ diagnostics, info });
+      }
       parentPort!.postMessage({ id: msg.id, start, results } satisfies ChunkMessage);
     } catch (err) {
       parentPort!.postMessage({ id: msg.id, start, error: err instanceof Error ? err.message : String(err) } satisfies ChunkMessage);
     }
-  }
-}
-
-async function checkDocument(kind: string, text: string): Promise<WorkerResult> {
-  // Positions are relative to the document; the main thread shifts them into the file.
-  const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
-  const shared = tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
-  try {
-    const m = shared?.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
-    // The schema is the kind's the document declares (the text's first `kind:` line is a guess).
-    const raw = m.unreadable ? [] : shared?.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
-    const diagnostics = documentDiagnostics(m, raw, schemaOf);
-    const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
-    return { diagnostics, info };
-  } finally {
-    shared?.done();
   }
 }

@@ -68,9 +68,16 @@ export class YamlService {
    */
   parseShared(kind: string, text: string): { document: Document.Parsed | undefined; validate(): Promise<Diagnostic[]>; done(): void } {
     const handle = TextDocument.create(`${DOC_PATH}/shared/${kind}.yaml`, 'yaml', ++documentVersion, text);
-    const parsed = yamlDocumentsCache.getYamlDocument(handle, { customTags: [], yamlVersion: '1.2' }, true);
+    let parsed: ReturnType<typeof yamlDocumentsCache.getYamlDocument> | undefined;
+    try {
+      parsed = yamlDocumentsCache.getYamlDocument(handle, { customTags: [], yamlVersion: '1.2' }, true);
+    } catch {
+      // Its reader recurses through aliases: an alias inside the node it names overflows the stack. The caller
+      // reads the document with our parser, which reports that alias.
+      forgetParse(handle.uri);
+    }
     return {
-      document: parsed.documents.length === 1 ? (parsed.documents[0].internalDocument as Document.Parsed) : undefined,
+      document: parsed?.documents.length === 1 ? (parsed.documents[0].internalDocument as Document.Parsed) : undefined,
       validate: () => this.ls.doValidation(handle, false),
       done: () => forgetParse(handle.uri),
     };

@@ -16,7 +16,7 @@ import { Benchmark, latencies, Latencies, mib, ms, processCpuMs, processMemory, 
 import { Phase, ProfileReader } from './cpuProfile';
 import { GeneratedFile, generateStackGresFile, Mistake, Site } from './lsp/manifests';
 import { buildServerForProfiling } from './lsp/profileBuild';
-import { BenchClient, ourServer, plainYamlServer, ServerSetup } from './lsp/servers';
+import { BenchClient, nodeFlagsOption, ourServer, plainYamlServer, ServerSetup } from './lsp/servers';
 
 const DOCUMENTS = 1000;
 const SEED = 42;
@@ -90,7 +90,7 @@ const bench: Benchmark = {
       }
       if (parse[0].documents !== file.documents) throw new Error(`yaml parsed ${parse[0].documents} documents, expected ${file.documents}`);
 
-      const setups = [plainYamlServer(dir, FILE_NAME), ourServer()];
+      const setups = [plainYamlServer(dir, FILE_NAME), ourServer(undefined, undefined, nodeFlagsOption(options.flags))];
       const results: ServerResult[] = setups.map((s) => ({ name: s.name, debounceMs: s.validationDebounceMs, runs: [] }));
       // Runs alternate between the servers so that machine noise falls on both alike.
       for (let r = 0; r < RUNS; r++) {

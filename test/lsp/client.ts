@@ -1,5 +1,6 @@
 /**
- * Speaks LSP to the bundled server over stdio, as an editor does: spawn `node dist/server.js --stdio`,
+ * Speaks LSP to the bundled server over stdio, as an editor does: spawn `node dist/server.js --stdio` (with
+ * the Node flags the extension starts it with),
  * initialize, open documents, wait for published diagnostics, ask for completion, hover and code actions.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -7,6 +8,7 @@ import * as path from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CodeAction, CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range, CompletionItem } from 'vscode-languageserver-protocol';
 import { pathToFileURL } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../server/src/memoryLimits';
 
 export const SERVER = path.resolve(__dirname, '../../dist/server.js');
 
@@ -20,7 +22,7 @@ export class LspClient {
   private constructor(private readonly proc: ChildProcess, readonly connection: MessageConnection) {}
 
   static async start(workspace?: string, initializationOptions: Record<string, unknown> = { validationDelay: 0 }, env: Record<string, string> = {}): Promise<LspClient> {
-    const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, connection);
     proc.stderr!.on('data', (d: Buffer) => client.stderr.push(d.toString()));
@@ -124,6 +126,11 @@ export class LspClient {
   /** Waits for a line of the server's log (window/logMessage). */
   async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
     await this.until(() => this.logs.some((l) => pattern.test(l)), timeoutMs, `a log line matching ${String(pattern)}`);
+  }
+
+  /** The server's process id (to read its memory from /proc). */
+  get pid(): number {
+    return this.proc.pid!;
   }
 
   get alive(): boolean {

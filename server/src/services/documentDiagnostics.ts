@@ -6,10 +6,11 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { RuleCode, ruleInfo, Severity } from '../domain/codes';
 import { displayPath, locate, pathAt, type PathSegment } from '../domain/locate';
-import type { Manifest, Range } from '../domain/manifest';
+import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type Manifest, type ManifestInfo, type Range } from '../domain/manifest';
 import { checkManifest, Finding, FixSpec } from '../domain/rules';
 import { isRequired } from '../domain/schemaNav';
 import { closestField } from '../domain/spelling';
+import type { YamlService } from '../yamlService';
 
 export const SOURCE = 'stackgres';
 
@@ -26,6 +27,40 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
+
+/** What the check of one document found, and what the index and references read of it. */
+export interface DocumentResult {
+  readonly diagnostics: Diagnostic[];
+  readonly info: ManifestInfo;
+}
+
+/** A check and the parse it read (the main thread keeps it for hover and completion). */
+export interface CheckedDocument extends DocumentResult {
+  readonly manifest: Manifest;
+}
+
+/**
+ * The whole check of one document's text: one parse, shared by yaml-language-server's schema check and our
+ * rules (on a large document each parse is tens of megabytes of garbage per edit). `text` must not be a slice
+ * of a file's text: what is returned keeps strings of it, which would keep the whole file's version alive.
+ */
+export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
+  // Positions are relative to the document; the caller shifts them into the file.
+  const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
+  // A document nested too deep is not given to either YAML reader: it would take seconds and overflow their stacks.
+  const shared = tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
+  try {
+    const m = shared?.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
+    // The schema is the kind's the document declares (the text's first `kind:` line is a guess); yaml-language-server
+    // cannot read an unreadable document either (documentDiagnostics says why).
+    const raw = m.unreadable ? [] : shared?.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
+    const diagnostics = documentDiagnostics(m, raw, schemaOf);
+    const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
+    return { diagnostics, info, manifest: m };
+  } finally {
+    shared?.done();
+  }
+}
 
 /** Our rules' findings and the schema check's (`raw`, from yaml-language-server) of one document. */
 export function documentDiagnostics(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): Diagnostic[] {

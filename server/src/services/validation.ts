@@ -9,7 +9,7 @@ import { checkLiveReferences, type LiveView } from '../domain/live';
 import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
 import type { Finding } from '../domain/rules';
-import type { ParsedFile } from '../documents';
+import { ownText, type ParsedFile } from '../documents';
 import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 import type { SchemaStore } from '../schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
@@ -98,10 +98,14 @@ export class ValidationService {
     // This thread: every other document first (Secrets for the index, anything the text test missed), then
     // chunks of the shared documents until none is left.
     const elsewhere = new Set([...isolated, ...(shared ? todo : [])]);
-    for (const c of file.chunks) if (!checked[c.index] && !elsewhere.has(c.index)) checked[c.index] = await this.checkHere(file.manifest(c.index));
+    const stackGres = new Set(todo);
+    for (const c of file.chunks) {
+      if (checked[c.index] || elsewhere.has(c.index)) continue;
+      checked[c.index] = stackGres.has(c.index) ? await this.checkText(file, c.index) : await this.checkHere(file.manifest(c.index));
+    }
     if (shared) {
       for (let range = shared.claim(); range; range = shared.claim()) {
-        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkHere(file.manifest(todo[slot]));
+        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkText(file, todo[slot]);
         shared.done();
       }
       const fromWorker = await shared.fromWorker;
@@ -110,7 +114,7 @@ export class ValidationService {
         if (result) checked[index] = result;
       });
       // Whatever the worker did not answer (it stopped) is checked here.
-      for (const index of todo) checked[index] ??= await this.checkHere(file.manifest(index));
+      for (const index of todo) checked[index] ??= await this.checkText(file, index);
     }
     if (fromIsolation) {
       const { results, timedOut } = await fromIsolation;
@@ -166,11 +170,24 @@ export class ValidationService {
     return { info: m, diagnostics: [...documentDiagnostics(m, [], (kind) => this.schemas.schema(kind)), note] };
   }
 
-  /** One document on this thread: our parse, the schema check and our rules. */
+  /** One parsed document on this thread: the schema check and our rules. */
   private async checkHere(m: Manifest): Promise<Checked> {
     if (!m.isStackGres || m.helmTemplate) return { info: m };
-    // yaml-language-server cannot read it either; documentDiagnostics says why.
-    const raw = m.unreadable ? [] : await this.checker.check(m.kind ?? 'unknown', m.chunk.text);
-    return { info: m, diagnostics: documentDiagnostics(m, raw, (kind) => this.schemas.schema(kind)) };
+    const { diagnostics, info } = await this.checker.check(m.kind ?? 'unknown', m.chunk.text, this.schemaOf);
+    return { diagnostics, info };
   }
+
+  /**
+   * A StackGres document by its text, on this thread, as the worker checks it: parsed once for the schema
+   * check and our rules (a second parse was megabytes of garbage per edit of a large document). The file
+   * keeps that parse for hover and completion.
+   */
+  private async checkText(file: ParsedFile, index: number): Promise<Checked> {
+    const { text } = ownText(file.chunks[index]);
+    const { diagnostics, info, manifest } = await this.checker.check(kindHint(text) ?? 'unknown', text, this.schemaOf);
+    file.adopt(index, manifest);
+    return { diagnostics, info };
+  }
+
+  private readonly schemaOf = (kind: string | undefined) => this.schemas.schema(kind);
 }

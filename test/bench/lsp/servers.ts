@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CompletionItem, CompletionList, ConfigurationParams, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_FLAGS } from '../../../server/src/memoryLimits';
 import { REPO } from '../bench';
 
 export interface ServerSetup {
@@ -181,10 +182,20 @@ export class BenchClient {
 }
 
 /** Our server, bundled (dist/server.js unless told): validates at once on open and edit. */
-export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string): ServerSetup {
+/** `--node-flags=<flags separated by spaces>`: start our server with these Node flags instead of the extension's. */
+export function nodeFlagsOption(flags: readonly string[]): string[] | undefined {
+  const value = flags.find((f) => f.startsWith('--node-flags='))?.slice('--node-flags='.length);
+  if (value === undefined) return undefined;
+  const nodeFlags = value.split(' ').filter(Boolean);
+  console.log(`Our server's Node flags: ${nodeFlags.join(' ') || 'none'}`);
+  return nodeFlags;
+}
+
+/** `nodeFlags`: as the extension starts it unless told otherwise (to measure other flags). */
+export function ourServer(bundle = path.join(REPO, 'dist/server.js'), workspace?: string, nodeFlags: readonly string[] = SERVER_NODE_FLAGS): ServerSetup {
   return {
     name: 'ours',
-    args: [bundle],
+    args: [...nodeFlags, bundle],
     workspace,
     initializationOptions: { validationDelay: 0 },
     validationDebounceMs: 0,
