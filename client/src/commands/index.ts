@@ -1,7 +1,8 @@
 /**
  * The one table of commands. Every command runs through `guarded`: it checks the preconditions (a
  * trusted workspace for anything that reaches a cluster or a bucket), and turns any failure into one
- * message with "Show Log". Command families live in their own files and export their specs.
+ * message with "Show Log". Command families live in their own files and export their specs
+ * (`CommandSpec`, ui/command.ts); they never import each other, nor this table.
  */
 import * as vscode from 'vscode';
 import { notificationText } from '../../../server/src/domain/markdown';
@@ -16,8 +17,6 @@ import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
-
-export type { CommandSpec } from '../ui/command';
 
 export function allCommands(): CommandSpec[] {
   return [
