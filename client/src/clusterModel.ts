@@ -85,6 +85,17 @@ export class ClusterModel implements vscode.Disposable {
     this.timer = setTimeout(() => this.changed.fire(), 250);
   }
 
+  /** Whether the caches hold every object of this namespace (else a command asks the API server). */
+  covers(namespace: string): boolean {
+    return this._state.kind === 'ready' && (this._state.scope === 'all namespaces' || this._state.scope === namespace);
+  }
+
+  /** This model, or its error when it could not load (a command's guard shows it). */
+  usable(): this {
+    if (this._state.kind === 'failed') throw this._state.error;
+    return this;
+  }
+
   objects(kind: StackGresKind): KubeObject[] {
     return this.caches.get(kind)?.items() ?? [];
   }

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { KubeApi } from './kube/api';
 import type { KubeError } from './kube/errors';
 import { isKubeError, untrustedWorkspace } from './kube/errors';
+import { openKubeApi } from './kube/open';
 import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetesChange, type KubernetesConfiguration } from './kubernetesExtension';
 import { KUBECONFIG_SETTING, setsKubeconfig } from './workspaceSettings';
 
@@ -99,9 +100,8 @@ export class ClusterConnection implements vscode.Disposable {
       if (!vscode.workspace.isTrusted) throw untrustedWorkspace();
       await this.noteWorkspaceKubeconfigSetting();
       const { path: kubeconfigPath, from } = this.kubeconfig();
-      // Loaded on first use: the Kubernetes client is a bundle of its own (dist/kube.js).
-      const { openKube } = await import('./kube/clientNode');
-      const api = await openKube({
+      // Loaded on first use: the Kubernetes client is a bundle of its own (dist/kube.js), its errors made ours.
+      const api = await openKubeApi({
         kubeconfigPath,
         context: this.chosenContext(),
         namespace: this.chosenNamespace(),

@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ClusterModel } from './clusterModel';
-import { registerCommands } from './commands';
 import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync, type OpenManifest } from './liveSync';
-import { disposeApplyUi } from './commands/apply';
-import { registerCredentialsLens } from './commands/secret';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, StorageNode, StoragesNode, type Node } from './tree/nodes';
 import { ClusterTreeProvider } from './tree/provider';
@@ -70,10 +67,7 @@ export class ExtensionContextHolder {
       tree,
       this.treeView,
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
-      ...registerCommands(this),
       ...registerStorageEditorFeatures(),
-      registerCredentialsLens(),
-      { dispose: disposeApplyUi },
       this.connection.onDidChange((s) => {
         if (s.kind === 'idle') this.dropModel();
       }),

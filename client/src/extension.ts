@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { disposeApplyUi } from './commands/apply';
+import { registerCredentialsLens } from './commands/secret';
 import { ExtensionContextHolder } from './context';
 import * as prompts from './ui/prompts';
 import { postAsPage } from './webviews/recoverableWindow';
@@ -17,6 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ test
   const started = Date.now();
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
+  // Registered here, not by the context: the commands use the context, so it must not know them.
+  context.subscriptions.push(...registerCommands(ctx), registerCredentialsLens(), { dispose: disposeApplyUi });
   ctx.log.info(`StackGres extension activated in ${Date.now() - started} ms`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts, postAsPage } } : {};
 }

@@ -12,7 +12,8 @@ import type { KubeApi, KubeObject, StackGresKind, WriteResult } from '../kube/ap
 import { FIELD_MANAGER } from '../kube/api';
 import { KubeError } from '../kube/errors';
 import * as prompts from '../ui/prompts';
-import type { CommandSpec } from './index';
+import type { CommandSpec } from '../ui/command';
+import { withCancellableProgress } from '../ui/progress';
 import {
   applyOrder,
   applyRefusal,
@@ -71,7 +72,7 @@ export const applyCommands: CommandSpec[] = [
   {
     id: 'stackgres.applyManifest',
     needsTrust: true,
-    run: (ctx, ...args) => applyManifest(ctx, args).catch(rethrowKubeError),
+    run: (ctx, ...args) => applyManifest(ctx, args),
   },
 ];
 
@@ -85,7 +86,7 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
   const items = collect(sources, api.context.namespace, ui);
   await confirmDespiteProblems(sources, items);
 
-  const warnings = await withCancellableProgress(`StackGres: checking ${count(items.length, 'object')} against context "${context}" (dry run)`, (signal) =>
+  const warnings = await withCancellableProgress(`checking ${count(items.length, 'object')} against context "${context}" (dry run)`, (_progress, signal) =>
     dryRun(api, items, ui, signal),
   );
 
@@ -105,7 +106,7 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
 
   await prompts.confirm(`Apply ${count(items.length, 'object')} to context "${context}"?`, confirmationDetail(items, changes, warnings, api.context.namespaceChosen === true), 'Apply');
 
-  const applied = await withCancellableProgress(`StackGres: applying ${count(items.length, 'object')} to context "${context}"`, (signal) =>
+  const applied = await withCancellableProgress(`applying ${count(items.length, 'object')} to context "${context}"`, (_progress, signal) =>
     applyAll(api, items, ui, signal),
   );
   for (const s of sources) ui.diagnostics.delete(s.uri);
@@ -226,7 +227,7 @@ async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSig
     try {
       item.result = await api.apply(item.object, { dryRun: true, signal });
     } catch (e) {
-      const error = kubeErrorOf(e);
+      const error = e instanceof KubeError ? e : undefined;
       if (!error) throw e;
       if (error.reason === 'notFound' && item.namespace && createdNamespaces.has(item.namespace) && !item.live) {
         item.unchecked = true;
@@ -274,7 +275,7 @@ async function readLive(api: KubeApi, item: Item, signal: AbortSignal): Promise<
   }
   if (kind === 'Namespace') {
     const names = await api.namespaces({ signal }).catch((e: unknown) => {
-      if (kubeErrorOf(e)?.reason === 'forbidden') return undefined;
+      if (e instanceof KubeError && e.reason === 'forbidden') return undefined;
       throw e;
     });
     return names?.includes(name!) ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } : undefined;
@@ -308,7 +309,7 @@ async function applyAll(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortS
       done.push(await applyOne(api, item, ui, signal));
       appliedLabels.push(item.label);
     } catch (e) {
-      const error = kubeErrorOf(e);
+      const error = e instanceof KubeError ? e : undefined;
       if (e instanceof Cancelled || error?.reason === 'cancelled') {
         if (appliedLabels.length) void vscode.window.showWarningMessage(`Apply cancelled.${partial('')}`);
         throw new Cancelled();
@@ -328,7 +329,7 @@ async function applyOne(api: KubeApi, item: Item, ui: ApplyUi, signal: AbortSign
   try {
     return await api.apply(item.object, { force: item.force, signal });
   } catch (e) {
-    const error = kubeErrorOf(e);
+    const error = e instanceof KubeError ? e : undefined;
     if (!(error?.reason === 'conflict' && error.causes?.length && !item.force)) throw e;
     ui.addConflict(item, error, api.context.name);
     await prompts.confirm(
@@ -454,35 +455,6 @@ function applyUi(): ApplyUi {
 }
 
 // ---- small helpers ------------------------------------------------------------------------------------
-
-/**
- * The KubeError behind a failure. The adapter lives in its own lazily loaded bundle (dist/kube.js), so its
- * errors are instances of that bundle's KubeError class, not of this one: they are recognised by shape and
- * rebuilt here, so that the command guard shows them with their action.
- */
-export function kubeErrorOf(e: unknown): KubeError | undefined {
-  if (e instanceof KubeError) return e;
-  const k = e as Partial<KubeError> | undefined;
-  if (!(e instanceof Error) || k?.name !== 'KubeError' || typeof k.reason !== 'string') return undefined;
-  return new KubeError(k.reason, e.message, { action: k.action, causes: k.causes, status: k.status, kubeReason: k.kubeReason, retryAfterSeconds: k.retryAfterSeconds });
-}
-
-/** For a command's final catch: a Kubernetes failure goes to the guard as this bundle's KubeError. */
-export function rethrowKubeError(e: unknown): never {
-  throw kubeErrorOf(e) ?? e;
-}
-
-async function withCancellableProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
-    const controller = new AbortController();
-    const sub = token.onCancellationRequested(() => controller.abort());
-    try {
-      return await body(controller.signal);
-    } finally {
-      sub.dispose();
-    }
-  });
-}
 
 function where(source: Source, manifest: Manifest): string {
   return `the document at ${baseName(source.uri)} line ${source.lineOffset + manifest.chunk.startLine + 1}`;

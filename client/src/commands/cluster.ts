@@ -1,11 +1,11 @@
 /** Connection and tree commands: refresh, choose context or kubeconfig, open an object's YAML, copy a name. */
 import * as vscode from 'vscode';
-import type { CommandSpec } from './index';
 import { Cancelled } from '../errors';
 import type { Node } from '../tree/nodes';
 import { BackupNode, ClusterNode, StorageNode } from '../tree/nodes';
-import { pickNamespace } from './backup';
 import { objectUri } from '../yamlDocuments';
+import type { CommandSpec } from '../ui/command';
+import { pickNamespace } from '../ui/picks';
 import * as prompts from '../ui/prompts';
 
 const CHOOSE_FILE = 'Choose a kubeconfig file…';

@@ -1,26 +1,22 @@
 /**
  * The one table of commands. Every command runs through `guarded`: it checks the preconditions (a
  * trusted workspace for anything that reaches a cluster or a bucket), and turns any failure into one
- * message with "Show Log". Command families live in their own files and export their specs.
+ * message with "Show Log". Command families live in their own files and export their specs
+ * (`CommandSpec`, ui/command.ts); they never import each other, nor this table.
  */
 import * as vscode from 'vscode';
 import { notificationText } from '../../../server/src/domain/markdown';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import { isKubeError } from '../kube/errors';
+import { isStorageError } from '../storage/objectStore';
+import type { CommandSpec } from '../ui/command';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
 import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
-
-export interface CommandSpec {
-  readonly id: string;
-  /** Reaches a cluster or a bucket, or runs credential plugins: only in a trusted workspace. */
-  readonly needsTrust?: boolean;
-  readonly run: (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown;
-}
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -70,7 +66,7 @@ function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
   } else if (isKubeError(err)) {
     message = err.action ? `${err.message} ${err.action}` : err.message;
     ctx.log.warn(`${id}: ${err.describe()}`);
-  } else if (err instanceof Error && (err as { code?: unknown }).code !== undefined && err.name === 'StorageError') {
+  } else if (isStorageError(err)) {
     message = err.message;
     ctx.log.warn(`${id}: ${err.message}`);
   } else {

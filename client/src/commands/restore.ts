@@ -18,9 +18,10 @@ import { restoreFileTarget, writeRestoreFile } from '../restoreFile';
 import { BackupNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
 import { restoreContextProblem } from '../webviews/pageMessages';
-import { rethrowKubeError } from './apply';
-import { backupObject, copyBackupTo, covers, pickCompletedBackup, pickNamespace, readyModel } from './backup';
-import type { CommandSpec } from './index';
+import { backupObject, readyModel } from '../ui/backupSteps';
+import type { CommandSpec } from '../ui/command';
+import { copyBackupTo } from '../ui/copyBackup';
+import { pickCompletedBackup, pickNamespace } from '../ui/picks';
 
 /** What Restore Backup returns (for the integration suite; the user sees the opened manifest). */
 export interface RestoreResult {
@@ -36,7 +37,7 @@ export const LATEST = 'Latest state in this backup (no PITR)';
 export const POINT_IN_TIME = 'A point in time (UTC)…';
 const OTHER_NAMESPACE = 'Another namespace…';
 
-export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg).catch(rethrowKubeError) }];
+export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg) }];
 
 /** What the recoverable-window picture passes: the backup clicked, and the instant when one was. */
 interface RestoreRequestArg {
@@ -94,7 +95,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   }
   const view = readBackup(backup)!;
 
-  const taken = (name: string) => covers(model, namespace) && model.get('SGCluster', namespace, name) !== undefined;
+  const taken = (name: string) => model.covers(namespace) && model.get('SGCluster', namespace, name) !== undefined;
   const clusterName = (
     await prompts.input({
       title: `Restore ${view.name}: name of the NEW SGCluster in ${namespace}`,

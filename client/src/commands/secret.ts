@@ -13,8 +13,9 @@ import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
 import { StorageNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
-import { kubeErrorOf, rethrowKubeError } from './apply';
-import type { CommandSpec } from './index';
+import { KubeError } from '../kube/errors';
+import type { CommandSpec } from '../ui/command';
+import { withCancellableProgress } from '../ui/progress';
 import {
   checkAccessKeyId,
   checkAzureAccessKey,
@@ -57,7 +58,7 @@ export const secretCommands: CommandSpec[] = [
   {
     id: CREATE_SECRET_COMMAND,
     needsTrust: true,
-    run: (ctx, ...args) => createCredentialsSecret(ctx, args).catch(rethrowKubeError),
+    run: (ctx, ...args) => createCredentialsSecret(ctx, args),
   },
 ];
 
@@ -222,7 +223,7 @@ async function readFileChecked(title: string, filters: Record<string, string[]>,
  */
 async function write(api: KubeApi, namespace: string, name: string, data: Record<string, Uint8Array>, storage: StorageTarget): Promise<{ kept: string[] } | undefined> {
   const keys = Object.keys(data);
-  const existing = await withProgress(`StackGres: reading Secret ${name} in namespace ${namespace}`, (signal) => api.secretKeys(namespace, name, { signal }));
+  const existing = await withCancellableProgress(`reading Secret ${name} in namespace ${namespace}`, (_progress, signal) => api.secretKeys(namespace, name, { signal }));
   if (!existing) {
     // Credentials land where the user can see, before anything is written: the context may not be the one they think.
     await prompts.confirm(
@@ -232,13 +233,13 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
       'Create Secret',
     );
     try {
-      await withProgress(`StackGres: creating Secret ${name} in namespace ${namespace}`, (signal) => api.createSecret(namespace, name, data, { signal }));
+      await withCancellableProgress(`creating Secret ${name} in namespace ${namespace}`, (_progress, signal) => api.createSecret(namespace, name, data, { signal }));
       return undefined;
     } catch (e) {
-      if (kubeErrorOf(e)?.kubeReason !== 'AlreadyExists') throw e;
+      if (!(e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
     }
   }
-  const before = existing ?? (await withProgress(`StackGres: reading Secret ${name}`, (signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
+  const before = existing ?? (await withCancellableProgress(`reading Secret ${name}`, (_progress, signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
   const others = before.filter((k) => !keys.includes(k));
   await prompts.confirm(
     `Replace the keys of Secret ${name}?`,
@@ -246,7 +247,7 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
       `The keys ${keys.join(', ')} get the new values for SGObjectStorage ${storage.name}.${others.length ? ` Its other keys (${others.join(', ')}) stay as they are.` : ''}`,
     'Replace Keys',
   );
-  await withProgress(`StackGres: replacing keys of Secret ${name}`, async (signal) => {
+  await withCancellableProgress(`replacing keys of Secret ${name}`, async (_progress, signal) => {
     const kept = others.length ? await api.secretValues(namespace, name, others, { signal }) : {};
     try {
       await api.replaceSecret(namespace, name, { ...kept, ...data }, { signal });
@@ -255,18 +256,6 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
     }
   });
   return { kept: others };
-}
-
-async function withProgress<T>(title: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
-    const controller = new AbortController();
-    const sub = token.onCancellationRequested(() => controller.abort());
-    try {
-      return await body(controller.signal);
-    } finally {
-      sub.dispose();
-    }
-  });
 }
 
 // ---- code lens ----------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import { StorageNode } from '../tree/nodes';
 import { BucketPathNode, bucketBrowser } from '../tree/storageNodes';
 import * as prompts from '../ui/prompts';
 import { showRecoverableWindow } from '../webviews/recoverableWindow';
-import type { CommandSpec } from './index';
+import type { CommandSpec } from '../ui/command';
 
 export const storageCommands: CommandSpec[] = [
   { id: 'stackgres.testStorageAccess', needsTrust: true, run: (ctx, arg) => testStorageAccess(ctx, arg) },

@@ -74,12 +74,21 @@ export class KubeError extends Error {
 
 const TRANSIENT = new Set<KubeErrorReason>(['gone', 'tooManyRequests', 'unreachable', 'timeout', 'server']);
 
-/**
- * True for a KubeError from this bundle or from the lazily loaded Kubernetes bundle (dist/kube.js has its
- * own copy of the class, so `instanceof` alone would miss its errors).
- */
+/** True for this bundle's KubeError: errors of the lazily loaded Kubernetes bundle are rebuilt as ours where it is opened (kube/open.ts). */
 export function isKubeError(e: unknown): e is KubeError {
-  return e instanceof KubeError || (e instanceof Error && e.name === 'KubeError' && typeof (e as { reason?: unknown }).reason === 'string' && typeof (e as { describe?: unknown }).describe === 'function');
+  return e instanceof KubeError;
+}
+
+/**
+ * A KubeError of the lazily loaded Kubernetes bundle (dist/kube.js has its own copy of the class, so
+ * `instanceof` misses its errors) rebuilt as this bundle's; anything else unchanged. Used once, by the
+ * wrapper kube/open.ts puts around the api.
+ */
+export function ownKubeError(err: unknown): unknown {
+  if (err instanceof KubeError || !(err instanceof Error) || err.name !== 'KubeError') return err;
+  const k = err as Partial<KubeError>;
+  if (typeof k.reason !== 'string') return err;
+  return new KubeError(k.reason, err.message, { action: k.action, causes: k.causes, status: k.status, kubeReason: k.kubeReason, retryAfterSeconds: k.retryAfterSeconds });
 }
 
 /** What was being done when the error happened: names the context, server and object in messages. */

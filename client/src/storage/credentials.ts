@@ -6,6 +6,7 @@
  */
 import { storageLocation, type SecretKeyRef, type StorageLocation } from '../../../server/src/domain/objectStore';
 import type { CallOptions, SecretData } from '../kube/api';
+import { KubeError } from '../kube/errors';
 import type { BrowserProblem } from './bucketBrowser';
 import { isStorageError, StorageError, type ObjectStore } from './objectStore';
 import type { S3Keys } from './s3';
@@ -81,7 +82,7 @@ export async function readS3Access(location: StorageLocation, namespace: string,
     try {
       values.set(name, await reader.secretValues(namespace, name, [...keys], options));
     } catch (err) {
-      const reason = kubeReasonOf(err);
+      const reason = err instanceof KubeError ? err.reason : undefined;
       if (reason === 'notFound') {
         return {
           ok: false,
@@ -143,14 +144,9 @@ export async function openS3Store(location: StorageLocation, access: S3Access, t
   }
 }
 
-// The Kubernetes and S3 adapters are bundles of their own (dist/kube.js, dist/s3.js): their errors are
-// instances of those bundles' classes, so `instanceof` fails here. They are recognised by shape.
-
-/** The reason of a KubeError from the Kubernetes bundle, or undefined for anything else. */
-function kubeReasonOf(err: unknown): string | undefined {
-  const k = err as { name?: unknown; reason?: unknown } | undefined;
-  return err instanceof Error && k?.name === 'KubeError' && typeof k.reason === 'string' ? k.reason : undefined;
-}
+// The S3 adapter is a bundle of its own (dist/s3.js): its errors are instances of that bundle's class, so
+// `instanceof` fails here; they are rebuilt once, where the store is opened. (The Kubernetes api is wrapped
+// the same way in kube/open.ts.)
 
 /** A StorageError of the S3 bundle as one of this bundle's, so the services' `instanceof` checks hold. */
 function ownStorageError(err: unknown): unknown {

@@ -8,14 +8,11 @@ import { describe as describeCron, checkCron } from '../../../server/src/domain/
 import { storageSummary } from '../../../server/src/domain/describe';
 import type { KubeObject } from '../kube/api';
 import type { ClusterModel } from '../clusterModel';
+import type { Node } from './node';
 import { clusterBucketNodes, storageBucketNodes } from './storageNodes';
 import { backupTooltip, clusterTooltip, contextTooltip, messageTooltip, storageTooltip } from './tooltips';
 
-export interface Node {
-  treeItem(): vscode.TreeItem;
-  children(): Node[] | Promise<Node[]>;
-  readonly id: string;
-}
+export type { Node } from './node';
 
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
 

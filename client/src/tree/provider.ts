@@ -1,14 +1,20 @@
 /** The StackGres tree: context → namespaces → clusters → backups, and object storages; live through the model. */
 import * as vscode from 'vscode';
-import type { ExtensionContextHolder } from '../context';
+import type { ClusterModel } from '../clusterModel';
 import { ContextNode, errorNodes, MessageNode, type Node } from './nodes';
+
+/** What the tree reads: the live model, and when it changes (the extension's context gives both). */
+export interface ModelSource {
+  model(): Promise<ClusterModel>;
+  readonly onDidChangeModel: vscode.Event<void>;
+}
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly ctx: ExtensionContextHolder) {
+  constructor(private readonly ctx: ModelSource) {
     this.subscriptions.push(ctx.onDidChangeModel(() => this.changed.fire(undefined)));
   }
 

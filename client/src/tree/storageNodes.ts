@@ -14,7 +14,7 @@ import type { ClusterModel } from '../clusterModel';
 import type { KubeObject } from '../kube/api';
 import { BucketBrowser, isProblem, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
 import { openStorage } from '../storage/credentials';
-import type { Node } from './nodes';
+import type { Node } from './node';
 import { bucketPathTooltip, messageTooltip, walCoverageTooltip, walgBackupTooltip, when } from './tooltips';
 
 /** Every listing the tree shows, shared with the recoverable-window picture. */

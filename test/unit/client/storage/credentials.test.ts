@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
-import type { SecretData } from '../../../../client/src/kube/api';
+import type { KubeApi, SecretData } from '../../../../client/src/kube/api';
 import { KubeError } from '../../../../client/src/kube/errors';
+import { ownErrors } from '../../../../client/src/kube/open';
 import { openS3Store, openStorage, readS3Access, type S3Module, type SecretReader } from '../../../../client/src/storage/credentials';
 import { StorageError } from '../../../../client/src/storage/objectStore';
 import * as s3 from '../../../../client/src/storage/s3';
@@ -114,7 +115,8 @@ describe('Storage credentials from the Secret (in memory only)', () => {
 
   it('recognises the errors of the Kubernetes and S3 bundles by their shape (their classes are other copies)', async () => {
     const foreignKube = Object.assign(new Error('secrets "keys" not found'), { name: 'KubeError', reason: 'notFound' });
-    const r = await readS3Access(location(s3Compatible()), 'demo', { secretValues: () => Promise.reject(foreignKube) });
+    // Rebuilt once where the Kubernetes api is opened (kube/open.ts), as the S3 store is where it is opened.
+    const r = await readS3Access(location(s3Compatible()), 'demo', ownErrors({ secretValues: () => Promise.reject(foreignKube) } as unknown as KubeApi));
     assert.ok(!r.ok && r.why === 'secret-missing');
 
     const foreignStorage = Object.assign(new Error('The policy lacks s3:DeleteObject'), { name: 'StorageError', code: 'AccessDenied', action: 'DeleteObject' });

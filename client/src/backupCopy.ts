@@ -6,11 +6,12 @@
  * from the copy the kube layer kept. No vscode here: the command supplies the questions and progress,
  * and the steps are tested against the test API server.
  */
-import { copyConfirmation, copyUndoText, secretCopySteps, type CopyUndo, type SecretCopyStep } from '../../../server/src/domain/backupActions';
-import { copyBackupManifest, readBackup } from '../../../server/src/domain/backups';
-import { shellWord } from '../../../server/src/domain/scriptText';
-import { Cancelled, UserError } from '../errors';
-import type { KubeApi, KubeObject, SavedSecret } from '../kube/api';
+import { copyConfirmation, copyUndoText, secretCopySteps, type CopyUndo, type SecretCopyStep } from '../../server/src/domain/backupActions';
+import { copyBackupManifest, readBackup } from '../../server/src/domain/backups';
+import { shellWord } from '../../server/src/domain/scriptText';
+import { Cancelled, UserError } from './errors';
+import type { KubeApi, KubeObject, SavedSecret } from './kube/api';
+import { KubeError } from './kube/errors';
 
 export interface CopyBackupResult {
   readonly namespace: string;
@@ -148,7 +149,7 @@ async function mayHaveWritten(write: () => Promise<unknown>, record: () => unkno
   try {
     await write();
   } catch (err) {
-    if ((err as { status?: unknown } | undefined)?.status === undefined) record();
+    if (!(err instanceof KubeError && err.status !== undefined)) record();
     throw err;
   }
   record();
@@ -202,18 +203,16 @@ async function undoCopy(api: KubeApi, target: string, name: string, done: Done, 
 }
 
 function isCancelled(err: unknown): boolean {
-  return err instanceof Cancelled || (err as { reason?: unknown } | undefined)?.reason === 'cancelled';
+  return err instanceof Cancelled || (err instanceof KubeError && err.reason === 'cancelled');
 }
 
 /** An error's message and what to do, as the kube layer wrote them. */
 export function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const action = (err as { action?: unknown }).action;
-  return typeof action === 'string' ? `${err.message} ${action}` : err.message;
+  return err instanceof KubeError && err.action ? `${err.message} ${err.action}` : err.message;
 }
 
 /** The fuller text the kube layer gives for the log. */
 function describe(err: unknown): string {
-  const d = (err as { describe?: unknown } | undefined)?.describe;
-  return typeof d === 'function' ? String((d as () => string).call(err)) : errorText(err);
+  return err instanceof KubeError ? err.describe() : errorText(err);
 }

@@ -2,11 +2,11 @@
 // write, and what the cluster holds after each way it can fail (fault injection) or be cancelled.
 import * as assert from 'node:assert/strict';
 import type * as K8sTypes from '@kubernetes/client-node';
-import { copyBackupSteps, CopyBackupFailed, type CopyBackupAsker } from '../../../../client/src/commands/backupCopy';
-import { Cancelled, UserError } from '../../../../client/src/errors';
-import type { KubeObject } from '../../../../client/src/kube/api';
-import { failOnUnhandledRejections, openTestServer, type Target } from '../kube/helpers';
-import { describeWithReference } from '../../../reference';
+import { copyBackupSteps, CopyBackupFailed, type CopyBackupAsker } from '../../../client/src/backupCopy';
+import { Cancelled, UserError } from '../../../client/src/errors';
+import type { KubeObject } from '../../../client/src/kube/api';
+import { failOnUnhandledRejections, openTestServer, type Target } from './kube/helpers';
+import { describeWithReference } from '../../reference';
 
 const ID = 'AKIA-not-a-real-id';
 const SECRET = `not-a-real-secret-${process.pid}`;

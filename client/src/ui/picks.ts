@@ -1,0 +1,77 @@
+/** The picks the commands share: a cluster, a backup of one, a namespace. */
+import * as vscode from 'vscode';
+import { backupChoiceDescription, namespaceProblem } from '../../../server/src/domain/backupActions';
+import { readBackup, type BackupView } from '../../../server/src/domain/backups';
+import type { ClusterModel } from '../clusterModel';
+import { UserError } from '../errors';
+import type { KubeApi, KubeObject } from '../kube/api';
+import * as prompts from './prompts';
+
+export async function pickCluster(api: KubeApi, model: ClusterModel, title: string, usable: (c: KubeObject) => boolean = () => true): Promise<KubeObject> {
+  const clusters = model.objects('SGCluster').filter(usable);
+  if (!clusters.length) throw new UserError(`No suitable SGCluster in context "${api.context.name}".`);
+  const items = clusters
+    .map((c) => {
+      const backups = (c.spec as { configurations?: { backups?: { sgObjectStorage?: string }[] } } | undefined)?.configurations?.backups?.[0]?.sgObjectStorage;
+      const version = (c.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version;
+      return {
+        label: c.metadata.name,
+        description: [c.metadata.namespace, version !== undefined ? `PG ${String(version)}` : undefined, backups ? `backups to ${backups}` : 'no backups configured'].filter(Boolean).join(' · '),
+        cluster: c,
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label) || a.description.localeCompare(b.description));
+  return (await prompts.pick(items, { title, matchOnDescription: true, ignoreFocusOut: true })).cluster;
+}
+
+/** Palette: a cluster with Completed backups, then one of them (date, size, PG major). */
+export async function pickCompletedBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
+  const completed = (c: KubeObject) => model.backupsOf(c.metadata.namespace ?? '', c.metadata.name).filter((b) => b.phase === 'Completed');
+  const cluster = await pickCluster(api, model, `${title}: which cluster?`, (c) => completed(c).length > 0);
+  const ns = cluster.metadata.namespace ?? '';
+  const items = completed(cluster).map((b) => ({ label: b.name, description: backupChoiceDescription(b, ns), detail: b.managedLifecycle ? 'managed by the retention policy' : 'kept until deleted', backup: b }));
+  return (await prompts.pick(items, { title: `${title}: which backup of ${cluster.metadata.name}? (newest first)`, matchOnDescription: true, ignoreFocusOut: true })).backup;
+}
+
+export async function pickAnyBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
+  const views = model.objects('SGBackup').map((o) => readBackup(o)).filter((b): b is BackupView => b !== undefined);
+  if (!views.length) throw new UserError(`No SGBackup in context "${api.context.name}".`);
+  const t = (b: BackupView) => (b.stored ?? b.ended ?? b.created)?.getTime() ?? 0;
+  const items = views
+    .sort((a, b) => t(b) - t(a))
+    .map((b) => ({ label: b.name, description: [b.namespace, `cluster ${b.cluster.name}`, backupChoiceDescription(b)].join(' · '), backup: b }));
+  return (await prompts.pick(items, { title, matchOnDescription: true, ignoreFocusOut: true })).backup;
+}
+
+const OTHER_NAMESPACE = 'Other namespace…';
+
+/**
+ * A namespace of the cluster: those it lists (when RBAC does not let us, those the view shows and the
+ * context's), or one typed in. `shown` are the namespaces with StackGres objects; `except` is left out,
+ * `inUse` marked, and `first` is offered before the namespaces (its label is returned when chosen).
+ */
+export async function pickNamespace(
+  api: KubeApi,
+  shown: readonly string[],
+  title: string,
+  options: { except?: string; inUse?: string; first?: vscode.QuickPickItem } = {},
+): Promise<string> {
+  const listed = await api.namespaces().catch(() => [...new Set([...shown, api.context.namespace])]);
+  const items = [
+    ...(options.first ? [options.first] : []),
+    ...listed.filter((n) => n !== options.except).map((n) => ({
+      label: n,
+      description: [shown.includes(n) ? 'has StackGres objects' : undefined, n === options.inUse ? '(in use)' : undefined].filter(Boolean).join(' · ') || undefined,
+    })),
+    { label: OTHER_NAMESPACE, description: 'type a name' },
+  ];
+  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true });
+  if (chosen.label !== OTHER_NAMESPACE) return chosen.label;
+  const typed = await prompts.input({
+    title,
+    prompt: 'Name of an existing namespace',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === options.except ? `The backup is already in ${options.except}.` : namespaceProblem(v.trim())),
+  });
+  return typed.trim();
+}
