@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from 'vscode-languageserver';
-import type { ManifestInfo } from './domain/manifest';
+import type { ManifestInfo } from '@core/manifest';
 import type { YamlService } from './yamlService';
 
 export interface SchemaItem {

@@ -4,8 +4,8 @@
  * our rules. Holds its own yaml-language-server and schemas; no LSP, no workspace.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { KINDS } from './domain/kinds';
-import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type ManifestInfo } from './domain/manifest';
+import { KINDS } from '@core/kinds';
+import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type ManifestInfo } from '@core/manifest';
 import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
 import { documentDiagnostics } from './services/documentDiagnostics';

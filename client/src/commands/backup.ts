@@ -13,9 +13,9 @@ import {
   namespaceProblem,
   runBackupProblem,
   type SecretCopyStep,
-} from '../../../server/src/domain/backupActions';
-import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
-import { notificationText } from '../../../server/src/domain/markdown';
+} from '@core/backupActions';
+import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '@core/backups';
+import { notificationText } from '@core/markdown';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';

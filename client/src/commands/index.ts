@@ -4,7 +4,7 @@
  * message with "Show Log". Command families live in their own files and export their specs.
  */
 import * as vscode from 'vscode';
-import { notificationText } from '../../../server/src/domain/markdown';
+import { notificationText } from '@core/markdown';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import { isKubeError } from '../kube/errors';

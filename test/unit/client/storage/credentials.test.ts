@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
+import { storageLocation, type StorageLocation } from '@core/objectStore';
 import type { SecretData } from '../../../../client/src/kube/api';
 import { KubeError } from '../../../../client/src/kube/errors';
 import { openS3Store, openStorage, readS3Access, type S3Module, type SecretReader } from '../../../../client/src/storage/credentials';
