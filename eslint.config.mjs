@@ -2,8 +2,26 @@
 // extension host is a silent failure for the user).
 import tseslint from 'typescript-eslint';
 
+const CORE_BY_PATH = {
+  regex: '(^|/)server/src/(domain|protocol)(/|$)',
+  message: 'Import the core as @core/<module> (server/src/domain), not by a relative path.',
+};
+const CORE_RELATIVE = {
+  regex: '^\\.{1,2}/(.*/)?domain(/|$)',
+  message: 'Import the core as @core/<module> (server/src/domain), not by a relative path.',
+};
+const SERVER_FROM_CLIENT = {
+  regex: '(^|/)server/',
+  message: 'The extension shares only the core with the language server: import it as @core/<module>; anything else of the server stays in the server.',
+};
+const CLIENT_FROM_SERVER = {
+  regex: '(^|/)client/',
+  message: 'The language server never imports the extension: move what both need into the core (server/src/domain, imported as @core/<module>).',
+};
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.mjs', '**/*.js'] },
+  // webGlobals.d.ts only declares types, for the core's own tsconfig (the root project leaves it out).
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.mjs', '**/*.js', 'server/src/domain/webGlobals.d.ts'] },
   {
     files: ['client/src/**/*.ts', 'server/src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     extends: [tseslint.configs.base],
@@ -13,6 +31,30 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/await-thenable': 'error',
       'no-debugger': 'error',
+    },
+  },
+  // The wall between the rooms: the client and the language server share only the pure core, and name it
+  // one way, @core/... (tsconfig.json paths); the core's own tsconfig refuses vscode and Node.
+  {
+    files: ['client/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SERVER_FROM_CLIENT, CORE_BY_PATH] }] },
+  },
+  {
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/domain/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [CLIENT_FROM_SERVER, CORE_RELATIVE] }] },
+  },
+  {
+    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [CORE_BY_PATH] }] },
+  },
+  {
+    files: ['server/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^(vscode|node:.*)$', message: 'The core is shared by the extension and the language server: no VS Code API, no Node modules. Pass what you need in from the caller.' },
+        { regex: '^@core/', message: 'Inside the core, import its modules by relative path.' },
+      ] }],
     },
   },
 );

@@ -12,13 +12,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { KINDS, type KindInfo } from '../server/src/domain/kinds';
+import { KINDS, type KindInfo } from '@core/kinds';
 
 import {
   convertKind, parseCrd, renderSchema, servedSchema, type CrdVersion, type Descriptions, type JsonSchema,
-} from '../server/src/domain/crdSchema';
+} from '@core/crdSchema';
 
-export * from '../server/src/domain/crdSchema';
+export * from '@core/crdSchema';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const CRD_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'reference', 'stackgres-1.18', 'crds');

@@ -6,9 +6,9 @@
  * from the copy the kube layer kept. No vscode here: the command supplies the questions and progress,
  * and the steps are tested against the test API server.
  */
-import { copyConfirmation, copyUndoText, secretCopySteps, type CopyUndo, type SecretCopyStep } from '../../server/src/domain/backupActions';
-import { copyBackupManifest, readBackup } from '../../server/src/domain/backups';
-import { shellWord } from '../../server/src/domain/scriptText';
+import { copyConfirmation, copyUndoText, secretCopySteps, type CopyUndo, type SecretCopyStep } from '@core/backupActions';
+import { copyBackupManifest, readBackup } from '@core/backups';
+import { shellWord } from '@core/scriptText';
 import { Cancelled, UserError } from './errors';
 import type { KubeApi, KubeObject, SavedSecret } from './kube/api';
 import { KubeError } from './kube/errors';

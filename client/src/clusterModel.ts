@@ -4,7 +4,7 @@
  * kube layer's watch-backed caches. The tree and the language server's live values read it.
  */
 import * as vscode from 'vscode';
-import { readBackup, type BackupView } from '../../server/src/domain/backups';
+import { readBackup, type BackupView } from '@core/backups';
 import type { CacheEvent, KubeApi, KubeObject, LiveCache, StackGresKind } from './kube/api';
 import { slimObject } from './kube/slim';
 import { isKubeError, KubeError } from './kube/errors';

@@ -9,7 +9,7 @@ import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, S
 import { ClusterTreeProvider } from './tree/provider';
 import { bucketBrowser } from './tree/storageNodes';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
-import { SERVER_NODE_FLAGS } from '../../server/src/memoryLimits';
+import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
 /**
  * Owns the language client, the log, the settings, the cluster connection and its model, and everything

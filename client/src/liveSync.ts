@@ -1,18 +1,18 @@
 /**
  * Keeps the language server's live values current: what the connected cluster holds (storages, backups
  * with status and Postgres major, clusters, Secret names and key names — never values) and its StackGres
- * CRDs. Sent as notifications declared once in server/src/protocol.ts.
+ * CRDs. Sent as notifications declared once in server/src/domain/protocol.ts.
  *
  * Secrets: names come from a metadata-only list; key names are read (GET by name) only for the Secrets
  * that the cluster's SGObjectStorages and the open manifests name. Values stay inside the kube adapter.
  */
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { readBackup } from '../../server/src/domain/backups';
-import { backupSummary, clusterMajor, storageSummary } from '../../server/src/domain/describe';
-import { parseManifest, splitDocuments } from '../../server/src/domain/manifest';
-import { referencesOf } from '../../server/src/domain/references';
-import { ClusterSnapshotNotification, CrdSchemasNotification, type ClusterSnapshot, type LiveObject } from '../../server/src/protocol';
+import { readBackup } from '@core/backups';
+import { backupSummary, clusterMajor, storageSummary } from '@core/describe';
+import { parseManifest, splitDocuments } from '@core/manifest';
+import { referencesOf } from '@core/references';
+import { ClusterSnapshotNotification, CrdSchemasNotification, type ClusterSnapshot, type LiveObject } from '@core/protocol';
 import type { ClusterModel } from './clusterModel';
 
 const MAX_SECRET_NAMESPACES = 50;

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
-import { commentText } from '../../server/src/domain/scriptText';
+import { commentText } from '@core/scriptText';
 import type { ClusterConnection } from './connection';
 import type { StackGresKind } from './kube/api';
 

@@ -2,7 +2,7 @@
  * YAML files as lists of manifests. A new version of a file reuses the parse of every document whose text
  * did not change, so after an edit only the edited document is parsed again, whatever the size of the file.
  */
-import { DocumentChunk, Manifest, parseManifest, splitDocuments } from './domain/manifest';
+import { DocumentChunk, Manifest, parseManifest, splitDocuments } from '@core/manifest';
 
 /**
  * Least-recently-used values by text, bounded by bytes rather than by count: one entry can be a 5 MB

@@ -2,9 +2,9 @@
  * What the client last told us about the connected cluster: objects by kind, name and namespace. It feeds
  * completion (names "from the cluster") and the live checks; it is empty when not connected.
  */
-import type { LiveObjectInfo, LiveView } from './domain/live';
-import type { KnownObject, ReferencedKind, ReferenceLookup } from './domain/references';
-import type { ClusterSnapshot } from './protocol';
+import type { LiveObjectInfo, LiveView } from '@core/live';
+import type { KnownObject, ReferencedKind, ReferenceLookup } from '@core/references';
+import type { ClusterSnapshot } from '@core/protocol';
 import type { ReferenceItem, ReferenceProvider } from './references';
 
 export class LiveCluster implements ReferenceProvider, ReferenceLookup {

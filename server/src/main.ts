@@ -3,7 +3,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { RUNTIME_V8_FLAGS } from './memoryLimits';
+import { RUNTIME_V8_FLAGS } from '@core/memoryLimits';
 import { startServer } from './server';
 
 setFlagsFromString(RUNTIME_V8_FLAGS);

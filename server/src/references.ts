@@ -2,7 +2,7 @@
  * Names offered in completion for reference fields. Sources sit behind one interface: the workspace's
  * manifests now; the connected cluster's objects are added through the same interface.
  */
-import type { KnownObject, ReferencedKind } from './domain/references';
+import type { KnownObject, ReferencedKind } from '@core/references';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export interface ReferenceItem extends KnownObject {

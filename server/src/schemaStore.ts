@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { convertKind, renderSchema, servedSchema, type JsonSchema } from './domain/crdSchema';
-import { kindInfo, KINDS } from './domain/kinds';
+import { convertKind, renderSchema, servedSchema, type JsonSchema } from '@core/crdSchema';
+import { kindInfo, KINDS } from '@core/kinds';
 
 export class SchemaStore {
   private readonly texts = new Map<string, string>();

@@ -4,7 +4,7 @@
  * our rules. Holds its own yaml-language-server and schemas; no LSP, no workspace.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { KINDS } from './domain/kinds';
+import { KINDS } from '@core/kinds';
 import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
 import { checkDocument } from './services/documentDiagnostics';

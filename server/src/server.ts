@@ -6,11 +6,11 @@ import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocu
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { ManifestParser } from './documents';
-import { kindInfo } from './domain/kinds';
+import { kindInfo } from '@core/kinds';
 import { SchemaChecker } from './schemaChecker';
-import type { ReferenceLookup } from './domain/references';
+import type { ReferenceLookup } from '@core/references';
 import { LiveCluster } from './liveCluster';
-import { ClusterSnapshotNotification, CrdSchemasNotification } from './protocol';
+import { ClusterSnapshotNotification, CrdSchemasNotification } from '@core/protocol';
 import { CompositeReferenceProvider, WorkspaceReferenceProvider } from './references';
 import { SchemaStore } from './schemaStore';
 import { codeActions } from './services/codeActions';

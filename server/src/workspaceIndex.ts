@@ -8,9 +8,9 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { backupSummary, storageSummary } from './domain/describe';
-import { isRecord, parseManifest, splitDocuments, type DocumentChunk, type ManifestInfo } from './domain/manifest';
-import { KnownObject, ReferencedKind, ReferenceLookup, sameNamespace } from './domain/references';
+import { backupSummary, storageSummary } from '@core/describe';
+import { isRecord, parseManifest, splitDocuments, type DocumentChunk, type ManifestInfo } from '@core/manifest';
+import { KnownObject, ReferencedKind, ReferenceLookup, sameNamespace } from '@core/references';
 import { ownText } from './documents';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test', '.hg', '.svn', 'vendor', 'test-results']);

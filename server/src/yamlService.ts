@@ -10,7 +10,7 @@ import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/language
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextCache } from './documents';
-import { kindInfo, KINDS } from './domain/kinds';
+import { kindInfo, KINDS } from '@core/kinds';
 import type { SchemaStore } from './schemaStore';
 
 const SCHEME = 'stackgres-schema';

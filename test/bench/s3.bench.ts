@@ -13,7 +13,7 @@
  * Options: `--runs=N` (default 15: the listings take a few hundred ms, and a shared machine is noisy).
  */
 import { performance } from 'node:perf_hooks';
-import { storageLocation } from '../../server/src/domain/objectStore';
+import { storageLocation } from '@core/objectStore';
 import { listBaseBackups } from '../../client/src/storage/baseBackups';
 import { PathListing } from '../../client/src/storage/bucketBrowser';
 import type { ObjectStore } from '../../client/src/storage/objectStore';

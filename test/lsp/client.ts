@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CodeAction, CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range, CompletionItem } from 'vscode-languageserver-protocol';
 import { pathToFileURL } from 'node:url';
-import { SERVER_NODE_FLAGS } from '../../server/src/memoryLimits';
+import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
 export const SERVER = path.resolve(__dirname, '../../dist/server.js');
 

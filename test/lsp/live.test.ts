@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { readFileSync } from 'node:fs';
-import { parseCrd } from '../../server/src/domain/crdSchema';
-import type { ClusterSnapshot } from '../../server/src/protocol';
+import { parseCrd } from '@core/crdSchema';
+import type { ClusterSnapshot } from '@core/protocol';
 import { itWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseCrd } from '../../server/src/domain/crdSchema';
+import { parseCrd } from '@core/crdSchema';
 import { describeWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 

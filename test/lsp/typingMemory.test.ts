@@ -1,7 +1,7 @@
 /**
  * Resident memory of the server while the user types in a large file: after 100 one-character edits it stays
  * within 10% of what it was after the first check. (The live heap stays flat either way; what grew was
- * memory V8 held for garbage: see server/src/memoryLimits.ts.) `npm run bench -- memory` measures more.
+ * memory V8 held for garbage: see server/src/domain/memoryLimits.ts.) `npm run bench -- memory` measures more.
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -5,7 +5,7 @@
  * Keys stay inside the process: nothing here prints them.
  */
 import { randomBytes } from 'node:crypto';
-import { accessTestPlan, storageLocation } from '../../server/src/domain/objectStore';
+import { accessTestPlan, storageLocation } from '@core/objectStore';
 import { testAccess } from '../../client/src/storage/accessTest';
 import { s3ObjectStore } from '../../client/src/storage/s3';
 import { CEPH_INSTALL_COMMAND, ensureCeph, startRgw } from './rgw';

@@ -3,7 +3,7 @@
  * metadata.json, files_metadata.json, tar partitions as tiny dummy objects) and WAL segments across
  * timelines with their history files. Used by the storage tests, the demo and the benchmark.
  */
-import { Compression, COMPRESSION_EXTENSION, hex8, segmentName, BASEBACKUPS_FOLDER, WAL_FOLDER, SENTINEL_SUFFIX } from '../../server/src/domain/walg';
+import { Compression, COMPRESSION_EXTENSION, hex8, segmentName, BASEBACKUPS_FOLDER, WAL_FOLDER, SENTINEL_SUFFIX } from '@core/walg';
 import { mapLimit } from '../../client/src/storage/baseBackups';
 import type { ObjectStore } from '../../client/src/storage/objectStore';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { RULES } from '../../server/src/domain/codes';
+import { RULES } from '@core/codes';
 
 const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
 

@@ -30,9 +30,9 @@ import {
   summaryLine,
   targetNamespace,
   unknownFieldOfWarning,
-} from '../../../server/src/domain/apply';
-import { kindInfo } from '../../../server/src/domain/kinds';
-import { isRecord, Manifest, parseManifest, Range, splitDocuments } from '../../../server/src/domain/manifest';
+} from '@core/apply';
+import { kindInfo } from '@core/kinds';
+import { isRecord, Manifest, parseManifest, Range, splitDocuments } from '@core/manifest';
 
 export const APPLY_DIAGNOSTIC_SOURCE = 'stackgres-apply';
 export const REVIEW_SCHEME = 'stackgres-apply';

@@ -10,9 +10,9 @@ import {
   clusterInText,
   deleteBackupWarning,
   runBackupProblem,
-} from '../../../server/src/domain/backupActions';
-import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '../../../server/src/domain/backups';
-import { notificationText } from '../../../server/src/domain/markdown';
+} from '@core/backupActions';
+import { manualBackupManifest, MANAGED_LIFECYCLE_CHOICES, readBackup, type BackupView } from '@core/backups';
+import { notificationText } from '@core/markdown';
 import { errorText, type CopyBackupResult } from '../backupCopy';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';

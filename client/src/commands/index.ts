@@ -5,7 +5,7 @@
  * (`CommandSpec`, ui/command.ts); they never import each other, nor this table.
  */
 import * as vscode from 'vscode';
-import { notificationText } from '../../../server/src/domain/markdown';
+import { notificationText } from '@core/markdown';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import { isKubeError } from '../kube/errors';

@@ -5,11 +5,11 @@
  * another one copies the backup there first (Copy Backup to Namespace).
  */
 import * as vscode from 'vscode';
-import { pointInTimeProblem, restoreFilePath, restoreNameProblem, suggestRestoreName, windowText } from '../../../server/src/domain/backupActions';
-import { readBackup, type BackupView } from '../../../server/src/domain/backups';
-import { clusterMajor } from '../../../server/src/domain/describe';
-import { recoverableWindow, restoreManifest, type RecoverableWindow } from '../../../server/src/domain/restore';
-import { formatInstant } from '../../../server/src/domain/timestamp';
+import { pointInTimeProblem, restoreFilePath, restoreNameProblem, suggestRestoreName, windowText } from '@core/backupActions';
+import { readBackup, type BackupView } from '@core/backups';
+import { clusterMajor } from '@core/describe';
+import { recoverableWindow, restoreManifest, type RecoverableWindow } from '@core/restore';
+import { formatInstant } from '@core/timestamp';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';

@@ -29,10 +29,10 @@ import {
   parseAwsAccessKeyFile,
   ROLE_LABEL,
   ValueCheck,
-} from '../../../server/src/domain/credentials';
-import type { StorageType } from '../../../server/src/domain/enums';
-import { locate } from '../../../server/src/domain/locate';
-import { Manifest, parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
+} from '@core/credentials';
+import type { StorageType } from '@core/enums';
+import { locate } from '@core/locate';
+import { Manifest, parseManifest, splitDocuments } from '@core/manifest';
 
 export const CREATE_SECRET_COMMAND = 'stackgres.createCredentialsSecret';
 

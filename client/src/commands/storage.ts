@@ -16,10 +16,10 @@ import {
   storageLocation,
   type IamPolicy,
   type StorageLocation,
-} from '../../../server/src/domain/objectStore';
-import { markdownCode, notificationText } from '../../../server/src/domain/markdown';
-import { referencesOf } from '../../../server/src/domain/references';
-import { get } from '../../../server/src/domain/rules/types';
+} from '@core/objectStore';
+import { markdownCode, notificationText } from '@core/markdown';
+import { referencesOf } from '@core/references';
+import { get } from '@core/rules/types';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import type { KubeApi } from '../kube/api';

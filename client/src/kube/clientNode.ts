@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as K8sTypes from '@kubernetes/client-node';
-import { KINDS, STACKGRES_GROUP } from '../../../server/src/domain/kinds';
+import { KINDS, STACKGRES_GROUP } from '@core/kinds';
 import {
   FIELD_MANAGER,
   type ApplyOptions,

@@ -3,10 +3,10 @@
  * action, the S3 error code and the one-line fix, what became of the probe object, and what the test did
  * and did not check; plus the one-line summary for the notification. Pure: no vscode, no I/O.
  */
-import { checkScope, type StorageLocation } from '../../../server/src/domain/objectStore';
-import type { StorageType } from '../../../server/src/domain/enums';
-import { commentText } from '../../../server/src/domain/scriptText';
-import { markdownCell, markdownCode, markdownCodeCell, markdownText } from '../../../server/src/domain/markdown';
+import { checkScope, type StorageLocation } from '@core/objectStore';
+import type { StorageType } from '@core/enums';
+import { commentText } from '@core/scriptText';
+import { markdownCell, markdownCode, markdownCodeCell, markdownText } from '@core/markdown';
 import type { AccessOutcome, AccessReport } from './accessTest';
 
 export interface ReportSubject {

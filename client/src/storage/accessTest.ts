@@ -10,8 +10,8 @@ import {
   regionMismatch,
   StorageAction,
   stopsTheTest,
-} from '../../../server/src/domain/objectStore';
-import { shellWord } from '../../../server/src/domain/scriptText';
+} from '@core/objectStore';
+import { shellWord } from '@core/scriptText';
 import { ObjectStore, RequestOptions, StorageError } from './objectStore';
 
 export type AccessOutcome = 'ok' | 'failed' | 'warning' | 'skipped';

@@ -14,7 +14,7 @@ import {
   sentinelKey,
   SENTINEL_SUFFIX,
   WalgBackup,
-} from '../../../server/src/domain/walg';
+} from '@core/walg';
 import { ObjectStore, PagedListing, RequestOptions, StorageError } from './objectStore';
 
 export interface BaseBackupPageOptions extends RequestOptions {

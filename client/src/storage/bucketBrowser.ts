@@ -4,7 +4,7 @@
  * page plus each backup's sentinel and metadata.json), and the WAL coverage by bounded listings, never a
  * full listing of `wal_005/`. Failures become values the tree shows as rows. No vscode import.
  */
-import { metadataKey, parseBackupMetadata, type WalgBackup } from '../../../server/src/domain/walg';
+import { metadataKey, parseBackupMetadata, type WalgBackup } from '@core/walg';
 import { listBaseBackups, mapLimit } from './baseBackups';
 import { isStorageError, PagedListing, StorageError, type ObjectStore } from './objectStore';
 import { walCoverage, type WalCoverage } from './walCoverage';

@@ -4,7 +4,7 @@
  * logged, written, put in a message or kept after the caller drops them. No vscode import: the prompts
  * for typed-in keys live with the commands.
  */
-import { storageLocation, type SecretKeyRef, type StorageLocation } from '../../../server/src/domain/objectStore';
+import { storageLocation, type SecretKeyRef, type StorageLocation } from '@core/objectStore';
 import type { CallOptions, SecretData } from '../kube/api';
 import { KubeError } from '../kube/errors';
 import type { BrowserProblem } from './bucketBrowser';

@@ -4,7 +4,7 @@
  * preview) that are never saved and leave nothing to close unsaved.
  */
 import * as vscode from 'vscode';
-import { parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
+import { parseManifest, splitDocuments } from '@core/manifest';
 
 export const REPORT_SCHEME = 'stackgres-report';
 const LENS_SETTING = 'stackgres.codeLens.objectStorage';

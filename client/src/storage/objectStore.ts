@@ -3,7 +3,7 @@
  * backup listing, WAL coverage) are written against this interface only, so they are tested against a
  * real S3 and never see an SDK type or an SDK error.
  */
-import { explainListingStop, shownKey, type ListingStopCode, type StorageAction, type StorageErrorCode } from '../../../server/src/domain/objectStore';
+import { explainListingStop, shownKey, type ListingStopCode, type StorageAction, type StorageErrorCode } from '@core/objectStore';
 
 export interface RequestOptions {
   /** Cancels the request (the user closed the view, or a newer request replaced it). */

@@ -28,7 +28,7 @@ import {
   StorageFailure,
   StorageLocation,
   systemFailureCode,
-} from '../../../server/src/domain/objectStore';
+} from '@core/objectStore';
 import { GetOptions, ListOptions, ListPage, ObjectHead, ObjectStore, PutOptions, RequestOptions, StorageError } from './objectStore';
 
 export interface S3Keys {

@@ -5,7 +5,7 @@
  * with one-key listings that start after a guess: galloping up, then bisecting, so the number of requests
  * grows with the logarithm of the values, not with the number of objects.
  */
-import { hex8, parseWalObjectName, WalObject, WAL_FOLDER } from '../../../server/src/domain/walg';
+import { hex8, parseWalObjectName, WalObject, WAL_FOLDER } from '@core/walg';
 import { ObjectStore, PagedListing, RequestOptions } from './objectStore';
 
 export interface WalEnd extends WalObject {

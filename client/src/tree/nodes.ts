@@ -3,9 +3,9 @@
  * contextValue the menus' when-clauses test) and its children, read from the ClusterModel.
  */
 import * as vscode from 'vscode';
-import { backupDescription, type BackupView } from '../../../server/src/domain/backups';
-import { describe as describeCron, checkCron } from '../../../server/src/domain/cron';
-import { storageSummary } from '../../../server/src/domain/describe';
+import { backupDescription, type BackupView } from '@core/backups';
+import { describe as describeCron, checkCron } from '@core/cron';
+import { storageSummary } from '@core/describe';
 import type { KubeObject } from '../kube/api';
 import type { ClusterModel } from '../clusterModel';
 import type { Node } from './node';

@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
-import { formatBytes } from '../../../server/src/domain/describe';
-import { clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
-import { get } from '../../../server/src/domain/rules/types';
-import { matchBackups, type MatchedBackup, type WalgBackup } from '../../../server/src/domain/walg';
+import { formatBytes } from '@core/describe';
+import { clusterBackupPath, clusterStorageName } from '@core/objectStore';
+import { get } from '@core/rules/types';
+import { matchBackups, type MatchedBackup, type WalgBackup } from '@core/walg';
 import type { ClusterModel } from '../clusterModel';
 import type { KubeObject } from '../kube/api';
 import { BucketBrowser, isProblem, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';

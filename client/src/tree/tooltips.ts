@@ -4,10 +4,10 @@
  * never as a link, image or HTML. The nodes wrap these in a `MarkdownString` that is neither trusted nor
  * allowed HTML. No vscode import, so the tests read exactly what the user would hover.
  */
-import { backupTime, type BackupView } from '../../../server/src/domain/backups';
-import { formatBytes } from '../../../server/src/domain/describe';
-import { markdownCode, markdownCodeBlock, markdownText } from '../../../server/src/domain/markdown';
-import type { MatchedBackup, WalgBackup } from '../../../server/src/domain/walg';
+import { backupTime, type BackupView } from '@core/backups';
+import { formatBytes } from '@core/describe';
+import { markdownCode, markdownCodeBlock, markdownText } from '@core/markdown';
+import type { MatchedBackup, WalgBackup } from '@core/walg';
 import type { KubeContext } from '../kube/api';
 import type { WalCoverage } from '../storage/walCoverage';
 

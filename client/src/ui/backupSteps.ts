@@ -1,5 +1,5 @@
 /** Steps the backup commands share: the ready model, the whole SGBackup, following one to its end. */
-import type { BackupView } from '../../../server/src/domain/backups';
+import type { BackupView } from '@core/backups';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';

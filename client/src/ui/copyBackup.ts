@@ -1,6 +1,6 @@
 /** Copy Backup to Namespace as the user sees it: progress, questions and the closing message (Copy Backup and Restore Backup use it). */
 import * as vscode from 'vscode';
-import type { SecretCopyStep } from '../../../server/src/domain/backupActions';
+import type { SecretCopyStep } from '@core/backupActions';
 import { copyBackupSteps, CopyBackupFailed, errorText, type CopyBackupAsker, type CopyBackupResult } from '../backupCopy';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';

@@ -1,7 +1,7 @@
 /** The picks the commands share: a cluster, a backup of one, a namespace. */
 import * as vscode from 'vscode';
-import { backupChoiceDescription, namespaceProblem } from '../../../server/src/domain/backupActions';
-import { readBackup, type BackupView } from '../../../server/src/domain/backups';
+import { backupChoiceDescription, namespaceProblem } from '@core/backupActions';
+import { readBackup, type BackupView } from '@core/backups';
 import type { ClusterModel } from '../clusterModel';
 import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';

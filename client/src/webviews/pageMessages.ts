@@ -4,7 +4,7 @@
  * the shape the page sends, the panel's context is still the one connected, and a restore names a backup
  * the panel drew for its own cluster, at an instant inside that backup's window. No vscode import.
  */
-import { isRestorable, type RecoveryTimeline } from '../../../server/src/domain/recoveryTimeline';
+import { isRestorable, type RecoveryTimeline } from '@core/recoveryTimeline';
 import type { KubeContext } from '../kube/api';
 
 /** What the page asks the extension. */

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { backupPathOfBackup, clusterBackupPath, clusterStorageName } from '../../../server/src/domain/objectStore';
-import { get } from '../../../server/src/domain/rules/types';
-import { pointInTimeRange, recoveryTimeline, type BucketView, type PointInTimeRange, type RecoveryTimeline } from '../../../server/src/domain/recoveryTimeline';
+import { backupPathOfBackup, clusterBackupPath, clusterStorageName } from '@core/objectStore';
+import { get } from '@core/rules/types';
+import { pointInTimeRange, recoveryTimeline, type BucketView, type PointInTimeRange, type RecoveryTimeline } from '@core/recoveryTimeline';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';

@@ -6,8 +6,8 @@
  * backup or an instant offers the restore. No vscode import: the panel module hands in the CSP source and
  * nonce, and the tests render it directly.
  */
-import type { BackupFate, RecoveryTimeline, TimelineBackup } from '../../../server/src/domain/recoveryTimeline';
-import { isRestorable } from '../../../server/src/domain/recoveryTimeline';
+import type { BackupFate, RecoveryTimeline, TimelineBackup } from '@core/recoveryTimeline';
+import { isRestorable } from '@core/recoveryTimeline';
 
 export interface HtmlOptions {
   /** `webview.cspSource`. */

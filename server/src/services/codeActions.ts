@@ -1,7 +1,7 @@
 /** Quick fixes for our diagnostics: each carries its fixes as data; the edits are computed on the current text. */
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextEdit } from 'vscode-languageserver';
-import { fixEdits } from '../domain/fixes';
-import type { FixSpec } from '../domain/rules';
+import { fixEdits } from '@core/fixes';
+import type { FixSpec } from '@core/rules';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import { SOURCE, type DiagnosticData } from './validation';
 

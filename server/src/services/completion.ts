@@ -4,11 +4,11 @@
  * of referenced objects (storages, backups, clusters, Secrets and their keys) from the reference providers.
  */
 import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind, Position, TextEdit } from 'vscode-languageserver';
-import { kindInfo, KINDS } from '../domain/kinds';
-import { pathAt } from '../domain/locate';
-import { markdownCode } from '../domain/markdown';
-import type { Manifest } from '../domain/manifest';
-import { referenceKindAt, secretKeySelectorAt } from '../domain/references';
+import { kindInfo, KINDS } from '@core/kinds';
+import { pathAt } from '@core/locate';
+import { markdownCode } from '@core/markdown';
+import type { Manifest } from '@core/manifest';
+import { referenceKindAt, secretKeySelectorAt } from '@core/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
 import type { YamlService } from '../yamlService';

@@ -4,12 +4,12 @@
  * gets the same diagnostics wherever it is checked. Ranges are relative to the document.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
-import { RuleCode, ruleInfo, Severity } from '../domain/codes';
-import { displayPath, locate, pathAt, type PathSegment } from '../domain/locate';
-import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type Manifest, type ManifestInfo, type Range } from '../domain/manifest';
-import { checkManifest, Finding, FixSpec } from '../domain/rules';
-import { isRequired } from '../domain/schemaNav';
-import { closestField } from '../domain/spelling';
+import { RuleCode, ruleInfo, Severity } from '@core/codes';
+import { displayPath, locate, pathAt, type PathSegment } from '@core/locate';
+import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type Manifest, type ManifestInfo, type Range } from '@core/manifest';
+import { checkManifest, Finding, FixSpec } from '@core/rules';
+import { isRequired } from '@core/schemaNav';
+import { closestField } from '@core/spelling';
 import type { YamlService } from '../yamlService';
 
 export const SOURCE = 'stackgres';

@@ -1,9 +1,9 @@
 /** Hover: our field help where it says more than the schema (schedules, retention, storage), else the schema's text. */
 import { Hover, MarkupKind, Position } from 'vscode-languageserver';
-import { fieldHelp } from '../domain/help';
-import { locate, pathAt } from '../domain/locate';
-import { markdownCode, markdownText } from '../domain/markdown';
-import { referenceKindAt } from '../domain/references';
+import { fieldHelp } from '@core/help';
+import { locate, pathAt } from '@core/locate';
+import { markdownCode, markdownText } from '@core/markdown';
+import { referenceKindAt } from '@core/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
 import type { YamlService } from '../yamlService';

@@ -5,10 +5,10 @@
  * documents are shared with a worker thread (schemaChecker.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver';
-import { checkLiveReferences, type LiveView } from '../domain/live';
-import { kindHint, type Manifest, type ManifestInfo } from '../domain/manifest';
-import { checkWorkspaceReferences, ReferenceLookup } from '../domain/references';
-import type { Finding } from '../domain/rules';
+import { checkLiveReferences, type LiveView } from '@core/live';
+import { kindHint, type Manifest, type ManifestInfo } from '@core/manifest';
+import { checkWorkspaceReferences, ReferenceLookup } from '@core/references';
+import type { Finding } from '@core/rules';
 import { ownText, type ParsedFile } from '../documents';
 import type { SchemaChecker, SchemaItem } from '../schemaChecker';
 import type { SchemaStore } from '../schemaStore';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CompletionItem, CompletionList, ConfigurationParams, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
-import { SERVER_NODE_FLAGS } from '../../../server/src/memoryLimits';
+import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 import { REPO } from '../bench';
 
 export interface ServerSetup {

@@ -7,7 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ClusterModel } from '../../../client/src/clusterModel';
 import type { KubeObject } from '../../../client/src/kube/api';
 import { LiveSync, secretsNamedIn, type OpenManifest } from '../../../client/src/liveSync';
-import type { ClusterSnapshot, LiveObject } from '../../../server/src/protocol';
+import type { ClusterSnapshot, LiveObject } from '@core/protocol';
 import { eventually, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
 import { describeWithReference } from '../../reference';
 

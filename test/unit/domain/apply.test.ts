@@ -14,8 +14,8 @@ import {
   summaryLine,
   targetNamespace,
   unknownFieldOfWarning,
-} from '../../../server/src/domain/apply';
-import { parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
+} from '@core/apply';
+import { parseManifest, splitDocuments } from '@core/manifest';
 import { yaml } from './helpers';
 
 const STORAGE = yaml`

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { awsCliCommands, storageLocation, type CliOptions, type Resolved } from '../../../server/src/domain/objectStore';
+import { awsCliCommands, storageLocation, type CliOptions, type Resolved } from '@core/objectStore';
 
 const FAKE_KEY_ID = 'AKIAFAKEFAKEFAKE0001';
 

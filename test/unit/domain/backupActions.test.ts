@@ -16,9 +16,9 @@ import {
   copyUndoText,
   suggestRestoreName,
   windowText,
-} from '../../../server/src/domain/backupActions';
-import { readBackup } from '../../../server/src/domain/backups';
-import { recoverableWindow } from '../../../server/src/domain/restore';
+} from '@core/backupActions';
+import { readBackup } from '@core/backups';
+import { recoverableWindow } from '@core/restore';
 import { yaml } from './helpers';
 
 function backup(name: string, o: { ns?: string; cluster?: string; phase?: string; failure?: string; stored?: string; internal?: string } = {}): Record<string, unknown> {

@@ -13,7 +13,7 @@ import {
   manualBackupManifest,
   manualBackupName,
   readBackup,
-} from '../../../server/src/domain/backups';
+} from '@core/backups';
 
 const STORAGE = {
   type: 's3',

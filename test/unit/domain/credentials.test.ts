@@ -9,7 +9,7 @@ import {
   credentialsPlan,
   parseAwsAccessKeyFile,
   selectorsPath,
-} from '../../../server/src/domain/credentials';
+} from '@core/credentials';
 
 // Test values in AWS's documented example format; not credentials of anything.
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { checkCron } from '../../../server/src/domain/cron';
+import { checkCron } from '@core/cron';
 
 const from = new Date('2026-01-01T00:00:00Z');
 

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { ChunkEdit, fixEdits } from '../../../server/src/domain/fixes';
-import { Manifest, parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
-import { checkManifest, FixSpec } from '../../../server/src/domain/rules';
+import { ChunkEdit, fixEdits } from '@core/fixes';
+import { Manifest, parseManifest, splitDocuments } from '@core/manifest';
+import { checkManifest, FixSpec } from '@core/rules';
 
 function apply(text: string, edits: ChunkEdit[]): string {
   const chunks = splitDocuments(text);

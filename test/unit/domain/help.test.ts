@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { compressionHelp, cronHelp, fieldHelp, retentionHelp, storageClassHelp, storageTypeHelp } from '../../../server/src/domain/help';
+import { compressionHelp, cronHelp, fieldHelp, retentionHelp, storageClassHelp, storageTypeHelp } from '@core/help';
 import { assertInert, shown } from '../markdownSafety';
 
 const now = new Date('2026-01-01T00:00:00Z');

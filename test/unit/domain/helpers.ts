@@ -1,6 +1,6 @@
-import { locate } from '../../../server/src/domain/locate';
-import { Manifest, parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
-import { checkManifest, Finding } from '../../../server/src/domain/rules';
+import { locate } from '@core/locate';
+import { Manifest, parseManifest, splitDocuments } from '@core/manifest';
+import { checkManifest, Finding } from '@core/rules';
 
 /** Strips the common indentation so manifests can be written indented inside tests. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

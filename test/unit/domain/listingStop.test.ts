@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { explainListingStop, shownKey } from '../../../server/src/domain/objectStore';
+import { explainListingStop, shownKey } from '@core/objectStore';
 
 describe('Messages for listings stopped because the storage pages wrongly', () => {
   const ctx = { bucket: 'backups', prefix: 'sgbackups.stackgres.io/demo/db/16/wal_005/', requests: 2, detail: 'it returned the continuation token it was given' };

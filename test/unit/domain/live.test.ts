@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { checkLiveReferences, LiveObjectInfo, LiveView } from '../../../server/src/domain/live';
+import { checkLiveReferences, LiveObjectInfo, LiveView } from '@core/live';
 
 function view(objects: LiveObjectInfo[], covered = ['db']): LiveView {
   return {

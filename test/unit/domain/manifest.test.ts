@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseManifest, splitDocuments } from '../../../server/src/domain/manifest';
+import { parseManifest, splitDocuments } from '@core/manifest';
 
 describe('splitting a YAML file into documents', () => {
   it('splits on --- and ... at column 0, keeping file line numbers', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { markdownCell, markdownCode, markdownCodeBlock, markdownCodeCell, markdownText, notificationText } from '../../../server/src/domain/markdown';
+import { markdownCell, markdownCode, markdownCodeBlock, markdownCodeCell, markdownText, notificationText } from '@core/markdown';
 import { assertInert, outsideCode } from '../markdownSafety';
 
 /** What a bucket's error answer or an SGBackup's failure message could hold. */

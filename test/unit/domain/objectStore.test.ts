@@ -18,7 +18,7 @@ import {
   storageOfBackup,
   stopsTheTest,
   systemFailureCode,
-} from '../../../server/src/domain/objectStore';
+} from '@core/objectStore';
 import {
   backupNameOfSentinelKey,
   describeWalgBackup,
@@ -30,7 +30,7 @@ import {
   parseWalObjectName,
   segmentName,
   sentinelKey,
-} from '../../../server/src/domain/walg';
+} from '@core/walg';
 
 const creds = { secretKeySelectors: { accessKeyId: { name: 's3-backup-secret', key: 'accessKeyId' }, secretAccessKey: { name: 's3-backup-secret', key: 'secretAccessKey' } } };
 const PATH = 'sgbackups.stackgres.io/demo/pg/2026-01-01-00-00-00/16';

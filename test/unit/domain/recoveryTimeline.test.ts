@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { backupForInstant, pointInTimeRange, recoveryTimeline, type BucketView } from '../../../server/src/domain/recoveryTimeline';
+import { backupForInstant, pointInTimeRange, recoveryTimeline, type BucketView } from '@core/recoveryTimeline';
 
 const PATH = 'sgbackups.stackgres.io/prod/orders/2025-03-01-00-00-00/16';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { checkWorkspaceReferences, KnownObject, referenceKindAt, referencesOf, secretKeySelectorAt } from '../../../server/src/domain/references';
+import { checkWorkspaceReferences, KnownObject, referenceKindAt, referencesOf, secretKeySelectorAt } from '@core/references';
 
 const storage = {
   spec: {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { checkRestore, recoverableWindow, restoreManifest } from '../../../server/src/domain/restore';
+import { checkRestore, recoverableWindow, restoreManifest } from '@core/restore';
 import { findings } from './helpers';
 
 function backup(name: string, stored: string, o: { ns?: string; cluster?: string; phase?: string; version?: string; failure?: string } = {}): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { commentText, shellWord } from '../../../server/src/domain/scriptText';
+import { commentText, shellWord } from '@core/scriptText';
 
 const HOSTILE = [
   'plain-word_1.2:3@x=y,z+w',

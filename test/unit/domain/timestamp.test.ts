@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { checkInstant, formatInstant } from '../../../server/src/domain/timestamp';
+import { checkInstant, formatInstant } from '@core/timestamp';
 
 describe('restoreToTimestamp as Instant.parse reads it', () => {
   it('accepts Z, fractions up to 9 digits and offsets', () => {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parse } from 'yaml';
-import type { KindInfo } from '../../../server/src/domain/kinds';
+import type { KindInfo } from '@core/kinds';
 import { stackgresFile } from '../../reference';
 
 export type Node = { [key: string]: unknown };

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver';
 import { ManifestParser } from '../../../server/src/documents';
-import type { ReferenceLookup } from '../../../server/src/domain/references';
+import type { ReferenceLookup } from '@core/references';
 import { SchemaChecker } from '../../../server/src/schemaChecker';
 import { SchemaStore } from '../../../server/src/schemaStore';
 import { ValidationService } from '../../../server/src/services/validation';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import known from '../../fixtures/corpus-known-invalid.json';
-import { kindInfo } from '../../../server/src/domain/kinds';
+import { kindInfo } from '@core/kinds';
 import { corpusFile, corpusFiles, describeWithReference } from '../../reference';
 import { Services } from './harness';
 

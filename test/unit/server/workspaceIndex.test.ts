@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { parseManifest, type DocumentChunk } from '../../../server/src/domain/manifest';
+import { parseManifest, type DocumentChunk } from '@core/manifest';
 import { WorkspaceIndex } from '../../../server/src/workspaceIndex';
 
 const storage = (name: string) => `apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: ${name}}\nspec:\n  type: s3\n  s3: {bucket: b, awsCredentials: {useIAMRole: true}}\n`;

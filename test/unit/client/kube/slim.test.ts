@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readBackup } from '../../../../server/src/domain/backups';
+import { readBackup } from '@core/backups';
 import type { KubeObject } from '../../../../client/src/kube/api';
 import { slimObject } from '../../../../client/src/kube/slim';
 import { itWithReference, stackgresFile } from '../../../reference';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
+import { storageLocation, type StorageLocation } from '@core/objectStore';
 import { accessReportMarkdown, accessSummary, configurationReportMarkdown } from '../../../../client/src/storage/accessReport';
 import type { AccessReport, AccessResult } from '../../../../client/src/storage/accessTest';
 import { assertInert, shown } from '../../markdownSafety';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, Server, Socket } from 'node:net';
-import { accessTestPlan, storageLocation, StorageLocation } from '../../../../server/src/domain/objectStore';
+import { accessTestPlan, storageLocation, StorageLocation } from '@core/objectStore';
 import { AccessReport, testAccess } from '../../../../client/src/storage/accessTest';
 import { ObjectStore, StorageError } from '../../../../client/src/storage/objectStore';
 import { s3ObjectStore, s3OptionsFor } from '../../../../client/src/storage/s3';

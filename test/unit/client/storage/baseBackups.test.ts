@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { listBaseBackups } from '../../../../client/src/storage/baseBackups';
 import type { ObjectStore } from '../../../../client/src/storage/objectStore';
-import { matchBackups, WalgBackup } from '../../../../server/src/domain/walg';
+import { matchBackups, WalgBackup } from '@core/walg';
 import type { Rgw } from '../../../s3/rgw';
 import { backupSeeds, seedWalg, SYSTEM_IDENTIFIER } from '../../../s3/seed';
 import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { storageLocation, type StorageLocation } from '../../../../server/src/domain/objectStore';
+import { storageLocation, type StorageLocation } from '@core/objectStore';
 import type { KubeApi, SecretData } from '../../../../client/src/kube/api';
 import { KubeError } from '../../../../client/src/kube/errors';
 import { ownErrors } from '../../../../client/src/kube/open';

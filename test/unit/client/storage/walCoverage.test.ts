@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ListOptions, ListPage, ObjectStore } from '../../../../client/src/storage/objectStore';
 import { walCoverage } from '../../../../client/src/storage/walCoverage';
-import { hex8, parseWalObjectName } from '../../../../server/src/domain/walg';
+import { hex8, parseWalObjectName } from '@core/walg';
 import type { Rgw } from '../../../s3/rgw';
 import { seedWalg, walgObjects, WalgSeed, walSegmentName } from '../../../s3/seed';
 import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';

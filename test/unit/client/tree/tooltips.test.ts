@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { readBackup } from '../../../../server/src/domain/backups';
-import type { MatchedBackup, WalgBackup } from '../../../../server/src/domain/walg';
+import { readBackup } from '@core/backups';
+import type { MatchedBackup, WalgBackup } from '@core/walg';
 import { backupTooltip, clusterTooltip, contextTooltip, messageTooltip, walCoverageTooltip, walgBackupTooltip } from '../../../../client/src/tree/tooltips';
 import { assertInert } from '../../markdownSafety';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { recoveryTimeline, type RecoveryTimeline } from '../../../../server/src/domain/recoveryTimeline';
+import { recoveryTimeline, type RecoveryTimeline } from '@core/recoveryTimeline';
 import { axisRange, recoverableWindowHtml, ticks } from '../../../../client/src/webviews/recoverableWindowHtml';
 
 const PATH = 'sgbackups.stackgres.io/prod/orders/2025-03-01-00-00-00/16';

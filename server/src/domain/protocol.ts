@@ -2,8 +2,8 @@
  * Messages between the extension and the language server beyond LSP, declared once for both sides.
  * The server never talks to Kubernetes: the client pushes what it sees in the connected cluster.
  */
-import { NotificationType } from 'vscode-jsonrpc';
-import type { KnownObject } from './domain/references';
+import { NotificationType } from 'vscode-jsonrpc/lib/common/messages';
+import type { KnownObject } from './references';
 
 /** An object of the connected cluster, as far as the manifests' checks need it (never Secret values). */
 export interface LiveObject extends KnownObject {
