@@ -39,9 +39,9 @@ export interface RunBackupResult {
 
 // rethrowKubeError: a failure from the separately bundled kube layer reaches the guard as a KubeError it knows.
 export const backupCommands: CommandSpec[] = [
-  { id: 'stackgres.runBackup', needsTrust: true, run: (ctx, arg) => runBackup(ctx, arg).catch(rethrowKubeError) },
-  { id: 'stackgres.deleteBackup', needsTrust: true, run: (ctx, arg) => deleteBackup(ctx, arg).catch(rethrowKubeError) },
-  { id: 'stackgres.copyBackup', needsTrust: true, run: (ctx, arg) => copyBackup(ctx, arg).catch(rethrowKubeError) },
+  { id: 'stackgres.runBackup', run: (ctx, arg) => runBackup(ctx, arg).catch(rethrowKubeError) },
+  { id: 'stackgres.deleteBackup', run: (ctx, arg) => deleteBackup(ctx, arg).catch(rethrowKubeError) },
+  { id: 'stackgres.copyBackup', run: (ctx, arg) => copyBackup(ctx, arg).catch(rethrowKubeError) },
 ];
 
 // ---- Run Backup Now -----------------------------------------------------------------------------------

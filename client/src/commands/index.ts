@@ -14,16 +14,17 @@ import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
+import { commandTable, type CommandId } from './table';
 
 export interface CommandSpec {
-  readonly id: string;
-  /** Reaches a cluster or a bucket, or runs credential plugins: only in a trusted workspace. */
+  readonly id: CommandId;
+  /** From the table (commands/table.ts): the command families give only the id and the handler. */
   readonly needsTrust?: boolean;
   readonly run: (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown;
 }
 
 export function allCommands(): CommandSpec[] {
-  return [
+  const handlers: CommandSpec[] = [
     { id: 'stackgres.showLog', run: (ctx) => ctx.log.show(true) },
     ...clusterCommands,
     ...secretCommands,
@@ -32,6 +33,7 @@ export function allCommands(): CommandSpec[] {
     ...restoreCommands,
     ...storageCommands,
   ];
+  return handlers.map((spec) => ({ ...spec, needsTrust: commandTable[spec.id].needsTrust }));
 }
 
 export function registerCommands(ctx: ExtensionContextHolder): vscode.Disposable[] {
