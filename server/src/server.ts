@@ -6,12 +6,8 @@ import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocu
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { ManifestParser } from './documents';
-import { kindInfo } from '@core/kinds';
 import { SchemaChecker } from './schemaChecker';
-import type { ReferenceLookup } from '@core/references';
-import { LiveCluster } from './liveCluster';
-import { ClusterSnapshotNotification, CrdSchemasNotification } from '@core/protocol';
-import { CompositeReferenceProvider, WorkspaceReferenceProvider } from './references';
+import { LiveValues } from './live';
 import { SchemaStore } from './schemaStore';
 import { codeActions } from './services/codeActions';
 import { CompletionService } from './services/completion';
@@ -42,19 +38,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const parser = new ManifestParser();
   const log = (msg: string): void => connection.console.log(msg);
   const index = new WorkspaceIndex(log);
-  const live = new LiveCluster();
-  const references = new CompositeReferenceProvider();
-  references.add(live); // first: the cluster's details win over the workspace's
-  references.add(new WorkspaceReferenceProvider(index));
-  // The workspace check stays quiet about objects the connected cluster has.
-  const workspaceLookup: ReferenceLookup = {
-    // Secrets are checked key by key against the cluster by the live checks; storages and backups only need to exist.
-    find: (kind, name, ns) => (kind === 'Secret' ? index.find(kind, name, ns) : [...index.find(kind, name, ns), ...live.find(kind, name, ns)]),
-  };
+  const live = new LiveValues(index);
   const checker = new SchemaChecker(yaml, log, path.join(__dirname, 'schemaWorker.js'));
-  const validation = new ValidationService(checker, schemas, () => workspaceLookup, () => live.view());
-  const completion = new CompletionService(yaml, references);
-  const hover = new HoverService(yaml, references);
+  const validation = new ValidationService(checker, schemas, () => live.workspaceLookup, () => live.view());
+  const completion = new CompletionService(yaml, live.references);
+  const hover = new HoverService(yaml, live.references);
   let delay = 150;
   let folders: string[] = [];
   let watchRegistration = false;
@@ -154,20 +142,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   });
 
-  connection.onNotification(ClusterSnapshotNotification, (snapshot) => {
-    live.update(snapshot);
-    for (const doc of documents.all()) schedule(doc.uri, 0);
-  });
-
-  connection.onNotification(CrdSchemasNotification, ({ crds }) => {
-    for (const { kind, crd } of crds) {
-      const outcome = schemas.useCrd(kind, crd);
-      yaml.schemaChanged(kind);
-      const info = kindInfo(kind);
-      // The worker gets the cluster's whole schema: it is the thread that can be stopped (schemaStore.ts).
-      if (info) checker.schemaChanged(kind, schemas.clusterText(kind) ?? null);
-      log(`${kind}: ${outcome === 'cluster' ? "using the connected cluster's CRD schema" : outcome === 'same' ? "the cluster's CRD matches the bundled schema" : outcome === 'bundled' ? 'using the bundled schema' : outcome}`);
-    }
+  live.listen(connection, { schemas, yaml, checker, log }, () => {
     for (const doc of documents.all()) schedule(doc.uri, 0);
   });
 

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { TimedOut, waitFor } from '../poll';
 
 /** A step that went wrong, with what the user needs to see to fix it. */
 export class StepError extends Error {
@@ -281,14 +282,12 @@ export async function pollUntil<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   onTimeoutDetails?: () => string,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const probed = (): Promise<T | undefined> | T | undefined => {
     assertNotStopping(step);
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new StepError(step, `waited ${Math.round(timeoutMs / 1000)} s for ${what}`, onTimeoutDetails?.());
-    }
-    await delay(250);
-  }
+    return probe();
+  };
+  return waitFor(what, probed, timeoutMs, 250).catch((err: unknown) => {
+    if (err instanceof TimedOut) throw new StepError(step, `waited ${Math.round(timeoutMs / 1000)} s for ${what}`, onTimeoutDetails?.());
+    throw err;
+  });
 }

@@ -24,6 +24,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { KubeRunConfig, readRunConfig, RunConfig, S3RunConfig } from './runConfig';
+import { waitFor as poll } from '../poll';
 import type { TestingApi } from '../../client/src/extension';
 import type { Node } from '../../client/src/tree/nodes';
 
@@ -184,18 +185,10 @@ export function waitForDiagnostics(
   });
 }
 
-/**
- * Calls `probe` until it returns something other than undefined, or throws at the deadline. For things
- * the editor gives no event for (an extension becoming active, a log line being flushed).
- */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = SERVER_DEADLINE_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** test/poll.ts's `waitFor`, with the language server's deadline unless told otherwise. */
+export function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = SERVER_DEADLINE_MS): Promise<T> {
+  // Every 50 ms: the probes here ask the extension host (tree rows, completion), which is busy with the test.
+  return poll(what, probe, timeoutMs, 50);
 }
 
 /** Completion items the editor would list at a position (runs every completion provider, ours included). */

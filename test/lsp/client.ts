@@ -6,7 +6,29 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { CodeAction, CompletionList, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range, CompletionItem } from 'vscode-languageserver-protocol';
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  ConfigurationRequest,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  LogMessageNotification,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  ShutdownRequest,
+  type CodeAction,
+  type CompletionItem,
+  type Diagnostic,
+  type Hover,
+  type NotificationType,
+  type Position,
+  type PublishDiagnosticsParams,
+  type Range,
+} from 'vscode-languageserver-protocol';
 import { pathToFileURL } from 'node:url';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
@@ -26,19 +48,19 @@ export class LspClient {
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, connection);
     proc.stderr!.on('data', (d: Buffer) => client.stderr.push(d.toString()));
-    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       client.diagnostics.set(p.uri, p);
       client.wake();
     });
-    connection.onNotification('window/logMessage', (p: { message: string }) => {
+    connection.onNotification(LogMessageNotification.type, (p) => {
       client.logs.push(p.message);
       client.wake();
     });
-    connection.onRequest('client/registerCapability', () => null);
-    connection.onRequest('workspace/configuration', () => []);
+    connection.onRequest(RegistrationRequest.type, () => null);
+    connection.onRequest(ConfigurationRequest.type, () => []);
     connection.listen();
     const folder = workspace ? pathToFileURL(workspace).toString() : null;
-    await connection.sendRequest('initialize', {
+    await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: folder,
       workspaceFolders: folder ? [{ uri: folder, name: 'ws' }] : null,
@@ -48,21 +70,21 @@ export class LspClient {
       },
       initializationOptions,
     });
-    await connection.sendNotification('initialized', {});
+    await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }
 
   open(uri: string, text: string): void {
     this.versions.set(uri, 1);
     this.diagnostics.delete(uri);
-    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text } });
   }
 
   /** Replaces a range (or the whole text when no range is given). */
   change(uri: string, text: string, range?: Range): void {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    void this.connection.sendNotification('textDocument/didChange', {
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: [range ? { range, text } : { text }],
     });
@@ -92,20 +114,22 @@ export class LspClient {
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {
-    const r = await this.connection.sendRequest<CompletionList | CompletionItem[] | null>('textDocument/completion', { textDocument: { uri }, position });
+    const r = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
     return r === null ? [] : Array.isArray(r) ? r : r.items;
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {
-    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+    return this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position });
   }
 
-  codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
+  async codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
+    // Our server answers with code actions only (services/codeActions.ts), never bare commands.
+    return (await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics } })) as CodeAction[];
   }
 
-  notify(method: string, params: unknown): void {
-    void this.connection.sendNotification(method, params);
+  /** Sends a notification declared by LSP or by server/src/protocol.ts. */
+  notify<P>(type: NotificationType<P>, params: P): void {
+    void this.connection.sendNotification(type, params);
   }
 
   async until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -140,8 +164,8 @@ export class LspClient {
   async stop(): Promise<void> {
     if (this.alive) {
       try {
-        await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-        await this.connection.sendNotification('exit');
+        await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+        await this.connection.sendNotification(ExitNotification.type);
       } catch {
         // the process may already be gone
       }

@@ -13,7 +13,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Position, Range } from 'vscode-languageserver-protocol';
+import { DidCloseTextDocumentNotification, type Position, type Range } from 'vscode-languageserver-protocol';
 import { corpusFile, corpusFiles, reference, stackgresFile } from '../reference';
 import { LspClient } from './client';
 import { mulberry32, type Rng } from '../random';
@@ -355,7 +355,7 @@ async function runCase(client: LspClient, c: Case, timing: Timing): Promise<void
   const where = `line ${position.line + 1}, character ${position.character + 1}`;
   if (c.rng() < 0.5) await timed(`completion at ${where}`, timing, () => client.completion(uri, position));
   else await timed(`hover at ${where}`, timing, () => client.hover(uri, position));
-  client.notify('textDocument/didClose', { textDocument: { uri } });
+  client.notify(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   const errors = client.logs.splice(0).filter((l) => /failed|error|exception/i.test(l));
   if (errors.length) throw new Error(`the server logged: ${errors.join('\n')}`);
   if (!client.alive) throw new Error(`the server exited: ${client.stderr.join('')}`);

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver-protocol';
 import { readFileSync } from 'node:fs';
 import { parseCrd } from '@core/crdSchema';
-import type { ClusterSnapshot } from '@core/protocol';
+import { ClusterSnapshotNotification, CrdSchemasNotification, type ClusterSnapshot } from '@core/protocol';
 import { itWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 
@@ -43,7 +43,7 @@ describe('live values from the connected cluster', function () {
   after(async () => client?.stop());
 
   it('names from the cluster are offered, with their details, and labelled', async () => {
-    client.notify('stackgres/clusterSnapshot', snapshot([
+    client.notify(ClusterSnapshotNotification, snapshot([
       { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '16', detail: 'Completed, 2026-01-01T05:00:00Z, 1.2 GiB, PG 16' },
       { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod', detail: 's3, bucket b' },
     ]));
@@ -56,20 +56,20 @@ describe('live values from the connected cluster', function () {
   });
 
   it('a restore from a backup that is missing, not Completed or of another major is reported, labelled as from the cluster', async () => {
-    client.notify('stackgres/clusterSnapshot', snapshot([{ kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' }]));
+    client.notify(ClusterSnapshotNotification, snapshot([{ kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' }]));
     client.open('file:///live/c2.yaml', RESTORE);
     let d = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.length > 0);
     assert.deepEqual(d.map((x) => [x.code, x.severity, x.range.start.line]), [['live-backup-missing', DiagnosticSeverity.Error, 15]]);
     assert.match(d[0].message, /^Cluster: .*namespace `prod` of cluster `prod-eks`/);
 
-    client.notify('stackgres/clusterSnapshot', snapshot([
+    client.notify(ClusterSnapshotNotification, snapshot([
       { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' },
       { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Running' },
     ]));
     d = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.some((x) => x.code === 'live-backup-not-completed'));
     assert.equal(d.length, 1);
 
-    client.notify('stackgres/clusterSnapshot', snapshot([
+    client.notify(ClusterSnapshotNotification, snapshot([
       { kind: 'SGObjectStorage', name: 'backups', namespace: 'prod' },
       { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '15' },
     ]));
@@ -78,7 +78,7 @@ describe('live values from the connected cluster', function () {
   });
 
   it('a missing storage or Secret key in the cluster is a warning; disconnecting removes the live findings', async () => {
-    client.notify('stackgres/clusterSnapshot', snapshot([
+    client.notify(ClusterSnapshotNotification, snapshot([
       { kind: 'SGBackup', name: 'nightly', namespace: 'prod', phase: 'Completed', pgMajor: '16' },
       { kind: 'Secret', name: 'creds', namespace: 'prod', keys: ['accessKeyId'] },
     ]));
@@ -89,7 +89,7 @@ describe('live values from the connected cluster', function () {
     const c = await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.some((x) => x.code === 'live-object-storage-missing'));
     assert.deepEqual(c.map((x) => x.code), ['live-object-storage-missing']);
 
-    client.notify('stackgres/clusterSnapshot', snapshot([], false));
+    client.notify(ClusterSnapshotNotification, snapshot([], false));
     await client.diagnosticsMatching('file:///live/s.yaml', (ds) => ds.length === 0);
     // Disconnected, the workspace check speaks again: the storage is not defined in the workspace.
     await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.map((x) => x.code).join() === 'ref-object-storage-unknown');
@@ -104,19 +104,19 @@ describe('live values from the connected cluster', function () {
     const backup = 'apiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b}\nspec:\n  sgCluster: c\n  newField: 3\n';
     client.open('file:///live/b.yaml', backup);
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
-    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }] });
+    client.notify(CrdSchemasNotification, { crds: [{ kind: 'SGBackup', crd }] });
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.length === 0);
     await client.until(() => client.logs.some((l) => /SGBackup: using the connected cluster's CRD schema/.test(l)), 5000, 'the log line');
     // Our descriptions survive in the cluster's schema.
     const hover = await client.hover('file:///live/b.yaml', positionOf(backup, 'sgCluster', 2));
     assert.ok(hover && (hover.contents as { value: string }).value.length > 20);
-    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd: null }] });
+    client.notify(CrdSchemasNotification, { crds: [{ kind: 'SGBackup', crd: null }] });
     await client.diagnosticsMatching('file:///live/b.yaml', (ds) => ds.some((x) => x.code === 'schema-unknown-field'));
   });
 
   itWithReference('keeps the bundled schema when the cluster serves the same CRD, or one it cannot convert', async () => {
     const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8'));
-    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }, { kind: 'SGCluster', crd: { spec: { names: { kind: 'Nope' } } } }] });
+    client.notify(CrdSchemasNotification, { crds: [{ kind: 'SGBackup', crd }, { kind: 'SGCluster', crd: { spec: { names: { kind: 'Nope' } } } }] });
     await client.until(() => client.logs.some((l) => /SGBackup: the cluster's CRD matches the bundled schema/.test(l)), 5000, 'the same-schema log line');
     await client.until(() => client.logs.some((l) => /SGCluster: kept the bundled schema/.test(l)), 5000, 'the fallback log line');
   });

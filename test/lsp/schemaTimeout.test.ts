@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseCrd } from '@core/crdSchema';
+import { CrdSchemasNotification } from '@core/protocol';
 import { describeWithReference, stackgresFile } from '../reference';
 import { LspClient, positionOf } from './client';
 
@@ -25,7 +26,7 @@ describeWithReference("a cluster's CRD schema with a catastrophic pattern", func
     const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8')) as Crd;
     // (a+)+$ backtracks exponentially on a run of a's that does not end the string: 2^40 steps here.
     crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema.properties.spec.properties.sgCluster.pattern = '^(a+)+$';
-    client.notify('stackgres/crdSchemas', { crds: [{ kind: 'SGBackup', crd }] });
+    client.notify(CrdSchemasNotification, { crds: [{ kind: 'SGBackup', crd }] });
     await client.waitForLog(/SGBackup: using the connected cluster's CRD schema/);
 
     const evil = backup(`${'a'.repeat(40)}!`);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, type TextEdit } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, CompletionRequest, DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type TextEdit } from 'vscode-languageserver-protocol';
 import { LspClient, positionOf } from './client';
 
 const SECRET = `apiVersion: v1
@@ -159,7 +159,7 @@ spec:
       client.open(uri('cluster-later.yaml'), cluster);
       assert.deepEqual((await client.diagnosticsFor(uri('cluster-later.yaml'))).map((d) => d.code), ['ref-object-storage-unknown']);
       writeFileSync(path.join(ws, 'later.yaml'), STORAGE.replace('name: objectstorage', 'name: later'));
-      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('later.yaml'), type: 1 }] });
+      client.notify(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri('later.yaml'), type: FileChangeType.Created }] });
       await client.diagnosticsMatching(uri('cluster-later.yaml'), (d) => d.length === 0);
     });
 
@@ -298,10 +298,11 @@ spec:
 
   it('survives malformed requests and keeps serving', async () => {
     client.open(uri('alive.yaml'), STORAGE);
+    // By method name: the typed requests would not accept these malformed params.
     const malformed = [
-      client.connection.sendRequest('textDocument/hover', { textDocument: { uri: uri('alive.yaml') } }),
-      client.connection.sendRequest('textDocument/completion', { textDocument: { uri: uri('alive.yaml') }, position: { line: 9999, character: -4 } }),
-      client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: uri('alive.yaml') }, range: null, context: { diagnostics: [{ source: 'stackgres', range: { start: { line: 500, character: 0 }, end: { line: 500, character: 1 } }, data: { fixes: [{ kind: 'nonsense' }] } }] } }),
+      client.connection.sendRequest(HoverRequest.method, { textDocument: { uri: uri('alive.yaml') } }),
+      client.connection.sendRequest(CompletionRequest.method, { textDocument: { uri: uri('alive.yaml') }, position: { line: 9999, character: -4 } }),
+      client.connection.sendRequest(CodeActionRequest.method, { textDocument: { uri: uri('alive.yaml') }, range: null, context: { diagnostics: [{ source: 'stackgres', range: { start: { line: 500, character: 0 }, end: { line: 500, character: 1 } }, data: { fixes: [{ kind: 'nonsense' }] } }] } }),
     ];
     await Promise.allSettled(malformed);
     assert.ok(client.alive, 'the server process is still running');

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prepareBucket } from '../../client/src/storage/s3';
+import { waitFor } from '../poll';
 
 const run = promisify(execFile);
 
@@ -97,15 +98,6 @@ function tcpOpen(port: number): Promise<boolean> {
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
-}
-
-/** Polls `check` every 50 ms until it returns true or the deadline passes. */
-async function until(what: string, deadline: number, check: () => Promise<boolean>): Promise<void> {
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, memoryBytes: number): string {
@@ -240,7 +232,7 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
     mark('mon started');
     // The OSD's mkfs needs no monitor: run it while the monitor boots.
     await run('ceph-osd', ['-c', conf, '-i', '0', '--mkfs', '--osd-uuid', osdUuid, '--no-mon-config']);
-    await until('the Ceph monitor', deadline, () => tcpOpen(monPort));
+    await waitFor('the Ceph monitor', () => tcpOpen(monPort), deadline - Date.now(), 50);
     mark('mon port open');
     await run('ceph', ['-c', conf, '--connect-timeout', '10', 'osd', 'new', osdUuid, '0']);
     mark('osd created');
@@ -251,7 +243,7 @@ export async function startRgw(options: RgwOptions = {}): Promise<Rgw> {
         if (!stopped) process.emitWarning(`a Ceph daemon of ${dir} exited early (${signal ?? code})`);
       });
     }
-    await until('the S3 endpoint', deadline, () => tcpOpen(rgwPort));
+    await waitFor('the S3 endpoint', () => tcpOpen(rgwPort), deadline - Date.now(), 50);
     mark('rgw port open');
     const [owner, limited] = await Promise.all([createUser(conf, 'owner'), createUser(conf, 'limited')]);
     mark('users');

@@ -71,7 +71,6 @@ export interface ApplyOutcome {
 export const applyCommands: CommandSpec[] = [
   {
     id: 'stackgres.applyManifest',
-    needsTrust: true,
     run: (ctx, ...args) => applyManifest(ctx, args),
   },
 ];

@@ -39,9 +39,9 @@ export interface RunBackupResult {
 }
 
 export const backupCommands: CommandSpec[] = [
-  { id: 'stackgres.runBackup', needsTrust: true, run: (ctx, arg) => runBackup(ctx, arg) },
-  { id: 'stackgres.deleteBackup', needsTrust: true, run: (ctx, arg) => deleteBackup(ctx, arg) },
-  { id: 'stackgres.copyBackup', needsTrust: true, run: (ctx, arg) => copyBackup(ctx, arg) },
+  { id: 'stackgres.runBackup', run: (ctx, arg) => runBackup(ctx, arg) },
+  { id: 'stackgres.deleteBackup', run: (ctx, arg) => deleteBackup(ctx, arg) },
+  { id: 'stackgres.copyBackup', run: (ctx, arg) => copyBackup(ctx, arg) },
 ];
 
 // ---- Run Backup Now -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ export const clusterCommands: CommandSpec[] = [
   { id: 'stackgres.refresh', run: (ctx) => ctx.refresh('refresh requested') },
   {
     id: 'stackgres.selectContext',
-    needsTrust: true,
     run: async (ctx) => {
       const api = await ctx.connection.api().catch(() => undefined);
       const contexts = api?.contexts() ?? [];
@@ -37,7 +36,6 @@ export const clusterCommands: CommandSpec[] = [
   },
   {
     id: 'stackgres.selectNamespace',
-    needsTrust: true,
     run: async (ctx) => {
       const api = await ctx.connection.api();
       const chosen = ctx.connection.chosenNamespace();
@@ -67,7 +65,6 @@ export const clusterCommands: CommandSpec[] = [
   },
   {
     id: 'stackgres.openYaml',
-    needsTrust: true,
     run: async (ctx, node) => {
       const target = objectOf(node);
       if (!target) return;

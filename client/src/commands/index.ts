@@ -17,9 +17,10 @@ import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
+import { commandTable } from './table';
 
 export function allCommands(): CommandSpec[] {
-  return [
+  const handlers: CommandSpec[] = [
     { id: 'stackgres.showLog', run: (ctx) => ctx.log.show(true) },
     ...clusterCommands,
     ...secretCommands,
@@ -28,6 +29,7 @@ export function allCommands(): CommandSpec[] {
     ...restoreCommands,
     ...storageCommands,
   ];
+  return handlers.map((spec) => ({ ...spec, needsTrust: commandTable[spec.id].needsTrust }));
 }
 
 export function registerCommands(ctx: ExtensionContextHolder): vscode.Disposable[] {

@@ -37,7 +37,7 @@ export const LATEST = 'Latest state in this backup (no PITR)';
 export const POINT_IN_TIME = 'A point in time (UTC)…';
 const OTHER_NAMESPACE = 'Another namespace…';
 
-export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', needsTrust: true, run: (ctx, arg) => restoreBackup(ctx, arg) }];
+export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', run: (ctx, arg) => restoreBackup(ctx, arg) }];
 
 /** What the recoverable-window picture passes: the backup clicked, and the instant when one was. */
 interface RestoreRequestArg {

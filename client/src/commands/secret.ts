@@ -57,7 +57,6 @@ export interface SecretOutcome {
 export const secretCommands: CommandSpec[] = [
   {
     id: CREATE_SECRET_COMMAND,
-    needsTrust: true,
     run: (ctx, ...args) => createCredentialsSecret(ctx, args),
   },
 ];

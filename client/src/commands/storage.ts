@@ -35,11 +35,11 @@ import { showRecoverableWindow } from '../webviews/recoverableWindow';
 import type { CommandSpec } from '../ui/command';
 
 export const storageCommands: CommandSpec[] = [
-  { id: 'stackgres.testStorageAccess', needsTrust: true, run: (ctx, arg) => testStorageAccess(ctx, arg) },
+  { id: 'stackgres.testStorageAccess', run: (ctx, arg) => testStorageAccess(ctx, arg) },
   { id: 'stackgres.generateIamPolicy', run: (ctx, arg) => generateIamPolicy(ctx, arg) },
-  { id: 'stackgres.showRecoverableWindow', needsTrust: true, run: (ctx, arg) => showRecoverableWindow(ctx, arg) },
-  { id: 'stackgres.loadMoreBackups', needsTrust: true, run: (ctx, key) => loadMoreBackups(ctx, key) },
-  { id: 'stackgres.refreshBucket', needsTrust: true, run: (ctx, node) => refreshBucket(ctx, node) },
+  { id: 'stackgres.showRecoverableWindow', run: (ctx, arg) => showRecoverableWindow(ctx, arg) },
+  { id: 'stackgres.loadMoreBackups', run: (ctx, key) => loadMoreBackups(ctx, key) },
+  { id: 'stackgres.refreshBucket', run: (ctx, node) => refreshBucket(ctx, node) },
 ];
 
 // ---- Which storage --------------------------------------------------------------------------------------

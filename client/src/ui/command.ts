@@ -1,9 +1,10 @@
 /** What a command is, apart from the table that lists them (commands/index.ts), so command files need not import it. */
+import type { CommandId } from '../commands/table';
 import type { ExtensionContextHolder } from '../context';
 
 export interface CommandSpec {
-  readonly id: string;
-  /** Reaches a cluster or a bucket, or runs credential plugins: only in a trusted workspace. */
+  readonly id: CommandId;
+  /** From the table (commands/table.ts): the command families give only the id and the handler. */
   readonly needsTrust?: boolean;
   readonly run: (ctx: ExtensionContextHolder, ...args: unknown[]) => unknown;
 }

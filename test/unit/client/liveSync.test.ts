@@ -8,7 +8,7 @@ import type { ClusterModel } from '../../../client/src/clusterModel';
 import type { KubeObject } from '../../../client/src/kube/api';
 import { LiveSync, secretsNamedIn, type OpenManifest } from '../../../client/src/liveSync';
 import type { ClusterSnapshot, LiveObject } from '@core/protocol';
-import { eventually, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
+import { waitFor, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
 import { describeWithReference } from '../../reference';
 
 type Served = Target & { server: NonNullable<Target['server']> };
@@ -87,7 +87,7 @@ describeWithReference('Live values: the Secret refresh', function () {
     // Connecting reads Secrets once.
     sync.attach(model);
     try {
-      const snapshot = await eventually('a snapshot with Secrets', () => sent.find((s) => s.objects.some((o) => o.kind === 'Secret')));
+      const snapshot = await waitFor('a snapshot with Secrets', () => sent.find((s) => s.objects.some((o) => o.kind === 'Secret')));
       const secrets = snapshot.objects.filter((o): o is LiveObject => o.kind === 'Secret').map((o) => `${o.namespace}/${o.name}:${o.keys?.join(',') ?? '-'}`);
       assert.deepEqual(secrets.sort(), [`${ns}/aws:id,secret`, `${ns}/from-open-manifest:accessKeyId,secretAccessKey`, `${ns}/tls-of-some-ingress:-`, `${other}/kubectl-applied:-`, `${other}/sh.helm.release.v1.app.v1:-`].sort());
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeProtobuf } from '../../kube-server/protobuf';
-import { SG, eventually, k8s } from './helpers';
+import { SG, waitFor, k8s } from './helpers';
 import { itWithReference } from '../../reference';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -21,7 +21,7 @@ describe('kube-server: standalone CLI and kubectl compatibility', function () {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await eventually('the CLI to report it is listening', () => /listening on https:\/\/127\.0\.0\.1:\d+/.test(output), 15000);
+      await waitFor('the CLI to report it is listening', () => /listening on https:\/\/127\.0\.0\.1:\d+/.test(output), 15000);
       const { KubeConfig, CustomObjectsApi } = await k8s();
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfig);

@@ -63,20 +63,7 @@ export async function failure(call: () => Promise<unknown>): Promise<{ code: num
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from '../../poll';
 
 export interface WatchEvent {
   type: string;

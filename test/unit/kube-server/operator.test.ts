@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
-import { SG, SG_BETA, clients, clusterManifest, eventually, s3Storage, watchUntil, type Clients, type WatchEvent } from './helpers';
+import { SG, SG_BETA, clients, clusterManifest, waitFor, s3Storage, watchUntil, type Clients, type WatchEvent } from './helpers';
 import { describeWithReference } from '../../reference';
 
 const BACKUPS = '/apis/stackgres.io/v1/namespaces/demo/sgbackups';
@@ -29,7 +29,7 @@ describeWithReference('kube-server: simulated StackGres operator', function () {
     after(() => server.stop());
 
     it('gives a cluster with backups a default backup path, a Bootstrapped condition and its instances', async () => {
-      const cluster = await eventually('cluster status', async () => {
+      const cluster = await waitFor('cluster status', async () => {
         const cl = await c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgclusters', name: 'pg' });
         return cl.status?.backupPaths ? cl : undefined;
       });
@@ -78,7 +78,7 @@ describeWithReference('kube-server: simulated StackGres operator', function () {
     it('fails the next backup with a configured failure message', async () => {
       server.operator.failNext('Backup failed while perfroming backup-push:\nconnection reset');
       await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: backup('will-fail', 'pg') });
-      const failed = await eventually('the backup to fail', async () => {
+      const failed = await waitFor('the backup to fail', async () => {
         const b = await c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', name: 'will-fail' });
         return b.status?.process?.status === 'Failed' ? b : undefined;
       });
@@ -88,7 +88,7 @@ describeWithReference('kube-server: simulated StackGres operator', function () {
 
     it('fails a backup of a cluster without backups configured, with a BackupConfigFailed event', async () => {
       await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: backup('orphan', 'nobackups') });
-      const failed = await eventually('the backup to fail', async () => {
+      const failed = await waitFor('the backup to fail', async () => {
         const b = await c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', name: 'orphan' });
         return b.status?.process?.status === 'Failed' ? b : undefined;
       });
@@ -109,7 +109,7 @@ describeWithReference('kube-server: simulated StackGres operator', function () {
       });
       // Another backup runs to completion meanwhile; the copy must not have changed.
       await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: backup('meanwhile', 'pg') });
-      await eventually('the other backup to complete', async () => {
+      await waitFor('the other backup to complete', async () => {
         const b = await c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', name: 'meanwhile' });
         return b.status?.process?.status === 'Completed';
       });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startKubeServer, type KubeServer } from '../../kube-server';
-import { SG, clients, eventually, k8s, watchUntil, type Clients } from './helpers';
+import { SG, clients, waitFor, k8s, watchUntil, type Clients } from './helpers';
 import { describeWithReference } from '../../reference';
 
 const PATH = '/apis/stackgres.io/v1/namespaces/demo/sgbackups';
@@ -99,13 +99,13 @@ describeWithReference('kube-server: watches', function () {
     informer.on('add', (o) => seen.add(o.metadata?.name ?? ''));
     await informer.start();
     try {
-      await eventually('the informer to list existing backups', () => seen.has('existing'));
+      await waitFor('the informer to list existing backups', () => seen.has('existing'));
       const requestsBefore = server.requests.length;
       // Cut the stream and, before the informer reconnects, change things and compact the history.
       server.watches.closeAll();
       server.api.putInternal(server.registry.byStoreKey('stackgres.io/sgbackups')!, { ...backup('missed-while-away'), metadata: { name: 'missed-while-away', namespace: 'demo' } });
       server.store.compact();
-      await eventually('the informer to re-list and see the missed backup', () => seen.has('missed-while-away'));
+      await waitFor('the informer to re-list and see the missed backup', () => seen.has('missed-while-away'));
       const after = server.requests.slice(requestsBefore).filter((r) => r.path === PATH);
       assert.ok(after.some((r) => !/watch=/.test(r.query)), 'a re-list happened');
     } finally {

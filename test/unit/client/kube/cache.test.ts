@@ -3,7 +3,7 @@
 // bookmarks) are in faults.test.ts, on the test server.
 import * as assert from 'node:assert/strict';
 import type { CacheEvent } from '../../../../client/src/kube/api';
-import { eventually, failOnUnhandledRejections, openTarget, sgBackup, type Target } from './helpers';
+import { waitFor, failOnUnhandledRejections, openTarget, sgBackup, type Target } from './helpers';
 import { describeWithReference } from '../../../reference';
 
 describeWithReference('Kubernetes access: live caches', function () {
@@ -27,12 +27,12 @@ describeWithReference('Kubernetes access: live caches', function () {
     assert.deepEqual(events.map((e) => e.type), ['ADDED', 'SYNCED']);
 
     await t.api.create(sgBackup(t.namespace, 'live'));
-    await eventually('ADDED live', () => events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'live'));
+    await waitFor('ADDED live', () => events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'live'));
     await t.api.apply(sgBackup(t.namespace, 'live', 'orders', { reviewed: 'yes' }));
-    await eventually('MODIFIED live with the label', () => events.some((e) => e.type === 'MODIFIED' && e.object.metadata.labels?.reviewed === 'yes'));
+    await waitFor('MODIFIED live with the label', () => events.some((e) => e.type === 'MODIFIED' && e.object.metadata.labels?.reviewed === 'yes'));
     assert.equal(cache.get(t.namespace, 'live')?.metadata.labels?.reviewed, 'yes');
     await t.api.delete('SGBackup', t.namespace, 'live');
-    await eventually('DELETED live', () => events.some((e) => e.type === 'DELETED' && e.object.metadata.name === 'live'));
+    await waitFor('DELETED live', () => events.some((e) => e.type === 'DELETED' && e.object.metadata.name === 'live'));
     assert.equal(cache.get(t.namespace, 'live'), undefined);
     assert.ok(cache.resourceVersion, 'the resourceVersion to resume from follows the events');
 
@@ -53,7 +53,7 @@ describeWithReference('Kubernetes access: live caches', function () {
     await cache.ready();
     await t.api.create(sgBackup(t.namespace, 'orders-x', 'orders'));
     await t.api.create(sgBackup(t.namespace, 'inventory-x', 'inventory'));
-    await eventually('ADDED inventory-x', () => names.includes('inventory-x'));
+    await waitFor('ADDED inventory-x', () => names.includes('inventory-x'));
     assert.deepEqual(names, ['inventory-x']);
     assert.deepEqual(cache.items().map((o) => o.metadata.name), ['inventory-x']);
     cache.stop();

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import type { CacheEvent } from '../../../../client/src/kube/api';
 import { openKube } from '../../../../client/src/kube/clientNode';
 import { startKubeServer } from '../../../kube-server';
-import { eventually, failOnUnhandledRejections, kubeFailure, openTestServer, sgBackup, TEST_BACKOFF, type Target } from './helpers';
+import { waitFor, failOnUnhandledRejections, kubeFailure, openTestServer, sgBackup, TEST_BACKOFF, type Target } from './helpers';
 import { describeWithReference } from '../../../reference';
 
 type Served = Target & { server: NonNullable<Target['server']> };
@@ -271,10 +271,10 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
     const listRv = Number(cache.resourceVersion);
     // Changes elsewhere move the global resourceVersion; only bookmarks tell this watch about it.
     await t.api.create({ apiVersion: 'stackgres.io/v1beta1', kind: 'SGObjectStorage', metadata: { name: 'elsewhere', namespace: ns }, spec: { type: 's3', s3: { bucket: 'b', awsCredentials: { useIAMRole: true } } } });
-    const bookmarked = await eventually('a bookmark', () => Number(cache.resourceVersion) > listRv && cache.resourceVersion);
+    const bookmarked = await waitFor('a bookmark', () => Number(cache.resourceVersion) > listRv && cache.resourceVersion);
     const before = t.server.requests.length;
     t.server.watches.closeAll();
-    await eventually('the watch to resume', () => t.server.requests.slice(before).find((r) => r.path === path_ && /watch=true/.test(r.query)));
+    await waitFor('the watch to resume', () => t.server.requests.slice(before).find((r) => r.path === path_ && /watch=true/.test(r.query)));
     const resumed = t.server.requests.slice(before).find((r) => r.path === path_ && /watch=true/.test(r.query))!;
     assert.match(resumed.query, new RegExp(`resourceVersion=${bookmarked}(&|$)`));
     assert.match(resumed.query, /allowWatchBookmarks=true/);
@@ -289,18 +289,18 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
     // Keep the watch from coming back, change things, and compact the history so its version is gone.
     t.server.faults.inject({ method: 'GET', pathPrefix: path_, status: 503 });
     t.server.watches.closeAll();
-    await eventually('a failed reconnect', () => events.some((e) => e.type === 'DISCONNECTED'));
+    await waitFor('a failed reconnect', () => events.some((e) => e.type === 'DISCONNECTED'));
     await t.api.create(sgBackup(ns, 'came-meanwhile'));
     await t.api.delete('SGBackup', ns, 'will-go');
     t.server.store.compact();
     t.server.faults.clear();
-    await eventually('the re-list', () => events.filter((e) => e.type === 'SYNCED').length === 2);
+    await waitFor('the re-list', () => events.filter((e) => e.type === 'SYNCED').length === 2);
     assert.ok(named(events, 'ADDED', 'came-meanwhile'));
     assert.ok(named(events, 'DELETED', 'will-go'));
     assert.deepEqual(cache.items().map((o) => o.metadata.name), ['came-meanwhile']);
     assert.ok(t.log.some((l) => /expired \(410\), listing again/.test(l)));
     await t.api.create(sgBackup(ns, 'after-relist'));
-    await eventually('events after the re-list', () => named(events, 'ADDED', 'after-relist'));
+    await waitFor('events after the re-list', () => named(events, 'ADDED', 'after-relist'));
   });
 
   it('reconnects with growing, jittered backoff after connection resets mid-watch, missing nothing', async () => {
@@ -312,12 +312,12 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
     const drops = (): Extract<CacheEvent, { type: 'DISCONNECTED' }>[] => events.filter((e): e is Extract<CacheEvent, { type: 'DISCONNECTED' }> => e.type === 'DISCONNECTED');
     t.server.faults.resetNextWatch(3);
     t.server.watches.closeAll();
-    await eventually('three dropped watches', () => drops().length >= 3);
+    await waitFor('three dropped watches', () => drops().length >= 3);
     const [first, , third] = drops();
     assert.ok(drops().every((d) => d.error.reason === 'unreachable' && /127\.0\.0\.1/.test(d.error.message)), drops().map((d) => d.error.message).join(' / '));
     assert.ok(first.retryInMs <= TEST_BACKOFF.initialMs && third.retryInMs >= TEST_BACKOFF.initialMs * 2, `delays ${drops().map((d) => d.retryInMs).join(', ')}`);
     await t.api.create(sgBackup(ns, 'after-resets'));
-    await eventually('ADDED after reconnecting', () => named(events, 'ADDED', 'after-resets'));
+    await waitFor('ADDED after reconnecting', () => named(events, 'ADDED', 'after-resets'));
     assert.equal(cache.state, 'synced');
     assert.ok(events.some((e) => e.type === 'RECONNECTED'));
     assert.equal(events.filter((e) => e.type === 'SYNCED').length, 1, 'resumed from its resourceVersion, no re-list');
@@ -334,17 +334,17 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
       const before = t.server.requests.length;
       t.server.faults.stallNextWatch();
       t.server.watches.closeAll();
-      const stalled = await eventually('the stalled watch', () => t.server.requests.slice(before).find((r) => r.path === path_ && r.status === 0));
+      const stalled = await waitFor('the stalled watch', () => t.server.requests.slice(before).find((r) => r.path === path_ && r.status === 0));
       const stalledAt = Date.now();
       assert.ok(stalled);
-      const dropped = await eventually('the stall noticed', () => events.find((e): e is Extract<CacheEvent, { type: 'DISCONNECTED' }> => e.type === 'DISCONNECTED'), 5000);
+      const dropped = await waitFor('the stall noticed', () => events.find((e): e is Extract<CacheEvent, { type: 'DISCONNECTED' }> => e.type === 'DISCONNECTED'), 5000);
       const noticedAfter = Date.now() - stalledAt;
       assert.ok(noticedAfter <= 1300 + 700, `noticed after ${noticedAfter} ms (deadline 1.3 s)`);
       assert.equal(dropped.error.reason, 'timeout');
       assert.match(dropped.error.message, /did not answer within 1\.3 s/);
-      await eventually('RECONNECTED', () => events.some((e) => e.type === 'RECONNECTED'));
+      await waitFor('RECONNECTED', () => events.some((e) => e.type === 'RECONNECTED'));
       await t.api.create(sgBackup(ns, 'after-stall'));
-      await eventually('ADDED after the stall', () => named(events, 'ADDED', 'after-stall'));
+      await waitFor('ADDED after the stall', () => named(events, 'ADDED', 'after-stall'));
       assert.ok(t.log.some((l) => /sgbackups\.stackgres\.io.*did not answer within 1\.3 s/.test(l)), t.log.join('\n'));
     } finally {
       api.dispose();
@@ -358,7 +358,7 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
     t.server.faults.resetNextWatch(1);
     t.server.watches.closeAll();
     await t.api.create(sgBackup(ns, 'during-reset'));
-    await eventually('ADDED during-reset', () => named(events, 'ADDED', 'during-reset'));
+    await waitFor('ADDED during-reset', () => named(events, 'ADDED', 'during-reset'));
     assert.equal(events.filter((e) => e.type === 'ADDED' && e.object.metadata.name === 'during-reset').length, 1, 'once');
   });
 
@@ -369,7 +369,7 @@ describeWithReference('Kubernetes access: live caches when the watch fails', fun
     const before = t.server.requests.length;
     t.server.faults.inject({ method: 'GET', pathPrefix: path_, status: 401 });
     t.server.watches.closeAll();
-    await eventually('FAILED', () => events.find((e) => e.type === 'FAILED'));
+    await waitFor('FAILED', () => events.find((e) => e.type === 'FAILED'));
     assert.equal(cache.state, 'failed');
     assert.equal(cache.lastError?.reason, 'unauthorized');
     assert.match(cache.lastError!.message, /rejected the credentials of context "stackgres-test"/);

@@ -123,16 +123,7 @@ export async function kubeFailure(call: () => Promise<unknown>): Promise<KubeErr
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-/** Polls until `check` returns something other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../../../poll';
 
 /**
  * Fails the suite when a promise rejection goes unhandled while it runs: the extension host would

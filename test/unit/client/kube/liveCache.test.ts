@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { CacheEvent, KubeObject, ObjectList } from '../../../../client/src/kube/api';
 import { KubeError } from '../../../../client/src/kube/errors';
 import { WatchedCache, backoffDelay, type WatchTransport } from '../../../../client/src/kube/liveCache';
-import { eventually, failOnUnhandledRejections } from './helpers';
+import { waitFor, failOnUnhandledRejections } from './helpers';
 
 function obj(name: string, rv: string): KubeObject {
   return { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name, namespace: 'demo', resourceVersion: rv } };
@@ -61,7 +61,7 @@ describe('Live cache loop', () => {
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
-    await eventually('a watch', () => t.watches.length === 1);
+    await waitFor('a watch', () => t.watches.length === 1);
     assert.equal(t.watches[0].rv, '7');
     t.watches[0].send('ADDED', obj('b', '8'));
     t.watches[0].send('MODIFIED', obj('a', '9'));
@@ -70,7 +70,7 @@ describe('Live cache loop', () => {
     assert.deepEqual(events.map((e) => `${e.type}${'object' in e ? ` ${e.object.metadata.name}` : ''}`), ['ADDED a', 'SYNCED', 'ADDED b', 'MODIFIED a', 'DELETED b']);
     assert.equal(cache.resourceVersion, '13');
     t.watches[0].end();
-    await eventually('the watch resumed', () => t.watches.length === 2);
+    await waitFor('the watch resumed', () => t.watches.length === 2);
     assert.equal(t.watches[1].rv, '13', 'a normal close resumes from the last resourceVersion');
     assert.equal(t.listCalls, 1);
   });
@@ -85,11 +85,11 @@ describe('Live cache loop', () => {
     const events: CacheEvent[] = [];
     await cache.ready();
     cache.onEvent((e) => events.push(e));
-    await eventually('a watch', () => t.watches.length === 1);
+    await waitFor('a watch', () => t.watches.length === 1);
     t.watches[0].send('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
-    await eventually('the re-list', () => events.some((e) => e.type === 'SYNCED'));
+    await waitFor('the re-list', () => events.some((e) => e.type === 'SYNCED'));
     assert.deepEqual(events.map((e) => `${e.type}${'object' in e ? ` ${e.object.metadata.name}` : ''}`), ['DELETED gone', 'MODIFIED changed', 'ADDED new', 'SYNCED']);
-    await eventually('a watch from the new list', () => t.watches.length === 2);
+    await waitFor('a watch from the new list', () => t.watches.length === 2);
     assert.equal(t.watches[1].rv, '21');
   });
 
@@ -100,10 +100,10 @@ describe('Live cache loop', () => {
     cache.onEvent((e) => events.push(e));
     await cache.ready();
     for (let i = 1; i <= 3; i++) {
-      await eventually(`watch ${i}`, () => t.watches.length === i);
+      await waitFor(`watch ${i}`, () => t.watches.length === i);
       t.watches[i - 1].end(new KubeError('unreachable', 'reset'));
     }
-    await eventually('watch 4', () => t.watches.length === 4);
+    await waitFor('watch 4', () => t.watches.length === 4);
     const delays = events.flatMap((e) => (e.type === 'DISCONNECTED' ? [e.retryInMs] : []));
     assert.deepEqual(delays, [2, 4, 8]);
     assert.equal(cache.state, 'synced');
@@ -128,7 +128,7 @@ describe('Live cache loop', () => {
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
-    await eventually('FAILED', () => cache!.state === 'failed');
+    await waitFor('FAILED', () => cache!.state === 'failed');
     assert.deepEqual(events.map((e) => e.type), ['SYNCED', 'FAILED']);
     // With zero delays a loop that kept going would have listed or watched again by now.
     await new Promise((r) => setImmediate(r));
@@ -146,7 +146,7 @@ describe('Live cache loop', () => {
     const events: CacheEvent[] = [];
     cache.onEvent((e) => events.push(e));
     await cache.ready();
-    await eventually('a watch', () => t.watches.length === 1);
+    await waitFor('a watch', () => t.watches.length === 1);
     cache.stop();
     t.watches[0].send('ADDED', obj('late', '99'));
     assert.equal(cache.state, 'stopped');
