@@ -36,7 +36,8 @@ describe('the core has a compiler wall', function () {
       JSON.stringify({ extends: coreTsconfig, include: [`${coreDir}/**/*.ts`, ...Object.keys(PROBES)], exclude: [] }),
     );
     const tsc = require.resolve('typescript/bin/tsc');
-    const run = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { encoding: 'utf8', timeout: 110_000 });
+    // tsc prints paths relative to its working directory: run it in the probe folder.
+    const run = spawnSync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8', timeout: 110_000 });
     assert.equal(run.error, undefined, String(run.error));
     assert.notEqual(run.status, 0, 'tsc compiled the probes without an error');
     errorsByFile = new Map();
