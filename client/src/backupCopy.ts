@@ -1,5 +1,5 @@
 /**
- * Copy Backup to Namespace, the cluster side (DOMAIN §6): the SGBackup with `spec.sgCluster =
+ * Copy Backup to Namespace, the cluster side (StackGres documentation, "Restoring from a Backup"): the SGBackup with `spec.sgCluster =
  * <namespace>.<cluster>` and the storage Secrets it reads, in the target namespace, all or nothing.
  * Reads and questions first (one confirmation naming the Secrets and keys before any write), then the
  * writes; if one fails or is cancelled, what was created is deleted and a replaced Secret is put back

@@ -4,16 +4,19 @@ import { ClusterModel } from './clusterModel';
 import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync, type OpenManifest } from './liveSync';
+import { ApplyUi } from './editor/applyReview';
+import { registerCodeLenses } from './editor/codeLenses';
+import { BucketBrowser } from './storage/bucketBrowser';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
-import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, NamespaceNode, StorageNode, StoragesNode, type Node } from './tree/nodes';
+import type { Node } from './tree/node';
 import { ClusterTreeProvider } from './tree/provider';
-import { bucketBrowser } from './tree/storageNodes';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
 /**
- * Owns the language client, the log, the settings, the cluster connection and its model, and everything
- * that must be disposed when the extension stops.
+ * Owns the language client, the log, the settings, the cluster connection and its model, the tree, the bucket
+ * listings, Apply Manifest's diagnostics and review, and everything that must be disposed when the extension
+ * stops. It composes them; what each shows is its own business.
  */
 export class ExtensionContextHolder {
   readonly log: vscode.LogOutputChannel;
@@ -27,21 +30,17 @@ export class ExtensionContextHolder {
   /** The tree's data, for commands that reveal nodes and for the integration suite. */
   tree: ClusterTreeProvider | undefined;
   private treeView: vscode.TreeView<Node> | undefined;
+  /** Every bucket listing read in this window: the tree's rows and the recoverable-window picture share them. */
+  readonly buckets = new BucketBrowser();
+  /** Apply Manifest's diagnostics on the YAML lines and its live ↔ after-apply review. */
+  readonly applyUi: ApplyUi;
 
   /** Shows and selects an SGBackup (or SGCluster / SGObjectStorage) in the StackGres view. */
   async reveal(kind: 'SGBackup' | 'SGCluster' | 'SGObjectStorage', namespace: string, name: string): Promise<boolean> {
     const tree = this.tree;
     const view = this.treeView;
     if (!tree || !view) return false;
-    const node = await tree.find((n) => {
-      if (n instanceof ContextNode || (n instanceof NamespaceNode && n.namespace === namespace)) return 'descend';
-      if (kind === 'SGBackup' && n instanceof BackupNode) return n.backup.namespace === namespace && n.backup.name === name ? 'found' : 'skip';
-      if (kind === 'SGBackup' && (n instanceof ClusterNode || n instanceof BackupGroupNode)) return 'descend';
-      if (kind === 'SGCluster' && n instanceof ClusterNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
-      if (kind === 'SGObjectStorage' && n instanceof StoragesNode) return 'descend';
-      if (kind === 'SGObjectStorage' && n instanceof StorageNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
-      return 'skip';
-    });
+    const node = await tree.findObject(kind, namespace, name);
     if (!node) return false;
     await view.reveal(node, { select: true, focus: true, expand: true });
     return true;
@@ -54,7 +53,8 @@ export class ExtensionContextHolder {
     this.status.command = { title: 'Show Log', command: 'stackgres.showLog' };
     this.setStatus('starting');
     this.connection = new ClusterConnection(extension.workspaceState, this.log);
-    extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged);
+    this.applyUi = new ApplyUi();
+    extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
     extension.subscriptions.push(onSettingsChanged(() => void this.restart()));
   }
 
@@ -68,11 +68,12 @@ export class ExtensionContextHolder {
       this.treeView,
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
       ...registerStorageEditorFeatures(),
+      ...registerCodeLenses(),
       this.connection.onDidChange((s) => {
         if (s.kind === 'idle') this.dropModel();
       }),
       // Bucket stores hold the Secret's keys of the context they were opened in: closed on any switch.
-      bucketBrowser.forgetOnReset(this.connection.onDidChange),
+      this.buckets.forgetOnReset(this.connection.onDidChange),
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (isManifest(d)) this.liveSync?.manifestsChanged();
       }),
@@ -167,7 +168,7 @@ export class ExtensionContextHolder {
     await this.client?.stop();
     this.client = undefined;
     this.dropModel();
-    bucketBrowser.forget();
+    this.buckets.forget();
   }
 }
 

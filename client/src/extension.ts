@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import { disposeApplyUi } from './commands/apply';
-import { registerCredentialsLens } from './commands/secret';
 import { ExtensionContextHolder } from './context';
 import * as prompts from './ui/prompts';
 import { postAsPage } from './webviews/recoverableWindow';
@@ -21,7 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ test
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
   // Registered here, not by the context: the commands use the context, so it must not know them.
-  context.subscriptions.push(...registerCommands(ctx), registerCredentialsLens(), { dispose: disposeApplyUi });
+  context.subscriptions.push(...registerCommands(ctx));
   ctx.log.info(`StackGres extension activated in ${Date.now() - started} ms`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts, postAsPage } } : {};
 }

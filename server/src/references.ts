@@ -1,6 +1,6 @@
 /**
- * Names offered in completion for reference fields. Sources sit behind one interface: the workspace's
- * manifests now; the connected cluster's objects are added through the same interface.
+ * Names offered in completion and hover for reference fields. Sources sit behind one interface: the
+ * workspace's manifests (WorkspaceReferenceProvider) and the connected cluster's objects (LiveCluster).
  */
 import type { KnownObject, ReferencedKind } from '@core/references';
 import type { WorkspaceIndex } from './workspaceIndex';

@@ -26,7 +26,7 @@ import * as vscode from 'vscode';
 import { KubeRunConfig, readRunConfig, RunConfig, S3RunConfig } from './runConfig';
 import { waitFor as poll } from '../poll';
 import type { TestingApi } from '../../client/src/extension';
-import type { Node } from '../../client/src/tree/nodes';
+import type { Node } from '../../client/src/tree/node';
 
 export const EXTENSION_ID = 'stackgres-tools.stackgres-backups';
 export const DIAGNOSTIC_SOURCE = 'stackgres';

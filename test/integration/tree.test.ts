@@ -87,7 +87,7 @@ describe('StackGres view', () => {
           configurations: { backups: [{ sgObjectStorage: storage, cronSchedule: '30 4 * * *', retention: 3 }] },
         },
       });
-      // Finished backups are created with their status, as a copy between namespaces is (§6 of the domain notes).
+      // Finished backups are created with their status, as a copy between namespaces is (StackGres restore runbook).
       const ended = Date.now() - 2 * 3_600_000;
       const iso = (ms: number) => new Date(ms).toISOString();
       const backupPath = `sgbackups.stackgres.io/${namespace}/${cluster}/16`;

@@ -11,6 +11,8 @@ import { Cancelled, UserError } from '../errors';
 import type { KubeApi, KubeObject, StackGresKind, WriteResult } from '../kube/api';
 import { FIELD_MANAGER } from '../kube/api';
 import { KubeError } from '../kube/errors';
+import { REVIEW_SCHEME, type ApplyUi } from '../editor/applyReview';
+import { baseName } from '../editor/fileName';
 import * as prompts from '../ui/prompts';
 import type { CommandSpec } from '../ui/command';
 import { withCancellableProgress } from '../ui/progress';
@@ -19,23 +21,17 @@ import {
   applyRefusal,
   Change,
   changeOf,
-  diffSides,
   isEmptyDocument,
   objectLabel,
-  parseFieldPath,
   rangeOfCause,
   rangeOfPath,
-  rejectionText,
   reviewable,
   summaryLine,
   targetNamespace,
   unknownFieldOfWarning,
 } from '@core/apply';
 import { kindInfo } from '@core/kinds';
-import { isRecord, Manifest, parseManifest, Range, splitDocuments } from '@core/manifest';
-
-export const APPLY_DIAGNOSTIC_SOURCE = 'stackgres-apply';
-export const REVIEW_SCHEME = 'stackgres-apply';
+import { isRecord, Manifest, parseManifest, splitDocuments } from '@core/manifest';
 
 /** One YAML text the user asked to apply: a file, an editor's content, or its selected lines. */
 interface Source {
@@ -76,7 +72,7 @@ export const applyCommands: CommandSpec[] = [
 ];
 
 async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Promise<ApplyOutcome | undefined> {
-  const ui = applyUi();
+  const ui = ctx.applyUi;
   const sources = await sourcesOf(args);
   for (const s of sources) ui.diagnostics.delete(s.uri);
 
@@ -350,117 +346,10 @@ function confirmationDetail(items: readonly Item[], changes: Readonly<Record<str
   return lines.join('\n');
 }
 
-// ---- UI: diagnostics and the review diff --------------------------------------------------------------
-
-class ApplyUi implements vscode.Disposable {
-  readonly diagnostics = vscode.languages.createDiagnosticCollection('StackGres apply');
-  private readonly review = new ReviewDocuments();
-  private run = 0;
-  private readonly subscriptions: vscode.Disposable[];
-
-  constructor() {
-    this.subscriptions = [
-      this.diagnostics,
-      vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, this.review),
-      // The cluster's verdict is about the text it saw: any edit makes it stale.
-      vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length && this.diagnostics.has(e.document.uri)) this.diagnostics.delete(e.document.uri);
-      }),
-    ];
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-  }
-
-  add(source: Source, range: Range, message: string, severity: vscode.DiagnosticSeverity): void {
-    const d = new vscode.Diagnostic(
-      new vscode.Range(range.start.line + source.lineOffset, range.start.character, range.end.line + source.lineOffset, range.end.character),
-      message,
-      severity,
-    );
-    d.source = APPLY_DIAGNOSTIC_SOURCE;
-    this.diagnostics.set(source.uri, [...(this.diagnostics.get(source.uri) ?? []), d]);
-  }
-
-  /** A rejection: one diagnostic per cause on its field, else one on the field the message names or on `kind:`. */
-  addError(item: Item, e: KubeError, context: string): void {
-    if (e.causes?.length) {
-      for (const c of e.causes) {
-        const text = c.field ? `${c.field.replace(/^\./, '')}: ${c.message}` : c.message;
-        this.add(item.source, rangeOfCause(item.manifest, c.field, c.message), rejectionText(text, context), vscode.DiagnosticSeverity.Error);
-      }
-      return;
-    }
-    const range = e.reason === 'notFound' && !item.namespaceFromContext ? rangeOfPath(item.manifest, ['metadata', 'namespace']) : rangeOfCause(item.manifest, undefined, e.message);
-    this.add(item.source, range, `${rejectionText(e.message, context)}${e.reason === 'notFound' && e.action ? ` ${e.action}` : ''}`, vscode.DiagnosticSeverity.Error);
-  }
-
-  addConflict(item: Item, e: KubeError, context: string): void {
-    for (const c of e.causes ?? []) {
-      const range = rangeOfPath(item.manifest, parseFieldPath(c.field, item.manifest.value));
-      this.add(item.source, range, `Owned by another field manager (${c.message}): applying changes it only with Force (from the cluster, context "${context}")`, vscode.DiagnosticSeverity.Warning);
-    }
-  }
-
-  /** Opens live vs dry-run result in the diff editor: one read-only YAML document per side, one section per object. */
-  async showReview(context: string, items: readonly Item[], changes: Readonly<Record<string, Change>>): Promise<void> {
-    const objects = items.map((i) => ({
-      label: `${i.label}: ${changes[i.label]}`,
-      note: i.manifest.kind === 'Secret' ? 'values are not shown' : i.unchecked ? 'not dry-run: its namespace does not exist yet' : undefined,
-      live: i.live,
-      result: i.unchecked ? reviewable(i.object) : reviewable(i.result?.object, { keepStatus: isRecord(i.manifest.value) && 'status' in i.manifest.value }),
-    }));
-    const sides = diffSides(objects);
-    const id = ++this.run;
-    const query = new URLSearchParams({ context }).toString();
-    const live = vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/live.yaml`, query });
-    const result = vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/after-apply.yaml`, query });
-    this.review.set(live, sides.live);
-    this.review.set(result, sides.result);
-    const summary = summaryLine(items.map((i) => changes[i.label]));
-    await vscode.commands.executeCommand('vscode.diff', live, result, `Apply to ${context}: live ↔ after apply (${summary})`, { preview: true });
-  }
-}
-
-/** The review's two sides, kept in memory (never on disk); only the latest run's are kept. */
-class ReviewDocuments implements vscode.TextDocumentContentProvider {
-  private readonly texts = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
-  set(uri: vscode.Uri, text: string): void {
-    const run = uri.path.split('/')[1];
-    for (const key of [...this.texts.keys()]) if (!key.includes(`/${run}/`)) this.texts.delete(key);
-    this.texts.set(uri.toString(), text);
-    this.changed.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '# This review is gone: run Apply Manifest again.\n';
-  }
-}
-
-let ui: ApplyUi | undefined;
-
-/** At deactivation: the diagnostics, the review documents and the listener go. */
-export function disposeApplyUi(): void {
-  ui?.dispose();
-  ui = undefined;
-}
-function applyUi(): ApplyUi {
-  ui ??= new ApplyUi();
-  return ui;
-}
-
 // ---- small helpers ------------------------------------------------------------------------------------
 
 function where(source: Source, manifest: Manifest): string {
   return `the document at ${baseName(source.uri)} line ${source.lineOffset + manifest.chunk.startLine + 1}`;
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.split('/').pop() || uri.toString();
 }
 
 function count(n: number, what: string): string {

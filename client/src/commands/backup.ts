@@ -1,7 +1,7 @@
 /**
  * Backup commands: Run Backup Now (create an SGBackup and follow it to Completed or Failed), Delete Backup
- * (typed-name confirmation, then follow it out of the cache) and Copy Backup to Namespace (DOMAIN §6:
- * the SGBackup with `spec.sgCluster = <namespace>.<cluster>` and the storage Secrets, all or nothing).
+ * (typed-name confirmation, then follow it out of the cache) and Copy Backup to Namespace (as the
+ * StackGres restore runbook does it: the SGBackup with `spec.sgCluster = <namespace>.<cluster>` and the storage Secrets, all or nothing).
  * The steps restore.ts shares with these live in ui/ (picks, progress, following a backup, the copy).
  */
 import * as vscode from 'vscode';

@@ -1,7 +1,7 @@
 /** Connection and tree commands: refresh, choose context or kubeconfig, open an object's YAML, copy a name. */
 import * as vscode from 'vscode';
 import { Cancelled } from '../errors';
-import type { Node } from '../tree/nodes';
+import type { Node } from '../tree/node';
 import { BackupNode, ClusterNode, StorageNode } from '../tree/nodes';
 import { objectUri } from '../yamlDocuments';
 import type { CommandSpec } from '../ui/command';

@@ -1,5 +1,5 @@
 /**
- * Restore Backup, as code (DOMAIN §6): asks the new cluster's name and an optional point in time inside
+ * Restore Backup, as code (StackGres documentation, "Restoring from a Backup"): asks the new cluster's name and an optional point in time inside
  * the backup's recoverable window, writes the new SGCluster manifest into the workspace and opens it.
  * Applying it is the Apply command. A restore reads the backup from its own namespace: restoring into
  * another one copies the backup there first (Copy Backup to Namespace).
@@ -165,7 +165,7 @@ async function backupIn(ctx: ExtensionContextHolder, api: KubeApi, model: Cluste
   if (existing) throw new UserError(`Namespace ${namespace} already has another SGBackup named ${chosen.name}: a copy cannot be made there.`);
   await prompts.confirm(
     `Copy ${chosen.name} to ${namespace} first?`,
-    `A restore reads the backup from the new cluster's namespace (DOMAIN §6). The copy is an SGBackup in ${namespace} with spec.sgCluster ${chosen.copy ? `${chosen.cluster.namespace}.${chosen.cluster.name}` : `${chosen.namespace}.${chosen.cluster.name}`}, plus the storage Secrets it reads.`,
+    `A restore reads the backup from the new cluster's namespace (StackGres documentation: Restoring from a Backup). The copy is an SGBackup in ${namespace} with spec.sgCluster ${chosen.copy ? `${chosen.cluster.namespace}.${chosen.cluster.name}` : `${chosen.namespace}.${chosen.cluster.name}`}, plus the storage Secrets it reads.`,
     'Copy and Continue',
   );
   const copy = await copyBackupTo(ctx, api, backup, namespace);

@@ -12,6 +12,8 @@ import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
 import { StorageNode } from '../tree/nodes';
+import { storageManifests } from '../storage/editorFeatures';
+import { baseName } from '../editor/fileName';
 import * as prompts from '../ui/prompts';
 import { KubeError } from '../kube/errors';
 import type { CommandSpec } from '../ui/command';
@@ -31,8 +33,7 @@ import {
   ValueCheck,
 } from '@core/credentials';
 import type { StorageType } from '@core/enums';
-import { locate } from '@core/locate';
-import { Manifest, parseManifest, splitDocuments } from '@core/manifest';
+import type { Manifest } from '@core/manifest';
 
 export const CREATE_SECRET_COMMAND = 'stackgres.createCredentialsSecret';
 
@@ -98,14 +99,14 @@ async function storageOf(ctx: ExtensionContextHolder, args: unknown[]): Promise<
   if (first instanceof StorageNode) return { name: first.name, namespace: first.namespace, object: first.object, from: 'the cluster' };
   if (first instanceof vscode.Uri) {
     const document = await vscode.workspace.openTextDocument(first);
-    const storages = storagesIn(document);
+    const storages = storageManifests(document);
     const chosen = typeof second === 'number' ? storages.find((s) => s.manifest.chunk.index === second) : storages[0];
     if (!chosen) throw new UserError(`${baseName(first)} has no SGObjectStorage${typeof second === 'number' ? ` at document ${second + 1}` : ''} any more.`);
     return fromManifest(chosen.manifest, document);
   }
   const editor = vscode.window.activeTextEditor;
   if (editor) {
-    const storages = storagesIn(editor.document);
+    const storages = storageManifests(editor.document);
     const cursor = editor.selection.active.line;
     const atCursor = storages.find((s) => cursor >= s.manifest.chunk.startLine && cursor < s.manifest.chunk.startLine + Math.max(1, s.manifest.chunk.lineCount));
     if (atCursor || storages.length === 1) return fromManifest((atCursor ?? storages[0]).manifest, editor.document);
@@ -125,14 +126,6 @@ async function storageOf(ctx: ExtensionContextHolder, args: unknown[]): Promise<
     { title: 'StackGres: which SGObjectStorage needs its credentials Secret?' },
   );
   return { name: picked.object.metadata.name, namespace: picked.object.metadata.namespace, object: picked.object, from: 'the cluster' };
-}
-
-function storagesIn(document: vscode.TextDocument): { manifest: Manifest }[] {
-  const text = document.getText();
-  if (!/^kind:\s*["']?SGObjectStorage/m.test(text)) return [];
-  return splitDocuments(text)
-    .map((chunk) => ({ manifest: parseManifest(chunk) }))
-    .filter((s) => s.manifest.kind === 'SGObjectStorage' && !s.manifest.helmTemplate);
 }
 
 function fromManifest(m: Manifest, document: vscode.TextDocument): StorageTarget {
@@ -255,39 +248,4 @@ async function write(api: KubeApi, namespace: string, name: string, data: Record
     }
   });
   return { kept: others };
-}
-
-// ---- code lens ----------------------------------------------------------------------------------------
-
-/** "Create credentials Secret" above `secretKeySelectors` of each SGObjectStorage that reads a Secret. */
-export class CredentialsLensProvider implements vscode.CodeLensProvider {
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const lenses: vscode.CodeLens[] = [];
-    for (const { manifest } of storagesIn(document)) {
-      const plan = credentialsPlan(manifest.value);
-      if (!plan.ok) continue;
-      const found = locate(manifest, plan.value.selectorsPath);
-      if (found.depth !== plan.value.selectorsPath.length) continue;
-      const line = manifest.chunk.startLine + found.range.start.line;
-      const names = plan.value.secrets.map((s) => s.name).join(', ');
-      lenses.push(
-        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: 'Create credentials Secret',
-          tooltip: `Create Secret ${names} with the keys these selectors name`,
-          command: CREATE_SECRET_COMMAND,
-          arguments: [document.uri, manifest.chunk.index],
-        }),
-      );
-    }
-    return lenses;
-  }
-}
-
-/** Registered once at activation by the extension's context. */
-export function registerCredentialsLens(): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider([{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], new CredentialsLensProvider());
-}
-
-function baseName(uri: vscode.Uri): string {
-  return uri.path.split('/').pop() || uri.toString();
 }

@@ -29,7 +29,7 @@ import { openS3Store, readS3Access, type S3Access } from '../storage/credentials
 import { isManifestArgument, objectStorageDocuments, showReport } from '../storage/editorFeatures';
 import { isStorageError, type ObjectStore } from '../storage/objectStore';
 import { StorageNode } from '../tree/nodes';
-import { BucketPathNode, bucketBrowser } from '../tree/storageNodes';
+import { BucketPathNode } from '../tree/storageNodes';
 import * as prompts from '../ui/prompts';
 import { showRecoverableWindow } from '../webviews/recoverableWindow';
 import type { CommandSpec } from '../ui/command';
@@ -305,7 +305,7 @@ async function generateIamPolicy(ctx: ExtensionContextHolder, arg: unknown): Pro
 // ---- Bucket rows ----------------------------------------------------------------------------------------
 
 async function loadMoreBackups(ctx: ExtensionContextHolder, key: unknown): Promise<{ backups: number; hasMore: boolean }> {
-  const listing = typeof key === 'string' ? bucketBrowser.get(key) : undefined;
+  const listing = typeof key === 'string' ? ctx.buckets.get(key) : undefined;
   if (!listing) throw new UserError('This listing is gone (the tree was refreshed): expand the bucket again.');
   await vscode.window.withProgress({ location: { viewId: 'stackgres.clusters' } }, () => listing.more());
   ctx.tree?.refresh();
@@ -313,7 +313,7 @@ async function loadMoreBackups(ctx: ExtensionContextHolder, key: unknown): Promi
 }
 
 function refreshBucket(ctx: ExtensionContextHolder, node: unknown): void {
-  bucketBrowser.forget(node instanceof BucketPathNode ? node.key : undefined);
+  ctx.buckets.forget(node instanceof BucketPathNode ? node.key : undefined);
   ctx.tree?.refresh();
 }
 

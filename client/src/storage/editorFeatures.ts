@@ -1,13 +1,12 @@
 /**
- * What object storage adds to the editor: "Test access" and "IAM policy" code lenses above each
- * SGObjectStorage manifest, and read-only report documents (the access test's result, shown as a Markdown
- * preview) that are never saved and leave nothing to close unsaved.
+ * What object storage adds to the editor: the SGObjectStorage documents of a file (the code lenses in
+ * editor/codeLenses.ts and the storage commands find them here), and read-only report documents (the access
+ * test's result, shown as a Markdown preview) that are never saved and leave nothing to close unsaved.
  */
 import * as vscode from 'vscode';
-import { parseManifest, splitDocuments } from '@core/manifest';
+import { parseManifest, splitDocuments, type Manifest } from '@core/manifest';
 
 export const REPORT_SCHEME = 'stackgres-report';
-const LENS_SETTING = 'stackgres.codeLens.objectStorage';
 
 /** The argument a code lens passes to the storage commands: the document and the manifest's index in it. */
 export interface ManifestArgument {
@@ -45,29 +44,13 @@ export function objectStorageDocuments(text: string): StorageDocument[] {
   return out;
 }
 
-class StorageLenses implements vscode.CodeLensProvider {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this.changed.event;
-
-  constructor(subscriptions: vscode.Disposable[]) {
-    subscriptions.push(this.changed, vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(LENS_SETTING)) this.changed.fire();
-    }));
-  }
-
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration().get<boolean>(LENS_SETTING, true)) return [];
-    const lenses: vscode.CodeLens[] = [];
-    for (const d of objectStorageDocuments(document.getText())) {
-      const range = new vscode.Range(d.line, 0, d.line, 0);
-      const arg: ManifestArgument = { uri: document.uri.toString(), index: d.index };
-      lenses.push(
-        new vscode.CodeLens(range, { title: 'Test access', tooltip: 'Run each S3 action wal-g needs against the bucket, with the keys of the storage\'s Secret', command: 'stackgres.testStorageAccess', arguments: [arg] }),
-        new vscode.CodeLens(range, { title: 'IAM policy', tooltip: 'The least-privilege IAM policy and AWS CLI commands for this bucket', command: 'stackgres.generateIamPolicy', arguments: [arg] }),
-      );
-    }
-    return lenses;
-  }
+/** The SGObjectStorage manifests of a document, parsed (Helm templates left out). */
+export function storageManifests(document: vscode.TextDocument): { manifest: Manifest }[] {
+  const text = document.getText();
+  if (!/^kind:\s*["']?SGObjectStorage/m.test(text)) return [];
+  return splitDocuments(text)
+    .map((chunk) => ({ manifest: parseManifest(chunk) }))
+    .filter((s) => s.manifest.kind === 'SGObjectStorage' && !s.manifest.helmTemplate);
 }
 
 /** Read-only Markdown documents the commands write reports into, by URI. */
@@ -107,10 +90,5 @@ export async function showReport(fileName: string, markdown: string): Promise<vs
 
 /** Registered once at activation. */
 export function registerStorageEditorFeatures(): vscode.Disposable[] {
-  const subscriptions: vscode.Disposable[] = [reports];
-  subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
-    vscode.languages.registerCodeLensProvider([{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }], new StorageLenses(subscriptions)),
-  );
-  return subscriptions;
+  return [reports, vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports)];
 }

@@ -6,44 +6,19 @@ import * as vscode from 'vscode';
 import { backupDescription, type BackupView } from '@core/backups';
 import { describe as describeCron, checkCron } from '@core/cron';
 import { storageSummary } from '@core/describe';
+import { get } from '@core/rules/types';
 import type { KubeObject } from '../kube/api';
 import type { ClusterModel } from '../clusterModel';
-import type { Node } from './node';
+import type { BucketBrowser } from '../storage/bucketBrowser';
 import { clusterBucketNodes, storageBucketNodes } from './storageNodes';
-import { backupTooltip, clusterTooltip, contextTooltip, messageTooltip, storageTooltip } from './tooltips';
+import { MessageNode, type Node } from './node';
+import { backupTooltip, clusterTooltip, contextTooltip, storageTooltip } from './tooltips';
 
 export type { Node } from './node';
 
-const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
-
-export class MessageNode implements Node {
-  constructor(
-    readonly id: string,
-    private readonly label: string,
-    private readonly detail: string | undefined,
-    private readonly icon: string,
-    private readonly command?: vscode.Command,
-  ) {}
-
-  treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.tooltip = new vscode.MarkdownString(messageTooltip(this.label, this.detail));
-    item.description = this.detail;
-    item.command = this.command;
-    item.contextValue = 'stackgres.message';
-    return item;
-  }
-
-  children(): Node[] {
-    return [];
-  }
-}
-
 export class ContextNode implements Node {
   readonly id: string;
-  constructor(private readonly model: ClusterModel) {
+  constructor(private readonly model: ClusterModel, private readonly buckets: BucketBrowser) {
     this.id = `context/${model.api.context.name}`;
   }
 
@@ -66,7 +41,7 @@ export class ContextNode implements Node {
     if (namespaces.length === 0) {
       return [new MessageNode(`${this.id}/empty`, 'No StackGres resources yet', 'Create an SGObjectStorage and an SGCluster (sg- snippets), then Apply.', 'info', { title: 'New manifest', command: 'workbench.action.files.newUntitledFile' })];
     }
-    return namespaces.map((ns) => new NamespaceNode(this.model, ns));
+    return namespaces.map((ns) => new NamespaceNode(this.model, this.buckets, ns));
   }
 }
 
@@ -80,7 +55,7 @@ export function errorNodes(parent: string, error: { message: string; action?: st
 
 export class NamespaceNode implements Node {
   readonly id: string;
-  constructor(private readonly model: ClusterModel, readonly namespace: string) {
+  constructor(private readonly model: ClusterModel, private readonly buckets: BucketBrowser, readonly namespace: string) {
     this.id = `${model.api.context.name}/ns/${namespace}`;
   }
 
@@ -95,11 +70,11 @@ export class NamespaceNode implements Node {
   }
 
   children(): Node[] {
-    const nodes: Node[] = this.model.inNamespace('SGCluster', this.namespace).map((c) => new ClusterNode(this.model, c));
+    const nodes: Node[] = this.model.inNamespace('SGCluster', this.namespace).map((c) => new ClusterNode(this.model, this.buckets, c));
     const others = this.model.otherBackups(this.namespace);
     if (others.length) nodes.push(new BackupGroupNode(this.model, this.namespace, others));
     const storages = this.model.inNamespace('SGObjectStorage', this.namespace);
-    nodes.push(new StoragesNode(this.model, this.namespace, storages));
+    nodes.push(new StoragesNode(this.model, this.buckets, this.namespace, storages));
     return nodes;
   }
 }
@@ -108,7 +83,7 @@ export class ClusterNode implements Node {
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
-  constructor(private readonly model: ClusterModel, readonly object: KubeObject) {
+  constructor(private readonly model: ClusterModel, private readonly buckets: BucketBrowser, readonly object: KubeObject) {
     this.namespace = object.metadata.namespace ?? '';
     this.name = object.metadata.name;
     this.id = `${model.api.context.name}/cluster/${this.namespace}/${this.name}`;
@@ -117,28 +92,28 @@ export class ClusterNode implements Node {
   treeItem(): vscode.TreeItem {
     const o = this.object;
     const backups = this.model.backupsOf(this.namespace, this.name);
-    const storage = (get(o, 'spec', 'configurations', 'backups') as unknown[] | undefined)?.[0];
-    const expandable = backups.length > 0 || typeof get(storage, 'sgObjectStorage') === 'string';
+    const storage = (get(o, ['spec', 'configurations', 'backups']) as unknown[] | undefined)?.[0];
+    const expandable = backups.length > 0 || typeof get(storage, ['sgObjectStorage']) === 'string';
     const item = new vscode.TreeItem(this.name, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('database');
-    const instances = get(o, 'spec', 'instances');
-    const version = get(o, 'spec', 'postgres', 'version');
-    const cron = get(storage, 'cronSchedule');
-    const storageName = get(storage, 'sgObjectStorage');
+    const instances = get(o, ['spec', 'instances']);
+    const version = get(o, ['spec', 'postgres', 'version']);
+    const cron = get(storage, ['cronSchedule']);
+    const storageName = get(storage, ['sgObjectStorage']);
     const schedule = typeof cron === 'string' ? scheduleWords(cron) : 'no schedule';
     item.description = [
       typeof instances === 'number' ? `${instances} instance${instances === 1 ? '' : 's'}` : undefined,
       version !== undefined ? `PG ${String(version)}` : undefined,
       schedule,
     ].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, 'retention'), backups }));
+    item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, ['retention']), backups }));
     item.contextValue = typeof storageName === 'string' ? 'stackgres.cluster.backups' : 'stackgres.cluster';
     return item;
   }
 
   children(): Node[] {
-    return [...this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b)), ...clusterBucketNodes(this.model, this.object)];
+    return [...this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b)), ...clusterBucketNodes(this.model, this.buckets, this.object)];
   }
 }
 
@@ -200,7 +175,7 @@ export class BackupGroupNode implements Node {
 
 export class StoragesNode implements Node {
   readonly id: string;
-  constructor(private readonly model: ClusterModel, private readonly namespace: string, private readonly storages: KubeObject[]) {
+  constructor(private readonly model: ClusterModel, private readonly buckets: BucketBrowser, private readonly namespace: string, private readonly storages: KubeObject[]) {
     this.id = `${model.api.context.name}/storages/${namespace}`;
   }
 
@@ -214,7 +189,7 @@ export class StoragesNode implements Node {
   }
 
   children(): Node[] {
-    return this.storages.map((s) => new StorageNode(this.model.api.context.name, s, this.model));
+    return this.storages.map((s) => new StorageNode(this.model, this.buckets, s));
   }
 }
 
@@ -222,14 +197,14 @@ export class StorageNode implements Node {
   readonly id: string;
   readonly namespace: string;
   readonly name: string;
-  constructor(context: string, readonly object: KubeObject, private readonly model?: ClusterModel) {
+  constructor(private readonly model: ClusterModel, private readonly buckets: BucketBrowser, readonly object: KubeObject) {
     this.namespace = object.metadata.namespace ?? '';
     this.name = object.metadata.name;
-    this.id = `${context}/storage/${this.namespace}/${this.name}`;
+    this.id = `${model.api.context.name}/storage/${this.namespace}/${this.name}`;
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.name, this.model ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('package');
     item.description = storageSummary(this.object.spec);
@@ -239,6 +214,6 @@ export class StorageNode implements Node {
   }
 
   children(): Node[] {
-    return this.model ? storageBucketNodes(this.model, this.object) : [];
+    return storageBucketNodes(this.model, this.buckets, this.object);
   }
 }

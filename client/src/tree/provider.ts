@@ -1,12 +1,15 @@
 /** The StackGres tree: context → namespaces → clusters → backups, and object storages; live through the model. */
 import * as vscode from 'vscode';
 import type { ClusterModel } from '../clusterModel';
-import { ContextNode, errorNodes, MessageNode, type Node } from './nodes';
+import type { BucketBrowser } from '../storage/bucketBrowser';
+import { MessageNode, type Node } from './node';
+import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, errorNodes, NamespaceNode, StorageNode, StoragesNode } from './nodes';
 
-/** What the tree reads: the live model, and when it changes (the extension's context gives both). */
+/** What the tree reads: the live model, when it changes, and the bucket listings its rows share (the extension's context gives all three). */
 export interface ModelSource {
   model(): Promise<ClusterModel>;
   readonly onDidChangeModel: vscode.Event<void>;
+  readonly buckets: BucketBrowser;
 }
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -33,9 +36,22 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return this.parents.get(node);
   }
 
+  /** The node of an SGBackup, SGCluster or SGObjectStorage, for the view to reveal it (undefined when not shown). */
+  findObject(kind: 'SGBackup' | 'SGCluster' | 'SGObjectStorage', namespace: string, name: string): Promise<Node | undefined> {
+    return this.find((n) => {
+      if (n instanceof ContextNode || (n instanceof NamespaceNode && n.namespace === namespace)) return 'descend';
+      if (kind === 'SGBackup' && n instanceof BackupNode) return n.backup.namespace === namespace && n.backup.name === name ? 'found' : 'skip';
+      if (kind === 'SGBackup' && (n instanceof ClusterNode || n instanceof BackupGroupNode)) return 'descend';
+      if (kind === 'SGCluster' && n instanceof ClusterNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
+      if (kind === 'SGObjectStorage' && n instanceof StoragesNode) return 'descend';
+      if (kind === 'SGObjectStorage' && n instanceof StorageNode) return n.namespace === namespace && n.name === name ? 'found' : 'skip';
+      return 'skip';
+    });
+  }
+
   /**
-   * The node for a StackGres object, found by walking the tree as the view would (so `reveal` can show it):
-   * `path` names the way down by each level's tree-item id suffix test.
+   * The first node `matches` finds, walking the tree as the view would (children loaded the same way):
+   * `matches` says of each node whether it is the one, whether to look below it, or to pass it by.
    */
   async find(matches: (node: Node) => 'found' | 'descend' | 'skip'): Promise<Node | undefined> {
     const walk = async (nodes: Node[]): Promise<Node | undefined> => {
@@ -83,7 +99,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
   private async roots(): Promise<Node[]> {
     try {
       const model = await this.ctx.model();
-      return [new ContextNode(model)];
+      return [new ContextNode(model, this.ctx.buckets)];
     } catch (err) {
       const e = err as { message: string; action?: string; reason?: string };
       // Restricted Mode: the connection refused to open, nothing was read.

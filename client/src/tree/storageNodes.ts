@@ -12,44 +12,15 @@ import { get } from '@core/rules/types';
 import { matchBackups, type MatchedBackup, type WalgBackup } from '@core/walg';
 import type { ClusterModel } from '../clusterModel';
 import type { KubeObject } from '../kube/api';
-import { BucketBrowser, isProblem, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
+import { isProblem, type BucketBrowser, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
 import { openStorage } from '../storage/credentials';
-import type { Node } from './node';
-import { bucketPathTooltip, messageTooltip, walCoverageTooltip, walgBackupTooltip, when } from './tooltips';
-
-/** Every listing the tree shows, shared with the recoverable-window picture. */
-export const bucketBrowser = new BucketBrowser();
+import { MessageNode, type Node } from './node';
+import { bucketPathTooltip, walCoverageTooltip, walgBackupTooltip, when } from './tooltips';
 
 /** Per-request limit for tree listings: a silent endpoint must not leave a spinner for long. */
 const TREE_TIMEOUT_MS = 15_000;
 /** A bucket read that takes longer than this gets a notification with Cancel (quick reads stay quiet). */
 const CANCEL_OFFER_AFTER_MS = 2_000;
-
-class BucketMessageNode implements Node {
-  constructor(
-    readonly id: string,
-    private readonly label: string,
-    private readonly icon: string,
-    private readonly detail?: string,
-    private readonly command?: vscode.Command,
-    private readonly tooltip?: string,
-  ) {}
-
-  treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.description = this.detail;
-    item.tooltip = new vscode.MarkdownString(messageTooltip(this.label, this.tooltip ?? this.detail));
-    item.command = this.command;
-    item.contextValue = 'stackgres.message';
-    return item;
-  }
-
-  children(): Node[] {
-    return [];
-  }
-}
 
 /** What one bucket row needs to know about where it looks. */
 export interface PathTarget {
@@ -70,10 +41,13 @@ export function listingKey(t: PathTarget): string {
   return `${t.context}/${t.namespace}/${t.storageName}/${specHash(t.storageSpec)}/${t.backupPath}`;
 }
 
-/** The listing of a path, created on first use with the model's Kubernetes access for the Secret. */
-export function listingFor(model: ClusterModel, t: PathTarget, options: ListingOptions = {}): PathListing {
+/**
+ * The listing of a path in `buckets` (the context's, shared by the tree and the recoverable-window picture),
+ * created on first use with the model's Kubernetes access for the Secret.
+ */
+export function listingFor(buckets: BucketBrowser, model: ClusterModel, t: PathTarget, options: ListingOptions = {}): PathListing {
   const key = `${listingKey(t)}${options.namesOnly ? '#names' : ''}`;
-  return bucketBrowser.listing(key, () => new PathListing(key, async () => {
+  return buckets.listing(key, () => new PathListing(key, async () => {
     const opened = await openStorage(t.storageSpec, t.namespace, t.backupPath, model.api, { timeoutMs: TREE_TIMEOUT_MS });
     return opened.ok ? { ok: true, store: opened.store, keyPrefix: opened.location.keyPrefix } : opened;
   }, { timeoutMs: TREE_TIMEOUT_MS, ...options }));
@@ -84,6 +58,7 @@ export class BucketPathNode implements Node {
   readonly key: string;
   constructor(
     private readonly model: ClusterModel,
+    private readonly buckets: BucketBrowser,
     readonly target: PathTarget,
     private readonly label: string,
     private readonly kind: 'cluster' | 'path',
@@ -96,7 +71,7 @@ export class BucketPathNode implements Node {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('cloud');
-    const listing = bucketBrowser.get(this.key);
+    const listing = this.buckets.get(this.key);
     const count = listing?.loaded && !listing.problem ? `${listing.backups.length}${listing.hasMore ? '+' : ''} base backup${listing.backups.length === 1 ? '' : 's'}` : undefined;
     item.description = [count, this.kind === 'cluster' ? `SGObjectStorage ${this.target.storageName}` : this.target.backupPath].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(bucketPathTooltip(this.target.storageName, this.target.backupPath, this.target.pathIsCurrent));
@@ -105,11 +80,11 @@ export class BucketPathNode implements Node {
   }
 
   async children(): Promise<Node[]> {
-    const listing = listingFor(this.model, this.target);
+    const listing = listingFor(this.buckets, this.model, this.target);
     await firstWithCancel(listing, `Reading the backups of SGObjectStorage ${this.target.storageName} (${this.target.backupPath}) in the bucket`);
     if (listing.cancelled) {
       const again: vscode.Command = { title: 'Refresh', command: 'stackgres.refreshBucket', arguments: [this] };
-      return [new BucketMessageNode(`${this.id}/cancelled`, 'Cancelled', 'debug-pause', 'click to read the bucket again', again, listing.problem?.message)];
+      return [new MessageNode(`${this.id}/cancelled`, 'Cancelled', 'click to read the bucket again', 'debug-pause', again, listing.problem?.message)];
     }
     return bucketRows(this.id, listing, this.target, this.model.objects('SGBackup'));
   }
@@ -137,8 +112,8 @@ function problemRows(parent: string, problem: BrowserProblem, target: PathTarget
   const test: vscode.Command = { title: 'Test Object Storage Access', command: 'stackgres.testStorageAccess', arguments: [{ namespace: target.namespace, name: target.storageName }] };
   const icon = problem.kind === 'unsupported' ? 'info' : 'error';
   const label = problem.kind === 'credentials' ? 'Credentials missing' : problem.kind === 'unsupported' ? 'Not an S3 bucket' : problem.code ? `${problem.code}` : 'The bucket cannot be listed';
-  const rows: Node[] = [new BucketMessageNode(`${parent}/problem`, label, icon, problem.message, problem.kind === 'unsupported' ? undefined : test, problem.message)];
-  if (problem.kind !== 'unsupported') rows.push(new BucketMessageNode(`${parent}/test`, 'Test access…', 'beaker', 'runs each action wal-g needs and shows the fix', test));
+  const rows: Node[] = [new MessageNode(`${parent}/problem`, label, problem.message, icon, problem.kind === 'unsupported' ? undefined : test, problem.message)];
+  if (problem.kind !== 'unsupported') rows.push(new MessageNode(`${parent}/test`, 'Test access…', 'runs each action wal-g needs and shows the fix', 'beaker', test));
   return rows;
 }
 
@@ -151,17 +126,17 @@ export function bucketRows(parent: string, listing: PathListing, target: PathTar
   const byName = new Map(match.backups.map((m) => [m.name, m]));
   for (const b of listing.backups) rows.push(new WalgBackupNode(`${parent}/walg/${b.name}`, b, byName.get(b.name)!));
   if (listing.backups.length === 0 && !listing.hasMore) {
-    rows.push(new BucketMessageNode(`${parent}/empty`, 'No base backup in the bucket yet', 'info', `${listing.keyPrefix}basebackups_005/ is empty`));
+    rows.push(new MessageNode(`${parent}/empty`, 'No base backup in the bucket yet', `${listing.keyPrefix}basebackups_005/ is empty`, 'info'));
   }
   for (const name of listing.unfinished) {
-    rows.push(new BucketMessageNode(`${parent}/unfinished/${name}`, name, 'loading~spin', 'unfinished: no stop sentinel (running, or failed before finishing)'));
+    rows.push(new MessageNode(`${parent}/unfinished/${name}`, name, 'unfinished: no stop sentinel (running, or failed before finishing)', 'loading~spin'));
   }
   if (listing.problem) rows.push(...problemRows(`${parent}/more`, listing.problem, target));
   if (listing.hasMore) {
-    rows.push(new BucketMessageNode(`${parent}/more`, 'Load more…', 'ellipsis', `${listing.backups.length} shown`, { title: 'Load more', command: 'stackgres.loadMoreBackups', arguments: [listing.key] }));
+    rows.push(new MessageNode(`${parent}/more`, 'Load more…', `${listing.backups.length} shown`, 'ellipsis', { title: 'Load more', command: 'stackgres.loadMoreBackups', arguments: [listing.key] }));
   } else if (listing.complete && match.missing.length) {
     for (const m of match.missing) {
-      rows.push(new BucketMessageNode(`${parent}/missing/${m.name}`, m.name, 'warning', 'SGBackup Completed, but its files are not in the bucket: a restore from it fails'));
+      rows.push(new MessageNode(`${parent}/missing/${m.name}`, m.name, 'SGBackup Completed, but its files are not in the bucket: a restore from it fails', 'warning'));
     }
   }
   return rows;
@@ -188,7 +163,7 @@ export class WalgBackupNode implements Node {
       when(b.finishTime ?? b.listedAt),
       b.compressedSize !== undefined ? formatBytes(b.compressedSize) : undefined,
       b.pgMajor ? `PG ${b.pgMajor}` : undefined,
-      m.sgBackup ? `SGBackup ${m.sgBackup.namespace && m.sgBackup.namespace !== '' ? m.sgBackup.name : m.sgBackup.name}` : 'orphan: no SGBackup',
+      m.sgBackup ? `SGBackup ${m.sgBackup.name}` : 'orphan: no SGBackup',
       b.isPermanent ? 'permanent' : undefined,
       problem ? 'unreadable' : undefined,
     ].filter(Boolean).join(' · ');
@@ -246,24 +221,24 @@ export class WalCoverageNode implements Node {
 // Where bucket rows hang in the tree
 
 /** Under a cluster: its current backup path in its SGObjectStorage (nothing when backups are not configured). */
-export function clusterBucketNodes(model: ClusterModel, cluster: KubeObject): Node[] {
+export function clusterBucketNodes(model: ClusterModel, buckets: BucketBrowser, cluster: KubeObject): Node[] {
   const storageName = clusterStorageName(cluster);
   if (!storageName) return [];
   const namespace = cluster.metadata.namespace ?? '';
   const context = model.api.context.name;
   const parent = `${context}/bucket/cluster/${namespace}/${cluster.metadata.name}`;
   const storage = model.get('SGObjectStorage', namespace, storageName);
-  if (!storage) return [new BucketMessageNode(`${parent}/no-storage`, 'Bucket', 'warning', `SGObjectStorage ${storageName} is not in namespace ${namespace}`)];
+  if (!storage) return [new MessageNode(`${parent}/no-storage`, 'Bucket', `SGObjectStorage ${storageName} is not in namespace ${namespace}`, 'warning')];
   const backupPath = clusterBackupPath(cluster);
-  if (!backupPath) return [new BucketMessageNode(`${parent}/no-path`, 'Bucket', 'info', 'no backup path yet: the operator sets status.backupPaths when it reconciles the cluster')];
-  return [new BucketPathNode(model, { context, namespace, storageName, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, 'Bucket', 'cluster')];
+  if (!backupPath) return [new MessageNode(`${parent}/no-path`, 'Bucket', 'no backup path yet: the operator sets status.backupPaths when it reconciles the cluster', 'info')];
+  return [new BucketPathNode(model, buckets, { context, namespace, storageName, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, 'Bucket', 'cluster')];
 }
 
 /**
  * Under an SGObjectStorage: one row per backup path known to use it: the current path of each cluster
  * backing up to it, then older paths its SGBackups were written to (after a major upgrade or a path change).
  */
-export function storageBucketNodes(model: ClusterModel, storage: KubeObject): Node[] {
+export function storageBucketNodes(model: ClusterModel, buckets: BucketBrowser, storage: KubeObject): Node[] {
   const namespace = storage.metadata.namespace ?? '';
   const name = storage.metadata.name;
   const context = model.api.context.name;
@@ -274,7 +249,7 @@ export function storageBucketNodes(model: ClusterModel, storage: KubeObject): No
     const backupPath = clusterBackupPath(cluster);
     if (!backupPath || current.has(backupPath)) continue;
     current.add(backupPath);
-    rows.push(new BucketPathNode(model, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, cluster.metadata.name, 'path'));
+    rows.push(new BucketPathNode(model, buckets, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, cluster.metadata.name, 'path'));
   }
   const bucket = sectionBucket(storage.spec);
   const older = new Map<string, number>();
@@ -285,10 +260,10 @@ export function storageBucketNodes(model: ClusterModel, storage: KubeObject): No
     older.set(path, (older.get(path) ?? 0) + 1);
   }
   for (const path of [...older.keys()].sort()) {
-    rows.push(new BucketPathNode(model, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath: path, pathIsCurrent: false }, `${path.split('/').slice(-3).join('/')} (older path)`, 'path'));
+    rows.push(new BucketPathNode(model, buckets, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath: path, pathIsCurrent: false }, `${path.split('/').slice(-3).join('/')} (older path)`, 'path'));
   }
   if (rows.length === 0) {
-    rows.push(new BucketMessageNode(`${context}/bucket/storage/${namespace}/${name}/unused`, 'No cluster backs up here', 'info', 'add it to a cluster\'s spec.configurations.backups'));
+    rows.push(new MessageNode(`${context}/bucket/storage/${namespace}/${name}/unused`, 'No cluster backs up here', 'add it to a cluster\'s spec.configurations.backups', 'info'));
   }
   return rows;
 }

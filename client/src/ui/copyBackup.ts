@@ -8,7 +8,7 @@ import type { KubeApi, KubeObject } from '../kube/api';
 import { isCancellation, withCancellableProgress } from './progress';
 import * as prompts from './prompts';
 
-/** DOMAIN §6: the SGBackup copy and the storage Secrets it reads, in `target` (steps in ../backupCopy.ts). */
+/** As the StackGres restore runbook copies a backup: the SGBackup copy and the storage Secrets it reads, in `target` (steps in ../backupCopy.ts). */
 export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, source: KubeObject, target: string): Promise<CopyBackupResult> {
   const asker: CopyBackupAsker = {
     work: (title, task) => withCancellableProgress(title, (progress, signal) => task((message) => progress.report({ message }), signal)),

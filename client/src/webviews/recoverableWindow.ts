@@ -15,7 +15,7 @@ import { UserError } from '../errors';
 import type { KubeObject } from '../kube/api';
 import { isProblem } from '../storage/bucketBrowser';
 import { ClusterNode } from '../tree/nodes';
-import { bucketBrowser, listingFor, listingKey, type PathTarget } from '../tree/storageNodes';
+import { listingFor, listingKey, type PathTarget } from '../tree/storageNodes';
 import * as prompts from '../ui/prompts';
 import { checkPageMessage, contextIdentity, type PageMessage } from './pageMessages';
 import { recoverableWindowHtml } from './recoverableWindowHtml';
@@ -59,8 +59,8 @@ export async function loadRecoveryTimeline(ctx: ExtensionContextHolder, namespac
   if (typeof target === 'string') {
     notes.push(target);
   } else if (target) {
-    if (options.reload) bucketBrowser.forget(listingKey(target));
-    const listing = listingFor(model, target, { namesOnly: true, pageSize: 1000 });
+    if (options.reload) ctx.buckets.forget(listingKey(target));
+    const listing = listingFor(ctx.buckets, model, target, { namesOnly: true, pageSize: 1000 });
     await listing.all(MAX_BUCKET_BACKUPS, options.signal);
     if (listing.problem && listing.backups.length === 0) {
       notes.push(`The bucket was not read: ${listing.problem.message}`);

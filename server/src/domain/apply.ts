@@ -138,7 +138,7 @@ function bracketSegment(inner: string, current: unknown): PathSegment | undefine
 
 /**
  * Where a rejection without a field belongs: the StackGres webhooks' hand-written validators answer with a
- * plain message (DOMAIN §5.1). Also reads the field from a `spec.x: message` summary.
+ * plain message (the operator's validation package). Also reads the field from a `spec.x: message` summary.
  */
 export function fieldOfMessage(kind: string | undefined, message: string, value?: unknown): PathSegment[] | undefined {
   const text = message.replace(/^.*denied the request: /, '');

@@ -63,7 +63,7 @@ export function backupOutcome(b: BackupView): { ok: boolean; message: string } {
 // ---- Delete ------------------------------------------------------------------------------------------
 
 /**
- * What deleting a backup does to its files (DOMAIN §3.4, §6): nothing at once; the next backup Job of the
+ * What deleting a backup does to its files (the operator's backup Job, create-backup.sh): nothing at once; the next backup Job of the
  * cluster removes files that no SGBackup names any more, original and copies alike.
  */
 export function deleteBackupWarning(b: BackupView, others: readonly BackupView[], clusterExists: boolean): string {

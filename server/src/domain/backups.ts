@@ -1,7 +1,7 @@
 /**
- * SGBackups as a DBA reads them (DOMAIN §3): which cluster a backup belongs to (copies included), its
+ * SGBackups as a DBA reads them (StackGres SGBackup CRD reference): which cluster a backup belongs to (copies included), its
  * phase, timing, sizes and Postgres major, its age; the manifest of a manual backup; and the copy of a
- * backup into another namespace for a restore there (DOMAIN §6). Pure: no I/O, no vscode.
+ * backup into another namespace for a restore there (StackGres documentation, "Restoring from a Backup"). Pure: no I/O, no vscode.
  */
 import { formatBytes, postgresMajor, storageSummary } from './describe';
 import { kindInfo } from './kinds';
@@ -260,7 +260,7 @@ export interface BackupCopy {
 const SERVER_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'ownerReferences', 'finalizers', 'generateName'];
 
 /**
- * DOMAIN §6: the same SGBackup in another namespace, `spec.sgCluster` prefixed with the source namespace,
+ * As the StackGres restore runbook does it: the same SGBackup in another namespace, `spec.sgCluster` prefixed with the source namespace,
  * status carried over (there is no status subresource, so it is created as is). Owner references (the
  * CronJob of a scheduled backup) point into the source namespace and would get the copy garbage-collected,
  * so they go with the rest of the server-set metadata, as do the scheduled-backup marks.

@@ -39,7 +39,7 @@ export const RULES = {
   'schema-required': { severity: 'error', title: 'A required field is missing' },
   'schema-constraint': { severity: 'error', title: 'The value breaks a CRD constraint (minimum, pattern, length)' },
   'schema-unknown-field': { severity: 'warning', title: 'Unknown field: the API server drops it silently' },
-  // SGObjectStorage (DOMAIN §1)
+  // SGObjectStorage (its CRD and the operator's defaulting webhook)
   'storage-type-missing': { severity: 'warning', title: 'No `type`: the operator fills MinIO defaults (s3Compatible, http://minio:9000)', docs: DOC_LINKS.objectStorageCrd },
   'storage-section-missing': { severity: 'error', title: 'The section named by `type` is missing', docs: DOC_LINKS.objectStorageCrd },
   'storage-section-conflict': { severity: 'error', title: 'A storage section other than the one named by `type` is set', docs: DOC_LINKS.objectStorageCrd },
@@ -58,23 +58,23 @@ export const RULES = {
   'encryption-section-missing': { severity: 'error', title: 'The section named by `encryption.method` is missing', docs: DOC_LINKS.encryption },
   'encryption-sections-conflict': { severity: 'error', title: '`sodium` and `openpgp` cannot both be set', docs: DOC_LINKS.encryption },
   'encryption-key-transform-invalid': { severity: 'error', title: '`keyTransform` must be base64, hex or none', docs: DOC_LINKS.encryption },
-  // SGCluster backups (DOMAIN §2.1, §9)
+  // SGCluster backups (spec.configurations.backups)
   'backups-extra-entries': { severity: 'warning', title: 'Only `backups[0]` is used by the operator', docs: DOC_LINKS.backups },
   'backup-cron-invalid': { severity: 'error', title: '`cronSchedule` is not a valid 5-field cron expression', docs: DOC_LINKS.cronJobSyntax },
   'backup-cron-never-runs': { severity: 'warning', title: '`cronSchedule` is valid but never fires', docs: DOC_LINKS.cronJobSyntax },
   'backup-name-too-long': { severity: 'error', title: 'Cluster name too long: scheduled SGBackup names would exceed 56 characters', docs: DOC_LINKS.backupCrd },
   'backup-path-leading-slash': { severity: 'warning', title: 'A leading `/` in `path` puts backups under `//` in the bucket', docs: DOC_LINKS.backups },
   'max-retries-negative': { severity: 'error', title: '`maxRetries` must be 0 or more', docs: DOC_LINKS.backups },
-  // SGCluster restore (DOMAIN §2.2)
+  // SGCluster restore (spec.initialData.restore)
   'restore-from-backup-missing': { severity: 'error', title: 'A restore needs `fromBackup.name`', docs: DOC_LINKS.restore },
   'restore-targets-conflict': { severity: 'error', title: 'targetName, targetXid, targetLsn and pointInTimeRecovery are mutually exclusive', docs: DOC_LINKS.restore },
   'restore-uid-rejected': { severity: 'error', title: '`fromBackup.uid` is rejected; use `fromBackup.name`', docs: DOC_LINKS.deprecated },
   'restore-timestamp-invalid': { severity: 'error', title: '`restoreToTimestamp` must be an ISO 8601 instant like 2024-01-15T10:30:00Z', docs: DOC_LINKS.restore },
   'initial-data-scripts-rejected': { severity: 'error', title: '`initialData.scripts` is rejected; use `spec.managedSql.scripts`', docs: DOC_LINKS.deprecated },
-  // Removed fields (DOMAIN §2.5)
+  // Removed fields (SGBackupConfig and its SGCluster fields, gone since StackGres 1.7)
   'removed-sgbackupconfig-field': { severity: 'error', title: '`configurations.sgBackupConfig` was removed in 1.7; use `backups[].sgObjectStorage`', docs: DOC_LINKS.deprecated },
   'removed-backuppath-field': { severity: 'error', title: '`configurations.backupPath` was removed in 1.7; use `backups[].path`', docs: DOC_LINKS.deprecated },
-  // SGBackup (DOMAIN §3)
+  // SGBackup
   'backup-cluster-missing': { severity: 'error', title: 'An SGBackup needs `spec.sgCluster`', docs: DOC_LINKS.backupCrd },
   // Workspace cross-references
   'ref-object-storage-unknown': { severity: 'information', title: 'No SGObjectStorage of that name in the workspace for this namespace (the cluster may have it)' },

@@ -1,5 +1,5 @@
 /**
- * The credentials Secret an SGObjectStorage reads (DOMAIN §1.1): which Secret and keys it names, and the
+ * The credentials Secret an SGObjectStorage reads (StackGres SGObjectStorage CRD reference): which Secret and keys it names, and the
  * files and values that fill them (the JSON `aws iam create-access-key` prints, the AWS console's CSV, a
  * GCP service account key, a CA certificate), each checked with a message that never repeats a value.
  * Pure: bytes in, names and messages out.

@@ -79,7 +79,7 @@ function insertKey(m: Manifest, parent: readonly PathSegment[], key: string, val
   return [];
 }
 
-/** The SGObjectStorage and `backups[0]` entry that replace an SGBackupConfig (DOMAIN.md §2.5). */
+/** The SGObjectStorage and `backups[0]` entry that replace an SGBackupConfig (removed in StackGres 1.7). */
 export function backupConfigReplacement(value: unknown): { storage: Record<string, unknown>; backupsEntry: Record<string, unknown> } {
   const name = String(get(value, ['metadata', 'name']) ?? 'backup-storage');
   const namespace = get(value, ['metadata', 'namespace']);

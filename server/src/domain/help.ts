@@ -1,7 +1,7 @@
 /**
  * Hover texts for the fields where a DBA needs more than the schema's one-liner: what the value does,
  * what the operator does with it, and, for schedules and retention, what it means for this manifest.
- * Markdown; written in our own words from DOMAIN.md.
+ * Markdown; written in our own words from the StackGres documentation and the operator's source.
  */
 import { COMPRESSIONS, STORAGE_CLASSES, STORAGE_TYPES } from './enums';
 import { checkCron } from './cron';

@@ -1,7 +1,7 @@
 /**
- * Checks against the connected cluster (DOMAIN.md §5.3, §9 item 10): since operator 1.16 a missing
- * SGObjectStorage, SGBackup or Secret, a backup that is not Completed or a Postgres major mismatch are
- * accepted by `kubectl apply` and fail later as Events or a pod that never bootstraps.
+ * Checks against the connected cluster: since operator 1.16 a missing SGObjectStorage, SGBackup or Secret,
+ * a backup that is not Completed or a Postgres major mismatch are accepted by `kubectl apply` and fail
+ * later, as Events from the operator's reconciliation (ClusterReconciliator) or a pod that never bootstraps.
  */
 import { clusterMajor } from './describe';
 import { referencesOf, type KnownObject, type ReferencedKind } from './references';

@@ -9,6 +9,15 @@ import { isStackGresApiVersion } from './kinds';
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
 
+/** A range in a document's own lines moved to the file's lines, for a document whose text starts at `startLine`. */
+export function toFileRange<R extends Range>(range: R, startLine: number): R {
+  return {
+    ...range,
+    start: { line: range.start.line + startLine, character: range.start.character },
+    end: { line: range.end.line + startLine, character: range.end.character },
+  };
+}
+
 export interface DocumentChunk {
   /** 0-based index of the document in the file. */
   readonly index: number;

@@ -1,5 +1,5 @@
 /**
- * Where an SGObjectStorage puts backups, and what an S3 user needs to work there (DOMAIN §1.3, §2.4, §7):
+ * Where an SGObjectStorage puts backups, and what an S3 user needs to work there (the operator's BackupStorageUtil and BackupEnvVarFactory):
  * the wal-g prefix, the bucket and key prefix for S3 calls, the tutorial's IAM policy and AWS CLI commands,
  * the access-test plan, and one actionable line for each way a request can fail. Pure: no I/O.
  */
@@ -16,7 +16,7 @@ export const WALG_PREFIX_ENV: Readonly<Record<StorageType, string>> = {
   s3: 'WALG_S3_PREFIX', s3Compatible: 'WALG_S3_PREFIX', gcs: 'WALG_GS_PREFIX', azureBlob: 'WALG_AZ_PREFIX',
 };
 
-/** What the operator fills on creation when these s3Compatible fields are missing (DOMAIN §1.4). */
+/** What the operator fills on creation when these s3Compatible fields are missing (the operator's ObjectStorageDefaultValuesMutator). */
 export const S3_COMPATIBLE_DEFAULTS = { endpoint: 'http://minio:9000', region: 'k8s', enablePathStyleAddressing: true } as const;
 
 export interface SecretKeyRef {
@@ -167,7 +167,7 @@ export function storageLocation(spec: unknown, backupPath: string | undefined): 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Backup paths (DOMAIN §2.4)
+// Backup paths (the operator's BackupStorageUtil.getPath and ClusterDefaultBackupPathContextAppender)
 
 /** The path a cluster backs up to now: `spec.configurations.backups[0].path`, else `status.backupPaths[0]`. */
 export function clusterBackupPath(cluster: unknown): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * A cluster's recoverable window as one picture's data (DOMAIN §3.4, §6, §7): its SGBackups on a time
+ * A cluster's recoverable window as one picture's data (create-backup.sh's retention, StackGres restore, wal-g's layout): its SGBackups on a time
  * axis with what retention will do to each, the wal-g backups in the bucket that no SGBackup records
  * (orphans the next backup deletes), the WAL the bucket holds, and from when to when a point-in-time
  * restore can land. The webview draws it and the restore command's point-in-time picker bounds its

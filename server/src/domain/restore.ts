@@ -1,5 +1,5 @@
 /**
- * Restore as code (DOMAIN §6): a restore is a new SGCluster with `spec.initialData.restore.fromBackup`,
+ * Restore as code (StackGres documentation, "Restoring from a Backup"): a restore is a new SGCluster with `spec.initialData.restore.fromBackup`,
  * in the backup's namespace, with the backup's Postgres major. A point-in-time restore must land inside
  * the backup's recoverable window, which the operator does not check: PostgreSQL fails during recovery
  * instead. Pure: no I/O, no vscode. Whether the new name is taken is the caller's check.

@@ -1,5 +1,4 @@
-/** "Did you mean" for misspelt field names. */
-/** The known field closest to a misspelt one: same letters ignoring case, or at most two edits away. */
+/** "Did you mean": the known field closest to a misspelt one: same letters ignoring case, or at most two edits away. */
 export function closestField(candidates: readonly string[], name: string): string | undefined {
   const lower = name.toLowerCase();
   const exact = candidates.find((c) => c.toLowerCase() === lower);

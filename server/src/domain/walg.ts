@@ -1,5 +1,5 @@
 /**
- * The wal-g "005" layout under a backup prefix (DOMAIN §7): base backup sentinels and metadata.json, WAL
+ * The wal-g "005" layout under a backup prefix (wal-g's storage layout, as the operator's backup Job writes it): base backup sentinels and metadata.json, WAL
  * segment names, compression extensions, and how wal-g backups map to SGBackups. Parsing never throws:
  * a broken object becomes a per-backup problem, not a failed listing.
  */
@@ -259,7 +259,7 @@ export function segmentName(timeline: number, log: number, seg: number): string 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// wal-g backups and SGBackups (DOMAIN §3.2, §3.4)
+// wal-g backups and SGBackups (the operator's create-backup.sh)
 
 export interface SGBackupRef {
   readonly name: string;

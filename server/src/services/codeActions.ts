@@ -1,6 +1,7 @@
 /** Quick fixes for our diagnostics: each carries its fixes as data; the edits are computed on the current text. */
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextEdit } from 'vscode-languageserver';
 import { fixEdits } from '@core/fixes';
+import { toFileRange } from '@core/manifest';
 import type { FixSpec } from '@core/rules';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import { SOURCE, type DiagnosticData } from './validation';
@@ -15,13 +16,8 @@ export function codeActions(file: ParsedFile, params: CodeActionParams): CodeAct
     for (const fix of fixes as FixSpec[]) {
       const edits = fixEdits(fix, m, file.manifests);
       if (edits.length === 0) continue;
-      actions.push(action(fix.title, d, edits.map((e) => {
-        const start = file.manifests[e.chunkIndex].chunk.startLine;
-        return TextEdit.replace({
-          start: { line: e.range.start.line + start, character: e.range.start.character },
-          end: { line: e.range.end.line + start, character: e.range.end.character },
-        }, e.newText);
-      }), params.textDocument.uri, fixes.length === 1));
+      const fileEdits = edits.map((e) => TextEdit.replace(toFileRange(e.range, file.manifests[e.chunkIndex].chunk.startLine), e.newText));
+      actions.push(action(fix.title, d, fileEdits, params.textDocument.uri, fixes.length === 1));
     }
   }
   return actions;

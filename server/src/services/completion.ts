@@ -7,7 +7,7 @@ import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, M
 import { kindInfo, KINDS } from '@core/kinds';
 import { pathAt } from '@core/locate';
 import { markdownCode } from '@core/markdown';
-import type { Manifest } from '@core/manifest';
+import { toFileRange, type Manifest, type Range } from '@core/manifest';
 import { referenceKindAt, secretKeySelectorAt } from '@core/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
@@ -100,11 +100,7 @@ function lineIsBlankOrKeyStart(m: Manifest, line: number): boolean {
 
 function shiftItem(item: CompletionItem, lines: number): CompletionItem {
   if (lines === 0) return item;
-  const shiftRange = <R extends { start: Position; end: Position }>(r: R): R => ({
-    ...r,
-    start: { line: r.start.line + lines, character: r.start.character },
-    end: { line: r.end.line + lines, character: r.end.character },
-  });
+  const shiftRange = <R extends Range>(r: R): R => toFileRange(r, lines);
   const out: CompletionItem = { ...item };
   if (item.textEdit) {
     out.textEdit = 'range' in item.textEdit

@@ -6,8 +6,9 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { RuleCode, ruleInfo, Severity } from '@core/codes';
 import { displayPath, locate, pathAt, type PathSegment } from '@core/locate';
-import { manifestFromDocument, parseManifest, tooDeepToRead, type DocumentChunk, type Manifest, type ManifestInfo, type Range } from '@core/manifest';
+import { manifestFromDocument, parseManifest, toFileRange, tooDeepToRead, type DocumentChunk, type Manifest, type ManifestInfo, type Range } from '@core/manifest';
 import { checkManifest, Finding, FixSpec } from '@core/rules';
+import { get } from '@core/rules/types';
 import { isRequired } from '@core/schemaNav';
 import { closestField } from '@core/spelling';
 import type { YamlService } from '../yamlService';
@@ -130,13 +131,7 @@ export function diagnostic(code: RuleCode, range: Range, message: string, data?:
 
 export function shift(d: Diagnostic, lines: number): Diagnostic {
   if (lines === 0) return d;
-  return {
-    ...d,
-    range: {
-      start: { line: d.range.start.line + lines, character: d.range.start.character },
-      end: { line: d.range.end.line + lines, character: d.range.end.character },
-    },
-  };
+  return { ...d, range: toFileRange(d.range, lines) };
 }
 
 function isEmptyValueNote(d: Diagnostic): boolean {
@@ -156,7 +151,7 @@ function overlaps(a: Range, b: Range): boolean {
 function nullAt(m: Manifest, range: Range): PathSegment[] | undefined {
   const at = pathAt(m, range.start);
   if (!at) return undefined;
-  const v = at.path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | null | undefined)?.[k], m.value);
+  const v = get(m.value, at.path);
   return v === null ? at.path : undefined;
 }
 

@@ -3,7 +3,9 @@ import { Hover, MarkupKind, Position } from 'vscode-languageserver';
 import { fieldHelp } from '@core/help';
 import { locate, pathAt } from '@core/locate';
 import { markdownCode, markdownText } from '@core/markdown';
+import { toFileRange } from '@core/manifest';
 import { referenceKindAt } from '@core/references';
+import { get } from '@core/rules/types';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
 import type { YamlService } from '../yamlService';
@@ -20,14 +22,13 @@ export class HoverService {
     if (!m || !m.isStackGres || m.helmTemplate) return null;
     const local = { line: position.line - m.chunk.startLine, character: position.character };
     const at = pathAt(m, local);
-    const shift = (r: Hover['range']): Hover['range'] =>
-      r && { start: { line: r.start.line + m.chunk.startLine, character: r.start.character }, end: { line: r.end.line + m.chunk.startLine, character: r.end.character } };
+    const shift = (r: Hover['range']): Hover['range'] => r && toFileRange(r, m.chunk.startLine);
     if (at && m.kind) {
       const help = fieldHelp({ kind: m.kind, path: at.path, manifest: m.value, now: this.now() });
       if (help) return { contents: { kind: MarkupKind.Markdown, value: help }, range: shift(locate(m, at.path, at.onKey ? 'key' : 'value').range) };
       const refKind = !at.onKey ? referenceKindAt(m.kind, at.path) : undefined;
       if (refKind && refKind !== 'Secret') {
-        const name = at.path.reduce<unknown>((v, s) => (v as Record<string | number, unknown> | undefined)?.[s], m.value);
+        const name = get(m.value, at.path);
         if (typeof name === 'string') {
           const found = (await this.references.list(refKind, m.namespace)).filter((o) => o.name === name);
           const where = found.length

@@ -66,6 +66,7 @@ async function ours(kubeconfig: string): Promise<Record<string, number>> {
   const { openKube } = await import('../../../client/src/kube/clientNode');
   const { ClusterModel } = await import('../../../client/src/clusterModel');
   const { ContextNode } = await import('../../../client/src/tree/nodes');
+  const { BucketBrowser } = await import('../../../client/src/storage/bucketBrowser');
   mark('loaded');
   const api = await openKube({ kubeconfigPath: kubeconfig, trusted: false });
   const quiet = () => undefined;
@@ -90,7 +91,7 @@ async function ours(kubeconfig: string): Promise<Record<string, number>> {
     if (!expand.test(kind)) return;
     for (const child of (await node.children()) as { treeItem(): unknown; children(): unknown }[]) await walk(child);
   };
-  await walk(new ContextNode(model));
+  await walk(new ContextNode(model, new BucketBrowser()));
   mark('rendered');
   counts.keptItems = items.length;
   // Measured while the caches, the model's index and the rendered rows are all alive.

@@ -72,7 +72,7 @@ describe('Run backup now: what the user is told', () => {
   });
 });
 
-describe('Delete backup: what happens to the files (DOMAIN §3.4, §6)', () => {
+describe('Delete backup: what happens to the files', () => {
   it('says the files go at the next backup of the cluster', () => {
     const b = view(backup('orders-1'));
     const text = deleteBackupWarning(b, [b], true);

@@ -65,7 +65,7 @@ function backup(name: string, o: { ns?: string; cluster?: string; phase?: string
   };
 }
 
-describe('SGBackups of a cluster (DOMAIN §3)', () => {
+describe('SGBackups of a cluster', () => {
   it('reads spec.sgCluster as a same-namespace cluster, or <namespace>.<cluster> for a copy', () => {
     assert.deepEqual(backupClusterRef('prod', 'orders'), { namespace: 'prod', name: 'orders', copy: false });
     assert.deepEqual(backupClusterRef('staging', 'prod.orders'), { namespace: 'prod', name: 'orders', copy: true });
@@ -177,7 +177,7 @@ describe('Run backup now: the manual SGBackup', () => {
   });
 });
 
-describe('Copy backup to namespace (DOMAIN §6 recipe)', () => {
+describe('Copy backup to namespace, as the StackGres restore runbook does it', () => {
   it('prefixes spec.sgCluster with the source namespace, moves it, keeps the status and strips server-set metadata', () => {
     const source = backup('orders-2025-03-01-10-00-00', { scheduled: true, managed: true });
     const copy = copyBackupManifest(source, 'staging');

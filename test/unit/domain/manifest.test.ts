@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseManifest, splitDocuments } from '@core/manifest';
+import { parseManifest, splitDocuments, toFileRange } from '@core/manifest';
 
 describe('splitting a YAML file into documents', () => {
   it('splits on --- and ... at column 0, keeping file line numbers', () => {
@@ -32,5 +32,14 @@ describe('splitting a YAML file into documents', () => {
     const m = parseManifest(splitDocuments('{{- if .Values.enabled }}\napiVersion: stackgres.io/v1\nkind: SGCluster\n{{- end }}\n')[0]);
     assert.equal(m.helmTemplate, true);
     assert.equal(m.isStackGres, true);
+  });
+});
+
+describe('a range in a document, on the file\'s lines', () => {
+  it('moves both ends down by the line the document starts at, keeping characters and other fields', () => {
+    const [, second] = splitDocuments('a: 1\n---\nkind: SGBackup\nspec: {}\n');
+    const inDocument = { start: { line: 1, character: 0 }, end: { line: 1, character: 4 }, newText: 'x' };
+    assert.deepEqual(toFileRange(inDocument, second.startLine), { start: { line: 3, character: 0 }, end: { line: 3, character: 4 }, newText: 'x' });
+    assert.deepEqual(inDocument.start, { line: 1, character: 0 }, 'the document range is left as it was');
   });
 });

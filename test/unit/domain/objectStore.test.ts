@@ -41,7 +41,7 @@ function located(spec: unknown, path = PATH): StorageLocation {
   return r.value;
 }
 
-describe('Object storage locations (DOMAIN §1.3, §7)', () => {
+describe('Object storage locations', () => {
   describe('prefix, bucket and key prefix', () => {
     it('s3 with a bare bucket: s3://bucket/<path>, keys under <path>/', () => {
       const loc = located({ type: 's3', s3: { bucket: 'my-bucket', region: 'eu-west-1', storageClass: 'STANDARD_IA', awsCredentials: creds } });
@@ -74,14 +74,14 @@ describe('Object storage locations (DOMAIN §1.3, §7)', () => {
       assert.deepEqual(loc.notes, []);
     });
 
-    it('a bucket written with https:// reaches wal-g as an https:// prefix (DOMAIN §9 item 12): a note', () => {
+    it('a bucket written with https:// reaches wal-g as an https:// prefix: a note', () => {
       const loc = located({ type: 's3', s3: { bucket: 'https://my-bucket', awsCredentials: creds } });
       assert.equal(loc.prefix, `https://my-bucket/${PATH}`);
       assert.equal(loc.bucket, 'my-bucket');
       assert.deepEqual(loc.notes, [`The bucket starts with https://, so wal-g gets the prefix https://my-bucket/${PATH}; write the bare bucket name or s3://.`]);
     });
 
-    it('a leading slash in the path gives // in the prefix and a key starting with / (DOMAIN §7)', () => {
+    it('a leading slash in the path gives // in the prefix and a key starting with /', () => {
       const loc = located({ type: 'azureBlob', azureBlob: { bucket: 'backups' } }, '/production');
       assert.equal(loc.prefix, 'azure://backups//production');
       assert.equal(loc.keyPrefix, '/production/');
@@ -127,7 +127,7 @@ describe('Object storage locations (DOMAIN §1.3, §7)', () => {
       assert.deepEqual(loc.notes, []);
     });
 
-    it('missing endpoint, region and path style: the operator\'s MinIO defaults, each with a note (DOMAIN §1.4)', () => {
+    it('missing endpoint, region and path style: the operator\'s MinIO defaults, each with a note', () => {
       const loc = located({ type: 's3Compatible', s3Compatible: { bucket: 'b', awsCredentials: creds } });
       assert.equal(loc.endpoint, 'http://minio:9000');
       assert.equal(loc.region, 'k8s');
@@ -162,7 +162,7 @@ describe('Object storage locations (DOMAIN §1.3, §7)', () => {
     });
   });
 
-  describe('backup paths (DOMAIN §2.4)', () => {
+  describe('backup paths', () => {
     it('a cluster: spec.configurations.backups[0].path first, then status.backupPaths[0]', () => {
       const cluster = { spec: { configurations: { backups: [{ sgObjectStorage: 'objs', path: 'explicit' }] } }, status: { backupPaths: ['computed'] } };
       assert.equal(clusterBackupPath(cluster), 'explicit');
@@ -386,7 +386,7 @@ describe('One line per failure', () => {
   });
 });
 
-describe('wal-g layout (DOMAIN §7)', () => {
+describe('wal-g layout', () => {
   describe('sentinels and metadata.json', () => {
     const sentinel = '{"LSN":184549416,"FinishLSN":201326632,"PgVersion":160004,"SystemIdentifier":7301234567890123457,"UncompressedSize":31457280,"CompressedSize":4194304,"IsPermanent":true,"UserData":null,"Spec":null}';
 

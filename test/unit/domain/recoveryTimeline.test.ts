@@ -50,7 +50,7 @@ function bucket(o: { names?: string[]; oldest?: number; newest?: number; newestA
   };
 }
 
-describe('Recoverable window picture data (DOMAIN §3.4, §6, §7)', () => {
+describe('Recoverable window picture data', () => {
   it('lists the cluster\'s SGBackups newest first, without copies from other namespaces', () => {
     const t = recoveryTimeline({ cluster: cluster(), sgBackups: ALL, now: NOW });
     assert.deepEqual(t.backups.map((b) => b.label), ['orders-failed', 'orders-06', 'orders-before-migration', 'orders-05', 'orders-04', 'orders-03', 'orders-02', 'orders-01']);

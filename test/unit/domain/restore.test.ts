@@ -33,7 +33,7 @@ const OTHER = backup('inventory-tue', '2025-03-03T12:00:00Z', { cluster: 'invent
 const ALL = [WED, TUE_COPY, MON, TUE_FAILED, OTHER, TUE];
 const NOW = new Date('2025-03-05T09:00:00Z');
 
-describe('Recoverable window of a backup (DOMAIN §6)', () => {
+describe('Recoverable window of a backup', () => {
   it("runs from the backup's stored time to the next Completed backup of the same cluster", () => {
     const w = recoverableWindow(MON, ALL, NOW)!;
     assert.equal(w.from.toISOString(), '2025-03-03T02:00:00.500Z');

@@ -1,4 +1,4 @@
-/** SGBackup rules beyond the CRD schema (DOMAIN.md §3). */
+/** SGBackup rules beyond the CRD schema (the operator's SGBackup validators). */
 import { checkStorageSpec } from './objectStorage';
 import { code, Finding, get, has } from './types';
 

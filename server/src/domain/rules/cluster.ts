@@ -1,4 +1,4 @@
-/** SGCluster rules beyond the CRD schema: backups (DOMAIN.md §2.1, §9), restore (§2.2), removed fields (§2.5). */
+/** SGCluster rules beyond the CRD schema: backups (spec.configurations.backups), restore (spec.initialData.restore), fields removed in StackGres 1.7. */
 import { checkCron } from '../cron';
 import type { PathSegment } from '../locate';
 import { isRecord } from '../manifest';

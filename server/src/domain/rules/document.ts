@@ -1,4 +1,4 @@
-/** Document-level rules: the apiVersion served for each kind and kinds that no longer exist (DOMAIN.md §2.5). */
+/** Document-level rules: the apiVersion served for each kind and kinds that no longer exist (SGBackupConfig, removed in StackGres 1.7). */
 import { kindInfo, REMOVED_KINDS } from '../kinds';
 import type { Manifest } from '../manifest';
 import { code, Finding } from './types';

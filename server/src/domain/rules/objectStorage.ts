@@ -1,4 +1,4 @@
-/** SGObjectStorage rules beyond the CRD schema (DOMAIN.md §1.2, §1.4, §9 items 2, 3, 12). */
+/** SGObjectStorage rules beyond the CRD schema (the operator's validators and ObjectStorageDefaultValuesMutator). */
 import { STORAGE_TYPES, StorageType, STORAGE_SPEC_ENUMS } from '../enums';
 import type { PathSegment } from '../locate';
 import { isRecord } from '../manifest';

@@ -22,7 +22,7 @@ describe('SGCluster rules', () => {
     assert.deepEqual(codes(cluster), []);
   });
 
-  describe('backups (DOMAIN §2.1, §9)', () => {
+  describe('backups', () => {
     it('a second backups entry is ignored by the operator: warned on the entry', () => {
       const f = findings(cluster + '    - sgObjectStorage: other\n');
       assert.deepEqual(f.map((x) => [x.code, x.line]), [['backups-extra-entries', 13]]);
@@ -64,7 +64,7 @@ describe('SGCluster rules', () => {
     });
   });
 
-  describe('restore (DOMAIN §2.2)', () => {
+  describe('restore', () => {
     const restore = (from: string) => cluster.replace(/ {2}configurations:[\s\S]*$/, `  initialData:\n    restore:\n${from}`);
 
     it('a plain fromBackup.name restore is fine', () => {
@@ -105,7 +105,7 @@ describe('SGCluster rules', () => {
     });
   });
 
-  describe('removed fields (DOMAIN §2.5)', () => {
+  describe('removed fields', () => {
     it('configurations.sgBackupConfig and backupPath are errors; the first offers the migration', () => {
       const text = cluster.replace(/ {4}backups:[\s\S]*$/, '    sgBackupConfig: old-config\n    backupPath: sgbackups/x\n');
       const f = findings(text);

@@ -21,7 +21,7 @@ describe('SGObjectStorage rules', () => {
     assert.deepEqual(codes(s3), []);
   });
 
-  describe('type (DOMAIN §1.2, §1.4)', () => {
+  describe('type', () => {
     it('without type but with an s3 section: an error on spec, since the operator turns it into s3Compatible and rejects it', () => {
       const [f] = findings(s3.replace('  type: s3\n', ''));
       assert.equal(f.code, 'storage-type-missing');
@@ -213,7 +213,7 @@ describe('SGObjectStorage rules', () => {
     });
   });
 
-  describe('encryption (DOMAIN §1.2, §1.5)', () => {
+  describe('encryption', () => {
     const withEnc = (enc: string) => s3.replace('spec:\n', `spec:\n  encryption:\n${enc}`);
 
     it('sodium with its section is fine; method without section is an error', () => {
