@@ -52,7 +52,7 @@ const targets = [
   ...lazyModules.map((m) => ({ ...common, entryPoints: [m.entry], outfile: m.outfile, external: ['vscode'] })),
   // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
-  { ...common, entryPoints: ['server/src/schemaWorker.ts'], outfile: 'dist/schemaWorker.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
+  { ...common, entryPoints: ['server/src/schema/schemaWorker.ts'], outfile: 'dist/schemaWorker.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
 ];
 
 mkdirSync('dist', { recursive: true });

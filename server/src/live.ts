@@ -9,10 +9,10 @@ import type { ReferenceLookup } from '@core/references';
 import { LiveCluster } from './liveCluster';
 import { ClusterSnapshotNotification, CrdSchemasNotification } from '@core/protocol';
 import { CompositeReferenceProvider, WorkspaceReferenceProvider, type ReferenceProvider } from './references';
-import type { SchemaChecker } from './schemaChecker';
-import type { SchemaStore } from './schemaStore';
+import type { SchemaChecker } from './schema/schemaChecker';
+import type { SchemaStore } from './schema/schemaStore';
 import type { WorkspaceIndex } from './workspaceIndex';
-import type { YamlService } from './yamlService';
+import type { YamlService } from './schema/yamlService';
 
 /** What a CRD push changes: the schemas, and the checks that use them. */
 export interface SchemaUsers {

@@ -6,15 +6,15 @@ import { Connection, DidChangeWatchedFilesNotification, FileChangeType, TextDocu
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { ManifestParser } from './documents';
-import { SchemaChecker } from './schemaChecker';
+import { SchemaChecker } from './schema/schemaChecker';
 import { LiveValues } from './live';
-import { SchemaStore } from './schemaStore';
+import { SchemaStore } from './schema/schemaStore';
 import { codeActions } from './services/codeActions';
 import { CompletionService } from './services/completion';
 import { HoverService } from './services/hover';
 import { ValidationService } from './services/validation';
 import { WorkspaceIndex } from './workspaceIndex';
-import { YamlService } from './yamlService';
+import { YamlService } from './schema/yamlService';
 
 export interface ServerOptions {
   /** Directory holding the bundled JSON schemas; defaults to `schemas/` beside the bundle's folder. */

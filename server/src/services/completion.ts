@@ -11,7 +11,7 @@ import { toFileRange, type Manifest, type Range } from '@core/manifest';
 import { referenceKindAt, secretKeySelectorAt } from '@core/references';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
-import type { YamlService } from '../yamlService';
+import type { YamlService } from '../schema/yamlService';
 
 export class CompletionService {
   constructor(private readonly yaml: YamlService, private readonly references: ReferenceProvider) {}

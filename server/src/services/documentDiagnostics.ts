@@ -11,7 +11,7 @@ import { checkManifest, Finding, FixSpec } from '@core/rules';
 import { get } from '@core/rules/types';
 import { isRequired } from '@core/schemaNav';
 import { closestField } from '@core/spelling';
-import type { YamlService } from '../yamlService';
+import type { YamlService } from '../schema/yamlService';
 
 export const SOURCE = 'stackgres';
 

@@ -8,7 +8,7 @@ import { referenceKindAt } from '@core/references';
 import { get } from '@core/rules/types';
 import { manifestAtLine, type ParsedFile } from '../documents';
 import type { ReferenceProvider } from '../references';
-import type { YamlService } from '../yamlService';
+import type { YamlService } from '../schema/yamlService';
 
 export class HoverService {
   constructor(

@@ -10,8 +10,8 @@ import { kindHint, type Manifest, type ManifestInfo } from '@core/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '@core/references';
 import type { Finding } from '@core/rules';
 import { ownText, type ParsedFile } from '../documents';
-import type { SchemaChecker, SchemaItem } from '../schemaChecker';
-import type { SchemaStore } from '../schemaStore';
+import type { SchemaChecker, SchemaItem } from '../schema/schemaChecker';
+import type { SchemaStore } from '../schema/schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
 
 export { SOURCE, type DiagnosticData } from './documentDiagnostics';

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver';
 import { ManifestParser } from '../../../server/src/documents';
 import type { ReferenceLookup } from '@core/references';
-import { SchemaChecker } from '../../../server/src/schemaChecker';
-import { SchemaStore } from '../../../server/src/schemaStore';
+import { SchemaChecker } from '../../../server/src/schema/schemaChecker';
+import { SchemaStore } from '../../../server/src/schema/schemaStore';
 import { ValidationService } from '../../../server/src/services/validation';
-import { YamlService } from '../../../server/src/yamlService';
+import { YamlService } from '../../../server/src/schema/yamlService';
 
 export const SCHEMAS = path.resolve(__dirname, '../../../schemas');
 

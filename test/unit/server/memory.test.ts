@@ -5,10 +5,10 @@
 import * as assert from 'node:assert/strict';
 import type { Position } from 'vscode-languageserver';
 import { ManifestParser, TextCache } from '../../../server/src/documents';
-import { SchemaChecker } from '../../../server/src/schemaChecker';
-import { SchemaStore } from '../../../server/src/schemaStore';
+import { SchemaChecker } from '../../../server/src/schema/schemaChecker';
+import { SchemaStore } from '../../../server/src/schema/schemaStore';
 import { ValidationService } from '../../../server/src/services/validation';
-import { RECENT_BYTES, YamlService } from '../../../server/src/yamlService';
+import { RECENT_BYTES, YamlService } from '../../../server/src/schema/yamlService';
 import { SCHEMAS } from './harness';
 
 function cluster(i: number, labels = 0): string {

@@ -1,6 +1,6 @@
 /** A cluster's CRD schema is untrusted: its patterns never reach the main thread's schema. */
 import * as assert from 'node:assert/strict';
-import { withoutPatterns } from '../../../server/src/schemaStore';
+import { withoutPatterns } from '../../../server/src/schema/schemaStore';
 
 describe("the main thread's copy of a cluster's schema", () => {
   it('leaves out every pattern keyword, at any depth, and keeps a property named pattern', () => {

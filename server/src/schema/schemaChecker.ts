@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { WORKER_YOUNG_GENERATION_MB } from '@core/memoryLimits';
-import { checkDocument, type CheckedDocument, type DocumentResult, type SchemaOf } from './services/documentDiagnostics';
+import { checkDocument, type CheckedDocument, type DocumentResult, type SchemaOf } from '../services/documentDiagnostics';
 import type { YamlService } from './yamlService';
 
 export interface SchemaItem {

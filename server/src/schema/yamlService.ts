@@ -9,7 +9,7 @@ import { getLanguageService, LanguageService } from 'yaml-language-server';
 import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { TextCache } from './documents';
+import { TextCache } from '../documents';
 import { kindInfo, KINDS } from '@core/kinds';
 import type { SchemaStore } from './schemaStore';
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { KINDS } from '@core/kinds';
 import { CHUNK, type ChunkMessage, type DocumentsMessage, type WorkerResult } from './schemaChecker';
 import { SchemaStore } from './schemaStore';
-import { checkDocument } from './services/documentDiagnostics';
+import { checkDocument } from '../services/documentDiagnostics';
 import { YamlService } from './yamlService';
 
 const store = new SchemaStore((workerData as { schemasDir: string }).schemasDir);
