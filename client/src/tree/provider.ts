@@ -1,6 +1,7 @@
 /** The StackGres tree: context → namespaces → clusters → backups, and object storages; live through the model. */
 import * as vscode from 'vscode';
 import type { ClusterModel } from '../clusterModel';
+import { isKubeError } from '../kube/errors';
 import type { BucketBrowser } from '../storage/bucketBrowser';
 import { MessageNode, type Node } from './node';
 import { BackupGroupNode, BackupNode, ClusterNode, ContextNode, errorNodes, NamespaceNode, StorageNode, StoragesNode } from './nodes';
@@ -101,13 +102,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       const model = await this.ctx.model();
       return [new ContextNode(model, this.ctx.buckets)];
     } catch (err) {
-      const e = err as { message: string; action?: string; reason?: string };
+      // Connection failures arrive as KubeErrors (translated where the Kubernetes bundle is opened).
+      const e = isKubeError(err) ? err : undefined;
       // Restricted Mode: the connection refused to open, nothing was read.
-      if (e.reason === 'untrusted') {
+      if (e?.reason === 'untrusted') {
         return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
       }
       return [
-        ...errorNodes('connection', { message: e.message, action: e.action, reason: e.reason ?? 'config' }),
+        ...errorNodes('connection', { message: e?.message ?? String((err as Error)?.message ?? err), action: e?.action, reason: e?.reason ?? 'config' }),
         new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),
       ];
     }
