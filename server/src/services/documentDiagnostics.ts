@@ -48,10 +48,13 @@ export interface CheckedDocument extends DocumentResult {
 export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
   // Positions are relative to the document; the caller shifts them into the file.
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
-  // A document nested too deep is not given to either YAML reader: it would take seconds and overflow their stacks.
-  const shared = tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
+  // Documents yaml-language-server's reader cannot take are read with ours alone, which says why: one nested too
+  // deep (seconds, then a stack overflow) and, among the few with both anchors and aliases, one whose alias sits
+  // inside the node it names (its reader recurses until the stack overflows, which takes seconds).
+  const ours = tooDeepToRead(text) || mayHoldAliases(text) ? parseManifest(chunk) : undefined;
+  const shared = ours?.unreadable || tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
   try {
-    const m = shared?.document ? manifestFromDocument(chunk, shared.document) : parseManifest(chunk);
+    const m = ours?.unreadable ? ours : shared?.document ? manifestFromDocument(chunk, shared.document) : (ours ?? parseManifest(chunk));
     // The schema is the kind's the document declares (the text's first `kind:` line is a guess); yaml-language-server
     // cannot read an unreadable document either (documentDiagnostics says why).
     const raw = m.unreadable ? [] : shared?.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
@@ -61,6 +64,14 @@ export async function checkDocument(yaml: YamlService, kind: string, text: strin
   } finally {
     shared?.done();
   }
+}
+
+/** An anchor (`&name`) and an alias (`*name`) as YAML writes them; a cron field such as `*` followed by a slash or a space is neither. */
+const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},]/m;
+const ALIAS = /(?:^|[\s[{,:-])\*[^\s[\]{},/]/m;
+
+function mayHoldAliases(text: string): boolean {
+  return ANCHOR.test(text) && ALIAS.test(text);
 }
 
 /** Our rules' findings and the schema check's (`raw`, from yaml-language-server) of one document. */
