@@ -2,14 +2,9 @@
 // extension host is a silent failure for the user).
 import tseslint from 'typescript-eslint';
 
-const CORE_BY_PATH = {
-  regex: '(^|/)server/src/(domain|protocol)(/|$)',
-  message: 'Import the core as @core/<module> (server/src/domain), not by a relative path.',
-};
-const CORE_RELATIVE = {
-  regex: '^\\.{1,2}/(.*/)?domain(/|$)',
-  message: 'Import the core as @core/<module> (server/src/domain), not by a relative path.',
-};
+const CORE_BY_PATH_MESSAGE = 'Import the core as @core/<module> (server/src/domain), not by a relative path.';
+const CORE_BY_PATH = { regex: '(^|/)server/src/(domain|protocol)(/|$)', message: CORE_BY_PATH_MESSAGE };
+const CORE_RELATIVE = { regex: '^\\.{1,2}/(.*/)?domain(/|$)', message: CORE_BY_PATH_MESSAGE };
 const SERVER_FROM_CLIENT = {
   regex: '(^|/)server/',
   message: 'The extension shares only the core with the language server: import it as @core/<module>; anything else of the server stays in the server.',

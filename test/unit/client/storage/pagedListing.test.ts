@@ -4,18 +4,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { ListingError, PagedListing, type ListOptions, type ListPage, type ObjectStore } from '../../../../client/src/storage/objectStore';
+import { listOnlyStore } from './listOnlyStore';
 
 function scripted(answer: (o: ListOptions, n: number) => ListPage): ObjectStore & { calls: number } {
-  const store = {
-    bucket: 'b',
-    calls: 0,
-    list: (o: ListOptions) => Promise.resolve(answer(o, ++store.calls)),
-    head: () => Promise.reject(new Error('unused')),
-    get: () => Promise.reject(new Error('unused')),
-    put: () => Promise.reject(new Error('unused')),
-    delete: () => Promise.reject(new Error('unused')),
-    getBucketLocation: () => Promise.reject(new Error('unused')),
-  };
+  const store: ObjectStore & { calls: number } = Object.assign(listOnlyStore('b', (o) => Promise.resolve(answer(o, ++store.calls))), { calls: 0 });
   return store;
 }
 

@@ -5,6 +5,7 @@ import { hex8, parseWalObjectName } from '@core/walg';
 import type { Rgw } from '../../../s3/rgw';
 import { seedWalg, walgObjects, WalgSeed, walSegmentName } from '../../../s3/seed';
 import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
+import { listOnlyStore } from './listOnlyStore';
 
 /** Three timelines, 520 segments across three log files, and what a promotion leaves behind. */
 const layout: WalgSeed = {
@@ -58,37 +59,29 @@ describe('WAL coverage (against Ceph RGW)', function () {
 /** The S3 listing semantics walCoverage relies on (prefix, StartAfter, MaxKeys), over sorted keys in memory. */
 function memoryStore(keys: string[]): ObjectStore & { requests: number } {
   const sorted = [...keys].sort();
-  const store = {
-    bucket: 'memory',
-    requests: 0,
-    async list(o: ListOptions): Promise<ListPage> {
-      store.requests++;
-      const after = o.cursor ?? o.startAfter;
-      // Binary searches: layouts have thousands of keys.
-      const firstIndex = (before: (k: string) => boolean): number => {
-        let lo = 0;
-        let hi = sorted.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (before(sorted[mid])) lo = mid + 1;
-          else hi = mid;
-        }
-        return lo;
-      };
-      const lo = Math.max(firstIndex((k) => k < o.prefix), after === undefined ? 0 : firstIndex((k) => k <= after));
-      const page: string[] = [];
-      const max = o.maxKeys ?? 1000;
-      let i = lo;
-      for (; i < sorted.length && sorted[i].startsWith(o.prefix) && page.length < max; i++) page.push(sorted[i]);
-      const more = i < sorted.length && sorted[i].startsWith(o.prefix);
-      return { objects: page.map((key) => ({ key, size: 1 })), commonPrefixes: [], nextCursor: more ? page[page.length - 1] : undefined };
-    },
-    head: () => Promise.reject(new Error('unused')),
-    get: () => Promise.reject(new Error('unused')),
-    put: () => Promise.reject(new Error('unused')),
-    delete: () => Promise.reject(new Error('unused')),
-    getBucketLocation: () => Promise.reject(new Error('unused')),
+  const list = async (o: ListOptions): Promise<ListPage> => {
+    store.requests++;
+    const after = o.cursor ?? o.startAfter;
+    // Binary searches: layouts have thousands of keys.
+    const firstIndex = (before: (k: string) => boolean): number => {
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (before(sorted[mid])) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const lo = Math.max(firstIndex((k) => k < o.prefix), after === undefined ? 0 : firstIndex((k) => k <= after));
+    const page: string[] = [];
+    const max = o.maxKeys ?? 1000;
+    let i = lo;
+    for (; i < sorted.length && sorted[i].startsWith(o.prefix) && page.length < max; i++) page.push(sorted[i]);
+    const more = i < sorted.length && sorted[i].startsWith(o.prefix);
+    return { objects: page.map((key) => ({ key, size: 1 })), commonPrefixes: [], nextCursor: more ? page[page.length - 1] : undefined };
   };
+  const store = Object.assign(listOnlyStore('memory', list), { requests: 0 });
   return store;
 }
 
