@@ -93,7 +93,7 @@ describe('the built dist/cli.js', function () {
 
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sg-cli-'));
-    // Twenty StackGres documents in one file: enough for the schema worker beside the bundle to take a share.
+    // Twenty StackGres documents in one file: enough to be shared with the schema worker beside the bundle.
     const many = Array.from({ length: 20 }, (_, i) => BAD_STORAGE.replace('name: bad', `name: bad-${i}`)).join('---\n');
     writeFileSync(path.join(dir, 'many.yaml'), many);
     writeFileSync(path.join(dir, 'cluster.yaml'), CLUSTER);
