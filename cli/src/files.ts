@@ -36,7 +36,8 @@ export async function collectFiles(args: readonly string[], cwd: string, maxFile
     if (found.has(file) || chartTemplates.has(file)) return true;
     if (await charts.isTemplate(file)) chartTemplates.add(file);
     else found.add(file);
-    overCap = found.size > maxFiles;
+    // Templates count too: they are listed (skipped) one by one.
+    overCap = found.size + chartTemplates.size > maxFiles;
     return !overCap;
   };
 

@@ -219,6 +219,15 @@ describe('stackgres-backups lint', function () {
       assert.equal(run.code, 2);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, /More than 2 YAML files.*--max-files/);
+      // Chart templates are listed one by one, so they count as well.
+      const charts = mkdtempSync(path.join(tmpdir(), 'sg-lint-charts-'));
+      try {
+        write(charts, { 'c/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'c/templates/a.yaml': STORAGE, 'c/templates/b.yaml': STORAGE });
+        assert.equal((await lint(charts, '--max-files', '2', 'c')).code, 2);
+        assert.equal((await lint(charts, '--max-files', '3', 'c')).code, 0);
+      } finally {
+        rmSync(charts, { recursive: true, force: true });
+      }
     });
 
     it('unknown options, formats and numbers', async () => {
