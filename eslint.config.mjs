@@ -9,6 +9,10 @@ const SERVER_FROM_CLIENT = {
   regex: '(^|/)server/',
   message: 'The extension shares only the core with the language server: import it as @core/<module>; anything else of the server stays in the server.',
 };
+const CLI_FROM_PRODUCT = {
+  regex: '(^|/)cli/',
+  message: 'The command line (cli/src) is an entry point of its own: nothing in the extension or the server imports it.',
+};
 const CLIENT_FROM_SERVER = {
   regex: '(^|/)client/',
   message: 'The language server never imports the extension: move what both need into the core (server/src/domain, imported as @core/<module>).',
@@ -18,7 +22,7 @@ export default tseslint.config(
   // webGlobals.d.ts only declares types, for the core's own tsconfig (the root project leaves it out).
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.mjs', '**/*.js', 'server/src/domain/webGlobals.d.ts'] },
   {
-    files: ['client/src/**/*.ts', 'server/src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['client/src/**/*.ts', 'server/src/**/*.ts', 'cli/src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -32,12 +36,18 @@ export default tseslint.config(
   // one way, @core/... (tsconfig.json paths); the core's own tsconfig refuses vscode and Node.
   {
     files: ['client/src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [SERVER_FROM_CLIENT, CORE_BY_PATH] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [SERVER_FROM_CLIENT, CORE_BY_PATH, CLI_FROM_PRODUCT] }] },
   },
   {
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/domain/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [CLIENT_FROM_SERVER, CORE_RELATIVE] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [CLIENT_FROM_SERVER, CORE_RELATIVE, CLI_FROM_PRODUCT] }] },
+  },
+  // The command line is a third adapter: it runs outside VS Code, so it may use the server's and the client's
+  // modules that do without the vscode API, and the core as @core/<module>.
+  {
+    files: ['cli/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The command line runs outside VS Code: no vscode API here (nor modules that import it).' }], patterns: [CORE_BY_PATH] }] },
   },
   {
     files: ['test/**/*.ts', 'scripts/**/*.ts'],

@@ -1,7 +1,7 @@
 // Bundles the extension client and the language server with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--dev]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev') || watch;
@@ -53,6 +53,8 @@ const targets = [
   // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
   { ...common, entryPoints: ['server/src/schema/schemaWorker.ts'], outfile: 'dist/schemaWorker.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
+  // The command line (package.json `bin`): the server's checks without LSP, run by npx, CI and Git hooks.
+  { ...common, entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', plugins: [noPrettier], mainFields: ['module', 'main'], banner: { js: '#!/usr/bin/env node' } },
 ];
 
 mkdirSync('dist', { recursive: true });
@@ -64,4 +66,6 @@ if (watch) {
     const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
     console.log(`${t.outfile}: ${(bytes / 1024).toFixed(0)} KiB`);
   }
+  // Runnable as ./dist/cli.js too, not only through npm's bin link.
+  chmodSync('dist/cli.js', 0o755);
 }

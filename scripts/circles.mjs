@@ -1,7 +1,8 @@
-// Fails when the client's files import each other in a circle: a circle means no file in it can be read,
-// tested or moved without the others. Walks the relative imports (type-only ones too, since they tie the
-// rooms together just the same) of client/src/**/*.ts and reports each strongly connected group.
-// Usage: node scripts/circles.mjs [root]   (root defaults to client/src)
+// Fails when the files of the client or of the command line import each other in a circle: a circle means
+// no file in it can be read, tested or moved without the others. Walks the relative imports (type-only ones
+// too, since they tie the rooms together just the same) of <root>/**/*.ts and reports each strongly
+// connected group.
+// Usage: node scripts/circles.mjs [root…]   (roots default to client/src and cli/src)
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,16 +86,18 @@ export function circles(graph) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = resolve(repo, process.argv[2] ?? 'client/src');
-  const found = circles(importGraph(root));
-  if (found.length === 0) {
-    console.log(`circles: no import circles in ${relative(repo, root)}`);
-  } else {
-    for (const group of found) {
-      console.error(`circles: ${group.length} files import each other in a circle:`);
-      for (const file of group) console.error(`  ${relative(repo, file)}`);
+  const roots = process.argv.length > 2 ? process.argv.slice(2) : ['client/src', 'cli/src'];
+  for (const root of roots.map((r) => resolve(repo, r))) {
+    const found = circles(importGraph(root));
+    if (found.length === 0) {
+      console.log(`circles: no import circles in ${relative(repo, root)}`);
+    } else {
+      for (const group of found) {
+        console.error(`circles: ${group.length} files import each other in a circle:`);
+        for (const file of group) console.error(`  ${relative(repo, file)}`);
+      }
+      console.error('Move the shared part to a file both can import (ui/, a model, or a spec file), so imports run one way.');
+      process.exitCode = 1;
     }
-    console.error('Move the shared part to a file both can import (ui/, a model, or a spec file), so imports run one way.');
-    process.exitCode = 1;
   }
 }
