@@ -403,7 +403,8 @@ function decide(v: WalVerifier, timelines: ReadonlyMap<number, TimelineState>, w
     const startLsn = b.startLsn !== undefined ? parseLsn(b.startLsn) : undefined;
     const finishLsn = b.finishLsn !== undefined ? parseLsn(b.finishLsn) : undefined;
     const tli = b.timeline;
-    const base = { name: b.name, timeline: tli, finishTime: b.finishTime, finishMs: timeMs(b.finishTime), missing: [] as string[], missingCount: 0 };
+    const finishMs = timeMs(b.finishTime);
+    const base = { name: b.name, timeline: tli, finishTime: iso(finishMs) ?? b.finishTime, finishMs, missing: [] as string[], missingCount: 0 };
     if (tli === undefined || startLsn === undefined || finishLsn === undefined) {
       const why = b.problems.length > 0 ? b.problems.join(' ') : 'its sentinel and metadata.json give no start and finish LSN.';
       return { ...base, restorable: false, reason: `Cannot be checked: ${why}` };
@@ -445,9 +446,8 @@ function decide(v: WalVerifier, timelines: ReadonlyMap<number, TimelineState>, w
       const after = t.ranges[i];
       // Before the gap's first segment: the previous range on this timeline, else the parent's WAL up to the switch.
       const beforeTime = before?.toTime ?? (link && hole.from === lo ? rangeAt(link.parent, link.switchSeg - 1)?.toTime : undefined);
-      const startMs = beforeTime;
       const next = restorable
-        .filter((b) => (b.timeline === tli ? b.startSeg! > hole.to : (b.timeline ?? 0) > tli) && b.finishMs !== undefined && (startMs === undefined || b.finishMs >= startMs))
+        .filter((b) => (b.timeline === tli ? b.startSeg! > hole.to : (b.timeline ?? 0) > tli) && b.finishMs !== undefined)
         .sort((a, b) => a.finishMs! - b.finishMs!)[0];
       gaps.push({
         timeline: tli,
