@@ -18,7 +18,7 @@ export default tseslint.config(
   // webGlobals.d.ts only declares types, for the core's own tsconfig (the root project leaves it out).
   { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-results/**', '**/*.mjs', '**/*.js', 'server/src/domain/webGlobals.d.ts'] },
   {
-    files: ['client/src/**/*.ts', 'server/src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['client/src/**/*.ts', 'server/src/**/*.ts', 'cli/src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     extends: [tseslint.configs.base],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -40,7 +40,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [CLIENT_FROM_SERVER, CORE_RELATIVE] }] },
   },
   {
-    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['test/**/*.ts', 'scripts/**/*.ts', 'cli/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [CORE_BY_PATH] }] },
   },
   {
