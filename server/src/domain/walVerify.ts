@@ -526,3 +526,36 @@ function* holes(ranges: readonly Range[], lo: number, hi: number): Generator<{ f
   }
   if (pos <= hi) yield { from: pos, to: hi };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Instants inside a gap
+
+/** A gap as a span of time: what the picture draws in red and the point-in-time picker refuses. */
+export interface GapSpan {
+  readonly timeline: number;
+  readonly fromSegment: string;
+  readonly toSegment: string;
+  /** ISO instants; `to` is absent when no restorable backup follows the gap. */
+  readonly from: string;
+  readonly to?: string;
+  readonly fromEstimated: boolean;
+}
+
+/** The gaps whose start time is known, as spans of time. */
+export function gapSpans(gaps: readonly WalGap[]): GapSpan[] {
+  return gaps
+    .filter((g) => g.unreachableFrom !== undefined)
+    .map((g) => ({ timeline: g.timeline, fromSegment: g.from, toSegment: g.to, from: g.unreachableFrom!.at, to: g.unreachableTo?.at, fromEstimated: g.unreachableFrom!.estimated }));
+}
+
+/** Why `instant` (ISO) cannot be reached because of a WAL gap, or undefined. */
+export function gapProblem(spans: readonly GapSpan[], instant: string): string | undefined {
+  const t = Date.parse(instant);
+  if (Number.isNaN(t)) return undefined;
+  const span = spans.find((s) => t > Date.parse(s.from) && (s.to === undefined || t < Date.parse(s.to)));
+  if (!span) return undefined;
+  const segments = span.fromSegment === span.toSegment ? `segment ${span.fromSegment} is` : `segments ${span.fromSegment} to ${span.toSegment} are`;
+  const before = `${span.from}${span.fromEstimated ? ' (about)' : ''}`;
+  const after = span.to ? ` or from ${span.to} on (the finish of the next restorable backup)` : ', or run a new backup';
+  return `${instant} falls in a WAL gap: ${segments} missing from the bucket (timeline ${span.timeline}), so no backup before it can replay WAL to this instant. Choose an instant up to ${before}${after}.`;
+}

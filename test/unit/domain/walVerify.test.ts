@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { describeWalgBackup, type WalgBackup } from '@core/walg';
+import { walVerificationMarkdown } from '@core/walVerifyReport';
+import { assertInert } from '../markdownSafety';
 import {
+  gapProblem,
+  gapSpans,
   parseLsn,
   parseTimelineHistory,
   segmentNameOf,
@@ -244,5 +248,37 @@ describe('WAL continuity verification (the engine)', () => {
     const r = v.result([backup(1, 2, 3)]);
     assert.deepEqual(r.gaps.map((g) => [g.from, g.to]), [[seg(1, 8), seg(1, 9)]]);
     assert.equal(v.ranges, 2);
+  });
+});
+
+describe('WAL gaps as time, and the report', () => {
+  const names = without(run(1, 2, 30), seg(1, 14), seg(1, 15));
+
+  it('the point-in-time picker refuses an instant inside a gap and says which segments and what to choose', () => {
+    const spans = gapSpans(verify(names, [backup(1, 2, 3), backup(1, 20, 21)]).gaps);
+    assert.deepEqual(spans, [{ timeline: 1, fromSegment: seg(1, 14), toSegment: seg(1, 15), from: at(13).toISOString(), to: at(21).toISOString(), fromEstimated: true }]);
+    const inside = at(17).toISOString();
+    assert.equal(
+      gapProblem(spans, inside),
+      `${inside} falls in a WAL gap: segments ${seg(1, 14)} to ${seg(1, 15)} are missing from the bucket (timeline 1), so no backup before it can replay WAL to this instant. Choose an instant up to ${at(13).toISOString()} (about) or from ${at(21).toISOString()} on (the finish of the next restorable backup).`,
+    );
+    assert.equal(gapProblem(spans, at(12).toISOString()), undefined, 'before the gap');
+    assert.equal(gapProblem(spans, at(22).toISOString()), undefined, 'after the next backup');
+    const open = gapSpans(verify(names, [backup(1, 2, 3)]).gaps);
+    assert.match(gapProblem(open, at(400).toISOString())!, /, or run a new backup\.$/);
+  });
+
+  it('the report lists backups, timelines, gaps and ranges, with names from the bucket escaped', () => {
+    const evil = describeWalgBackup(`base_${seg(1, 2)}_[x](https://evil.example)<img src=x>`, undefined, {
+      ok: true,
+      value: { startLsn: 2 * SEG, finishLsn: 3 * SEG + 1, finishTime: at(3).toISOString() },
+    });
+    const r = verify([...names, 'a](javascript:alert(1))'], [evil, backup(1, 5, 6)]);
+    const md = walVerificationMarkdown(r, { where: 's3://bucket/path/', subject: 'SGCluster db in namespace prod', at: new Date(T0), requests: 3 });
+    assertInert(md);
+    assert.match(md, /^# WAL continuity: SGCluster db in namespace prod\n/);
+    assert.match(md, /\| 1 \| `00000001000000000000000E` to `00000001000000000000000F` \| 2 \| 2026-01-01T00:13:00\.000Z \(estimated from upload times\) \| a new backup \|/);
+    assert.match(md, /- Timeline 1: 27 segments, `000000010000000000000002` to `00000001000000000000001E`\./);
+    assert.match(md, /- From `base_000000010000000000000005` \(finished 2026\\-01\\-01T00\\:06\\:00\\\.000Z\) to `00000001000000000000000D`/);
   });
 });
