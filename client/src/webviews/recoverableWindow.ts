@@ -104,6 +104,8 @@ export interface RecoverableWindowResult {
   readonly viewType: string;
   readonly title: string;
   readonly timeline: RecoveryTimeline;
+  /** The page as drawn. */
+  readonly html: string;
 }
 
 export type { PageMessage };
@@ -285,5 +287,5 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
     },
   );
   if (!timeline) throw new UserError(`Another Kubernetes context was connected while the recoverable window of ${namespace}/${name} opened: open it again.`);
-  return { namespace, name, viewType: VIEW_TYPE, title, timeline };
+  return { namespace, name, viewType: VIEW_TYPE, title, timeline, html: current.panel.webview.html };
 }
