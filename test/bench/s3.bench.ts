@@ -97,8 +97,8 @@ interface Verified extends Counted {
   readonly heapGrowth: number;
 }
 
-/** The verification, with this process's memory sampled every 10 ms while it runs. */
-async function verification(store: ObjectStore, keyPrefix: string): Promise<Verified> {
+/** Runs `work` with this process's memory sampled every 10 ms: peak minus the value just before. */
+async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<{ value: T; rssGrowth: number; heapGrowth: number }> {
   const before = process.memoryUsage();
   let peakRss = before.rss;
   let peakHeap = before.heapUsed;
@@ -108,15 +108,25 @@ async function verification(store: ObjectStore, keyPrefix: string): Promise<Veri
     peakHeap = Math.max(peakHeap, m.heapUsed);
   };
   const timer = setInterval(sample, 10);
-  const t = performance.now();
   try {
-    const r = await verifyWalContinuity(store, keyPrefix, { onProgress: sample });
-    const elapsed = performance.now() - t;
+    const value = await work(sample);
     sample();
-    return { ms: elapsed, requests: r.requests, keys: r.objects, ok: r.ok, verdict: r.verdict, rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed };
+    return { value, rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed };
   } finally {
     clearInterval(timer);
   }
+}
+
+async function verification(store: ObjectStore, keyPrefix: string): Promise<Verified> {
+  const t = performance.now();
+  const { value: r, rssGrowth, heapGrowth } = await withMemory((sample) => verifyWalContinuity(store, keyPrefix, { onProgress: sample }));
+  return { ms: performance.now() - t, requests: r.requests, keys: r.objects, ok: r.ok, verdict: r.verdict, rssGrowth, heapGrowth };
+}
+
+/** The bare full listing with the same memory sampling: what listing 100,000 keys through the SDK costs by itself. */
+async function fullWalListingMemory(store: ObjectStore, keyPrefix: string): Promise<Counted & { rssGrowth: number; heapGrowth: number }> {
+  const { value, rssGrowth, heapGrowth } = await withMemory(() => fullWalListing(store, keyPrefix));
+  return { ...value, rssGrowth, heapGrowth };
 }
 
 async function fullWalListing(store: ObjectStore, keyPrefix: string): Promise<Counted> {
@@ -185,20 +195,22 @@ const bench: Benchmark = {
       const full = await fullWalListing(store, keyPrefix);
 
       const verifyRuns = Number(flags.find((f) => f.startsWith('--verify-runs='))?.slice('--verify-runs='.length) ?? DEFAULT_VERIFY_RUNS);
-      const fullRuns: Counted[] = [];
+      const fullRuns: Awaited<ReturnType<typeof fullWalListingMemory>>[] = [];
       const verified: Verified[] = [];
       for (let i = 0; i < verifyRuns; i++) {
         if (i % 2 === 0) {
-          fullRuns.push(await fullWalListing(store, keyPrefix));
+          fullRuns.push(await fullWalListingMemory(store, keyPrefix));
           verified.push(await verification(store, keyPrefix));
         } else {
           verified.push(await verification(store, keyPrefix));
-          fullRuns.push(await fullWalListing(store, keyPrefix));
+          fullRuns.push(await fullWalListingMemory(store, keyPrefix));
         }
       }
       const verifyRatios = summarize(fullRuns.map((f, i) => verified[i].ms / f.ms));
       const rssGrowth = summarize(verified.map((v) => v.rssGrowth));
       const heapGrowth = summarize(verified.map((v) => v.heapGrowth));
+      const listingRssGrowth = summarize(fullRuns.map((f) => f.rssGrowth));
+      const listingHeapGrowth = summarize(fullRuns.map((f) => f.heapGrowth));
       // WAL grows the listing only: each further 1,000 segments cost one more page of the bare listing.
       const perSegmentMs = summarize(fullRuns.map((f) => f.ms)).median / WAL_SEGMENTS;
       const millionMs = summarize(verified.map((v) => v.ms)).median + (1_000_000 - WAL_SEGMENTS) * perSegmentMs;
@@ -224,6 +236,7 @@ const bench: Benchmark = {
       ]));
       console.log(`verification: ${verified[0].verdict}`);
       console.log(`memory growth while verifying: RSS ${spread(rssGrowth, mib)}, JS heap ${spread(heapGrowth, mib)} (target ≤ ${mib(VERIFY_TARGET_GROWTH)})`);
+      console.log(`memory growth of the bare full listing alone: RSS ${spread(listingRssGrowth, mib)}, JS heap ${spread(listingHeapGrowth, mib)}`);
       const verifyMet = verifyRatios.median <= VERIFY_TARGET_RATIO && rssGrowth.max <= VERIFY_TARGET_GROWTH;
       console.log(`verification vs bare full listing: ${verifyRatios.median.toFixed(2)}× (target ≤ ${VERIFY_TARGET_RATIO}×) ${verifyMet ? 'met' : 'MISSED'}`);
       console.log(`estimate for 1,000,000 segments (this run's listing slope, ${(perSegmentMs * 1000).toFixed(1)} ms per 1,000): ${(millionMs / 1000).toFixed(0)} s`);
@@ -254,6 +267,8 @@ const bench: Benchmark = {
           ratio: verifyRatios,
           rssGrowthBytes: rssGrowth,
           heapGrowthBytes: heapGrowth,
+          bareListingRssGrowthBytes: listingRssGrowth,
+          bareListingHeapGrowthBytes: listingHeapGrowth,
           requests: verified[0].requests,
           verdict: verified[0].verdict,
           ok: verified.every((v) => v.ok),
