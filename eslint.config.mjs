@@ -50,7 +50,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The command line runs outside VS Code: no vscode API here (nor modules that import it).' }], patterns: [CORE_BY_PATH] }] },
   },
   {
-    files: ['test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['test/**/*.ts', 'scripts/**/*.ts', 'cli/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [CORE_BY_PATH] }] },
   },
   {

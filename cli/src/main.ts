@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import { version } from '../../package.json';
 import { EXIT, printable, UsageError, type CliIo, type Subcommand } from './io';
 import { lint } from './lint';
+import { verify } from './verify';
 
-const COMMANDS: Readonly<Record<string, Subcommand>> = { lint };
+const COMMANDS: Readonly<Record<string, Subcommand>> = { lint, verify };
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));

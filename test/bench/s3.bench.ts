@@ -9,8 +9,12 @@
  *  - tree page: the tree's first page (50 backups with their sentinels and metadata.json);
  *
  * and counts the requests that touch `wal_005/` (bounded: never a full listing), beside what listing
- * `wal_005/` in full would cost. Target: browser ≤ 1.2 × bare. Writes test-results/bench-s3.json.
- * Options: `--runs=N` (default 15: the listings take a few hundred ms, and a shared machine is noisy).
+ * `wal_005/` in full would cost. Target: browser ≤ 1.2 × bare. Then, alternating, a bare full listing of
+ * `wal_005/` and the WAL continuity verification (every backup's metadata.json plus the full listing),
+ * with the growth of this process's memory while verifying. Targets: verification ≤ 1.3 × the bare full
+ * listing, growth ≤ 30 MiB. Writes test-results/bench-s3.json.
+ * Options: `--runs=N` (default 15: the listings take a few hundred ms, and a shared machine is noisy),
+ * `--verify-runs=N` (default 5).
  */
 import { performance } from 'node:perf_hooks';
 import { storageLocation } from '@core/objectStore';
@@ -19,15 +23,19 @@ import { PathListing } from '../../client/src/storage/bucketBrowser';
 import type { ObjectStore } from '../../client/src/storage/objectStore';
 import { s3ObjectStore } from '../../client/src/storage/s3';
 import { walCoverage } from '../../client/src/storage/walCoverage';
+import { verifyWalContinuity } from '../../client/src/storage/walVerification';
 import { startRgw } from '../s3/rgw';
 import { backupSeeds, walgObjects } from '../s3/seed';
-import { Benchmark, ms, spread, summarize, table, writeResults, type Summary } from './bench';
+import { Benchmark, mib, ms, spread, summarize, table, writeResults, type Summary } from './bench';
 import { openForSeeding, putAll } from './s3/fastSeed';
 
 const BACKUPS = 2_000;
 const WAL_SEGMENTS = 100_000;
 const DEFAULT_RUNS = 15;
 const TARGET_RATIO = 1.2;
+const VERIFY_TARGET_RATIO = 1.3;
+const VERIFY_TARGET_GROWTH = 30 * 1024 * 1024;
+const DEFAULT_VERIFY_RUNS = 5;
 const BUCKET = 'bench-walg';
 const BACKUP_PATH = 'sgbackups.stackgres.io/bench/orders/2026-01-01-00-00-00/16';
 
@@ -79,6 +87,46 @@ async function treePage(store: ObjectStore, keyPrefix: string): Promise<Counted>
   const t = performance.now();
   const page = await listBaseBackups(store, keyPrefix, { pageSize: 100 });
   return { ms: performance.now() - t, requests: page.requests, keys: page.backups.length };
+}
+
+interface Verified extends Counted {
+  readonly ok: boolean;
+  readonly verdict: string;
+  /** Peak RSS while verifying minus the RSS just before, and the same for the JS heap. */
+  readonly rssGrowth: number;
+  readonly heapGrowth: number;
+}
+
+/** Runs `work` with this process's memory sampled every 10 ms: peak minus the value just before. */
+async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<{ value: T; rssGrowth: number; heapGrowth: number }> {
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 10);
+  try {
+    const value = await work(sample);
+    sample();
+    return { value, rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function verification(store: ObjectStore, keyPrefix: string): Promise<Verified> {
+  const t = performance.now();
+  const { value: r, rssGrowth, heapGrowth } = await withMemory((sample) => verifyWalContinuity(store, keyPrefix, { onProgress: sample }));
+  return { ms: performance.now() - t, requests: r.requests, keys: r.objects, ok: r.ok, verdict: r.verdict, rssGrowth, heapGrowth };
+}
+
+/** The bare full listing with the same memory sampling: what listing 100,000 keys through the SDK costs by itself. */
+async function fullWalListingMemory(store: ObjectStore, keyPrefix: string): Promise<Counted & { rssGrowth: number; heapGrowth: number }> {
+  const { value, rssGrowth, heapGrowth } = await withMemory(() => fullWalListing(store, keyPrefix));
+  return { ...value, rssGrowth, heapGrowth };
 }
 
 async function fullWalListing(store: ObjectStore, keyPrefix: string): Promise<Counted> {
@@ -146,6 +194,27 @@ const bench: Benchmark = {
       }
       const full = await fullWalListing(store, keyPrefix);
 
+      const verifyRuns = Number(flags.find((f) => f.startsWith('--verify-runs='))?.slice('--verify-runs='.length) ?? DEFAULT_VERIFY_RUNS);
+      const fullRuns: Awaited<ReturnType<typeof fullWalListingMemory>>[] = [];
+      const verified: Verified[] = [];
+      for (let i = 0; i < verifyRuns; i++) {
+        if (i % 2 === 0) {
+          fullRuns.push(await fullWalListingMemory(store, keyPrefix));
+          verified.push(await verification(store, keyPrefix));
+        } else {
+          verified.push(await verification(store, keyPrefix));
+          fullRuns.push(await fullWalListingMemory(store, keyPrefix));
+        }
+      }
+      const verifyRatios = summarize(fullRuns.map((f, i) => verified[i].ms / f.ms));
+      const rssGrowth = summarize(verified.map((v) => v.rssGrowth));
+      const heapGrowth = summarize(verified.map((v) => v.heapGrowth));
+      const listingRssGrowth = summarize(fullRuns.map((f) => f.rssGrowth));
+      const listingHeapGrowth = summarize(fullRuns.map((f) => f.heapGrowth));
+      // WAL grows the listing only: each further 1,000 segments cost one more page of the bare listing.
+      const perSegmentMs = summarize(fullRuns.map((f) => f.ms)).median / WAL_SEGMENTS;
+      const millionMs = summarize(verified.map((v) => v.ms)).median + (1_000_000 - WAL_SEGMENTS) * perSegmentMs;
+
       const s = (xs: Counted[]): Summary => summarize(xs.map((x) => x.ms));
       const ratios = summarize(bare.map((b, i) => browser[i].ms / b.ms));
       const windowRatios = summarize(bare.map((b, i) => window[i].ms / b.ms));
@@ -159,6 +228,18 @@ const bench: Benchmark = {
         ['tree first page (50 backups + metadata)', spread(s(tree)), String(tree[0].requests), `${tree[0].keys} backups`, ''],
         ['full listing of wal_005/ (avoided)', ms(full.ms), String(full.requests), `${full.keys} keys`, ''],
       ]));
+      console.log('');
+      console.log(table([
+        ['', 'time ms, median (min–max)', 'requests', 'keys', 'vs bare full listing'],
+        ['bare full listing of wal_005/', spread(s(fullRuns)), String(fullRuns[0].requests), `${fullRuns[0].keys} keys`, '1.00'],
+        ['WAL continuity verification', spread(s(verified)), String(verified[0].requests), `${verified[0].keys} keys`, `${verifyRatios.median.toFixed(2)} (${verifyRatios.min.toFixed(2)}–${verifyRatios.max.toFixed(2)})`],
+      ]));
+      console.log(`verification: ${verified[0].verdict}`);
+      console.log(`memory growth while verifying: RSS ${spread(rssGrowth, mib)}, JS heap ${spread(heapGrowth, mib)} (target ≤ ${mib(VERIFY_TARGET_GROWTH)})`);
+      console.log(`memory growth of the bare full listing alone: RSS ${spread(listingRssGrowth, mib)}, JS heap ${spread(listingHeapGrowth, mib)}`);
+      const verifyMet = verifyRatios.median <= VERIFY_TARGET_RATIO && rssGrowth.max <= VERIFY_TARGET_GROWTH;
+      console.log(`verification vs bare full listing: ${verifyRatios.median.toFixed(2)}× (target ≤ ${VERIFY_TARGET_RATIO}×) ${verifyMet ? 'met' : 'MISSED'}`);
+      console.log(`estimate for 1,000,000 segments (this run's listing slope, ${(perSegmentMs * 1000).toFixed(1)} ms per 1,000): ${(millionMs / 1000).toFixed(0)} s`);
       console.log('');
       console.log(`requests touching wal_005/: ${w.walRequests} (a full listing would take ${full.requests}); newest segment found: ${w.newest}`);
       const met = ratios.median <= TARGET_RATIO;
@@ -179,6 +260,21 @@ const bench: Benchmark = {
         requests: { bare: bare[0].requests, browser: browser[0].requests, window: w.requests, treeFirstPage: tree[0].requests },
         walRequests: w.walRequests,
         target: { ratio: TARGET_RATIO, met },
+        verification: {
+          runs: verifyRuns,
+          fullWalListingMs: s(fullRuns),
+          verifyMs: s(verified),
+          ratio: verifyRatios,
+          rssGrowthBytes: rssGrowth,
+          heapGrowthBytes: heapGrowth,
+          bareListingRssGrowthBytes: listingRssGrowth,
+          bareListingHeapGrowthBytes: listingHeapGrowth,
+          requests: verified[0].requests,
+          verdict: verified[0].verdict,
+          ok: verified.every((v) => v.ok),
+          estimateMsFor1MSegments: millionMs,
+          target: { ratio: VERIFY_TARGET_RATIO, growthBytes: VERIFY_TARGET_GROWTH, met: verifyMet },
+        },
         totalMs: performance.now() - started,
       });
       console.log(`results: ${file}; total ${((performance.now() - started) / 1000).toFixed(0)} s`);

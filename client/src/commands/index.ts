@@ -18,6 +18,7 @@ import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
 import { commandTable } from './table';
+import { verifyCommands } from './verify';
 
 export function allCommands(): CommandSpec[] {
   const handlers: CommandSpec[] = [
@@ -28,6 +29,7 @@ export function allCommands(): CommandSpec[] {
     ...backupCommands,
     ...restoreCommands,
     ...storageCommands,
+    ...verifyCommands,
   ];
   return handlers.map((spec) => ({ ...spec, needsTrust: commandTable[spec.id].needsTrust }));
 }

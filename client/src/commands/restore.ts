@@ -8,13 +8,16 @@ import * as vscode from 'vscode';
 import { pointInTimeProblem, restoreFilePath, restoreNameProblem, suggestRestoreName, windowText } from '@core/backupActions';
 import { readBackup, type BackupView } from '@core/backups';
 import { clusterMajor } from '@core/describe';
+import { backupPathOfBackup } from '@core/objectStore';
 import { recoverableWindow, restoreManifest, type RecoverableWindow } from '@core/restore';
 import { formatInstant } from '@core/timestamp';
+import { gapProblem } from '@core/walVerify';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
 import type { KubeApi, KubeObject } from '../kube/api';
 import { restoreFileTarget, writeRestoreFile } from '../restoreFile';
+import { verificationOfPath } from '../storage/verifications';
 import { BackupNode } from '../tree/nodes';
 import * as prompts from '../ui/prompts';
 import { restoreContextProblem } from '../webviews/pageMessages';
@@ -79,6 +82,8 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
     throw new UserError(`SGBackup ${chosen.name} is ${chosen.phase}: only a Completed backup can be restored.`);
   }
   let backup = await backupObject(api, chosen.namespace, chosen.name);
+  // The last Verify Recoverability of the backup's path: an instant inside one of its WAL gaps is refused.
+  const gaps = verificationOfPath(api.context.name, chosen.namespace, backupPathOfBackup(backup) ?? '')?.check.gaps ?? [];
 
   // The new cluster goes where the backup is; elsewhere needs a copy of the backup there first.
   const where = await prompts.pick(
@@ -116,7 +121,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   const window = windowNow();
   if (requestedInstant !== undefined) {
     // Chosen on the recoverable-window picture: checked like a typed one.
-    const problem = pointInTimeProblem(backup, requestedInstant, window);
+    const problem = pointInTimeProblem(backup, requestedInstant, window) ?? gapProblem(gaps, requestedInstant);
     if (problem) throw new UserError(problem);
   }
   const pitr = requestedInstant !== undefined ? { label: POINT_IN_TIME } : await prompts.pick(
@@ -135,7 +140,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
         value: formatInstant(window.toIsNow ? new Date(Math.floor(window.to.getTime() / 1000) * 1000) : window.from),
         ignoreFocusOut: true,
         // "now" moves on while the user types: the window is recomputed for each check.
-        validateInput: (v) => pointInTimeProblem(backup, v, windowNow()),
+        validateInput: (v) => pointInTimeProblem(backup, v, windowNow()) ?? gapProblem(gaps, v.trim()),
       })
     ).trim();
   }

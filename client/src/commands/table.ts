@@ -28,6 +28,7 @@ export const commandTable = {
   'stackgres.showRecoverableWindow': { title: 'Show Recoverable Window', needsTrust: true },
   'stackgres.loadMoreBackups': { title: 'Load More Backups from the Bucket', needsTrust: true },
   'stackgres.refreshBucket': { title: 'Read the Bucket Again', needsTrust: true },
+  'stackgres.verifyRecoverability': { title: 'Verify Recoverability', needsTrust: true },
 } as const satisfies Record<string, CommandData>;
 
 export type CommandId = keyof typeof commandTable;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { formatBytes } from '@core/describe';
+import { markdownText } from '@core/markdown';
 import { clusterBackupPath, clusterStorageName } from '@core/objectStore';
 import { get } from '@core/rules/types';
 import { matchBackups, type MatchedBackup, type WalgBackup } from '@core/walg';
@@ -14,6 +15,7 @@ import type { ClusterModel } from '../clusterModel';
 import type { KubeObject } from '../kube/api';
 import { isProblem, type BucketBrowser, PathListing, type BrowserProblem, type ListingOptions } from '../storage/bucketBrowser';
 import { openStorage } from '../storage/credentials';
+import { verificationOf } from '../storage/verifications';
 import { MessageNode, type Node } from './node';
 import { bucketPathTooltip, walCoverageTooltip, walgBackupTooltip, when } from './tooltips';
 
@@ -121,7 +123,7 @@ function problemRows(parent: string, problem: BrowserProblem, target: PathTarget
 export function bucketRows(parent: string, listing: PathListing, target: PathTarget, sgBackups: readonly KubeObject[]): Node[] {
   if (listing.problem && listing.backups.length === 0) return problemRows(parent, listing.problem, target);
   const rows: Node[] = [];
-  rows.push(new WalCoverageNode(`${parent}/wal`, listing));
+  rows.push(new WalCoverageNode(`${parent}/wal`, listing, listingKey(target)));
   const match = matchBackups(listing.backups.map((b) => b.name), target.backupPath, sgBackups, target.pathIsCurrent);
   const byName = new Map(match.backups.map((m) => [m.name, m]));
   for (const b of listing.backups) rows.push(new WalgBackupNode(`${parent}/walg/${b.name}`, b, byName.get(b.name)!));
@@ -181,9 +183,28 @@ export class WalCoverageNode implements Node {
   constructor(
     readonly id: string,
     private readonly listing: PathListing,
+    /** `listingKey` of the path: its last "Verify Recoverability" says continuous or how many gaps. */
+    private readonly key?: string,
   ) {}
 
   treeItem(): vscode.TreeItem {
+    const item = this.coverageItem();
+    const verified = this.key !== undefined ? verificationOf(this.key) : undefined;
+    if (verified) {
+      // Only a finished verification is remembered: "continuous" never comes from a partial read.
+      const gaps = verified.gapCount;
+      const words = gaps === 0 ? vscode.l10n.t('continuous') : gaps === 1 ? vscode.l10n.t('1 gap') : vscode.l10n.t('{0} gaps', gaps);
+      item.description = `${words} · ${typeof item.description === 'string' ? item.description : ''}`;
+      if (gaps > 0 || !verified.check.ok) item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+      else item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+      const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip : new vscode.MarkdownString(typeof item.tooltip === 'string' ? markdownText(item.tooltip) : '');
+      md.appendMarkdown(`\n\n**${markdownText(vscode.l10n.t('Verified {0}', verified.check.at))}:** ${markdownText(verified.check.verdict)}`);
+      item.tooltip = md;
+    }
+    return item;
+  }
+
+  private coverageItem(): vscode.TreeItem {
     const c = this.listing.coverage;
     const item = new vscode.TreeItem('WAL archive', vscode.TreeItemCollapsibleState.None);
     item.id = this.id;

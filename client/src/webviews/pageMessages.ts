@@ -5,12 +5,14 @@
  * the panel drew for its own cluster, at an instant inside that backup's window. No vscode import.
  */
 import { isRestorable, type RecoveryTimeline } from '@core/recoveryTimeline';
+import { gapProblem } from '@core/walVerify';
 import type { KubeContext } from '../kube/api';
 
 /** What the page asks the extension. */
 export type PageMessage =
   | { readonly type: 'restore'; readonly backup: { readonly namespace: string; readonly name: string }; readonly pointInTime?: string }
-  | { readonly type: 'refresh' };
+  | { readonly type: 'refresh' }
+  | { readonly type: 'verify' };
 
 /** What a panel knows about itself. */
 export interface PanelView {
@@ -76,7 +78,7 @@ export function checkPageMessage(raw: unknown, panel: PanelView, current: string
   if (!message) return { ok: false, reason: 'it is not a request the page sends' };
   if (current === undefined) return { ok: false, reason: 'the extension is not connected to the window\'s context' };
   if (current !== panel.context) return { ok: false, reason: 'the connected context is no longer the window\'s', closePanel: true };
-  if (message.type === 'refresh') return { ok: true, message };
+  if (message.type === 'refresh' || message.type === 'verify') return { ok: true, message };
 
   const { namespace, name } = message.backup;
   const t = panel.timeline;
@@ -90,6 +92,8 @@ export function checkPageMessage(raw: unknown, panel: PanelView, current: string
     if (at < Date.parse(drawn.window.from) || at > Date.parse(drawn.window.to)) {
       return { ok: false, reason: `${message.pointInTime} is outside the recoverable window of SGBackup ${namespace}/${name}` };
     }
+    const gap = gapProblem(t?.verification?.gaps ?? [], message.pointInTime);
+    if (gap) return { ok: false, reason: gap };
   }
   return { ok: true, message };
 }
@@ -98,6 +102,7 @@ export function checkPageMessage(raw: unknown, panel: PanelView, current: string
 function shapeOf(raw: unknown): PageMessage | undefined {
   if (!isPlainObject(raw)) return undefined;
   if (raw.type === 'refresh') return onlyKeys(raw, ['type']) ? { type: 'refresh' } : undefined;
+  if (raw.type === 'verify') return onlyKeys(raw, ['type']) ? { type: 'verify' } : undefined;
   if (raw.type !== 'restore' || !onlyKeys(raw, ['type', 'backup', 'pointInTime'])) return undefined;
   const backup = raw.backup;
   if (!isPlainObject(backup) || !onlyKeys(backup, ['namespace', 'name'])) return undefined;

@@ -14,6 +14,7 @@ import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
 import type { KubeObject } from '../kube/api';
 import { isProblem } from '../storage/bucketBrowser';
+import { onDidChangeVerifications, verificationOf } from '../storage/verifications';
 import { ClusterNode } from '../tree/nodes';
 import { listingFor, listingKey, type PathTarget } from '../tree/storageNodes';
 import * as prompts from '../ui/prompts';
@@ -34,7 +35,7 @@ export interface LoadOptions {
   readonly reload?: boolean;
 }
 
-function pathTarget(model: ClusterModel, cluster: KubeObject): PathTarget | string {
+export function pathTarget(model: ClusterModel, cluster: KubeObject): PathTarget | string {
   const namespace = cluster.metadata.namespace ?? '';
   const storageName = clusterStorageName(cluster);
   if (!storageName) return 'No backups are configured for this cluster.';
@@ -85,7 +86,8 @@ export async function loadRecoveryTimeline(ctx: ExtensionContextHolder, namespac
       };
     }
   }
-  return recoveryTimeline({ cluster, sgBackups: model.objects('SGBackup'), bucket, storageNotes: notes, now: new Date() });
+  const verification = target && typeof target !== 'string' ? verificationOf(listingKey(target))?.check : undefined;
+  return recoveryTimeline({ cluster, sgBackups: model.objects('SGBackup'), bucket, storageNotes: notes, verification, now: new Date() });
 }
 
 /** For the restore command's point-in-time picker: the reachable instants from one SGBackup of a cluster. */
@@ -102,6 +104,8 @@ export interface RecoverableWindowResult {
   readonly viewType: string;
   readonly title: string;
   readonly timeline: RecoveryTimeline;
+  /** The page as drawn. */
+  readonly html: string;
 }
 
 export type { PageMessage };
@@ -140,11 +144,15 @@ class WindowPanel {
         if (s.kind === 'connected' && contextIdentity(s.api.context) !== context) this.close(`context ${s.api.context.name} is connected now`);
       }),
       // SGBackups come and go: redraw from the live model, without reading the bucket again.
-      ctx.onDidChangeModel(() => {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.load(false).catch((err: unknown) => ctx.log.warn(`Recoverable window of ${namespace}/${name}: ${String(err)}`)), 500);
-      }),
+      ctx.onDidChangeModel(() => this.redrawSoon()),
+      // A verification of this path (from the tree, the palette or the button) draws its gaps.
+      onDidChangeVerifications(() => this.redrawSoon()),
     );
+  }
+
+  private redrawSoon(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.load(false).catch((err: unknown) => this.ctx.log.warn(`Recoverable window of ${this.namespace}/${this.name}: ${String(err)}`)), 500);
   }
 
   /** Draws the cluster again; undefined when the panel was closed because another context is connected. */
@@ -192,6 +200,11 @@ class WindowPanel {
           sub.dispose();
         }
       });
+      return;
+    }
+    if (m.type === 'verify') {
+      await vscode.commands.executeCommand('stackgres.verifyRecoverability', { namespace: this.namespace, name: this.name });
+      await this.load(false);
       return;
     }
     if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime, context: this.context });
@@ -274,5 +287,5 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
     },
   );
   if (!timeline) throw new UserError(`Another Kubernetes context was connected while the recoverable window of ${namespace}/${name} opened: open it again.`);
-  return { namespace, name, viewType: VIEW_TYPE, title, timeline };
+  return { namespace, name, viewType: VIEW_TYPE, title, timeline, html: current.panel.webview.html };
 }

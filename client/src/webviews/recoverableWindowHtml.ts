@@ -8,6 +8,7 @@
  */
 import type { BackupFate, RecoveryTimeline, TimelineBackup } from '@core/recoveryTimeline';
 import { isRestorable } from '@core/recoveryTimeline';
+import type { GapSpan } from '@core/walVerify';
 
 export interface HtmlOptions {
   /** `webview.cspSource`. */
@@ -92,6 +93,17 @@ export function axisRange(t: RecoveryTimeline): { t0: number; t1: number } {
   return { t0: min - pad, t1: max + pad };
 }
 
+/** [from, to] without the verified gaps: the instants a point-in-time restore can reach. */
+export function restorablePieces(from: string, to: string, gaps: readonly GapSpan[]): { from: string; to: string }[] {
+  let pieces = [{ from: Date.parse(from), to: Date.parse(to) }];
+  for (const g of gaps) {
+    const a = Date.parse(g.from);
+    const b = g.to ? Date.parse(g.to) : Infinity;
+    pieces = pieces.flatMap((p) => (b <= p.from || a >= p.to ? [p] : [{ from: p.from, to: a }, { from: b, to: p.to }].filter((q) => q.to > q.from)));
+  }
+  return pieces.map((p) => ({ from: new Date(p.from).toISOString(), to: new Date(p.to).toISOString() }));
+}
+
 function markerShape(b: TimelineBackup, x: number, y: number): string {
   const r = 7;
   switch (b.fate) {
@@ -125,15 +137,28 @@ export function recoverableWindowHtml(t: RecoveryTimeline, o: HtmlOptions): stri
     svg.push(`<line class="tick" x1="${tx}" x2="${tx}" y1="${LAYOUT.top}" y2="${axisY + 4}"/>`);
     svg.push(`<text class="tick-label" x="${tx}" y="${axisY + 18}" text-anchor="middle">${tick.label}</text>`);
   }
+  const gaps = t.verification?.gaps ?? [];
   if (t.recoverable) {
-    const a = x(t.recoverable.from);
-    const b = x(t.recoverable.to);
-    svg.push(`<rect id="restorable" class="band restorable" x="${a}" y="${rowY(0) - 8}" width="${Math.max(2, b - a)}" height="16" rx="3"><title>A point-in-time restore can reach ${shortTime(t.recoverable.from)} to ${shortTime(t.recoverable.to)} UTC</title></rect>`);
+    // The restorable band, split where a verified WAL gap makes instants unreachable.
+    const pieces = restorablePieces(t.recoverable.from, t.recoverable.to, gaps);
+    for (const [i, piece] of pieces.entries()) {
+      const a = x(piece.from);
+      const b = x(piece.to);
+      svg.push(`<rect ${i === 0 ? 'id="restorable" ' : ''}class="band restorable" x="${a}" y="${rowY(0) - 8}" width="${Math.max(2, b - a)}" height="16" rx="3"><title>A point-in-time restore can reach ${shortTime(piece.from)} to ${shortTime(piece.to)} UTC</title></rect>`);
+    }
   }
   if (t.walBand) {
     const a = x(t.walBand.from);
     const b = x(t.walBand.to);
     svg.push(`<rect class="band wal" x="${a}" y="${rowY(1) - 8}" width="${Math.max(2, b - a)}" height="16" rx="3"><title>WAL in the bucket: ${escapeHtml(t.wal?.oldest?.segment ?? '?')} to ${escapeHtml(t.wal?.newest?.segment ?? '?')}</title></rect>`);
+  }
+  const axisEnd = new Date(t1).toISOString();
+  for (const [i, g] of gaps.entries()) {
+    const a = x(g.from);
+    const b = x(g.to ?? axisEnd);
+    const segments = g.fromSegment === g.toSegment ? `segment ${g.fromSegment}` : `segments ${g.fromSegment} to ${g.toSegment}`;
+    const until = g.to ? `${shortTime(g.to)} UTC (the next restorable backup)` : 'a new backup';
+    svg.push(`<rect id="gap-${i}" class="band gap" x="${a}" y="${rowY(0) - 10}" width="${Math.max(3, b - a)}" height="${rowY(1) - rowY(0) + 20}"><title>${escapeHtml(`WAL gap on timeline ${g.timeline}: ${segments} missing. Instants from ${shortTime(g.from)} UTC${g.fromEstimated ? ' (about)' : ''} until ${until} cannot be reached.`)}</title></rect>`);
   }
   const nowX = x(t.now);
   svg.push(`<line class="now" x1="${nowX}" x2="${nowX}" y1="${LAYOUT.top - 6}" y2="${axisY}"/><text class="now-label" x="${nowX}" y="${LAYOUT.top - 10}" text-anchor="middle">now</text>`);
@@ -156,6 +181,10 @@ export function recoverableWindowHtml(t: RecoveryTimeline, o: HtmlOptions): stri
   const retention = t.retention !== undefined
     ? `Retention keeps the newest <strong>${t.retention}</strong> managed backups${t.schedule ? `; schedule <code>${escapeHtml(t.schedule)}</code> (UTC)` : '; no schedule'}. The oldest managed backup is deleted by the next backup, and the window then starts later.`
     : 'No backups are configured for this cluster.';
+  const v = t.verification;
+  const verified = v
+    ? `<p id="verification" class="${v.gaps.length + v.undrawnGaps > 0 || !v.ok ? 'error' : 'muted'}">WAL verified ${shortTime(v.at)} UTC: ${v.gaps.length + v.undrawnGaps === 0 ? 'continuous' : `${v.gaps.length + v.undrawnGaps} gap${v.gaps.length + v.undrawnGaps === 1 ? '' : 's'} (red)`}. ${escapeHtml(v.verdict)}</p>`
+    : '<p id="verification" class="muted">WAL continuity is not verified: the WAL band shows the oldest and newest segment only.</p>';
   const notes = t.storageNotes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
   const wal = t.wal
     ? t.wal.oldest
@@ -168,7 +197,7 @@ export function recoverableWindowHtml(t: RecoveryTimeline, o: HtmlOptions): stri
     `<td>${escapeHtml(b.phase ?? '')}</td><td>${escapeHtml(b.note)}</td>` +
     `<td>${isRestorable(b) ? `<button class="restore" data-index="${i}">Restore…</button>` : ''}</td></tr>`).join('');
 
-  const data = JSON.stringify({ t0, t1, left: LAYOUT.left, plot, width: LAYOUT.width, backups: t.backups, recoverable: t.recoverable ?? null }).replace(/</g, '\\u003c');
+  const data = JSON.stringify({ t0, t1, left: LAYOUT.left, plot, width: LAYOUT.width, backups: t.backups, recoverable: t.recoverable ?? null, gaps }).replace(/</g, '\\u003c');
   const nonce = escapeHtml(o.nonce);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -195,6 +224,7 @@ svg text { fill: var(--vscode-foreground); font-size: 12px; font-family: var(--v
 .now-label { fill: var(--vscode-editorWarning-foreground); font-size: 11px; }
 .band.restorable { fill: var(--vscode-charts-green); fill-opacity: .55; }
 .band.wal { fill: var(--vscode-charts-blue); fill-opacity: .35; }
+.band.gap { fill: var(--vscode-charts-red); fill-opacity: .75; }
 #plot { cursor: crosshair; }
 .marker { cursor: pointer; }
 .marker .shape { stroke-width: 2; }
@@ -228,7 +258,7 @@ tr.selected { background: var(--vscode-list-inactiveSelectionBackground); }
 <h1>Recoverable window: ${escapeHtml(t.cluster.namespace)}/${escapeHtml(t.cluster.name)}</h1>
 <p id="summary">${summary}</p>
 <p class="muted">${retention}${t.backupPath ? ` Path <code>${escapeHtml(t.backupPath)}</code>.` : ''}</p>
-${wal}${notes}
+${wal}${verified}${notes}
 <div class="legend">
 <span><svg viewBox="0 0 16 16"><g class="fate-kept"><circle class="shape" cx="8" cy="8" r="5"/></g></svg> kept</span>
 <span><svg viewBox="0 0 16 16"><g class="fate-replaced-next"><circle class="shape" cx="8" cy="8" r="5"/></g></svg> deleted by the next backup</span>
@@ -242,7 +272,7 @@ ${svg.join('\n')}
 <line id="cursor" x1="0" x2="0" y1="${LAYOUT.top}" y2="${axisY}" visibility="hidden"/>
 </svg>
 <div id="details" aria-live="polite"><span class="muted">Click a backup, or an instant on the axis, to restore from it.</span></div>
-<p><button id="refresh" class="secondary">Read the bucket again</button></p>
+<p><button id="refresh" class="secondary">Read the bucket again</button> <button id="verify" class="secondary">Verify Recoverability</button></p>
 <table>
 <thead><tr><th>Time (UTC)</th><th>Backup</th><th>Phase</th><th>What retention does</th><th></th></tr></thead>
 <tbody>${rows}</tbody>
@@ -308,11 +338,19 @@ const SCRIPT = `
       const t = Date.parse(input.value);
       if (Number.isNaN(t) || !/Z$|[+-]\\d\\d:\\d\\d$/.test(input.value.trim())) { problem.textContent = ' Write an instant such as 2024-01-15T10:30:00Z.'; return; }
       if (t < Date.parse(b.window.from) || t > Date.parse(b.window.to)) { problem.textContent = ' Outside this backup\\'s window.'; return; }
+      const gap = gapAt(t);
+      if (gap) { problem.textContent = ' Cannot be recovered: ' + gapText(gap); return; }
       problem.textContent = '';
       restore(b, new Date(t).toISOString().replace('.000Z', 'Z'));
     }, true));
     p.appendChild(problem);
     details.appendChild(p);
+  }
+  function gapAt(t) {
+    return data.gaps.find((g) => t > Date.parse(g.from) && (!g.to || t < Date.parse(g.to)));
+  }
+  function gapText(g) {
+    return 'it falls in a WAL gap: ' + (g.fromSegment === g.toSegment ? 'segment ' + g.fromSegment + ' is' : 'segments ' + g.fromSegment + ' to ' + g.toSegment + ' are') + ' missing (timeline ' + g.timeline + '), so no backup before it can replay WAL to it.';
   }
   function showInstant(t) {
     const iso = new Date(t).toISOString().replace(/\\.\\d{3}Z$/, 'Z');
@@ -321,6 +359,13 @@ const SCRIPT = `
     cursor.setAttribute('x1', x); cursor.setAttribute('x2', x); cursor.setAttribute('visibility', 'visible');
     clear(details);
     const p = document.createElement('p');
+    const gap = gapAt(t);
+    if (gap) {
+      p.className = 'error';
+      p.textContent = fmt(iso) + ' UTC cannot be recovered: ' + gapText(gap);
+      details.appendChild(p);
+      return;
+    }
     if (!b || !data.recoverable || iso > data.recoverable.to) {
       p.textContent = fmt(iso) + ' UTC cannot be recovered: ' + (!b ? 'no restorable backup was stored before it.' : 'it is after the end of the archived WAL (' + fmt(data.recoverable.to) + ' UTC).');
       details.appendChild(p);
@@ -345,5 +390,6 @@ const SCRIPT = `
   });
   document.querySelectorAll('button.restore').forEach((b) => b.addEventListener('click', () => showBackup(Number(b.getAttribute('data-index')))));
   document.getElementById('refresh').addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
+  document.getElementById('verify').addEventListener('click', () => vscode.postMessage({ type: 'verify' }));
 })();
 `;

@@ -10,6 +10,7 @@ import { clusterBackupPath } from './objectStore';
 import { recoverableWindow } from './restore';
 import { get } from './rules/types';
 import { matchBackups } from './walg';
+import type { GapSpan } from './walVerify';
 
 /** The CRD default of `backups[].retention`. */
 export const DEFAULT_RETENTION = 5;
@@ -75,6 +76,17 @@ export interface RecoveryTimeline {
   readonly recoverable?: { readonly from: string; readonly to: string; readonly toIsNow: boolean };
   /** Why the bucket part is missing or partial (credentials, access, too many backups). */
   readonly storageNotes: readonly string[];
+  /** From the last "Verify Recoverability" of this path: its verdict and the gaps as spans of time. */
+  readonly verification?: WalCheck;
+}
+
+export interface WalCheck {
+  readonly at: string;
+  readonly ok: boolean;
+  readonly verdict: string;
+  readonly gaps: readonly GapSpan[];
+  /** Gaps whose start time is unknown (not drawn). */
+  readonly undrawnGaps: number;
 }
 
 export interface BucketView {
@@ -93,6 +105,7 @@ export interface TimelineInput {
   readonly sgBackups: readonly unknown[];
   readonly bucket?: BucketView;
   readonly storageNotes?: readonly string[];
+  readonly verification?: WalCheck;
   readonly now: Date;
 }
 
@@ -194,6 +207,7 @@ export function recoveryTimeline(input: TimelineInput): RecoveryTimeline {
     walBand,
     recoverable,
     storageNotes: input.storageNotes ?? [],
+    verification: input.verification,
   };
 }
 
@@ -229,6 +243,8 @@ export interface PointInTimeRange {
   readonly walUntil?: Date;
   /** A warning to show beside the range (WAL missing or behind). */
   readonly warning?: string;
+  /** WAL gaps found by the last verification: instants inside them cannot be reached (see `gapProblem`). */
+  readonly gaps: readonly GapSpan[];
 }
 
 /**
@@ -254,7 +270,7 @@ export function pointInTimeRange(timeline: RecoveryTimeline, backupName: string)
       warning = `WAL is archived up to ${newest.toISOString()} (segment ${timeline.wal!.newest!.segment}); later instants are not in the bucket yet.`;
     }
   }
-  return { from, to, toIsNow: b.window.toIsNow && walUntil === undefined, nextBackup: b.window.nextBackup, walUntil, warning };
+  return { from, to, toIsNow: b.window.toIsNow && walUntil === undefined, nextBackup: b.window.nextBackup, walUntil, warning, gaps: timeline.verification?.gaps ?? [] };
 }
 
 /** The first line of a failure, without the colon that introduces the next line. */

@@ -105,3 +105,17 @@ describe('A restore the page asked for, when Restore Backup runs it', () => {
     assert.match(restoreContextProblem(42, prod) ?? '', /^The restore request does not say which context it was drawn for/);
   });
 });
+
+describe('Messages from the recoverable-window page, after Verify Recoverability found a gap', () => {
+  const gap = { timeline: 1, fromSegment: '00000001000000000000000E', toSegment: '00000001000000000000000F', from: '2025-03-05T10:00:00.000Z', to: '2025-03-06T02:30:00.000Z', fromEstimated: true };
+  const verified: PanelView = { ...PANEL, timeline: { ...timeline(), verification: { at: NOW.toISOString(), ok: true, verdict: 'v', gaps: [gap], undrawnGaps: 0 } } };
+
+  it('refuses an instant inside the gap, with the reason; instants before it and the verify button go ahead', () => {
+    const refused = checkPageMessage(restore('orders-1', '2025-03-05T12:00:00Z'), verified, PROD);
+    assert.equal(refused.ok, false);
+    assert.match(!refused.ok ? refused.reason : '', /^2025-03-05T12:00:00Z falls in a WAL gap: segments 00000001000000000000000E to 00000001000000000000000F are missing from the bucket \(timeline 1\)/);
+    assert.equal(checkPageMessage(restore('orders-1', '2025-03-05T09:00:00Z'), verified, PROD).ok, true);
+    assert.deepEqual(checkPageMessage({ type: 'verify' }, verified, PROD), { ok: true, message: { type: 'verify' } });
+    assert.equal(checkPageMessage({ type: 'verify', extra: 1 }, verified, PROD).ok, false);
+  });
+});

@@ -104,3 +104,27 @@ describe('The recoverable-window page', () => {
     assert.deepEqual(ticks(Date.parse('2024-11-15T00:00:00Z'), Date.parse('2025-05-01T00:00:00Z')).map((m) => m.label), ['2024-12-01', '2025-01-01', '2025-02-01', '2025-03-01', '2025-04-01', '2025-05-01'], 'months start on the 1st');
   });
 });
+
+describe('The recoverable-window page with a verified WAL gap', () => {
+  const gap = { timeline: 1, fromSegment: '000000010000000000000020', toSegment: '000000010000000000000022', from: '2025-03-06T04:00:00.000Z', to: '2025-03-07T02:00:00.000Z', fromEstimated: true };
+  const t: RecoveryTimeline = { ...timeline(), verification: { at: NOW.toISOString(), ok: true, verdict: 'Recoverable: <b>x</b>', gaps: [gap], undrawnGaps: 0 } };
+  const html = recoverableWindowHtml(t, { cspSource: 'vscode-webview://abc', nonce: 'n' });
+
+  it('draws the gap in red over the bands and splits the restorable band around it', () => {
+    assert.match(html, /<rect id="gap-0" class="band gap" [^>]*><title>WAL gap on timeline 1: segments 000000010000000000000020 to 000000010000000000000022 missing\. Instants from 2025-03-06 04:00 UTC \(about\) until 2025-03-07 02:00 UTC \(the next restorable backup\) cannot be reached\.<\/title>/);
+    const restorable = html.match(/class="band restorable"[^>]*><title>[^<]*/g) ?? [];
+    assert.deepEqual(restorable.map((r) => r.replace(/^.*<title>/, '')), [
+      'A point-in-time restore can reach 2025-03-05 02:00 to 2025-03-06 04:00 UTC',
+      'A point-in-time restore can reach 2025-03-07 02:00 to 2025-03-07 11:50 UTC',
+    ]);
+    assert.match(html, /<p id="verification" class="error">WAL verified 2025-03-07 12:00 UTC: 1 gap \(red\)\. Recoverable: &lt;b&gt;x&lt;\/b&gt;<\/p>/);
+    assert.match(html, /<button id="verify" class="secondary">Verify Recoverability<\/button>/);
+  });
+
+  it('without a verification: one restorable band, no red, and the page says WAL continuity is not verified', () => {
+    const plain = recoverableWindowHtml(timeline(), { cspSource: 'vscode-webview://abc', nonce: 'n' });
+    assert.doesNotMatch(plain, /class="band gap"/);
+    assert.equal((plain.match(/class="band restorable"/g) ?? []).length, 1);
+    assert.match(plain, /WAL continuity is not verified/);
+  });
+});

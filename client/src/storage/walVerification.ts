@@ -1,0 +1,168 @@
+/**
+ * Verifies WAL continuity under a backup path: every base backup's sentinel and metadata.json, and a full
+ * listing of `wal_005/` in pages fed to the core's `WalVerifier` (ranges of consecutive segments, never
+ * the names), then the timeline history files. Either the whole verification or an error: a listing that
+ * failed, was cancelled or paged wrongly never yields a partial result that could look continuous.
+ */
+import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';
+import { DEFAULT_WAL_SEGMENT_SIZE, segmentsPerLog, TooFragmented, WalVerifier, type WalVerification } from '@core/walVerify';
+import { mapLimit } from './baseBackups';
+import { ListingError, PagedListing, StorageError, type ObjectStore, type RequestOptions } from './objectStore';
+
+export interface VerifyProgress {
+  /** Objects of `wal_005/` read so far. */
+  readonly walObjects: number;
+  /** Base backups found so far, and how many of them were read. */
+  readonly backups: number;
+  readonly backupsRead: number;
+}
+
+export interface VerifyOptions extends RequestOptions {
+  readonly segmentSize?: number;
+  /** Objects of `wal_005/` read at most (default 10,000,000): beyond, the verification stops and says so. */
+  readonly maxWalObjects?: number;
+  /** Base backups read at most (default 100,000). */
+  readonly maxBackups?: number;
+  /** Parallel reads of metadata.json (default 8). */
+  readonly concurrency?: number;
+  readonly onProgress?: (p: VerifyProgress) => void;
+}
+
+export interface VerifyResult extends WalVerification {
+  /** Listing and read requests made. */
+  readonly requests: number;
+  /** The listing of wal_005/ began after this segment: older WAL cannot serve any backup. */
+  readonly listedFrom?: string;
+  /** History files or backups that could not be read: the verdict stands, with these caveats. */
+  readonly notes: readonly string[];
+}
+
+const PAGE = 1000;
+const METADATA_LIMIT = 1024 * 1024;
+const SENTINEL_LIMIT = 4 * 1024 * 1024;
+const HISTORY_LIMIT = 64 * 1024;
+const MAX_HISTORIES = 1000;
+
+function rethrowIfFatal(err: unknown): void {
+  if (err instanceof StorageError && (err.code === 'Aborted' || err.code === 'AccessDenied' || err instanceof ListingError)) throw err;
+}
+
+/** The backup's metadata.json (one request), else its sentinel. */
+async function readBackup(store: ObjectStore, keyPrefix: string, name: string, listedAt: Date | undefined, options: RequestOptions): Promise<WalgBackup> {
+  const read = async (key: string, maxBytes: number): Promise<string | { error: string }> => {
+    try {
+      return (await store.get(key, { ...options, maxBytes })).toString('utf8');
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'Aborted') throw err;
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  const meta = await read(metadataKey(keyPrefix, name), METADATA_LIMIT);
+  const metadata = typeof meta === 'string' ? parseBackupMetadata(meta) : { ok: false as const, error: `metadata.json could not be read: ${meta.error}` };
+  if (metadata.ok && metadata.value.startLsn !== undefined && metadata.value.finishLsn !== undefined) return describeWalgBackup(name, undefined, metadata, listedAt);
+  const raw = await read(sentinelKey(keyPrefix, name), SENTINEL_LIMIT);
+  const sentinel = typeof raw === 'string' ? parseSentinel(raw) : { ok: false as const, error: `The backup stop sentinel could not be read: ${raw.error}` };
+  return describeWalgBackup(name, sentinel, metadata, listedAt);
+}
+
+export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const segmentSize = options.segmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
+  const verifier = new WalVerifier({ segmentSize });
+  // One failure stops the other half at once (its requests are cancelled) and is the one reported.
+  const inner = new AbortController();
+  const request: RequestOptions = { signal: options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal, timeoutMs: options.timeoutMs };
+  const maxBackups = options.maxBackups ?? 100_000;
+  const maxWal = options.maxWalObjects ?? 10_000_000;
+  const notes: string[] = [];
+  let reads = 0;
+  let backupsRead = 0;
+  const found: { name: string; listedAt?: Date }[] = [];
+  const progress = (): void => options.onProgress?.({ walObjects: verifier.objects, backups: found.length, backupsRead });
+
+  // Backup names, a page at a time (with `/` as delimiter only sentinels and folders come back).
+  const backupListing = new PagedListing(store, { maxRequests: Math.ceil((maxBackups * 2) / PAGE) + 2 });
+  const backupPages = backupListing.pages({ ...request, prefix: `${keyPrefix}${BASEBACKUPS_FOLDER}`, delimiter: '/', maxKeys: PAGE });
+  const takeBackupPage = async (): Promise<boolean> => {
+    const next = await backupPages.next();
+    if (next.done) return false;
+    for (const o of next.value.objects) {
+      const name = backupNameOfSentinelKey(o.key);
+      if (name === undefined) continue;
+      if (found.length >= maxBackups) throw new StorageError('ListingTooLong', `More than ${maxBackups} base backups under ${keyPrefix}${BASEBACKUPS_FOLDER}: too many to verify here.`, 'ListBucket');
+      found.push({ name, listedAt: o.lastModified });
+    }
+    progress();
+    return next.value.nextCursor !== undefined;
+  };
+
+  // The first page names the oldest backup (names sort by timeline, then position): WAL before it can
+  // serve no backup, so the WAL listing starts there and both go on side by side.
+  const more = await takeBackupPage();
+  const oldest = found.map((b) => /^base_([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})/.exec(b.name)).find((m) => m !== null);
+  let startAfter: string | undefined;
+  let listedFrom: string | undefined;
+  if (oldest) {
+    const tli = parseInt(oldest[1], 16);
+    const segno = parseInt(oldest[2], 16) * segmentsPerLog(segmentSize) + parseInt(oldest[3], 16);
+    if (segno > 0) {
+      const perLog = segmentsPerLog(segmentSize);
+      // Every key that begins with the previous segment's name sorts before that name + 'g'.
+      startAfter = `${keyPrefix}${WAL_FOLDER}${segmentName(tli, Math.floor((segno - 1) / perLog), (segno - 1) % perLog)}g`;
+      listedFrom = `${oldest[1]}${oldest[2]}${oldest[3]}`;
+    }
+  }
+
+  const backupsTask = (async (): Promise<WalgBackup[]> => {
+    let going = more;
+    while (going) going = await takeBackupPage();
+    return mapLimit(found, options.concurrency ?? 8, async (b) => {
+      const backup = await readBackup(store, keyPrefix, b.name, b.listedAt, request);
+      reads += 1;
+      backupsRead++;
+      if (backupsRead % 50 === 0) progress();
+      return backup;
+    });
+  })();
+
+  const walListing = new PagedListing(store, { maxRequests: Math.ceil(maxWal / PAGE) + 2 });
+  const walTask = (async (): Promise<void> => {
+    try {
+      for await (const page of walListing.pages({ ...request, prefix: `${keyPrefix}${WAL_FOLDER}`, maxKeys: PAGE, startAfter })) {
+        for (const o of page.objects) verifier.add(o.key, o.lastModified);
+        progress();
+      }
+    } catch (err) {
+      if (err instanceof TooFragmented) throw new StorageError('ListingTooLong', err.message, 'ListBucket');
+      if (err instanceof ListingError && err.code === 'ListingTooLong') {
+        throw new StorageError('ListingTooLong', `${keyPrefix}${WAL_FOLDER} holds more than ${maxWal} objects: too many to verify here. Run wal-g wal-verify in the cluster's pod.`, 'ListBucket');
+      }
+      throw err;
+    }
+  })();
+
+  let failure: { error: unknown } | undefined;
+  const stopAll = (error: unknown): undefined => {
+    failure ??= { error };
+    inner.abort();
+    return undefined;
+  };
+  const [backups] = await Promise.all([backupsTask.catch(stopAll), walTask.catch(stopAll)]);
+  if (failure || !backups) throw failure?.error;
+
+  const histories = verifier.historyKeys().slice(0, MAX_HISTORIES);
+  await mapLimit(histories, options.concurrency ?? 8, async (h) => {
+    try {
+      const text = (await store.get(h.key, { ...request, maxBytes: HISTORY_LIMIT })).toString('utf8');
+      reads++;
+      verifier.setHistory(h.timeline, text);
+    } catch (err) {
+      rethrowIfFatal(err);
+      verifier.setHistory(h.timeline, undefined, err instanceof Error ? err.message : String(err));
+    }
+  });
+  const result = verifier.result(backups);
+  for (const t of result.timelines) {
+    if (t.historyProblem) notes.push(`The history file of timeline ${t.timeline} could not be used (${t.historyProblem}): its switch point is taken from its first segment.`);
+  }
+  return { ...result, requests: backupListing.requests + walListing.requests + reads, listedFrom, notes };
+}

@@ -1,0 +1,154 @@
+/**
+ * `verify` as CI runs it: a separate Node process against Ceph RGW, keys in its environment only. Each
+ * layout's exit code and `--json` shape; the keys never appear in what it prints.
+ */
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import type { ObjectStore } from '../../../client/src/storage/objectStore';
+import type { Rgw } from '../../s3/rgw';
+import { seedWalg, walSegmentName, type BackupSeed, type WalgSeed } from '../../s3/seed';
+import { RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from '../client/storage/fixture';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const HISTORY_2 = '1\t0/15000000\tno recovery target specified\n';
+
+function backupAt(timeline: number, startSegment: number, hour: number): BackupSeed {
+  return { name: `base_${walSegmentName(timeline, startSegment)}`, timeline, startSegment, finishedAt: new Date(Date.UTC(2026, 0, 1, hour)), pgVersion: 160004 };
+}
+
+const LAYOUTS: Record<string, { seed: WalgSeed; extra?: Record<string, string> }> = {
+  continuous: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 10, 2)], wal: [{ timeline: 1, from: 2, count: 19 }] } },
+  gapNoBackupAfter: { seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 12 }, { timeline: 1, from: 16, count: 15 }] } },
+  backupMissingItsOwnSegment: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 10, 2)], wal: [{ timeline: 1, from: 2, count: 9 }, { timeline: 1, from: 12, count: 9 }] } },
+  timelineSwitch: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }] },
+    extra: { [`${walSegmentName(1, 21)}.partial.lz4`]: 'p', '00000002.history': HISTORY_2 },
+  },
+  gapAfterSwitch: { seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] }, extra: { '00000002.history': HISTORY_2 } },
+  logBoundary: { seed: { backups: [backupAt(1, 0xfa, 1)], wal: [{ timeline: 1, from: 0xfa, count: 12 }], compression: 'zstd' } },
+  emptyWal: { seed: { backups: [backupAt(1, 2, 1)] } },
+};
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runVerify(args: string[], env: Record<string, string>): Promise<Ran> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    execFile(process.execPath, ['--require', 'tsx/cjs', 'cli/src/main.ts', 'verify', ...args], { cwd: ROOT, env: { ...clean, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('verify (the command line, as a process against Ceph RGW)', function () {
+  this.timeout(60_000);
+  let rgw: Rgw;
+  let owner: ObjectStore;
+  const prefixes: Record<string, string> = {};
+  let keysEnv: Record<string, string>;
+
+  before(async function () {
+    this.timeout(RGW_START_TIMEOUT_MS);
+    rgw = await sharedRgw();
+    owner = storeAs(rgw, rgw.owner);
+    keysEnv = { AWS_ACCESS_KEY_ID: rgw.owner.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.owner.secretAccessKey };
+    await Promise.all(Object.entries(LAYOUTS).map(async ([label, layout]) => {
+      const prefix = uniquePath(`cli-${label}`);
+      prefixes[label] = prefix;
+      await seedWalg(owner, `${prefix}/`, { ...layout.seed, dataObjects: false });
+      await Promise.all(Object.entries(layout.extra ?? {}).map(([name, body]) => owner.put(`${prefix}/wal_005/${name}`, body)));
+    }));
+  });
+
+  const verify = async (label: string, ...more: string[]): Promise<Ran> => {
+    const ran = await runVerify([`s3://${rgw.bucket}/${prefixes[label]}`, '--endpoint', rgw.endpoint, '--path-style', ...more], keysEnv);
+    assert.ok(!ran.stdout.includes(rgw.owner.secretAccessKey) && !ran.stderr.includes(rgw.owner.secretAccessKey), 'the secret key is never printed');
+    return ran;
+  };
+  const json = async (label: string): Promise<{ code: number; body: Record<string, unknown> & { backups: { name: string; restorable: boolean; missing: string[] }[]; gaps: { timeline: number; from: string; to: string }[]; continuousTo: string | null } }> => {
+    const ran = await verify(label, '--json');
+    return { code: ran.code, body: JSON.parse(ran.stdout) };
+  };
+
+  it('continuous: exit 0, every backup restorable, continuousTo the newest segment', async () => {
+    const { code, body } = await json('continuous');
+    assert.equal(code, 0);
+    assert.deepEqual(body.backups.map((b) => [b.name, b.restorable, b.missing]), [[`base_${walSegmentName(1, 2)}`, true, []], [`base_${walSegmentName(1, 10)}`, true, []]]);
+    assert.deepEqual(body.gaps, []);
+    assert.equal(body.continuousTo, walSegmentName(1, 20));
+  });
+
+  it('continuous, the human summary: the verdict first, one line per backup', async () => {
+    const ran = await verify('continuous');
+    assert.equal(ran.code, 0);
+    const lines = ran.stdout.split('\n');
+    assert.equal(lines[0], `s3://${rgw.bucket}/${prefixes.continuous}`);
+    assert.match(lines[1], /^OK Recoverable: the newest backup base_00000001000000000000000A is restorable and WAL is continuous from it to 000000010000000000000014\.$/);
+    assert.ok(lines.includes('Gaps: none'));
+    assert.ok(lines.includes('  ok   base_000000010000000000000002: WAL continuous to 000000010000000000000014'));
+  });
+
+  it('a gap with no backup after it: exit 1, the gap in --json and in words', async () => {
+    const { code, body } = await json('gapNoBackupAfter');
+    assert.equal(code, 1);
+    assert.deepEqual(body.gaps.map((g) => [g.timeline, g.from, g.to]), [[1, walSegmentName(1, 14), walSegmentName(1, 15)]]);
+    assert.equal(body.continuousTo, walSegmentName(1, 13));
+    const human = await verify('gapNoBackupAfter');
+    assert.match(human.stdout, /timeline 1: 00000001000000000000000E to 00000001000000000000000F \(2 segments missing\): instants from \S+ \(estimated\) until a new backup cannot be reached/);
+  });
+
+  it('a backup missing a segment of its own range: exit 1 and its missing segment', async () => {
+    const { code, body } = await json('backupMissingItsOwnSegment');
+    assert.equal(code, 1);
+    assert.deepEqual(body.backups.map((b) => [b.restorable, b.missing]), [[true, []], [false, [walSegmentName(1, 11)]]]);
+  });
+
+  it('a timeline switch with its history: exit 0, continuous to the new timeline', async () => {
+    const { code, body } = await json('timelineSwitch');
+    assert.equal(code, 0);
+    assert.equal(body.continuousTo, walSegmentName(2, 30));
+  });
+
+  it('a gap right after the switch: exit 1', async () => {
+    const { code, body } = await json('gapAfterSwitch');
+    assert.equal(code, 1);
+    assert.deepEqual(body.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
+  });
+
+  it('a log boundary with zstd segments: exit 0', async () => {
+    const { code, body } = await json('logBoundary');
+    assert.equal(code, 0);
+    assert.equal(body.continuousTo, '000000010000000100000005');
+  });
+
+  it('an empty wal_005/: exit 1', async () => {
+    const { code, body } = await json('emptyWal');
+    assert.equal(code, 1);
+    assert.equal(body.continuousTo, null);
+  });
+
+  it('the bucket cannot be read (wrong secret key): exit 2 with the S3 error code and the fix', async () => {
+    const ran = await runVerify([`s3://${rgw.bucket}/${prefixes.continuous}`, '--endpoint', rgw.endpoint, '--path-style'], { AWS_ACCESS_KEY_ID: rgw.owner.accessKeyId, AWS_SECRET_ACCESS_KEY: 'wrong-secret-value' });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /^Cannot read s3:\/\/stackgres-tests\/.*: \[SignatureDoesNotMatch\] The secret access key does not match the access key ID/);
+    assert.ok(!ran.stderr.includes('wrong-secret-value') && !ran.stdout.includes('wrong-secret-value'));
+    assert.equal(ran.stdout, '');
+  });
+
+  it('wrong arguments: exit 2 with what to give', async () => {
+    const noUrl = await runVerify(['https://example.com/x'], keysEnv);
+    assert.equal(noUrl.code, 2);
+    assert.match(noUrl.stderr, /is not an s3:\/\/ URL: give the backup path as s3:\/\/<bucket>\/<path>/);
+    const noKeys = await runVerify([`s3://${rgw.bucket}/x`], {});
+    assert.equal(noKeys.code, 2);
+    assert.match(noKeys.stderr, /^Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    const badSize = await runVerify([`s3://${rgw.bucket}/x`, '--wal-segment-size', '10MB'], keysEnv);
+    assert.equal(badSize.code, 2);
+    assert.match(badSize.stderr, /is not a WAL segment size Postgres allows/);
+  });
+});
