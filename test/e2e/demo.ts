@@ -183,7 +183,8 @@ async function main(): Promise<number> {
   }
 
   const dirs = freshEditorDirs(join(root, 'profile'));
-  writeUserSettings(dirs, { trustWorkspace: true, extra: settings });
+  // The extension opens its Getting Started walkthrough on its first run, as for a Marketplace install.
+  writeUserSettings(dirs, { trustWorkspace: true, extra: { 'workbench.welcomePage.walkthroughs.openOnInstall': true, ...settings } });
   await installVsix(install, dirs, vsix, EXTENSION_ID);
   const workspace = join(root, 'workspace');
   const files = writeWorkspace(workspace, values);
