@@ -103,7 +103,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return this.keep(await this.roots());
   }
 
-  private treeState: TreeState | undefined;
+  /** Which welcome content the view shows (`stackgres.tree`), for the integration suite. */
+  treeState: TreeState | undefined;
 
   private setTreeState(state: TreeState, message?: string): void {
     this.ctx.showMessage?.(message);
