@@ -18,10 +18,20 @@ async function statusBar(): Promise<{ text: string; tooltip: string; command: st
 }
 
 describe('Where am I: the status bar item', () => {
+  // Writing the user settings in code-server loses the driver's machine-scoped kubeconfig: written back as tree.test.ts does.
+  let kubeconfig: string | undefined;
+  before(() => {
+    kubeconfig = vscode.workspace.getConfiguration('stackgres').inspect<string>('kubeconfig')?.globalValue;
+  });
+
   afterEach(async () => {
     const { context } = await testingApi();
     if (context.connection.chosenNamespace() !== undefined) await context.connection.chooseNamespace(undefined);
-    await vscode.workspace.getConfiguration('stackgres').update('statusBar.show', undefined, vscode.ConfigurationTarget.Global);
+    if (vscode.workspace.getConfiguration('stackgres').inspect('statusBar.show')?.globalValue !== undefined) {
+      await vscode.workspace.getConfiguration('stackgres').update('statusBar.show', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace.getConfiguration('stackgres').update('kubeconfig', kubeconfig, vscode.ConfigurationTarget.Global);
+      await waitFor('the connection to return', async () => ((await statusBar())?.text.includes(kubeTarget().context) ? true : undefined), DEADLINE_MS);
+    }
   });
 
   it('names the context and namespace, a click chooses another namespace, and the text follows at once', async () => {
