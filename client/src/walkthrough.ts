@@ -9,6 +9,7 @@ import type { ClusterConnection } from './connection';
 
 export const STEP_KEYS = {
   connected: 'stackgres.walkthrough.connected',
+  storageWritten: 'stackgres.walkthrough.storageWritten',
   iamPolicy: 'stackgres.walkthrough.iamPolicy',
   secretCreated: 'stackgres.walkthrough.secretCreated',
   bucketTested: 'stackgres.walkthrough.bucketTested',

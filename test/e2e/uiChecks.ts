@@ -174,7 +174,7 @@ export const UI_CHECKS: UiCheck[] = [
   {
     name: 'walkthrough',
     cluster: true,
-    title: 'the Getting Started walkthrough: "Connect a cluster" is done once connected, "IAM policy" once one was generated',
+    title: 'the Getting Started walkthrough: "Connect a cluster" is done once connected, "Write an SGObjectStorage" once one was open, "IAM policy" once one was generated',
     async run(wb) {
       await wb.runCommand('View: Close All Editors');
       const step = (id: string) => wb.page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
@@ -186,6 +186,7 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.page.waitForSelector(`${SELECTORS.activeTab}[aria-label*="Untitled"]`, { timeout: 15_000 });
       await wb.runCommand('StackGres: Get Started with StackGres Backups');
       await step('iamPolicy').and(wb.page.locator('[aria-checked="true"]')).waitFor({ timeout: 15_000 });
+      await step('storage').and(wb.page.locator('[aria-checked="true"]')).waitFor({ timeout: 15_000 });
     },
   },
   {

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { mentionsStackGresApiVersion } from '@core/kinds';
+import { STEP_KEYS } from '../walkthrough';
 
 export const ACTIVE_KEY = 'stackgres.isStackGresDocument';
 export const PATHS_KEY = 'stackgres.manifestPaths';
@@ -23,6 +24,7 @@ export class StackGresDocuments implements vscode.Disposable {
   private publishTimer: NodeJS.Timeout | undefined;
   private readonly scan = new vscode.CancellationTokenSource();
   private lastActive: boolean | undefined;
+  private storageSeen = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
@@ -89,6 +91,11 @@ export class StackGresDocuments implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     // Our own read-only views (cluster YAML, reviews) are not manifests one applies.
     const active = editor !== undefined && (editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled') && isYaml(editor.document) && this.paths.has(editor.document.uri.fsPath);
+    // The walkthrough's "Write an SGObjectStorage" is done once one is in an editor (a key that stays set).
+    if (active && !this.storageSeen && /^kind:[ \t]*["']?SGObjectStorage\b/m.test(editor.document.getText())) {
+      this.storageSeen = true;
+      void vscode.commands.executeCommand('setContext', STEP_KEYS.storageWritten, true);
+    }
     if (active === this.lastActive) return;
     this.lastActive = active;
     void vscode.commands.executeCommand('setContext', ACTIVE_KEY, active);
