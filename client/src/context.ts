@@ -118,7 +118,12 @@ export class ExtensionContextHolder {
 
   /** After our own writes to Secrets: the language server's live values re-read them. */
   secretsChanged(): void {
-    void this.liveSync?.refreshSecrets();
+    void this.refreshLiveSecrets();
+  }
+
+  /** Reads the Secret names and keys again for the language server; resolves when read (the suite waits on it). */
+  refreshLiveSecrets(): Promise<void> {
+    return this.liveSync?.refreshSecrets() ?? Promise.resolve();
   }
 
   /** The language client, to send notifications (undefined while restarting). */
