@@ -25,6 +25,7 @@ export class StackGresDocuments implements vscode.Disposable {
   private readonly scan = new vscode.CancellationTokenSource();
   private lastActive: boolean | undefined;
   private storageSeen = false;
+  private walkthroughWatch = false;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
@@ -48,6 +49,10 @@ export class StackGresDocuments implements vscode.Disposable {
     );
     for (const d of vscode.workspace.textDocuments) this.checkDocument(d);
     this.checkActive();
+    // From now on: a document open before activation (the one that activated us) was not written during the
+    // walkthrough, and VS Code does not tick a step whose key is already set when it registers the steps.
+    this.storageSeen = false;
+    this.walkthroughWatch = true;
     void this.scanWorkspace();
   }
 
@@ -92,7 +97,7 @@ export class StackGresDocuments implements vscode.Disposable {
     // Our own read-only views (cluster YAML, reviews) are not manifests one applies.
     const active = editor !== undefined && (editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled') && isYaml(editor.document) && this.paths.has(editor.document.uri.fsPath);
     // The walkthrough's "Write an SGObjectStorage" is done once one is in an editor (a key that stays set).
-    if (active && !this.storageSeen && /^kind:[ \t]*["']?SGObjectStorage\b/m.test(editor.document.getText())) {
+    if (active && this.walkthroughWatch && !this.storageSeen && /^kind:[ \t]*["']?SGObjectStorage\b/m.test(editor.document.getText())) {
       this.storageSeen = true;
       void vscode.commands.executeCommand('setContext', STEP_KEYS.storageWritten, true);
     }
