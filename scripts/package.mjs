@@ -19,6 +19,7 @@ const SHIPPED = [
   /^snippets\/.+/,
   /^images\/icon\.png$/,
   /^images\/activitybar\.svg$/,
+  /^images\/walkthrough\/[\w-]+\.svg$/,
   /^readme\.md$/i,
   /^changelog\.md$/i,
   /^license(\.txt)?$/i,

@@ -17,10 +17,10 @@ export function readSettings(): Settings {
   };
 }
 
-/** Calls back when a setting of ours changes. */
+/** Calls back when a setting of ours changes (not the status bar's, which its item follows by itself). */
 export function onSettingsChanged(listener: (s: Settings) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('stackgres')) listener(readSettings());
+    if (e.affectsConfiguration('stackgres') && !e.affectsConfiguration('stackgres.statusBar')) listener(readSettings());
   });
 }
 

@@ -5,11 +5,14 @@ import { onSettingsChanged, readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync, type OpenManifest } from './liveSync';
 import { ApplyUi } from './editor/applyReview';
+import { StackGresDocuments } from './editor/stackgresDocuments';
 import { registerCodeLenses } from './editor/codeLenses';
 import { BucketBrowser } from './storage/bucketBrowser';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import type { Node } from './tree/node';
 import { ClusterTreeProvider } from './tree/provider';
+import { ConnectionStatusBar } from './ui/statusBar';
+import { WalkthroughProgress } from './walkthrough';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
@@ -34,6 +37,12 @@ export class ExtensionContextHolder {
   readonly buckets = new BucketBrowser();
   /** Apply Manifest's diagnostics on the YAML lines and its live ↔ after-apply review. */
   readonly applyUi: ApplyUi;
+  /** The status bar item naming this workspace's context and namespace. */
+  statusBar: ConnectionStatusBar | undefined;
+  /** Which documents are StackGres manifests, for the menus' when-clauses. */
+  stackgresDocuments: StackGresDocuments | undefined;
+  /** The Getting Started walkthrough's steps, completed by what really happened. */
+  walkthrough: WalkthroughProgress | undefined;
 
   /** Shows and selects an SGBackup (or SGCluster / SGObjectStorage) in the StackGres view. */
   async reveal(kind: 'SGBackup' | 'SGCluster' | 'SGObjectStorage', namespace: string, name: string): Promise<boolean> {
@@ -58,14 +67,25 @@ export class ExtensionContextHolder {
     extension.subscriptions.push(onSettingsChanged(() => void this.restart()));
   }
 
+  /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
+  showMessage(message: string | undefined): void {
+    if (this.treeView) this.treeView.message = message;
+  }
+
   /** Registers the views, commands and providers; the language server starts without waiting for them. */
   async start(): Promise<void> {
     const tree = new ClusterTreeProvider(this);
     this.tree = tree;
     this.treeView = vscode.window.createTreeView('stackgres.clusters', { treeDataProvider: tree, showCollapseAll: true });
+    this.stackgresDocuments = new StackGresDocuments(this.log);
+    this.walkthrough = new WalkthroughProgress(this.connection);
+    this.statusBar = new ConnectionStatusBar(this.connection);
     this.extension.subscriptions.push(
       tree,
       this.treeView,
+      this.stackgresDocuments,
+      this.walkthrough,
+      this.statusBar,
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, new ObjectYamlProvider(this.connection)),
       ...registerStorageEditorFeatures(),
       ...registerCodeLenses(),
@@ -98,7 +118,12 @@ export class ExtensionContextHolder {
 
   /** After our own writes to Secrets: the language server's live values re-read them. */
   secretsChanged(): void {
-    void this.liveSync?.refreshSecrets();
+    void this.refreshLiveSecrets();
+  }
+
+  /** Reads the Secret names and keys again for the language server; resolves when read (the suite waits on it). */
+  refreshLiveSecrets(): Promise<void> {
+    return this.liveSync?.refreshSecrets() ?? Promise.resolve();
   }
 
   /** The language client, to send notifications (undefined while restarting). */

@@ -17,7 +17,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './bundleSuite';
-import { assertPortFree, freshEditorDirs, HOST, installVsix, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
+import { assertPortFree, freshEditorDirs, HOST, installVsix, remoteUri, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
 import { cacheRoot, CODE_SERVER_PACKAGES, ensureCodeServer, ensureSystemPackages } from './install';
 import { onCleanup, runMain, StepError, stopRequested } from './processes';
 import { startSandbox } from './sandbox';
@@ -183,14 +183,17 @@ async function main(): Promise<number> {
   }
 
   const dirs = freshEditorDirs(join(root, 'profile'));
-  writeUserSettings(dirs, { trustWorkspace: true, extra: settings });
+  // The extension opens its Getting Started walkthrough on its first run, as for a Marketplace install.
+  writeUserSettings(dirs, { trustWorkspace: true, extra: { 'workbench.welcomePage.walkthroughs.openOnInstall': true, ...settings } });
   await installVsix(install, dirs, vsix, EXTENSION_ID);
   const workspace = join(root, 'workspace');
   const files = writeWorkspace(workspace, values);
 
   const server = await startCodeServer(install, dirs, { port, workspace, env });
   console.log(`\nStackGres backups demo: ${files.length} files in ${workspace}`);
-  console.log(`Open ${workbenchUrl(server, workspace)}`);
+  // The tutorial's storage manifest opens with the workbench: opening YAML activates the extension, whose first
+  // run opens the walkthrough.
+  console.log(`Open ${workbenchUrl(server, workspace, [['openFile', remoteUri(server, join(workspace, '02-sgobjectstorage.yaml'))]])}`);
   console.log(`(code-server log: ${server.logFile})`);
   if (args.includes('--until-ready')) return 0;
   console.log('Press Ctrl-C to stop.');

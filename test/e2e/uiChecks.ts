@@ -5,7 +5,7 @@
  * diff and dry-run rejections.
  * Each check leaves a screenshot test-results/ui-<name>.png.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SELECTORS, Workbench } from './workbench';
 
@@ -127,7 +127,122 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.problems((text) => /^stackgres-apply$/m.test(text) && text.includes('neither s3, gcs or azureBlob must be set'));
     },
   },
+  {
+    name: 'status-bar',
+    cluster: true,
+    title: "the status bar names the workspace's context and namespace, and a click offers to choose them",
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      const item = wb.page.locator(`${SELECTORS.statusBar} .statusbar-item`, { hasText: '· all namespaces' });
+      await item.first().waitFor({ state: 'visible', timeout: 30_000 });
+      const text = (await item.first().innerText()).trim();
+      if (!/^\S+ · all namespaces$/.test(text)) throw new Error(`the status bar item says "${text}"`);
+      await item.first().click();
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="Choose Namespace"]`, { timeout: 10_000 });
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="Choose Kubernetes Context"]`, { timeout: 10_000 });
+    },
+  },
+  {
+    name: 'menus-stackgres-only',
+    title: 'Apply Manifest shows in the title and context menu of a StackGres manifest, not of another YAML file',
+    async run(wb) {
+      writeFileSync(join(wb.workspaceDir, 'plain-deployment.yaml'), PLAIN_YAML);
+      await wb.runCommand('View: Close All Editors');
+      const apply = wb.page.locator('.editor-actions .action-label[aria-label*="Apply Manifest to Cluster"]');
+      // The editor's context menu as a right-click shows it, until it does (or does not) offer Apply: the
+      // active editor's key reaches the workbench a moment after the editor opens.
+      const contextMenuOffersApply = async (expected: boolean): Promise<void> => {
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          await wb.page.locator('.monaco-editor .view-lines').first().click({ button: 'right' });
+          const menu = wb.page.locator('.context-view .monaco-menu');
+          await menu.first().waitFor({ state: 'visible', timeout: 10_000 });
+          await menu.locator('.action-label').first().waitFor({ state: 'visible', timeout: 10_000 });
+          const has = (await menu.locator('.action-label', { hasText: 'Apply Manifest to Cluster' }).count()) > 0;
+          await wb.page.keyboard.press('Escape');
+          if (has === expected) return;
+          if (Date.now() > deadline) throw new Error(`the editor's context menu ${expected ? 'lacks' : 'offers'} Apply Manifest to Cluster`);
+        }
+      };
+      await wb.openFile('storage.yaml');
+      await apply.first().waitFor({ state: 'visible', timeout: 15_000 });
+      await contextMenuOffersApply(true);
+      await wb.openFile('plain-deployment.yaml');
+      await apply.first().waitFor({ state: 'detached', timeout: 15_000 });
+      await contextMenuOffersApply(false);
+      // Typing a StackGres apiVersion makes it one.
+      await wb.page.locator('.monaco-editor .view-lines').first().click();
+      await wb.page.keyboard.press('Control+End');
+      await wb.page.keyboard.type('\n---\napiVersion: stackgres.io/v1\nkind: SGCluster\n');
+      await apply.first().waitFor({ state: 'visible', timeout: 15_000 });
+      await wb.runCommand('File: Revert File');
+    },
+  },
+  {
+    name: 'walkthrough',
+    cluster: true,
+    title: 'the Getting Started walkthrough: "Connect a cluster" is done once connected, "Write an SGObjectStorage" once one was open, "IAM policy" once one was generated',
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      const step = (id: string) => wb.page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+      await wb.runCommand('StackGres: Get Started with StackGres Backups');
+      await step('connect').and(wb.page.locator('[aria-checked="true"]')).waitFor({ timeout: 30_000 });
+      if ((await step('iamPolicy').getAttribute('aria-checked')) === 'true') throw new Error('the IAM policy step is done before any policy was generated');
+      await wb.openFile('storage.yaml');
+      await wb.runCommand('StackGres: Generate IAM Policy for Object Storage');
+      await wb.page.waitForSelector(`${SELECTORS.activeTab}[aria-label*="Untitled"]`, { timeout: 15_000 });
+      await wb.runCommand('StackGres: Get Started with StackGres Backups');
+      await step('iamPolicy').and(wb.page.locator('[aria-checked="true"]')).waitFor({ timeout: 15_000 });
+      await step('storage').and(wb.page.locator('[aria-checked="true"]')).waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'restore-back',
+    cluster: true,
+    title: 'Restore Backup asks step by step (1/3 … 3/3); Back returns to the name with the typed value, Escape writes nothing',
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      const title = wb.page.locator(`${SELECTORS.quickInput} .quick-input-title`);
+      const choose = async (label: string) => {
+        await wb.page.fill(SELECTORS.quickInputBox, label);
+        await wb.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${label}"]`, { timeout: 15_000 });
+        await wb.page.keyboard.press('Enter');
+      };
+      const waitTitle = async (re: RegExp) => {
+        await title.filter({ hasText: re }).waitFor({ timeout: 15_000 }).catch(async () => {
+          throw new Error(`the prompt's title is "${(await title.innerText().catch(() => '')).trim()}", not ${re}`);
+        });
+      };
+      await wb.runCommand('StackGres: Restore Backup…');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="demo-db"]`, { timeout: 30_000 });
+      await choose('demo-db');
+      await waitTitle(/which backup of demo-db/);
+      await wb.page.keyboard.press('Enter');
+      await waitTitle(/namespace of the new cluster \(1\/3\)/);
+      await wb.page.keyboard.press('Enter');
+      await waitTitle(/name of the NEW SGCluster .*\(2\/3\)/);
+      await wb.page.fill(SELECTORS.quickInputBox, 'ui-back-check');
+      await wb.page.keyboard.press('Enter');
+      await waitTitle(/up to when\? \(3\/3\)/);
+      await wb.page.locator(`${SELECTORS.quickInput} .codicon-quick-input-back`).first().click();
+      await waitTitle(/name of the NEW SGCluster .*\(2\/3\)/);
+      const kept = await wb.page.inputValue(SELECTORS.quickInputBox);
+      if (kept !== 'ui-back-check') throw new Error(`after Back the name step offers "${kept}"`);
+      await wb.page.keyboard.press('Escape');
+      await wb.page.waitForSelector(SELECTORS.quickInput, { state: 'hidden', timeout: 10_000 });
+      if (existsSync(join(wb.workspaceDir, 'restore', 'ui-back-check.yaml'))) throw new Error('Escape wrote a restore manifest');
+    },
+  },
 ];
+
+/** Not a StackGres manifest: the editor's StackGres actions stay away from it. */
+const PLAIN_YAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+`;
 
 /** A new object storage (created by the apply), so the diff shows an empty left side and the object on the right. */
 const APPLY_REVIEW = `apiVersion: stackgres.io/v1beta1

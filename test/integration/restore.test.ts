@@ -169,6 +169,35 @@ describe('Restore Backup', () => {
     assert.match(text, /^# Restores SGBackup it-src-newer/m);
   });
 
+  it('asks its questions as one multi-step input: Back returns to the previous step with its answer kept, Escape writes nothing', async () => {
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
+    const { prompts } = await testingApi();
+    const shown = prompts.shownSteps.length;
+    // Name it, go back twice (to "up to when?", then to the namespace), come forward: the name typed is offered again.
+    prompts.answer(ns, 'it-first', prompts.BACK, prompts.BACK, ns, 'it-back', LATEST);
+    const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
+    assert.deepEqual(failures, []);
+    assert.equal(result?.clusterName, 'it-back');
+    const steps = prompts.shownSteps.slice(shown).map((s) => [s.title.replace(/:.*/, ''), `${s.step}/${s.totalSteps}`, s.value ?? s.active ?? '']);
+    assert.deepEqual(steps, [
+      ['Restore it-src-newer', '1/3', ''],
+      ['Restore it-src-newer', '2/3', 'it-src-restore'],
+      ['Restore it-src-newer into it-first', '3/3', ''],
+      ['Restore it-src-newer', '2/3', 'it-first'],
+      ['Restore it-src-newer', '1/3', ns],
+      ['Restore it-src-newer', '2/3', 'it-first'],
+      ['Restore it-src-newer into it-back', '3/3', ''],
+    ]);
+    assert.equal(await restoreFile('it-first'), undefined, 'only the last answers count');
+    assert.ok(await restoreFile('it-back'));
+
+    // Escape at the last step: nothing is written, nothing is reported.
+    prompts.answer(ns, 'it-escaped', undefined);
+    const escaped = await run('stackgres.restoreBackup', row.node);
+    assert.deepEqual([escaped.result, escaped.failures], [undefined, []]);
+    assert.equal(await restoreFile('it-escaped'), undefined);
+  });
+
   it('from the backup node, with a point in time inside the window: the manifest carries the timestamp', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-older']);
     assert.equal(row.item.contextValue, 'stackgres.backup.completed');
@@ -294,8 +323,8 @@ describe('Restore Backup', () => {
 
   it('into another namespace: copies the backup (and its Secret) there first, then restores from the copy', async () => {
     const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-newer']);
-    // Copy and Continue, then the credentials confirmation.
-    await answer('Another namespace…', target, true, true, 'it-moved', LATEST);
+    // The questions first; then Copy and Continue, and the credentials confirmation.
+    await answer('Another namespace…', target, 'it-moved', LATEST, true, true);
     const { result, failures } = await run<RestoreResult>('stackgres.restoreBackup', row.node);
     assert.deepEqual(failures, []);
     assert.ok(result, 'the command returned where it wrote the manifest');

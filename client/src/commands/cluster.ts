@@ -1,4 +1,8 @@
-/** Connection and tree commands: refresh, choose context or kubeconfig, open an object's YAML, copy a name. */
+/**
+ * Connection and tree commands: refresh, choose context, namespace or kubeconfig (the status bar's click offers
+ * all three), open an object's YAML, copy a name; and the first-run helpers: a new SGObjectStorage from the
+ * tutorial's snippet, the walkthrough.
+ */
 import * as vscode from 'vscode';
 import { Cancelled } from '../errors';
 import type { Node } from '../tree/node';
@@ -9,6 +13,10 @@ import { pickNamespace } from '../ui/picks';
 import * as prompts from '../ui/prompts';
 
 const CHOOSE_FILE = 'Choose a kubeconfig file…';
+/** The walkthrough's id as VS Code names it: `<publisher>.<name>#<walkthrough id>` (package.json). */
+export const WALKTHROUGH_ID = 'stackgres-tools.stackgres-backups#stackgres.gettingStarted';
+/** The tutorial's storage: S3 with keys from a Secret (snippets/stackgres.code-snippets). */
+const OBJECT_STORAGE_SNIPPET = 'SGObjectStorage: S3 with access keys';
 const USE_USER_SETTINGS = 'Use the kubeconfig of your settings';
 
 export const clusterCommands: CommandSpec[] = [
@@ -49,6 +57,30 @@ export const clusterCommands: CommandSpec[] = [
       await ctx.connection.chooseNamespace(name);
     },
   },
+  {
+    id: 'stackgres.chooseConnection',
+    run: async (ctx) => {
+      const api = ctx.connection.connected();
+      const context = api?.context.name ?? ctx.connection.chosenContext() ?? vscode.l10n.t("the kubeconfig's current context");
+      const namespace = ctx.connection.chosenNamespace() ?? vscode.l10n.t('all namespaces');
+      const items = [
+        { label: `$(plug) ${vscode.l10n.t('Choose Kubernetes Context…')}`, description: vscode.l10n.t('now: {0}', context), command: 'stackgres.selectContext' },
+        { label: `$(symbol-namespace) ${vscode.l10n.t('Choose Namespace…')}`, description: vscode.l10n.t('now: {0}', namespace), command: 'stackgres.selectNamespace' },
+        { label: `$(file) ${vscode.l10n.t('Choose Kubeconfig File…')}`, description: ctx.connection.chosenKubeconfig() ?? vscode.l10n.t('now: the one of your settings'), command: 'stackgres.chooseKubeconfig' },
+      ];
+      const pick = await prompts.pick(items, { title: vscode.l10n.t('StackGres: where this workspace connects (your kubeconfig is not changed)') });
+      await vscode.commands.executeCommand(pick.command);
+    },
+  },
+  {
+    id: 'stackgres.newObjectStorage',
+    run: async () => {
+      const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: '' });
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'yaml', name: OBJECT_STORAGE_SNIPPET });
+    },
+  },
+  { id: 'stackgres.openWalkthrough', run: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false) },
   {
     id: 'stackgres.chooseKubeconfig',
     run: async (ctx) => {

@@ -50,7 +50,9 @@ export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, ar
     return undefined;
   }
   try {
-    return await spec.run(ctx, ...args);
+    const result = await spec.run(ctx, ...args);
+    ctx.walkthrough?.commandSucceeded(spec.id, result);
+    return result;
   } catch (err) {
     report(ctx, spec.id, err);
     return undefined;

@@ -11,7 +11,7 @@ import { clusterMajor } from '@core/describe';
 import { backupPathOfBackup } from '@core/objectStore';
 import { recoverableWindow, restoreManifest, type RecoverableWindow } from '@core/restore';
 import { formatInstant } from '@core/timestamp';
-import { gapProblem } from '@core/walVerify';
+import { gapProblem, type GapSpan } from '@core/walVerify';
 import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
@@ -85,37 +85,8 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   // The last Verify Recoverability of the backup's path: an instant inside one of its WAL gaps is refused.
   const gaps = verificationOfPath(api.context.name, chosen.namespace, backupPathOfBackup(backup) ?? '')?.check.gaps ?? [];
 
-  // The new cluster goes where the backup is; elsewhere needs a copy of the backup there first.
-  const where = await prompts.pick(
-    [
-      { label: chosen.namespace, description: "the backup's namespace" },
-      { label: OTHER_NAMESPACE, description: 'copies the backup (and its storage Secrets) there first' },
-    ],
-    { title: `Restore ${chosen.name}: namespace of the new cluster`, ignoreFocusOut: true },
-  );
-  let namespace = chosen.namespace;
-  if (where.label === OTHER_NAMESPACE) {
-    namespace = await pickNamespace(api, model.namespaces(), `Restore ${chosen.name}: namespace of the new cluster`, { except: chosen.namespace });
-    backup = await backupIn(ctx, api, model, backup, chosen, namespace);
-  }
-  const view = readBackup(backup)!;
-
-  const taken = (name: string) => model.covers(namespace) && model.get('SGCluster', namespace, name) !== undefined;
-  const clusterName = (
-    await prompts.input({
-      title: `Restore ${view.name}: name of the NEW SGCluster in ${namespace}`,
-      prompt: 'A restore always creates a new cluster: at most 44 characters, lower-case letters, digits and -.',
-      value: suggestRestoreName(view.cluster.name, taken),
-      ignoreFocusOut: true,
-      validateInput: (v) => restoreNameProblem(v.trim(), namespace, taken),
-    })
-  ).trim();
-  sameContext(await ctx.connection.api().catch(() => undefined));
-  // The model may not hold the namespace, or be a moment behind: ask the server too.
-  if (await api.get('SGCluster', namespace, clusterName)) {
-    throw new UserError(restoreNameProblem(clusterName, namespace, () => true)!);
-  }
-
+  // The new cluster goes where the backup is; elsewhere needs a copy of the backup there first, made (with
+  // the user's agreement) only once every question is answered: Escape or a step back writes nothing.
   const allBackups = model.objects('SGBackup');
   const windowNow = (): RecoverableWindow | undefined => recoverableWindow(backup, allBackups, new Date());
   const window = windowNow();
@@ -124,26 +95,16 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
     const problem = pointInTimeProblem(backup, requestedInstant, window) ?? gapProblem(gaps, requestedInstant);
     if (problem) throw new UserError(problem);
   }
-  const pitr = requestedInstant !== undefined ? { label: POINT_IN_TIME } : await prompts.pick(
-    [
-      { label: LATEST, detail: `The cluster starts from the backup as it was stored${view.stored ? ` (${formatInstant(view.stored)})` : ''}.` },
-      ...(window ? [{ label: POINT_IN_TIME, detail: `Replays the archived WAL up to an instant ${windowText(window)}.` }] : []),
-    ],
-    { title: `Restore ${view.name} into ${clusterName}: up to when?`, ignoreFocusOut: true },
-  );
-  let restoreToTimestamp: string | undefined = requestedInstant;
-  if (requestedInstant === undefined && pitr.label === POINT_IN_TIME && window) {
-    restoreToTimestamp = (
-      await prompts.input({
-        title: `Restore ${view.name}: point in time (UTC)`,
-        prompt: `YYYY-MM-DDThh:mm:ssZ, ${windowText(window)}.`,
-        value: formatInstant(window.toIsNow ? new Date(Math.floor(window.to.getTime() / 1000) * 1000) : window.from),
-        ignoreFocusOut: true,
-        // "now" moves on while the user types: the window is recomputed for each check.
-        validateInput: (v) => pointInTimeProblem(backup, v, windowNow()) ?? gapProblem(gaps, v.trim()),
-      })
-    ).trim();
+  const answers = await restoreQuestions(chosen, model, api, window, windowNow, backup, requestedInstant, gaps);
+  const { namespace, clusterName } = answers;
+  const restoreToTimestamp = requestedInstant ?? answers.restoreToTimestamp;
+  sameContext(await ctx.connection.api().catch(() => undefined));
+  // The model may not hold the namespace, or be a moment behind: ask the server too.
+  if (await api.get('SGCluster', namespace, clusterName)) {
+    throw new UserError(restoreNameProblem(clusterName, namespace, () => true)!);
   }
+  if (namespace !== chosen.namespace) backup = await backupIn(ctx, api, model, backup, chosen, namespace);
+  const view = readBackup(backup)!;
 
   const sourceCluster = model.get('SGCluster', view.cluster.namespace, view.cluster.name);
   const postgresVersion = view.pgMajor ? undefined : await versionForUnknownMajor(view, sourceCluster);
@@ -160,6 +121,115 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   const message = `Wrote the restore of ${view.name} into a new cluster ${clusterName} to ${shownAs}. Review it, then Apply it to create the cluster.${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
   void vscode.window.showInformationMessage(message, 'Apply').then((choice) => choice && vscode.commands.executeCommand('stackgres.applyManifest', document.uri));
   return { uri: document.uri.toString(), clusterName, namespace, backup: view.name, restoreToTimestamp };
+}
+
+interface RestoreAnswers {
+  readonly namespace: string;
+  readonly clusterName: string;
+  readonly restoreToTimestamp?: string;
+}
+
+type RestoreStep = 'where' | 'namespace' | 'name' | 'pitr' | 'instant';
+
+/**
+ * Restore's questions as one multi-step input: where the new cluster goes (another namespace: which), its
+ * name, and up to when (a point in time: which instant). Each prompt shows its step and a Back button that
+ * returns to the previous question with the answer given there; Escape cancels, and nothing is written.
+ * Steps the answers make unnecessary drop out (the count follows); a point in time from the recoverable
+ * window skips the last two.
+ */
+async function restoreQuestions(
+  chosen: BackupView,
+  model: ClusterModel,
+  api: KubeApi,
+  window: RecoverableWindow | undefined,
+  windowNow: () => RecoverableWindow | undefined,
+  backup: KubeObject,
+  requestedInstant: string | undefined,
+  gaps: readonly GapSpan[],
+): Promise<RestoreAnswers> {
+  const a: { where?: string; namespace?: string; name?: string; namedFor?: string; pitr?: string; instant?: string } = {};
+  const steps = (): RestoreStep[] => [
+    'where',
+    ...(a.where === OTHER_NAMESPACE ? (['namespace'] as const) : []),
+    'name',
+    ...(requestedInstant === undefined ? (['pitr'] as const) : []),
+    ...(requestedInstant === undefined && a.pitr === POINT_IN_TIME && window ? (['instant'] as const) : []),
+  ];
+  const target = () => (a.where === OTHER_NAMESPACE && a.namespace ? a.namespace : chosen.namespace);
+  for (let i = 0; i < steps().length; ) {
+    const all = steps();
+    const step = { step: i + 1, totalSteps: all.length };
+    try {
+      await ask(all[i], step);
+      i++;
+    } catch (err) {
+      if (!(err instanceof prompts.GoBack)) throw err;
+      i = Math.max(0, i - 1);
+    }
+  }
+  return { namespace: target(), clusterName: a.name!, restoreToTimestamp: a.pitr === POINT_IN_TIME && window ? a.instant : undefined };
+
+  async function ask(id: RestoreStep, step: prompts.Step): Promise<void> {
+    switch (id) {
+      case 'where':
+        a.where = (
+          await prompts.pick(
+            [
+              { label: chosen.namespace, description: "the backup's namespace" },
+              { label: OTHER_NAMESPACE, description: 'copies the backup (and its storage Secrets) there first, once you have answered every question' },
+            ],
+            { title: `Restore ${chosen.name}: namespace of the new cluster`, ignoreFocusOut: true, step, active: a.where },
+          )
+        ).label;
+        return;
+      case 'namespace':
+        a.namespace = await pickNamespace(api, model.namespaces(), `Restore ${chosen.name}: namespace of the new cluster`, { except: chosen.namespace, step, active: a.namespace });
+        return;
+      case 'name': {
+        const namespace = target();
+        const taken = (name: string) => model.covers(namespace) && model.get('SGCluster', namespace, name) !== undefined;
+        // A name typed earlier is kept when the user comes back, unless the namespace changed under it.
+        const value = a.name !== undefined && a.namedFor === namespace ? a.name : suggestRestoreName(chosen.cluster.name, taken);
+        a.name = (
+          await prompts.input({
+            title: `Restore ${chosen.name}: name of the NEW SGCluster in ${namespace}`,
+            prompt: 'A restore always creates a new cluster: at most 44 characters, lower-case letters, digits and -.',
+            value,
+            ignoreFocusOut: true,
+            step,
+            validateInput: (v) => restoreNameProblem(v.trim(), namespace, taken),
+          })
+        ).trim();
+        a.namedFor = namespace;
+        return;
+      }
+      case 'pitr':
+        a.pitr = (
+          await prompts.pick(
+            [
+              { label: LATEST, detail: `The cluster starts from the backup as it was stored${chosen.stored ? ` (${formatInstant(chosen.stored)})` : ''}.` },
+              ...(window ? [{ label: POINT_IN_TIME, detail: `Replays the archived WAL up to an instant ${windowText(window)}.` }] : []),
+            ],
+            { title: `Restore ${chosen.name} into ${a.name}: up to when?`, ignoreFocusOut: true, step, active: a.pitr },
+          )
+        ).label;
+        return;
+      case 'instant':
+        a.instant = (
+          await prompts.input({
+            title: `Restore ${chosen.name}: point in time (UTC)`,
+            prompt: `YYYY-MM-DDThh:mm:ssZ, ${windowText(window!)}.`,
+            value: a.instant ?? formatInstant(window!.toIsNow ? new Date(Math.floor(window!.to.getTime() / 1000) * 1000) : window!.from),
+            ignoreFocusOut: true,
+            step,
+            // "now" moves on while the user types: the window is recomputed for each check.
+            validateInput: (v) => pointInTimeProblem(backup, v, windowNow()) ?? gapProblem(gaps, v.trim()),
+          })
+        ).trim();
+        return;
+    }
+  }
 }
 
 /** The backup as seen from `namespace`: an existing copy there, or one made now with the user's agreement. */

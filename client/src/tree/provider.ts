@@ -11,7 +11,13 @@ export interface ModelSource {
   model(): Promise<ClusterModel>;
   readonly onDidChangeModel: vscode.Event<void>;
   readonly buckets: BucketBrowser;
+  /** The line above the view's rows or welcome content (the connection's error); undefined clears it. */
+  showMessage?(message: string | undefined): void;
 }
+
+/** `stackgres.tree`: which welcome content (package.json viewsWelcome) the empty view shows. */
+export const TREE_STATE_KEY = 'stackgres.tree';
+export type TreeState = 'connecting' | 'noConnection' | 'empty' | 'rows';
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -97,17 +103,41 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return this.keep(await this.roots());
   }
 
+  /** Which welcome content the view shows (`stackgres.tree`), for the integration suite. */
+  treeState: TreeState | undefined;
+
+  private setTreeState(state: TreeState, message?: string): void {
+    this.ctx.showMessage?.(message);
+    if (state === this.treeState) return;
+    this.treeState = state;
+    void vscode.commands.executeCommand('setContext', TREE_STATE_KEY, state);
+  }
+
   private async roots(): Promise<Node[]> {
+    if (this.treeState === undefined) this.setTreeState('connecting');
     try {
       const model = await this.ctx.model();
+      // Nothing of StackGres in the cluster (or the chosen namespace): the welcome content says what to do.
+      if (model.state.kind === 'ready' && model.namespaces().length === 0) {
+        this.setTreeState('empty');
+        return [];
+      }
+      this.setTreeState('rows');
       return [new ContextNode(model, this.ctx.buckets)];
     } catch (err) {
       // Connection failures arrive as KubeErrors (translated where the Kubernetes bundle is opened).
       const e = isKubeError(err) ? err : undefined;
       // Restricted Mode: the connection refused to open, nothing was read.
       if (e?.reason === 'untrusted') {
+        this.setTreeState('rows');
         return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
       }
+      // No kubeconfig, a broken one, or a context it lacks: the welcome content offers the ways out.
+      if (e?.reason === 'config') {
+        this.setTreeState('noConnection', e.action ? `${e.message} ${e.action}` : e.message);
+        return [];
+      }
+      this.setTreeState('rows');
       return [
         ...errorNodes('connection', { message: e?.message ?? String((err as Error)?.message ?? err), action: e?.action, reason: e?.reason ?? 'config' }),
         new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),

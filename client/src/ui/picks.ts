@@ -54,7 +54,7 @@ export async function pickNamespace(
   api: KubeApi,
   shown: readonly string[],
   title: string,
-  options: { except?: string; inUse?: string; first?: vscode.QuickPickItem } = {},
+  options: { except?: string; inUse?: string; first?: vscode.QuickPickItem; step?: prompts.Step; active?: string } = {},
 ): Promise<string> {
   const listed = await api.namespaces().catch(() => [...new Set([...shown, api.context.namespace])]);
   const items = [
@@ -65,10 +65,13 @@ export async function pickNamespace(
     })),
     { label: OTHER_NAMESPACE, description: 'type a name' },
   ];
-  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true });
+  const typedBefore = options.active !== undefined && !items.some((i) => i.label === options.active);
+  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true, step: options.step, active: typedBefore ? OTHER_NAMESPACE : options.active });
   if (chosen.label !== OTHER_NAMESPACE) return chosen.label;
   const typed = await prompts.input({
     title,
+    step: options.step,
+    value: typedBefore ? options.active : undefined,
     prompt: 'Name of an existing namespace',
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() === options.except ? `The backup is already in ${options.except}.` : namespaceProblem(v.trim())),

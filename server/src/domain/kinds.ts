@@ -82,3 +82,11 @@ export function kindInfo(kind: string | undefined): KindInfo | undefined {
 export function isStackGresApiVersion(apiVersion: unknown): apiVersion is string {
   return typeof apiVersion === 'string' && apiVersion.startsWith(`${STACKGRES_GROUP}/`);
 }
+
+/**
+ * Whether a YAML text has a document (or a List item) whose `apiVersion` is `stackgres.io/…`, by one scan of
+ * its lines with no parse: the editor's menus ask this on every edit, so it must stay cheap on big files.
+ */
+export function mentionsStackGresApiVersion(text: string): boolean {
+  return /^(?:[ \t]*-[ \t]+)?["']?apiVersion["']?[ \t]*:[ \t]*["']?stackgres\.io\//m.test(text);
+}

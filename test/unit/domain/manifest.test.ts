@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parseManifest, splitDocuments, toFileRange } from '@core/manifest';
+import { mentionsStackGresApiVersion } from '@core/kinds';
 
 describe('splitting a YAML file into documents', () => {
   it('splits on --- and ... at column 0, keeping file line numbers', () => {
@@ -41,5 +42,28 @@ describe('a range in a document, on the file\'s lines', () => {
     const inDocument = { start: { line: 1, character: 0 }, end: { line: 1, character: 4 }, newText: 'x' };
     assert.deepEqual(toFileRange(inDocument, second.startLine), { start: { line: 3, character: 0 }, end: { line: 3, character: 4 }, newText: 'x' });
     assert.deepEqual(inDocument.start, { line: 1, character: 0 }, 'the document range is left as it was');
+  });
+});
+
+describe('mentionsStackGresApiVersion (the editor menus\' StackGres-document test)', () => {
+  it('finds a StackGres apiVersion in any document of a file, or in a List item', () => {
+    assert.equal(mentionsStackGresApiVersion('apiVersion: v1\nkind: Secret\n---\napiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\n'), true);
+    assert.equal(mentionsStackGresApiVersion('apiVersion: v1\nkind: List\nitems:\n  - apiVersion: "stackgres.io/v1"\n    kind: SGCluster\n'), true);
+    assert.equal(mentionsStackGresApiVersion("'apiVersion': 'stackgres.io/v1'\n"), true);
+  });
+
+  it('does not take other YAML, nor the words in a value or a comment, for a StackGres document', () => {
+    assert.equal(mentionsStackGresApiVersion('apiVersion: apps/v1\nkind: Deployment\n'), false);
+    assert.equal(mentionsStackGresApiVersion('# apiVersion: stackgres.io/v1\nname: x\n'), false);
+    assert.equal(mentionsStackGresApiVersion('description: "apiVersion: stackgres.io/v1"\n'), false);
+    assert.equal(mentionsStackGresApiVersion('apiVersion: notstackgres.io/v1\n'), false);
+  });
+
+  it('scans a 5 MB file in a few milliseconds', () => {
+    const big = 'key: value\n'.repeat(500_000);
+    const started = process.hrtime.bigint();
+    assert.equal(mentionsStackGresApiVersion(big), false);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 200, `${ms} ms`);
   });
 });

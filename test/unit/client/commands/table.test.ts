@@ -1,6 +1,6 @@
 // The command table against package.json, both ways, without vscode: what the editor offers (ids, titles,
 // menus) is what the extension registers, and a command that needs a trusted workspace is never hidden from,
-// nor offered to, Restricted Mode by accident.
+// nor offered to, Restricted Mode by accident; the editor's actions show only on StackGres documents.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,18 +26,6 @@ function requiresTrust(when: string): boolean {
   return !when.includes('||') && when.split('&&').some((term) => term.trim() === 'isWorkspaceTrusted');
 }
 
-/** Evaluates the `viewItem == x` / `viewItem =~ /re/` term of a clause for one contextValue; undefined when there is none. */
-function viewItemMatches(when: string, contextValue: string): boolean | undefined {
-  const equals = /viewItem\s*==\s*([\w.]+)/.exec(when);
-  if (equals) return equals[1] === contextValue;
-  const regex = /viewItem\s*=~\s*\/(.*)\/(\w*)/.exec(when);
-  if (regex) return new RegExp(regex[1], regex[2]).test(contextValue);
-  return undefined;
-}
-
-// The view's only row in Restricted Mode (tree/provider.ts: the "Trust this workspace" MessageNode).
-const RESTRICTED_MODE_ROW = 'stackgres.message';
-
 describe('The command table and package.json', () => {
   it('contributes every command of the table, and registers every contributed command', () => {
     const contributed = contributes.commands.map((c) => c.command);
@@ -56,25 +44,34 @@ describe('The command table and package.json', () => {
     for (const o of offers) assert.ok(o.command in table, `${o.where}: ${o.command} is not in the command table`);
   });
 
-  // The rule package.json follows: menus never decide trust on their own. `isWorkspaceTrusted` only hides
-  // commands that need trust (Restricted Mode keeps everything that works without a cluster), and the tree's
-  // menus need no clause because their rows exist only when connected, which Restricted Mode never is.
-  // Elsewhere (the palette, the editor's menus, the keybinding) a command that needs trust may be offered in
-  // Restricted Mode: `guarded` in commands/index.ts answers it with "Manage Workspace Trust" and runs nothing.
-  it('hides with isWorkspaceTrusted only commands that need a trusted workspace', () => {
-    const hidden = offers.filter((o) => requiresTrust(o.when));
-    assert.ok(hidden.length > 0, 'some menu entries are hidden in Restricted Mode');
-    for (const o of hidden) assert.equal(table[o.command]?.needsTrust, true, `${o.where}: ${o.command} works without trust, yet its menu entry is hidden in Restricted Mode`);
+  // The rule package.json follows: a command is offered in Restricted Mode exactly when it works there. Every
+  // menu entry, palette entry and keybinding of a command that needs trust carries `isWorkspaceTrusted` (so
+  // Restricted Mode never shows what `guarded` would refuse), and no other command is hidden by it.
+  it('hides with isWorkspaceTrusted exactly the commands that need a trusted workspace', () => {
+    for (const o of offers) {
+      if (o.where === 'commandPalette' && o.when === 'false') continue;
+      assert.equal(requiresTrust(o.when), table[o.command]?.needsTrust, `${o.where}: ${o.command} (${o.when || 'no when'}) ${table[o.command]?.needsTrust ? 'needs trust, yet is offered in Restricted Mode' : 'works without trust, yet is hidden in Restricted Mode'}`);
+    }
   });
 
-  it('offers tree commands that need trust only on rows the Restricted Mode view never shows', () => {
-    const treeOffers = contributes.menus['view/item/context'].filter((o) => table[o.command]?.needsTrust);
-    assert.ok(treeOffers.length > 0);
-    for (const o of treeOffers) {
-      const when = o.when ?? '';
-      if (requiresTrust(when)) continue;
-      const matches = viewItemMatches(when, RESTRICTED_MODE_ROW);
-      assert.equal(matches, false, `view/item/context: ${o.command} (${when}) ${matches === undefined ? 'names no viewItem' : `matches the Restricted Mode row ${RESTRICTED_MODE_ROW}`}`);
+  it('hides every command that needs trust from the Restricted Mode palette', () => {
+    const palette = new Map(contributes.menus.commandPalette.map((e) => [e.command, e.when ?? '']));
+    for (const id of ids.filter((i) => table[i].needsTrust)) {
+      const when = palette.get(id);
+      assert.ok(when !== undefined && (when === 'false' || requiresTrust(when)), `commandPalette: ${id} needs trust, yet shows in Restricted Mode (${when ?? 'no entry'})`);
+    }
+  });
+
+  // Apply and Create Credentials Secret act on a StackGres manifest: on any other YAML file they would only
+  // say "no StackGres document here". The editor's and the Explorer's menus and the keybinding test the
+  // context keys of editor/stackgresDocuments.ts.
+  it('offers the editor and Explorer actions only on StackGres documents', () => {
+    const documentOffers = offers.filter((o) => ['editor/title', 'editor/context', 'explorer/context', 'keybindings'].includes(o.where));
+    assert.ok(documentOffers.length >= 4);
+    for (const o of documentOffers) {
+      const terms = o.when.split('&&').map((t) => t.trim());
+      assert.ok(!o.when.includes('||'), `${o.where}: ${o.command}: no || in ${o.when}`);
+      assert.ok(terms.includes('stackgres.isStackGresDocument') || terms.includes('resourcePath in stackgres.manifestPaths'), `${o.where}: ${o.command} (${o.when}) shows on any YAML file`);
     }
   });
 });
