@@ -17,13 +17,6 @@ export function readSettings(): Settings {
   };
 }
 
-/** Calls back when a setting of ours changes. */
-export function onSettingsChanged(listener: (s: Settings) => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('stackgres')) listener(readSettings());
-  });
-}
-
 function secondsToMs(seconds: number): number {
   return seconds > 0 ? Math.max(2, seconds) * 1000 : 0;
 }

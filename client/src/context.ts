@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ClusterModel } from './clusterModel';
-import { onSettingsChanged, readSettings } from './config';
+import { readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync, type OpenManifest } from './liveSync';
 import { ApplyUi } from './editor/applyReview';
@@ -10,6 +10,7 @@ import { BucketBrowser } from './storage/bucketBrowser';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import type { Node } from './tree/node';
 import { ClusterTreeProvider } from './tree/provider';
+import { changeNeedsRestart, RESTART_SETTINGS } from './settingEffects';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
@@ -55,7 +56,7 @@ export class ExtensionContextHolder {
     this.connection = new ClusterConnection(extension.workspaceState, this.log);
     this.applyUi = new ApplyUi();
     extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
-    extension.subscriptions.push(onSettingsChanged(() => void this.restart()));
+    extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
   }
 
   /** Registers the views, commands and providers; the language server starts without waiting for them. */
@@ -147,6 +148,17 @@ export class ExtensionContextHolder {
       this.setStatus('stopped');
       this.log.error(`The StackGres language server did not start: ${String(err)}`);
     });
+  }
+
+  /** Restarts the language server only for the settings it reads when it starts (settingEffects.ts). */
+  private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (changeNeedsRestart((section) => e.affectsConfiguration(section))) {
+      const which = RESTART_SETTINGS.filter((k) => e.affectsConfiguration(k));
+      this.log.info(`Restarting the language server: ${which.length ? which.join(', ') : 'a StackGres setting'} changed`);
+      void this.restart();
+      return;
+    }
+    if (e.affectsConfiguration('stackgres.live.secretsRefreshSeconds')) this.liveSync?.setSecretsRefreshMs(readSettings().secretsRefreshMs);
   }
 
   private async restart(): Promise<void> {
