@@ -14,6 +14,8 @@ const MAX_BYTES = 3 * 1024 * 1024;
 /** The paths inside the VSIX's extension/ folder that may ship. */
 const SHIPPED = [
   /^package\.json$/,
+  /^package\.nls\.json$/,
+  /^l10n\/bundle\.l10n\.json$/,
   /^dist\/[^/]+\.js$/,
   /^schemas\/.+/,
   /^snippets\/.+/,
