@@ -39,9 +39,9 @@ export function registerCommands(ctx: ExtensionContextHolder): vscode.Disposable
 /** Runs a command's handler with its preconditions and error reporting. Exported for tests. */
 export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, args: unknown[]): Promise<unknown> {
   if (spec.needsTrust && !vscode.workspace.isTrusted) {
-    const manage = 'Manage Workspace Trust';
+    const manage = vscode.l10n.t('Manage Workspace Trust');
     const choice = await vscode.window.showWarningMessage(
-      'This command reaches your cluster or bucket, and runs only in a trusted workspace (kubeconfig credential plugins run commands).',
+      vscode.l10n.t('This command reaches your cluster or bucket, and runs only in a trusted workspace (kubeconfig credential plugins run commands).'),
       manage,
     );
     if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
