@@ -15,7 +15,6 @@ const MAX_BYTES = 3 * 1024 * 1024;
 const SHIPPED = [
   /^package\.json$/,
   /^package\.nls\.json$/,
-  /^l10n\/bundle\.l10n\.json$/,
   /^dist\/[^/]+\.js$/,
   /^schemas\/.+/,
   /^snippets\/.+/,

@@ -51,7 +51,7 @@ export class ExtensionContextHolder {
     this.log = vscode.window.createOutputChannel('StackGres', { log: true });
     this.status = vscode.languages.createLanguageStatusItem('stackgres.server', { language: 'yaml' });
     this.status.name = 'StackGres';
-    this.status.command = { title: 'Show Log', command: 'stackgres.showLog' };
+    this.status.command = { title: vscode.l10n.t('Show Log'), command: 'stackgres.showLog' };
     this.setStatus('starting');
     this.connection = new ClusterConnection(extension.workspaceState, this.log);
     this.applyUi = new ApplyUi();
@@ -169,10 +169,10 @@ export class ExtensionContextHolder {
   }
 
   private setStatus(state: 'starting' | 'ready' | 'stopped'): void {
-    this.status.text = state === 'ready' ? 'StackGres' : state === 'starting' ? 'StackGres: starting' : 'StackGres: stopped';
+    this.status.text = state === 'ready' ? 'StackGres' : state === 'starting' ? vscode.l10n.t('StackGres: starting') : vscode.l10n.t('StackGres: stopped');
     this.status.severity = state === 'stopped' ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
     this.status.busy = state === 'starting';
-    this.status.detail = state === 'ready' ? 'Checks SGObjectStorage, SGCluster and SGBackup manifests' : state === 'stopped' ? 'The language server is not running: see the log' : undefined;
+    this.status.detail = state === 'ready' ? vscode.l10n.t('Checks SGObjectStorage, SGCluster and SGBackup manifests') : state === 'stopped' ? vscode.l10n.t('The language server is not running: see the log') : undefined;
   }
 
   async dispose(): Promise<void> {

@@ -57,7 +57,7 @@ export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, ar
 
 function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
   if (err instanceof Cancelled || err instanceof vscode.CancellationError || (isKubeError(err) && err.reason === 'cancelled')) return;
-  const showLog = 'Show Log';
+  const showLog = vscode.l10n.t('Show Log');
   let message: string;
   const buttons: string[] = [];
   let action: UserError['action'];
