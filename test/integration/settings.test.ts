@@ -36,23 +36,35 @@ async function runningServer(): Promise<number | undefined> {
 const RESTARTS = /Restarting the language server/g;
 const restartsLogged = async (): Promise<number> => (await extensionLog()).match(RESTARTS)?.length ?? 0;
 
-async function setUserSetting(key: string, value: unknown): Promise<void> {
+/** In User settings: the workspace's settings file must stay unwritten (trust.test.ts). */
+async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('stackgres').update(key, value, vscode.ConfigurationTarget.Global);
 }
+
+const driversKubeconfig = (): string | undefined => vscode.workspace.getConfiguration('stackgres').inspect<string>('kubeconfig')?.globalValue;
 
 describe('Settings changes and the language server', function () {
   this.timeout(60_000);
 
+  let kubeconfig: string | undefined;
+  before(() => {
+    kubeconfig = driversKubeconfig();
+  });
+
   after(async () => {
-    await setUserSetting('trace.server', undefined);
-    await setUserSetting('validation.maxFileSizeMB', undefined);
+    await setSetting('trace.server', undefined);
+    await setSetting('validation.maxFileSizeMB', undefined);
+    // Writing User settings from a remote window (code-server) drops the machine-scoped stackgres.kubeconfig
+    // the driver wrote there: put it back, or every later test loses the sandbox (as tree.test.ts does).
+    if (driversKubeconfig() !== kubeconfig) await setSetting('kubeconfig', kubeconfig);
+    await waitFor("the driver's kubeconfig setting back", () => (driversKubeconfig() === kubeconfig ? true : undefined));
   });
 
   it('keeps the server running when stackgres.trace.server changes, and traces its messages', async () => {
     const { document } = await openFixture('cluster.yaml');
     const before = await waitFor('the language server to run', runningServer);
     const restarts = await restartsLogged();
-    await setUserSetting('trace.server', 'messages');
+    await setSetting('trace.server', 'messages');
     // The trace shows the client took the change: a hover request now appears in the log.
     await waitFor('a traced hover request in the StackGres log', async () => {
       await hoverTextAt(document, positionOf(document, 'cronSchedule'));
@@ -65,7 +77,7 @@ describe('Settings changes and the language server', function () {
   it('restarts the server when stackgres.validation.maxFileSizeMB changes', async () => {
     const { document } = await openFixture('cluster.yaml');
     const before = await waitFor('the language server to run', runningServer);
-    await setUserSetting('validation.maxFileSizeMB', 7);
+    await setSetting('validation.maxFileSizeMB', 7);
     await waitFor('a new language server process', async () => {
       const pid = await runningServer();
       return pid !== undefined && pid !== before ? pid : undefined;
