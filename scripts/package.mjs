@@ -14,6 +14,7 @@ const MAX_BYTES = 3 * 1024 * 1024;
 /** The paths inside the VSIX's extension/ folder that may ship. */
 const SHIPPED = [
   /^package\.json$/,
+  /^package\.nls\.json$/,
   /^dist\/[^/]+\.js$/,
   /^schemas\/.+/,
   /^snippets\/.+/,

@@ -17,13 +17,6 @@ export function readSettings(): Settings {
   };
 }
 
-/** Calls back when a setting of ours changes (not the status bar's, which its item follows by itself). */
-export function onSettingsChanged(listener: (s: Settings) => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('stackgres') && !e.affectsConfiguration('stackgres.statusBar')) listener(readSettings());
-  });
-}
-
 function secondsToMs(seconds: number): number {
   return seconds > 0 ? Math.max(2, seconds) * 1000 : 0;
 }

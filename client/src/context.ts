@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import { ClusterModel } from './clusterModel';
-import { onSettingsChanged, readSettings } from './config';
+import { readSettings } from './config';
 import { ClusterConnection } from './connection';
 import { LiveSync, type OpenManifest } from './liveSync';
 import { ApplyUi } from './editor/applyReview';
@@ -13,6 +13,7 @@ import type { Node } from './tree/node';
 import { ClusterTreeProvider } from './tree/provider';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WalkthroughProgress } from './walkthrough';
+import { changeNeedsRestart, RESTART_SETTINGS } from './settingEffects';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
 
@@ -59,12 +60,12 @@ export class ExtensionContextHolder {
     this.log = vscode.window.createOutputChannel('StackGres', { log: true });
     this.status = vscode.languages.createLanguageStatusItem('stackgres.server', { language: 'yaml' });
     this.status.name = 'StackGres';
-    this.status.command = { title: 'Show Log', command: 'stackgres.showLog' };
+    this.status.command = { title: vscode.l10n.t('Show Log'), command: 'stackgres.showLog' };
     this.setStatus('starting');
     this.connection = new ClusterConnection(extension.workspaceState, this.log);
     this.applyUi = new ApplyUi();
     extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
-    extension.subscriptions.push(onSettingsChanged(() => void this.restart()));
+    extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
   }
 
   /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
@@ -174,6 +175,17 @@ export class ExtensionContextHolder {
     });
   }
 
+  /** Restarts the language server only for the settings it reads when it starts (settingEffects.ts). */
+  private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (changeNeedsRestart((section) => e.affectsConfiguration(section))) {
+      const which = RESTART_SETTINGS.filter((k) => e.affectsConfiguration(k));
+      this.log.info(`Restarting the language server: ${which.length ? which.join(', ') : 'a StackGres setting'} changed`);
+      void this.restart();
+      return;
+    }
+    if (e.affectsConfiguration('stackgres.live.secretsRefreshSeconds')) this.liveSync?.setSecretsRefreshMs(readSettings().secretsRefreshMs);
+  }
+
   private async restart(): Promise<void> {
     this.liveSync?.detach();
     await this.client?.stop().catch(() => undefined);
@@ -182,10 +194,10 @@ export class ExtensionContextHolder {
   }
 
   private setStatus(state: 'starting' | 'ready' | 'stopped'): void {
-    this.status.text = state === 'ready' ? 'StackGres' : state === 'starting' ? 'StackGres: starting' : 'StackGres: stopped';
+    this.status.text = state === 'ready' ? 'StackGres' : state === 'starting' ? vscode.l10n.t('StackGres: starting') : vscode.l10n.t('StackGres: stopped');
     this.status.severity = state === 'stopped' ? vscode.LanguageStatusSeverity.Error : vscode.LanguageStatusSeverity.Information;
     this.status.busy = state === 'starting';
-    this.status.detail = state === 'ready' ? 'Checks SGObjectStorage, SGCluster and SGBackup manifests' : state === 'stopped' ? 'The language server is not running: see the log' : undefined;
+    this.status.detail = state === 'ready' ? vscode.l10n.t('Checks SGObjectStorage, SGCluster and SGBackup manifests') : state === 'stopped' ? vscode.l10n.t('The language server is not running: see the log') : undefined;
   }
 
   async dispose(): Promise<void> {

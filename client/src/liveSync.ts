@@ -67,7 +67,7 @@ export class LiveSync {
   constructor(
     private readonly client: LanguageClient,
     private readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>,
-    private readonly secretsRefreshMs = 0,
+    private secretsRefreshMs = 0,
     private readonly openManifests: () => readonly OpenManifest[] = () => [],
   ) {}
 
@@ -78,6 +78,18 @@ export class LiveSync {
     void this.refreshSecrets();
     void this.loadCrds();
     this.schedule();
+    this.startSecretsTimer();
+  }
+
+  /** The setting changed: the timer starts again with the new period, without a restart. */
+  setSecretsRefreshMs(ms: number): void {
+    this.secretsRefreshMs = ms;
+    if (this.model) this.startSecretsTimer();
+  }
+
+  private startSecretsTimer(): void {
+    clearInterval(this.secretsTimer);
+    this.secretsTimer = undefined;
     // There is no watch on Secrets (it would stream their values to us): Secrets made outside VS Code are
     // found by reading their names and key names again now and then.
     if (this.secretsRefreshMs > 0) {

@@ -19,7 +19,8 @@
  * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
  *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
  *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
- *          --no-s3 (no Ceph RGW).
+ *          --no-s3 (no Ceph RGW),
+ *          --screenshots (UI checks only, in a smaller window; also writes the README pictures to images/screenshots/).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,9 @@ import { Workbench } from './workbench';
 
 const FIXTURE_WORKSPACE = join(REPO_ROOT, 'test', 'fixtures', 'workspace');
 const RESULTS_DIR = join(REPO_ROOT, 'test-results');
+const README_SCREENSHOTS = join(REPO_ROOT, 'images', 'screenshots');
+/** The README pictures' window: small, so each cropped part stays a few tens of KiB. */
+const README_VIEWPORT = { width: 1000, height: 620 };
 
 interface Options {
   suite: boolean;
@@ -49,6 +53,8 @@ interface Options {
   grep?: string;
   kubeconfig?: string;
   s3: boolean;
+  /** Where the UI checks save the README pictures (--screenshots). */
+  readmeDir?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,10 +75,11 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--grep') options.grep = argv[++i];
     else if (arg === '--kubeconfig') options.kubeconfig = argv[++i];
     else if (arg === '--no-s3') options.s3 = false;
+    else if (arg === '--screenshots') (options.suite = false), (options.restricted = false), (options.readmeDir = README_SCREENSHOTS);
     else {
       throw new StepError(
         'read options',
-        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3)`,
+        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --screenshots)`,
       );
     }
   }
@@ -181,6 +188,8 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       // sends every extension-host request with "Connection: close", so no test could see an S3 client
       // that keeps its connections open after its use (bucketReads.test.ts).
       'http.proxySupport': 'off',
+      // No "application running on port …" notification over the UI checks' pictures (the sandbox's ports).
+      'remote.autoForwardPorts': false,
       // The sandbox (or the real cluster of --kubeconfig): the extension connects without asking.
       ...spec.services.settings,
     },
@@ -201,10 +210,14 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       // A copy of its own, so the editor restores nothing (open or edited files) from the suite's window.
       const uiWorkspace = join(root, 'ui-workspace');
       cpSync(FIXTURE_WORKSPACE, uiWorkspace, { recursive: true });
+      if (spec.options.readmeDir) {
+        mkdirSync(spec.options.readmeDir, { recursive: true });
+        await page.setViewportSize(README_VIEWPORT);
+      }
       await page.goto(workbenchUrl(server, uiWorkspace));
       const workbench = new Workbench(page, uiWorkspace);
       await waitForWorkbench(workbench, root, 'open the workbench for the UI checks');
-      outcome.ui = await runUiChecks(workbench, RESULTS_DIR, spec.services.kube !== undefined);
+      outcome.ui = await runUiChecks(workbench, RESULTS_DIR, spec.services.kube !== undefined, spec.options.readmeDir);
     }
   } catch (err) {
     await page.screenshot({ path: join(RESULTS_DIR, `${spec.name}-failure.png`) }).catch(() => undefined);

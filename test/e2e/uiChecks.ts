@@ -3,7 +3,8 @@
  * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
  * StackGres view on the sandbox cluster, the recoverable-window picture of its cluster, and Apply Manifest's
  * diff and dry-run rejections.
- * Each check leaves a screenshot test-results/ui-<name>.png.
+ * Each check leaves a screenshot test-results/ui-<name>.png. With a README folder (`npm run screenshots`),
+ * the checks that have a `readme` picture also save the part of the window it shows there, cropped small.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,12 @@ interface UiCheck {
   /** Needs the sandbox's Kubernetes API: left out of a run without one (a plain clone). */
   cluster?: true;
   run(workbench: Workbench): Promise<void>;
+  /** The README picture this check leaves: file name (images/screenshots/) and the parts it shows. */
+  readme?: { image: string; parts: readonly string[]; pad?: number };
 }
+
+/** The editor line with the cursor (its line number included), for pictures of a widget at that line. */
+const CURRENT_LINE = '.part.editor .current-line';
 
 export const UI_CHECKS: UiCheck[] = [
   {
@@ -43,6 +49,20 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.putCursorAt('cluster.yaml', 'cronSchedule', 3);
       await wb.hover((text) => text.includes('05:00'));
     },
+    readme: { image: 'cron-hover.png', parts: [SELECTORS.hover, CURRENT_LINE], pad: 8 },
+  },
+  {
+    name: 'quick-fix-storage-type',
+    title: 'the quick fixes at the missing `type` of storage-no-type.yaml offer "Add type: s3"',
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      await wb.openFile('storage-no-type.yaml');
+      // The Problems panel stays open below, so the picture shows the problem's message with its fix.
+      await wb.problems((text) => text.includes('storage-no-type.yaml') && text.includes("No `type`"));
+      await wb.putCursorAt('storage-no-type.yaml', 'spec:', 1);
+      await wb.quickFix((text) => text.includes('Add type: s3'));
+    },
+    readme: { image: 'quick-fix.png', parts: [SELECTORS.actionWidget, CURRENT_LINE, SELECTORS.markersPanel], pad: 4 },
   },
   {
     name: 'problems-storage-no-type',
@@ -68,6 +88,7 @@ export const UI_CHECKS: UiCheck[] = [
       await wb.waitForTreeRow('demo-db-before-upgrade');
       await wb.waitForTreeRow('demo-db-nightly-check');
     },
+    readme: { image: 'tree.png', parts: [SELECTORS.sideBar] },
   },
   {
     name: 'recoverable-window',
@@ -75,6 +96,7 @@ export const UI_CHECKS: UiCheck[] = [
     title: 'the recoverable window of demo-db shows its backups on a time axis and offers the restore of a clicked backup',
     async run(wb) {
       await wb.runCommand('View: Close All Editors');
+      if (await wb.page.isVisible(SELECTORS.sideBar)) await wb.runCommand('View: Close Primary Side Bar');
       // From the Command Palette: the command asks which cluster.
       await wb.page.keyboard.press('Control+Shift+P');
       await wb.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
@@ -97,6 +119,7 @@ export const UI_CHECKS: UiCheck[] = [
       await page.locator('.marker.fate-kept').last().click();
       await page.locator('#details button', { hasText: 'Restore to this instant…' }).waitFor({ timeout: 10_000 });
     },
+    readme: { image: 'recoverable-window.png', parts: ['.part.editor'] },
   },
   {
     name: 'apply-review',
@@ -105,12 +128,14 @@ export const UI_CHECKS: UiCheck[] = [
     async run(wb) {
       writeFileSync(join(wb.workspaceDir, 'apply-review.yaml'), APPLY_REVIEW);
       await wb.runCommand('View: Close All Editors');
+      if (await wb.page.isVisible(SELECTORS.sideBar)) await wb.runCommand('View: Close Primary Side Bar');
       await wb.openFile('apply-review.yaml');
       await wb.runCommand('StackGres: Apply Manifest to Cluster');
       await wb.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
       // Left open for the screenshot: the modal confirmation over the diff (the runner's Escape cancels it).
       await wb.page.locator('.monaco-dialog-box', { hasText: 'Apply 1 object to context' }).waitFor({ state: 'visible', timeout: 15_000 });
     },
+    readme: { image: 'apply-review.png', parts: ['.part.editor', '.monaco-dialog-box'] },
   },
   {
     name: 'apply-rejected',
@@ -279,7 +304,8 @@ spec:
         secretAccessKey: {name: ui-rejected-creds, key: secretAccessKey}
 `;
 
-export async function runUiChecks(workbench: Workbench, resultsDir: string, withCluster = true): Promise<UiCheckResult[]> {
+/** `readmeDir`: where the README pictures go (images/screenshots), for the checks that have one. */
+export async function runUiChecks(workbench: Workbench, resultsDir: string, withCluster = true, readmeDir?: string): Promise<UiCheckResult[]> {
   const results: UiCheckResult[] = [];
   const left = UI_CHECKS.filter((c) => c.cluster && !withCluster).length;
   if (left) console.log(`UI checks: skipped ${left} that need the sandbox's Kubernetes API (none in this run)`);
@@ -293,6 +319,14 @@ export async function runUiChecks(workbench: Workbench, resultsDir: string, with
       error = err instanceof Error ? err.message : String(err);
     }
     await workbench.screenshot(screenshot).catch(() => undefined);
+    if (readmeDir && check.readme && error === undefined) {
+      try {
+        const clip = await workbench.regionOf(check.readme.parts, check.readme.pad);
+        await workbench.page.screenshot({ path: join(readmeDir, check.readme.image), clip });
+      } catch (err) {
+        error = `the README picture ${check.readme.image}: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
     results.push({ title: check.title, passed: error === undefined, durationMs: Date.now() - started, screenshot, error });
     await workbench.dismissWidgets().catch(() => undefined);
   }

@@ -17,6 +17,7 @@ export const SELECTORS = {
   cursorPosition: '#status\\.editor\\.selection',
   suggestWidget: '.editor-widget.suggest-widget.visible',
   hover: '.monaco-hover:not(.hidden)',
+  actionWidget: '.action-widget',
   markersPanel: '.markers-panel',
   activityBarItem: '.part.activitybar .action-item',
   sideBar: '.part.sidebar',
@@ -187,6 +188,32 @@ export class Workbench {
 
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path });
+  }
+
+  /** The quick fixes at the cursor (Ctrl+.), once the widget lists what is expected. */
+  async quickFix(expect: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+    return this.retrigger('the quick fix menu', SELECTORS.actionWidget, expect, timeoutMs, async () => {
+      await this.page.keyboard.press('Control+.');
+    });
+  }
+
+  /**
+   * The smallest rectangle holding every visible element of `selectors`, widened by `pad` pixels and kept
+   * inside the page: what a README picture of these parts shows.
+   */
+  async regionOf(selectors: readonly string[], pad = 0): Promise<{ x: number; y: number; width: number; height: number }> {
+    const boxes = [];
+    for (const s of selectors) {
+      const box = await this.page.locator(s).first().boundingBox().catch(() => null);
+      if (box) boxes.push(box);
+    }
+    if (!boxes.length) throw new Error(`none of ${selectors.join(', ')} is visible`);
+    const view = this.page.viewportSize() ?? { width: Infinity, height: Infinity };
+    const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - pad);
+    const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - pad);
+    const right = Math.min(view.width, Math.max(...boxes.map((b) => b.x + b.width)) + pad);
+    const bottom = Math.min(view.height, Math.max(...boxes.map((b) => b.y + b.height)) + pad);
+    return { x, y, width: right - x, height: bottom - y };
   }
 
   /** Closes suggest widgets, hovers and pickers so the next keystroke goes to the editor. */

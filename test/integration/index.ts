@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
  * Files whose tests need no cluster: the language features and activation. Every other file's tests talk
  * to the Kubernetes API (and the bucket seeded for its cluster), which a plain clone's run does not have.
  */
-const WITHOUT_CLUSTER = ['activation.test.js', 'diagnostics.test.js', 'languageFeatures.test.js'];
+const WITHOUT_CLUSTER = ['activation.test.js', 'diagnostics.test.js', 'languageFeatures.test.js', 'settings.test.js'];
 
 const NO_CLUSTER = 'no Kubernetes API: the sandbox serves the upstream StackGres CRDs from ../shared/reference (or STACKGRES_REFERENCE_DIR)';
 

@@ -81,7 +81,7 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
   const items = collect(sources, api.context.namespace, ui);
   await confirmDespiteProblems(sources, items);
 
-  const warnings = await withCancellableProgress(`checking ${count(items.length, 'object')} against context "${context}" (dry run)`, (_progress, signal) =>
+  const warnings = await withCancellableProgress(vscode.l10n.t('checking {0} against context "{1}" (dry run)', count(items.length, 'object'), context), (_progress, signal) =>
     dryRun(api, items, ui, signal),
   );
 
@@ -95,21 +95,22 @@ async function applyManifest(ctx: ExtensionContextHolder, args: unknown[]): Prom
 
   const all = items.map((i) => changes[i.label]);
   if (all.every((c) => c === 'unchanged')) {
-    void vscode.window.showInformationMessage(`Nothing to apply: the ${count(items.length, 'object')} already match the manifest in context "${context}".`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to apply: the {0} already match the manifest in context "{1}".', count(items.length, 'object'), context));
     return { context, applied: [], changes, warnings };
   }
 
-  await prompts.confirm(`Apply ${count(items.length, 'object')} to context "${context}"?`, confirmationDetail(items, changes, warnings, api.context.namespaceChosen === true), 'Apply');
+  await prompts.confirm(vscode.l10n.t('Apply {0} to context "{1}"?', count(items.length, 'object'), context), confirmationDetail(items, changes, warnings, api.context.namespaceChosen === true), vscode.l10n.t('Apply'));
 
-  const applied = await withCancellableProgress(`applying ${count(items.length, 'object')} to context "${context}"`, (_progress, signal) =>
+  const applied = await withCancellableProgress(vscode.l10n.t('applying {0} to context "{1}"', count(items.length, 'object'), context), (_progress, signal) =>
     applyAll(api, items, ui, signal),
   );
   for (const s of sources) ui.diagnostics.delete(s.uri);
 
   const finalWarnings = [...new Set([...warnings, ...applied.flatMap((r, i) => r.warnings.map((w) => `${items[i].label}: ${w}`))])];
-  const reveal = 'Reveal in StackGres View';
+  const reveal = vscode.l10n.t('Reveal in StackGres View');
   const buttons = items.some((i) => kindInfo(i.manifest.kind)) ? [reveal] : [];
-  const message = `Applied ${count(items.length, 'object')} to ${context} (${summaryLine(all)}).${finalWarnings.length ? ` Warnings from the API server: ${finalWarnings.join('; ')}` : ''}`;
+  const applied1 = vscode.l10n.t('Applied {0} to {1} ({2}).', count(items.length, 'object'), context, summaryLine(all));
+  const message = finalWarnings.length ? `${applied1} ${vscode.l10n.t('Warnings from the API server: {0}', finalWarnings.join('; '))}` : applied1;
   void vscode.window.showInformationMessage(message, ...buttons).then(async (choice) => {
     if (choice === reveal) await vscode.commands.executeCommand('stackgres.clusters.focus');
   });
@@ -203,9 +204,11 @@ async function confirmDespiteProblems(sources: readonly Source[], items: readonl
   }
   if (!flagged.length) return;
   await prompts.confirm(
-    `${count(flagged.length, 'document')} of ${sources.map((s) => baseName(s.uri)).join(', ')} ${flagged.length === 1 ? 'has' : 'have'} StackGres errors. Apply anyway?`,
-    `${flagged.join('\n')}\n\nThe cluster checks the manifest again in a dry run before anything is written.`,
-    'Apply Anyway',
+    flagged.length === 1
+      ? vscode.l10n.t('1 document of {0} has StackGres errors. Apply anyway?', sources.map((s) => baseName(s.uri)).join(', '))
+      : vscode.l10n.t('{0} documents of {1} have StackGres errors. Apply anyway?', flagged.length, sources.map((s) => baseName(s.uri)).join(', ')),
+    `${flagged.join('\n')}\n\n${vscode.l10n.t('The cluster checks the manifest again in a dry run before anything is written.')}`,
+    vscode.l10n.t('Apply Anyway'),
   );
 }
 
@@ -248,9 +251,11 @@ async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSig
   if (conflicts.length) {
     for (const c of conflicts) ui.addConflict(c.item, c.error, context);
     await prompts.confirm(
-      `${conflicts.length === 1 ? `${conflicts[0].item.label} has fields` : `${count(conflicts.length, 'object')} have fields`} another field manager owns. Take them over with Force?`,
-      `${conflicts.map((c) => `${c.item.label}: ${conflictFields(c.error)}`).join('\n')}\n\nForce makes ${FIELD_MANAGER} their owner; the other manager (kubectl, a GitOps controller, the operator) may set them back. Cancel to leave these fields out of the manifest instead.`,
-      'Force',
+      conflicts.length === 1
+        ? vscode.l10n.t('{0} has fields another field manager owns. Take them over with Force?', conflicts[0].item.label)
+        : vscode.l10n.t('{0} have fields another field manager owns. Take them over with Force?', count(conflicts.length, 'object')),
+      `${conflicts.map((c) => `${c.item.label}: ${conflictFields(c.error)}`).join('\n')}\n\n${vscode.l10n.t('Force makes {0} their owner; the other manager (kubectl, a GitOps controller, the operator) may set them back. Cancel to leave these fields out of the manifest instead.', FIELD_MANAGER)}`,
+      vscode.l10n.t('Force'),
     );
     for (const { item } of conflicts) {
       item.force = true;
@@ -306,7 +311,7 @@ async function applyAll(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortS
     } catch (e) {
       const error = e instanceof KubeError ? e : undefined;
       if (e instanceof Cancelled || error?.reason === 'cancelled') {
-        if (appliedLabels.length) void vscode.window.showWarningMessage(`Apply cancelled.${partial('')}`);
+        if (appliedLabels.length) void vscode.window.showWarningMessage(`${vscode.l10n.t('Apply cancelled.')}${partial('')}`);
         throw new Cancelled();
       }
       if (error) {
@@ -328,9 +333,9 @@ async function applyOne(api: KubeApi, item: Item, ui: ApplyUi, signal: AbortSign
     if (!(error?.reason === 'conflict' && error.causes?.length && !item.force)) throw e;
     ui.addConflict(item, error, api.context.name);
     await prompts.confirm(
-      `${item.label}: fields changed owner since the dry run. Take them over with Force?`,
-      `${conflictFields(error)}\n\nForce makes ${FIELD_MANAGER} their owner.`,
-      'Force',
+      vscode.l10n.t('{0}: fields changed owner since the dry run. Take them over with Force?', item.label),
+      `${conflictFields(error)}\n\n${vscode.l10n.t('Force makes {0} their owner.', FIELD_MANAGER)}`,
+      vscode.l10n.t('Force'),
     );
     item.force = true;
     return api.apply(item.object, { force: true, signal });

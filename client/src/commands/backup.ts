@@ -57,7 +57,7 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
 
   const lifecycle = await prompts.pick(
     MANAGED_LIFECYCLE_CHOICES.map((c) => ({ label: c.label, detail: c.detail, managedLifecycle: c.managedLifecycle })),
-    { title: `Back up ${namespace}/${clusterName} now: who deletes this backup?`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Back up {0} now: who deletes this backup?', `${namespace}/${clusterName}`), ignoreFocusOut: true },
   );
   const started = new Date();
   const first = manualBackupManifest({ namespace, cluster: clusterName, managedLifecycle: lifecycle.managedLifecycle, now: started });
@@ -65,8 +65,8 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
 
   let name = first.name;
   let created = false;
-  const outcome = await withCancellableProgress(`Backup ${name} of ${clusterName}`, async (progress, signal) => {
-    progress.report({ message: 'creating the SGBackup…' });
+  const outcome = await withCancellableProgress(vscode.l10n.t('Backup {0} of {1}', name, clusterName), async (progress, signal) => {
+    progress.report({ message: vscode.l10n.t('creating the SGBackup…') });
     // Names are per second, like the schedule's: a backup (scheduled or not) already named for this second
     // moves this one to the next free second.
     for (let attempt = 0; ; attempt++) {
@@ -101,21 +101,21 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
   });
 
   if (outcome === 'stopped') {
-    void vscode.window.showInformationMessage(`Stopped following backup ${name}. It goes on in the cluster and was not deleted: the tree shows its status.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Stopped following backup {0}. It goes on in the cluster and was not deleted: the tree shows its status.', name));
     return { namespace, name, phase: readBackupOf(model, namespace, name)?.phase ?? 'Pending', following: false };
   }
   if (!outcome.obj) {
-    throw new UserError(`SGBackup ${name} was deleted while it ${outcome.last?.phase === 'Running' ? 'was running' : 'waited to start'}.`);
+    throw new UserError(outcome.last?.phase === 'Running' ? vscode.l10n.t('SGBackup {0} was deleted while it was running.', name) : vscode.l10n.t('SGBackup {0} was deleted while it waited to start.', name));
   }
   const view = readBackup(outcome.obj)!;
   const said = backupOutcome(view);
   if (said.ok) {
     ctx.log.info(said.message);
-    void vscode.window.showInformationMessage(notificationText(said.message), 'Reveal').then((choice) => choice && revealInTree(ctx, namespace, name));
+    void vscode.window.showInformationMessage(notificationText(said.message), vscode.l10n.t('Reveal')).then((choice) => choice && revealInTree(ctx, namespace, name));
   } else {
     ctx.log.warn(`${said.message}${view.failure ? `\nstatus.process.failure of ${namespace}/${name}:\n${view.failure}` : ''}`);
     // The failure is the backup Job's own words, from the cluster.
-    void vscode.window.showErrorMessage(notificationText(said.message), 'Show Log').then((choice) => choice && ctx.log.show(true));
+    void vscode.window.showErrorMessage(notificationText(said.message), vscode.l10n.t('Show Log')).then((choice) => choice && ctx.log.show(true));
   }
   return { namespace, name, phase: view.phase, following: true };
 }
@@ -123,9 +123,9 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
 function phaseWords(b: BackupView): string {
   switch (b.phase) {
     case 'Pending':
-      return 'Pending: waiting for the operator to start the backup Job…';
+      return vscode.l10n.t('Pending: waiting for the operator to start the backup Job…');
     case 'Running':
-      return 'Running: the backup Job is copying the data to object storage…';
+      return vscode.l10n.t('Running: the backup Job is copying the data to object storage…');
     default:
       return b.phase;
   }
@@ -140,15 +140,15 @@ async function clusterToBackUp(api: KubeApi, model: ClusterModel, arg: unknown):
     const namespace = inEditor.namespace ?? api.context.namespace;
     const live = (model.covers(namespace) ? model.get('SGCluster', namespace, inEditor.name) : undefined) ?? (await api.get('SGCluster', namespace, inEditor.name));
     if (!live) {
-      throw new UserError(`SGCluster ${inEditor.name} of the editor does not exist in namespace ${namespace} of context "${api.context.name}": apply it first, then run the backup.`, {
-        title: 'Apply',
+      throw new UserError(vscode.l10n.t('SGCluster {0} of the editor does not exist in namespace {1} of context "{2}": apply it first, then run the backup.', inEditor.name, namespace, api.context.name), {
+        title: vscode.l10n.t('Apply'),
         command: 'stackgres.applyManifest',
         args: [editor!.document.uri],
       });
     }
     return live;
   }
-  return pickCluster(api, model, 'Run backup now: which cluster?');
+  return pickCluster(api, model, vscode.l10n.t('Run backup now: which cluster?'));
 }
 
 // ---- Delete Backup --------------------------------------------------------------------------------------
@@ -156,31 +156,31 @@ async function clusterToBackUp(api: KubeApi, model: ClusterModel, arg: unknown):
 async function deleteBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<{ deleted: boolean }> {
   const api = await ctx.connection.api();
   const model = await readyModel(ctx);
-  const b = arg instanceof BackupNode ? arg.backup : await pickAnyBackup(api, model, 'Delete backup: which one?');
+  const b = arg instanceof BackupNode ? arg.backup : await pickAnyBackup(api, model, vscode.l10n.t('Delete backup: which one?'));
   const clusterKnown = model.covers(b.cluster.namespace) ? model.get('SGCluster', b.cluster.namespace, b.cluster.name) !== undefined : true;
   const warning = deleteBackupWarning(b, model.backupsOf(b.cluster.namespace, b.cluster.name), clusterKnown);
   const typed = await prompts.input({
-    title: `Delete SGBackup ${b.name} in ${b.namespace}?`,
-    prompt: `${warning} Type the backup name to delete it.`,
+    title: vscode.l10n.t('Delete SGBackup {0} in {1}?', b.name, b.namespace),
+    prompt: vscode.l10n.t('{0} Type the backup name to delete it.', warning),
     placeHolder: b.name,
     ignoreFocusOut: true,
   });
   if (typed.trim() !== b.name) {
-    void vscode.window.showInformationMessage(`"${typed}" is not ${b.name}: nothing was deleted.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is not {1}: nothing was deleted.', typed, b.name));
     return { deleted: false };
   }
-  await withCancellableProgress(`Deleting SGBackup ${b.name}`, async (progress, signal) => {
+  await withCancellableProgress(vscode.l10n.t('Deleting SGBackup {0}', b.name), async (progress, signal) => {
     // The uid the user was shown: a backup made again under the same name since then is not deleted.
     const existed = await api.delete('SGBackup', b.namespace, b.name, { signal, preconditions: b.uid ? { uid: b.uid } : undefined });
     ctx.log.info(existed ? `Deleted SGBackup ${b.namespace}/${b.name}` : `SGBackup ${b.namespace}/${b.name} was already gone`);
-    progress.report({ message: 'waiting for the cluster to confirm…' });
+    progress.report({ message: vscode.l10n.t('waiting for the cluster to confirm…') });
     const left = await followBackup(model, api, b.namespace, b.name, sgClusterOf(b), AbortSignal.any([signal, AbortSignal.timeout(60_000)]), (obj) => obj === undefined).catch((err: unknown) => {
       if (isCancellation(err) && !signal.aborted) return 'slow' as const;
       throw err;
     });
-    if (left === 'slow') void vscode.window.showWarningMessage(`The cluster accepted deleting SGBackup ${b.name}, but still lists it after a minute (a finalizer?). Refresh later.`);
+    if (left === 'slow') void vscode.window.showWarningMessage(vscode.l10n.t('The cluster accepted deleting SGBackup {0}, but still lists it after a minute (a finalizer?). Refresh later.', b.name));
   });
-  void vscode.window.showInformationMessage(`Deleted SGBackup ${b.name}. ${b.phase === 'Failed' ? '' : 'Its files go at the next backup of the cluster, once no copy names them.'}`.trim());
+  void vscode.window.showInformationMessage(b.phase === 'Failed' ? vscode.l10n.t('Deleted SGBackup {0}.', b.name) : vscode.l10n.t('Deleted SGBackup {0}. Its files go at the next backup of the cluster, once no copy names them.', b.name));
   return { deleted: true };
 }
 
@@ -189,9 +189,9 @@ async function deleteBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<
 async function copyBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<CopyBackupResult> {
   const api = await ctx.connection.api();
   const model = await readyModel(ctx);
-  const b = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, 'Copy backup to another namespace');
+  const b = arg instanceof BackupNode ? arg.backup : await pickCompletedBackup(api, model, vscode.l10n.t('Copy backup to another namespace'));
   const source = await backupObject(api, b.namespace, b.name);
-  const target = await pickNamespace(api, model.namespaces(), `Copy ${b.name} to which namespace?`, { except: b.namespace });
+  const target = await pickNamespace(api, model.namespaces(), vscode.l10n.t('Copy {0} to which namespace?', b.name), { except: b.namespace });
   return copyBackupTo(ctx, api, source, target);
 }
 

@@ -12,12 +12,13 @@ import type { CommandSpec } from '../ui/command';
 import { pickNamespace } from '../ui/picks';
 import * as prompts from '../ui/prompts';
 
-const CHOOSE_FILE = 'Choose a kubeconfig file…';
+const CHOOSE_FILE = (): string => vscode.l10n.t('Choose a kubeconfig file…');
+const USE_USER_SETTINGS = (): string => vscode.l10n.t('Use the kubeconfig of your settings');
+const IN_USE = (): string => vscode.l10n.t('(in use)');
 /** The walkthrough's id as VS Code names it: `<publisher>.<name>#<walkthrough id>` (package.json). */
 export const WALKTHROUGH_ID = 'stackgres-tools.stackgres-backups#stackgres.gettingStarted';
 /** The tutorial's storage: S3 with keys from a Secret (snippets/stackgres.code-snippets). */
 const OBJECT_STORAGE_SNIPPET = 'SGObjectStorage: S3 with access keys';
-const USE_USER_SETTINGS = 'Use the kubeconfig of your settings';
 
 export const clusterCommands: CommandSpec[] = [
   { id: 'stackgres.refresh', run: (ctx) => ctx.refresh('refresh requested') },
@@ -33,10 +34,10 @@ export const clusterCommands: CommandSpec[] = [
       const chosen = ctx.connection.chosenContext();
       const pick = await vscode.window.showQuickPick(
         [
-          { label: 'Use the kubeconfig\'s current context', name: undefined as string | undefined, description: chosen === undefined ? '(in use)' : undefined },
-          ...contexts.map((c) => ({ label: c.name, name: c.name as string | undefined, description: [c.server, c.namespace !== 'default' ? `namespace ${c.namespace}` : undefined, c.name === api?.context.name ? '(in use)' : undefined].filter(Boolean).join(' · ') })),
+          { label: vscode.l10n.t("Use the kubeconfig's current context"), name: undefined as string | undefined, description: chosen === undefined ? IN_USE() : undefined },
+          ...contexts.map((c) => ({ label: c.name, name: c.name as string | undefined, description: [c.server, c.namespace !== 'default' ? vscode.l10n.t('namespace {0}', c.namespace) : undefined, c.name === api?.context.name ? IN_USE() : undefined].filter(Boolean).join(' · ') })),
         ],
-        { title: 'StackGres: context for this workspace (your kubeconfig is not changed)' },
+        { title: vscode.l10n.t('StackGres: context for this workspace (your kubeconfig is not changed)') },
       );
       if (!pick) throw new Cancelled();
       await ctx.connection.chooseContext(pick.name);
@@ -47,10 +48,10 @@ export const clusterCommands: CommandSpec[] = [
     run: async (ctx) => {
       const api = await ctx.connection.api();
       const chosen = ctx.connection.chosenNamespace();
-      const ALL = 'All namespaces';
-      const pick = await pickNamespace(api, await ctx.model().then((m) => m.namespaces(), () => []), `StackGres: namespace for this workspace in context "${api.context.name}" (your kubeconfig is not changed)`, {
+      const ALL = vscode.l10n.t('All namespaces');
+      const pick = await pickNamespace(api, await ctx.model().then((m) => m.namespaces(), () => []), vscode.l10n.t('StackGres: namespace for this workspace in context "{0}" (your kubeconfig is not changed)', api.context.name), {
         inUse: chosen,
-        first: { label: ALL, description: chosen === undefined ? '(in use)' : undefined, detail: 'The view lists every namespace with StackGres objects; new objects without a namespace go to the context\'s.' },
+        first: { label: ALL, description: chosen === undefined ? IN_USE() : undefined, detail: vscode.l10n.t("The view lists every namespace with StackGres objects; new objects without a namespace go to the context's.") },
       });
       // A namespace name has no spaces: the label of the first item cannot be one.
       const name = pick === ALL ? undefined : pick;
@@ -85,12 +86,12 @@ export const clusterCommands: CommandSpec[] = [
     id: 'stackgres.chooseKubeconfig',
     run: async (ctx) => {
       if (ctx.connection.chosenKubeconfig()) {
-        const pick = await prompts.pick([{ label: CHOOSE_FILE }, { label: USE_USER_SETTINGS, detail: 'stackgres.kubeconfig of your User (or Remote) settings, else KUBECONFIG or ~/.kube/config' }], {
-          title: `StackGres: kubeconfig for this workspace (now ${ctx.connection.chosenKubeconfig()})`,
+        const pick = await prompts.pick([{ label: CHOOSE_FILE() }, { label: USE_USER_SETTINGS(), detail: vscode.l10n.t('stackgres.kubeconfig of your User (or Remote) settings, else KUBECONFIG or ~/.kube/config') }], {
+          title: vscode.l10n.t('StackGres: kubeconfig for this workspace (now {0})', ctx.connection.chosenKubeconfig() ?? ''),
         });
-        if (pick.label === USE_USER_SETTINGS) return ctx.connection.chooseKubeconfig(undefined);
+        if (pick.label === USE_USER_SETTINGS()) return ctx.connection.chooseKubeconfig(undefined);
       }
-      const file = await prompts.openFile({ title: 'StackGres: kubeconfig file for this workspace', canSelectMany: false, openLabel: 'Use this kubeconfig' });
+      const file = await prompts.openFile({ title: vscode.l10n.t('StackGres: kubeconfig file for this workspace'), canSelectMany: false, openLabel: vscode.l10n.t('Use this kubeconfig') });
       // Kept in VS Code's workspace storage: never in .vscode/settings.json, where it would be committed.
       await ctx.connection.chooseKubeconfig(file.fsPath);
     },
@@ -112,7 +113,7 @@ export const clusterCommands: CommandSpec[] = [
       const target = objectOf(node);
       if (!target) return;
       await vscode.env.clipboard.writeText(target.name);
-      void vscode.window.setStatusBarMessage(`Copied ${target.name}`, 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', target.name), 3000);
     },
   },
 ];

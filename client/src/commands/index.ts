@@ -41,9 +41,9 @@ export function registerCommands(ctx: ExtensionContextHolder): vscode.Disposable
 /** Runs a command's handler with its preconditions and error reporting. Exported for tests. */
 export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, args: unknown[]): Promise<unknown> {
   if (spec.needsTrust && !vscode.workspace.isTrusted) {
-    const manage = 'Manage Workspace Trust';
+    const manage = vscode.l10n.t('Manage Workspace Trust');
     const choice = await vscode.window.showWarningMessage(
-      'This command reaches your cluster or bucket, and runs only in a trusted workspace (kubeconfig credential plugins run commands).',
+      vscode.l10n.t('This command reaches your cluster or bucket, and runs only in a trusted workspace (kubeconfig credential plugins run commands).'),
       manage,
     );
     if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
@@ -61,7 +61,7 @@ export async function guarded(ctx: ExtensionContextHolder, spec: CommandSpec, ar
 
 function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
   if (err instanceof Cancelled || err instanceof vscode.CancellationError || (isKubeError(err) && err.reason === 'cancelled')) return;
-  const showLog = 'Show Log';
+  const showLog = vscode.l10n.t('Show Log');
   let message: string;
   const buttons: string[] = [];
   let action: UserError['action'];

@@ -81,9 +81,11 @@ async function createCredentialsSecret(ctx: ExtensionContextHolder, args: unknow
     const keys = Object.keys(data);
     const replaced = await write(api, namespace, secret.name, data, storage);
     ctx.secretsChanged();
-    const message = replaced
-      ? `Replaced keys ${keys.join(', ')} of Secret ${secret.name} in namespace ${namespace} (context "${context}"); ${replaced.kept.length ? `its other keys (${replaced.kept.join(', ')}) were kept` : 'it has no other keys'}.`
-      : `Created Secret ${secret.name} in namespace ${namespace} (context "${context}") with keys ${keys.join(', ')}.`;
+    const message = !replaced
+      ? vscode.l10n.t('Created Secret {0} in namespace {1} (context "{2}") with keys {3}.', secret.name, namespace, context, keys.join(', '))
+      : replaced.kept.length
+        ? vscode.l10n.t('Replaced keys {0} of Secret {1} in namespace {2} (context "{3}"); its other keys ({4}) were kept.', keys.join(', '), secret.name, namespace, context, replaced.kept.join(', '))
+        : vscode.l10n.t('Replaced keys {0} of Secret {1} in namespace {2} (context "{3}"); it has no other keys.', keys.join(', '), secret.name, namespace, context);
     void vscode.window.showInformationMessage(`${message}${notes.length ? ` ${notes.join(' ')}` : ''}`);
     ctx.log.info(`createCredentialsSecret: ${replaced ? 'replaced keys' : 'created'} ${keys.join(', ')} of Secret ${namespace}/${secret.name} for SGObjectStorage ${storage.name} (${storage.from})`);
     return { context, namespace, name: secret.name, keys, replaced: replaced !== undefined };
@@ -101,7 +103,7 @@ async function storageOf(ctx: ExtensionContextHolder, args: unknown[]): Promise<
     const document = await vscode.workspace.openTextDocument(first);
     const storages = storageManifests(document);
     const chosen = typeof second === 'number' ? storages.find((s) => s.manifest.chunk.index === second) : storages[0];
-    if (!chosen) throw new UserError(`${baseName(first)} has no SGObjectStorage${typeof second === 'number' ? ` at document ${second + 1}` : ''} any more.`);
+    if (!chosen) throw new UserError(typeof second === 'number' ? vscode.l10n.t('{0} has no SGObjectStorage at document {1} any more.', baseName(first), second + 1) : vscode.l10n.t('{0} has no SGObjectStorage any more.', baseName(first)));
     return fromManifest(chosen.manifest, document);
   }
   const editor = vscode.window.activeTextEditor;
@@ -112,18 +114,18 @@ async function storageOf(ctx: ExtensionContextHolder, args: unknown[]): Promise<
     if (atCursor || storages.length === 1) return fromManifest((atCursor ?? storages[0]).manifest, editor.document);
     if (storages.length > 1) {
       const picked = await prompts.pick(
-        storages.map((s) => ({ label: s.manifest.name ?? '(no name)', description: s.manifest.namespace, manifest: s.manifest })),
-        { title: 'StackGres: which SGObjectStorage needs its credentials Secret?' },
+        storages.map((s) => ({ label: s.manifest.name ?? vscode.l10n.t('(no name)'), description: s.manifest.namespace, manifest: s.manifest })),
+        { title: vscode.l10n.t('StackGres: which SGObjectStorage needs its credentials Secret?') },
       );
       return fromManifest(picked.manifest, editor.document);
     }
   }
   const model = await ctx.model();
   const objects = model.objects('SGObjectStorage');
-  if (!objects.length) throw new UserError('Open an SGObjectStorage manifest (or select one in the StackGres view): its secretKeySelectors name the Secret and keys to create.');
+  if (!objects.length) throw new UserError(vscode.l10n.t('Open an SGObjectStorage manifest (or select one in the StackGres view): its secretKeySelectors name the Secret and keys to create.'));
   const picked = await prompts.pick(
     objects.map((o: KubeObject) => ({ label: o.metadata.name, description: o.metadata.namespace, object: o })),
-    { title: 'StackGres: which SGObjectStorage needs its credentials Secret?' },
+    { title: vscode.l10n.t('StackGres: which SGObjectStorage needs its credentials Secret?') },
   );
   return { name: picked.object.metadata.name, namespace: picked.object.metadata.namespace, object: picked.object, from: 'the cluster' };
 }
@@ -134,16 +136,17 @@ function fromManifest(m: Manifest, document: vscode.TextDocument): StorageTarget
 
 async function chooseSecret(storage: StorageTarget, secrets: readonly CredentialsSecret[]): Promise<CredentialsSecret> {
   const picked = await prompts.pick(
-    secrets.map((s) => ({ label: s.name, description: `keys ${s.entries.map((e) => e.key).join(', ')}`, secret: s })),
-    { title: `StackGres: SGObjectStorage ${storage.name} reads ${secrets.length} Secrets. Which one to create?` },
+    secrets.map((s) => ({ label: s.name, description: vscode.l10n.t('keys {0}', s.entries.map((e) => e.key).join(', ')), secret: s })),
+    { title: vscode.l10n.t('StackGres: SGObjectStorage {0} reads {1} Secrets. Which one to create?', storage.name, secrets.length) },
   );
   return picked.secret;
 }
 
 // ---- values -------------------------------------------------------------------------------------------
 
-const FROM_FILE = 'From a file…';
-const TYPE_THEM = 'Type the values…';
+const FROM_FILE = (): string => vscode.l10n.t('From a file…');
+const TYPE_THEM = (): string => vscode.l10n.t('Type the values…');
+const ALL_FILES = (): string => vscode.l10n.t('All files');
 
 async function readValues(type: StorageType, secret: CredentialsSecret, values: Map<CredentialRole, Uint8Array>, notes: string[]): Promise<void> {
   const roles = new Set(secret.entries.map((e) => e.role));
@@ -151,13 +154,13 @@ async function readValues(type: StorageType, secret: CredentialsSecret, values: 
   if (roles.has('accessKeyId') || roles.has('secretAccessKey')) {
     const how = await prompts.pick(
       [
-        { label: FROM_FILE, description: 'credentials.json from `aws iam create-access-key`, or the CSV the AWS console downloads' },
-        { label: TYPE_THEM, description: 'access key ID and secret access key' },
+        { label: FROM_FILE(), description: vscode.l10n.t('credentials.json from `aws iam create-access-key`, or the CSV the AWS console downloads') },
+        { label: TYPE_THEM(), description: vscode.l10n.t('access key ID and secret access key') },
       ],
-      { title: `StackGres: the access key for Secret ${secret.name}` },
+      { title: vscode.l10n.t('StackGres: the access key for Secret {0}', secret.name) },
     );
-    if (how.label === FROM_FILE) {
-      const uri = await prompts.openFile({ title: 'StackGres: access key file (credentials.json or the AWS console CSV)', canSelectMany: false, filters: { 'Access keys': ['json', 'csv'], 'All files': ['*'] } });
+    if (how.label === FROM_FILE()) {
+      const uri = await prompts.openFile({ title: vscode.l10n.t('StackGres: access key file (credentials.json or the AWS console CSV)'), canSelectMany: false, filters: { [vscode.l10n.t('Access keys')]: ['json', 'csv'], [ALL_FILES()]: ['*'] } });
       const bytes = await vscode.workspace.fs.readFile(uri);
       const parsed = parseAwsAccessKeyFile(bytes);
       bytes.fill(0);
@@ -172,10 +175,10 @@ async function readValues(type: StorageType, secret: CredentialsSecret, values: 
     }
   }
   if (roles.has('caCertificate')) {
-    values.set('caCertificate', await readFileChecked('StackGres: CA certificate of the S3-compatible endpoint (PEM)', { Certificates: ['pem', 'crt', 'cer'], 'All files': ['*'] }, checkCaCertificate));
+    values.set('caCertificate', await readFileChecked(vscode.l10n.t('StackGres: CA certificate of the S3-compatible endpoint (PEM)'), { [vscode.l10n.t('Certificates')]: ['pem', 'crt', 'cer'], [ALL_FILES()]: ['*'] }, checkCaCertificate));
   }
   if (roles.has('serviceAccountJSON')) {
-    values.set('serviceAccountJSON', await readFileChecked('StackGres: GCP service account key (JSON)', { 'Service account keys': ['json'], 'All files': ['*'] }, checkServiceAccountKey));
+    values.set('serviceAccountJSON', await readFileChecked(vscode.l10n.t('StackGres: GCP service account key (JSON)'), { [vscode.l10n.t('Service account keys')]: ['json'], [ALL_FILES()]: ['*'] }, checkServiceAccountKey));
   }
   if (roles.has('storageAccount')) values.set('storageAccount', encode((await ask('storageAccount', checkStorageAccount, false)).trim()));
   if (roles.has('accessKey')) values.set('accessKey', encode((await ask('accessKey', checkAzureAccessKey, true)).trim()));
@@ -183,8 +186,8 @@ async function readValues(type: StorageType, secret: CredentialsSecret, values: 
 
 async function ask(role: CredentialRole, check: (value: string) => ValueCheck, password: boolean): Promise<string> {
   return prompts.input({
-    title: `StackGres: ${ROLE_LABEL[role]}`,
-    prompt: password ? 'Stays in memory: written to the Secret only, never logged or saved.' : undefined,
+    title: vscode.l10n.t('StackGres: {0}', ROLE_LABEL[role]),
+    prompt: password ? vscode.l10n.t('Stays in memory: written to the Secret only, never logged or saved.') : undefined,
     password,
     ignoreFocusOut: true,
     validateInput: (v) => {
@@ -215,31 +218,34 @@ async function readFileChecked(title: string, filters: Record<string, string[]>,
  */
 async function write(api: KubeApi, namespace: string, name: string, data: Record<string, Uint8Array>, storage: StorageTarget): Promise<{ kept: string[] } | undefined> {
   const keys = Object.keys(data);
-  const existing = await withCancellableProgress(`reading Secret ${name} in namespace ${namespace}`, (_progress, signal) => api.secretKeys(namespace, name, { signal }));
+  const existing = await withCancellableProgress(vscode.l10n.t('reading Secret {0} in namespace {1}', name, namespace), (_progress, signal) => api.secretKeys(namespace, name, { signal }));
   if (!existing) {
     // Credentials land where the user can see, before anything is written: the context may not be the one they think.
     await prompts.confirm(
-      `Create Secret ${name} in namespace ${namespace} (context "${api.context.name}")?`,
-      `A new Secret ${name} in namespace ${namespace} of context "${api.context.name}" (cluster ${api.context.cluster}), with the key${keys.length > 1 ? 's' : ''} ${keys.join(', ')} for SGObjectStorage ${storage.name}.\n\n` +
-        'Whoever can read Secrets in that namespace can use these credentials. The values are never shown, logged or saved.',
-      'Create Secret',
+      vscode.l10n.t('Create Secret {0} in namespace {1} (context "{2}")?', name, namespace, api.context.name),
+      `${keys.length > 1
+        ? vscode.l10n.t('A new Secret {0} in namespace {1} of context "{2}" (cluster {3}), with the keys {4} for SGObjectStorage {5}.', name, namespace, api.context.name, api.context.cluster, keys.join(', '), storage.name)
+        : vscode.l10n.t('A new Secret {0} in namespace {1} of context "{2}" (cluster {3}), with the key {4} for SGObjectStorage {5}.', name, namespace, api.context.name, api.context.cluster, keys.join(', '), storage.name)}\n\n` +
+        vscode.l10n.t('Whoever can read Secrets in that namespace can use these credentials. The values are never shown, logged or saved.'),
+      vscode.l10n.t('Create Secret'),
     );
     try {
-      await withCancellableProgress(`creating Secret ${name} in namespace ${namespace}`, (_progress, signal) => api.createSecret(namespace, name, data, { signal }));
+      await withCancellableProgress(vscode.l10n.t('creating Secret {0} in namespace {1}', name, namespace), (_progress, signal) => api.createSecret(namespace, name, data, { signal }));
       return undefined;
     } catch (e) {
       if (!(e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
     }
   }
-  const before = existing ?? (await withCancellableProgress(`reading Secret ${name}`, (_progress, signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
+  const before = existing ?? (await withCancellableProgress(vscode.l10n.t('reading Secret {0}', name), (_progress, signal) => api.secretKeys(namespace, name, { signal }))) ?? [];
   const others = before.filter((k) => !keys.includes(k));
   await prompts.confirm(
-    `Replace the keys of Secret ${name}?`,
-    `Secret ${name} already exists in namespace ${namespace} (context "${api.context.name}") with keys ${before.join(', ') || '(none)'}.\n\n` +
-      `The keys ${keys.join(', ')} get the new values for SGObjectStorage ${storage.name}.${others.length ? ` Its other keys (${others.join(', ')}) stay as they are.` : ''}`,
-    'Replace Keys',
+    vscode.l10n.t('Replace the keys of Secret {0}?', name),
+    `${vscode.l10n.t('Secret {0} already exists in namespace {1} (context "{2}") with keys {3}.', name, namespace, api.context.name, before.join(', ') || vscode.l10n.t('(none)'))}\n\n` +
+      vscode.l10n.t('The keys {0} get the new values for SGObjectStorage {1}.', keys.join(', '), storage.name) +
+      (others.length ? ` ${vscode.l10n.t('Its other keys ({0}) stay as they are.', others.join(', '))}` : ''),
+    vscode.l10n.t('Replace Keys'),
   );
-  await withCancellableProgress(`replacing keys of Secret ${name}`, async (_progress, signal) => {
+  await withCancellableProgress(vscode.l10n.t('replacing keys of Secret {0}', name), async (_progress, signal) => {
     const kept = others.length ? await api.secretValues(namespace, name, others, { signal }) : {};
     try {
       await api.replaceSecret(namespace, name, { ...kept, ...data }, { signal });

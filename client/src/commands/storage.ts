@@ -169,7 +169,7 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
   const plan = accessTestPlan(location, randomBytes(6).toString('hex'));
   let cancelled = false;
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Testing access to bucket ${location.bucket}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing access to bucket {0}', location.bucket), cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => {
@@ -195,7 +195,7 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
   const uri = await showReport(`Access test ${target.namespace} ${target.name}`, markdown);
   ctx.log.info(`Access test of SGObjectStorage ${target.namespace}/${target.name} (bucket ${location.bucket}, ${access.source}): ${summary}`);
   const message = notificationText(`SGObjectStorage ${target.name}: ${summary}`);
-  const show = 'Show Report';
+  const show = vscode.l10n.t('Show Report');
   const shown = report.ok ? vscode.window.showInformationMessage(message, show) : vscode.window.showWarningMessage(message, show);
   void shown.then((choice) => (choice === show ? showReport(`Access test ${target.namespace} ${target.name}`, markdown) : undefined));
   return { storage: target.name, namespace: target.namespace, bucket: location.bucket, keyPrefix: location.keyPrefix, report, summary, markdown, reportUri: uri.toString(), credentials: access.source };
@@ -203,19 +203,19 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
 
 /** Keys typed by the user for this one test: trimmed, kept in memory only. */
 async function typedKeys(target: StorageTarget, why: string): Promise<S3Access> {
-  const nonEmpty = (what: string) => (v: string) => (v.trim() ? undefined : `Type the ${what}.`);
+  const nonEmpty = (message: string) => (v: string) => (v.trim() ? undefined : message);
   const accessKeyId = await prompts.input({
-    title: `Test access of ${target.name}: access key ID`,
-    prompt: `${why} The keys you type are used for this test only and never stored.`,
+    title: vscode.l10n.t('Test access of {0}: access key ID', target.name),
+    prompt: vscode.l10n.t('{0} The keys you type are used for this test only and never stored.', why),
     ignoreFocusOut: true,
-    validateInput: nonEmpty('access key ID'),
+    validateInput: nonEmpty(vscode.l10n.t('Type the access key ID.')),
   });
   const secretAccessKey = await prompts.input({
-    title: `Test access of ${target.name}: secret access key`,
-    prompt: 'Used for this test only, never stored.',
+    title: vscode.l10n.t('Test access of {0}: secret access key', target.name),
+    prompt: vscode.l10n.t('Used for this test only, never stored.'),
     password: true,
     ignoreFocusOut: true,
-    validateInput: nonEmpty('secret access key'),
+    validateInput: nonEmpty(vscode.l10n.t('Type the secret access key.')),
   });
   return { keys: { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim() }, source: 'typed in (not stored)' };
 }
@@ -272,7 +272,11 @@ async function configurationOnly(ctx: ExtensionContextHolder, target: StorageTar
   const markdown = configurationReportMarkdown({ storage: target.name, namespace: target.namespace, location, at: new Date() }, findings);
   const uri = await showReport(`Configuration check ${target.namespace} ${target.name}`, markdown);
   const bad = findings.filter((f) => !f.ok).length;
-  const summary = `Only the configuration of this ${location.type} storage was checked (this extension speaks S3 only): ${bad ? `${bad} problem${bad === 1 ? '' : 's'} found` : 'no problem found'}. Access to the bucket was NOT tested.`;
+  const summary = vscode.l10n.t(
+    'Only the configuration of this {0} storage was checked (this extension speaks S3 only): {1}. Access to the bucket was NOT tested.',
+    location.type,
+    bad === 0 ? vscode.l10n.t('no problem found') : bad === 1 ? vscode.l10n.t('1 problem found') : vscode.l10n.t('{0} problems found', bad),
+  );
   void vscode.window.showInformationMessage(notificationText(`SGObjectStorage ${target.name}: ${summary}`));
   return { storage: target.name, namespace: target.namespace, bucket: location.bucket, keyPrefix: location.keyPrefix, summary, markdown, reportUri: uri.toString() };
 }

@@ -75,7 +75,7 @@ export class ApplyUi implements vscode.Disposable {
   addConflict(item: ReviewItem, e: KubeError, context: string): void {
     for (const c of e.causes ?? []) {
       const range = rangeOfPath(item.manifest, parseFieldPath(c.field, item.manifest.value));
-      this.add(item.source, range, `Owned by another field manager (${c.message}): applying changes it only with Force (from the cluster, context "${context}")`, vscode.DiagnosticSeverity.Warning);
+      this.add(item.source, range, vscode.l10n.t('Owned by another field manager ({0}): applying changes it only with Force (from the cluster, context "{1}")', c.message, context), vscode.DiagnosticSeverity.Warning);
     }
   }
 
@@ -95,7 +95,7 @@ export class ApplyUi implements vscode.Disposable {
     this.review.set(live, sides.live);
     this.review.set(result, sides.result);
     const summary = summaryLine(items.map((i) => changes[i.label]));
-    await vscode.commands.executeCommand('vscode.diff', live, result, `Apply to ${context}: live ↔ after apply (${summary})`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', live, result, vscode.l10n.t('Apply to {0}: live ↔ after apply ({1})', context, summary), { preview: true });
   }
 }
 

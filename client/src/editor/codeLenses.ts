@@ -28,8 +28,8 @@ class StorageLenses implements vscode.CodeLensProvider {
       const range = new vscode.Range(d.line, 0, d.line, 0);
       const arg: ManifestArgument = { uri: document.uri.toString(), index: d.index };
       lenses.push(
-        new vscode.CodeLens(range, { title: 'Test access', tooltip: 'Run each S3 action wal-g needs against the bucket, with the keys of the storage\'s Secret', command: 'stackgres.testStorageAccess', arguments: [arg] }),
-        new vscode.CodeLens(range, { title: 'IAM policy', tooltip: 'The least-privilege IAM policy and AWS CLI commands for this bucket', command: 'stackgres.generateIamPolicy', arguments: [arg] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('Test access'), tooltip: vscode.l10n.t("Run each S3 action wal-g needs against the bucket, with the keys of the storage's Secret"), command: 'stackgres.testStorageAccess', arguments: [arg] }),
+        new vscode.CodeLens(range, { title: vscode.l10n.t('IAM policy'), tooltip: vscode.l10n.t('The least-privilege IAM policy and AWS CLI commands for this bucket'), command: 'stackgres.generateIamPolicy', arguments: [arg] }),
       );
     }
     return lenses;
@@ -49,8 +49,8 @@ class CredentialsLenses implements vscode.CodeLensProvider {
       const names = plan.value.secrets.map((s) => s.name).join(', ');
       lenses.push(
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: 'Create credentials Secret',
-          tooltip: `Create Secret ${names} with the keys these selectors name`,
+          title: vscode.l10n.t('Create credentials Secret'),
+          tooltip: vscode.l10n.t('Create Secret {0} with the keys these selectors name', names),
           command: 'stackgres.createCredentialsSecret',
           arguments: [document.uri, manifest.chunk.index],
         }),

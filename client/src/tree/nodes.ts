@@ -46,7 +46,7 @@ export class ContextNode implements Node {
 }
 
 export function errorNodes(parent: string, error: { message: string; action?: string; reason: string }): Node[] {
-  const retry: vscode.Command = { title: 'Retry', command: 'stackgres.refresh' };
+  const retry: vscode.Command = { title: vscode.l10n.t('Retry'), command: 'stackgres.refresh' };
   const icon = error.reason === 'crdsMissing' ? 'info' : 'error';
   const nodes: Node[] = [new MessageNode(`${parent}/error`, error.message, undefined, icon, retry)];
   if (error.action) nodes.push(new MessageNode(`${parent}/action`, error.action, undefined, 'lightbulb', retry));
@@ -160,7 +160,7 @@ export class BackupGroupNode implements Node {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Other backups', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('Other backups'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('archive');
     item.description = `${this.backups.length} · copies and backups of clusters not in this namespace`;
@@ -180,7 +180,7 @@ export class StoragesNode implements Node {
   }
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Object storages', this.storages.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Object storages'), this.storages.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('folder-library');
     item.description = this.storages.length ? String(this.storages.length) : 'none: backups need one';

@@ -25,19 +25,21 @@ export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, so
     if (!(err instanceof CopyBackupFailed)) throw err;
     if (err.undo.removed.length || err.undo.restored.length || err.undo.left.length) ctx.secretsChanged();
     if (isCancellation(err.error)) {
-      void vscode.window.showInformationMessage(`Copy of ${name} to ${target} cancelled. ${err.undoText}`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Copy of {0} to {1} cancelled. {2}', name, target, err.undoText));
       throw new Cancelled();
     }
-    throw new UserError(`Copying SGBackup ${name} to ${target} failed: ${errorText(err.error)} ${err.undoText}`);
+    throw new UserError(vscode.l10n.t('Copying SGBackup {0} to {1} failed: {2} {3}', name, target, errorText(err.error), err.undoText));
   }
   if (result.secretsCopied.length || result.secretsReplaced.length) ctx.secretsChanged();
   const { secretsCopied, secretsReplaced, secretsKept: kept } = result;
   const secretWords = [
-    secretsCopied.length ? `copied Secret${secretsCopied.length > 1 ? 's' : ''} ${secretsCopied.join(', ')}` : undefined,
-    secretsReplaced.length ? `replaced ${secretsReplaced.join(', ')}` : undefined,
-    kept.length ? `kept the existing ${kept.join(', ')}` : undefined,
+    secretsCopied.length > 1 ? vscode.l10n.t('copied Secrets {0}', secretsCopied.join(', ')) : secretsCopied.length ? vscode.l10n.t('copied Secret {0}', secretsCopied[0]) : undefined,
+    secretsReplaced.length ? vscode.l10n.t('replaced {0}', secretsReplaced.join(', ')) : undefined,
+    kept.length ? vscode.l10n.t('kept the existing {0}', kept.join(', ')) : undefined,
   ].filter(Boolean);
-  const message = `Copied SGBackup ${name} to namespace ${target} (spec.sgCluster: ${result.sgCluster})${secretWords.length ? `; ${secretWords.join('; ')}` : ''}. A cluster in ${target} can now restore from it.`;
+  const message = secretWords.length
+    ? vscode.l10n.t('Copied SGBackup {0} to namespace {1} (spec.sgCluster: {2}); {3}. A cluster in {1} can now restore from it.', name, target, result.sgCluster, secretWords.join('; '))
+    : vscode.l10n.t('Copied SGBackup {0} to namespace {1} (spec.sgCluster: {2}). A cluster in {1} can now restore from it.', name, target, result.sgCluster);
   if (result.warnings.length) void vscode.window.showWarningMessage(`${message} ${result.warnings.join(' ')}`);
   else void vscode.window.showInformationMessage(message);
   return result;
@@ -45,15 +47,16 @@ export async function copyBackupTo(ctx: ExtensionContextHolder, api: KubeApi, so
 
 async function askReplace(step: SecretCopyStep, from: string, target: string): Promise<boolean> {
   const keep = step.missingKeys.length
-    ? `lacks key(s) ${step.missingKeys.join(', ')} that the storage reads: a restore would fail`
-    : `has the key(s) ${step.keys.join(', ')} the storage reads; its values are not checked`;
-  const dropped = step.droppedKeys.length ? ` Its other keys (${step.droppedKeys.join(', ')}) are removed.` : '';
+    ? vscode.l10n.t('Leaves {0} as it is: it lacks key(s) {1} that the storage reads: a restore would fail.', `${target}/${step.name}`, step.missingKeys.join(', '))
+    : vscode.l10n.t('Leaves {0} as it is: it has the key(s) {1} the storage reads; its values are not checked.', `${target}/${step.name}`, step.keys.join(', '));
+  const overwrites = vscode.l10n.t('Overwrites {0} with the keys {1} of {2}.', `${target}/${step.name}`, step.keys.join(', '), `${from}/${step.name}`);
+  const dropped = step.droppedKeys.length ? ` ${vscode.l10n.t('Its other keys ({0}) are removed.', step.droppedKeys.join(', '))}` : '';
   const choice = await prompts.pick(
     [
-      { label: `Replace Secret ${step.name}`, detail: `Overwrites ${target}/${step.name} with the keys ${step.keys.join(', ')} of ${from}/${step.name}.${dropped} It is put back as it was if the copy fails.`, replace: true },
-      { label: `Keep Secret ${step.name}`, detail: `Leaves ${target}/${step.name} as it is: it ${keep}.`, replace: false },
+      { label: vscode.l10n.t('Replace Secret {0}', step.name), detail: `${overwrites}${dropped} ${vscode.l10n.t('It is put back as it was if the copy fails.')}`, replace: true },
+      { label: vscode.l10n.t('Keep Secret {0}', step.name), detail: keep, replace: false },
     ],
-    { title: `Secret ${step.name} already exists in ${target}`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Secret {0} already exists in {1}', step.name, target), ignoreFocusOut: true },
   );
   return choice.replace;
 }

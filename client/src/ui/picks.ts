@@ -27,23 +27,23 @@ export async function pickCluster(api: KubeApi, model: ClusterModel, title: stri
 /** Palette: a cluster with Completed backups, then one of them (date, size, PG major). */
 export async function pickCompletedBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
   const completed = (c: KubeObject) => model.backupsOf(c.metadata.namespace ?? '', c.metadata.name).filter((b) => b.phase === 'Completed');
-  const cluster = await pickCluster(api, model, `${title}: which cluster?`, (c) => completed(c).length > 0);
+  const cluster = await pickCluster(api, model, vscode.l10n.t('{0}: which cluster?', title), (c) => completed(c).length > 0);
   const ns = cluster.metadata.namespace ?? '';
-  const items = completed(cluster).map((b) => ({ label: b.name, description: backupChoiceDescription(b, ns), detail: b.managedLifecycle ? 'managed by the retention policy' : 'kept until deleted', backup: b }));
-  return (await prompts.pick(items, { title: `${title}: which backup of ${cluster.metadata.name}? (newest first)`, matchOnDescription: true, ignoreFocusOut: true })).backup;
+  const items = completed(cluster).map((b) => ({ label: b.name, description: backupChoiceDescription(b, ns), detail: b.managedLifecycle ? vscode.l10n.t('managed by the retention policy') : vscode.l10n.t('kept until deleted'), backup: b }));
+  return (await prompts.pick(items, { title: vscode.l10n.t('{0}: which backup of {1}? (newest first)', title, cluster.metadata.name), matchOnDescription: true, ignoreFocusOut: true })).backup;
 }
 
 export async function pickAnyBackup(api: KubeApi, model: ClusterModel, title: string): Promise<BackupView> {
   const views = model.objects('SGBackup').map((o) => readBackup(o)).filter((b): b is BackupView => b !== undefined);
-  if (!views.length) throw new UserError(`No SGBackup in context "${api.context.name}".`);
+  if (!views.length) throw new UserError(vscode.l10n.t('No SGBackup in context "{0}".', api.context.name));
   const t = (b: BackupView) => (b.stored ?? b.ended ?? b.created)?.getTime() ?? 0;
   const items = views
     .sort((a, b) => t(b) - t(a))
-    .map((b) => ({ label: b.name, description: [b.namespace, `cluster ${b.cluster.name}`, backupChoiceDescription(b)].join(' · '), backup: b }));
+    .map((b) => ({ label: b.name, description: [b.namespace, vscode.l10n.t('cluster {0}', b.cluster.name), backupChoiceDescription(b)].join(' · '), backup: b }));
   return (await prompts.pick(items, { title, matchOnDescription: true, ignoreFocusOut: true })).backup;
 }
 
-const OTHER_NAMESPACE = 'Other namespace…';
+const OTHER_NAMESPACE = (): string => vscode.l10n.t('Other namespace…');
 
 /**
  * A namespace of the cluster: those it lists (when RBAC does not let us, those the view shows and the
@@ -61,20 +61,20 @@ export async function pickNamespace(
     ...(options.first ? [options.first] : []),
     ...listed.filter((n) => n !== options.except).map((n) => ({
       label: n,
-      description: [shown.includes(n) ? 'has StackGres objects' : undefined, n === options.inUse ? '(in use)' : undefined].filter(Boolean).join(' · ') || undefined,
+      description: [shown.includes(n) ? vscode.l10n.t('has StackGres objects') : undefined, n === options.inUse ? vscode.l10n.t('(in use)') : undefined].filter(Boolean).join(' · ') || undefined,
     })),
-    { label: OTHER_NAMESPACE, description: 'type a name' },
+    { label: OTHER_NAMESPACE(), description: vscode.l10n.t('type a name') },
   ];
   const typedBefore = options.active !== undefined && !items.some((i) => i.label === options.active);
-  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true, step: options.step, active: typedBefore ? OTHER_NAMESPACE : options.active });
-  if (chosen.label !== OTHER_NAMESPACE) return chosen.label;
+  const chosen = await prompts.pick(items, { title, ignoreFocusOut: true, step: options.step, active: typedBefore ? OTHER_NAMESPACE() : options.active });
+  if (chosen.label !== OTHER_NAMESPACE()) return chosen.label;
   const typed = await prompts.input({
     title,
     step: options.step,
     value: typedBefore ? options.active : undefined,
-    prompt: 'Name of an existing namespace',
+    prompt: vscode.l10n.t('Name of an existing namespace'),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() === options.except ? `The backup is already in ${options.except}.` : namespaceProblem(v.trim())),
+    validateInput: (v) => (v.trim() === options.except ? vscode.l10n.t('The backup is already in {0}.', options.except) : namespaceProblem(v.trim())),
   });
   return typed.trim();
 }

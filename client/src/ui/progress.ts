@@ -8,7 +8,7 @@ export type Progress = vscode.Progress<{ message?: string; increment?: number }>
 /** A cancellable progress notification titled `StackGres: <title>`; cancelling aborts the kube calls through the signal. */
 export function withCancellableProgress<T>(title: string, task: (progress: Progress, signal: AbortSignal) => Promise<T>): Promise<T> {
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `StackGres: ${title}`, cancellable: true }, async (progress, token) => {
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('StackGres: {0}', title), cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
       try {

@@ -191,7 +191,7 @@ class WindowPanel {
     }
     const m = checked.message;
     if (m.type === 'refresh') {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reading the bucket of ${this.name}`, cancellable: true }, async (_progress, token) => {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the bucket of {0}', this.name), cancellable: true }, async (_progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
         try {
@@ -235,7 +235,7 @@ export async function requestRestore(ctx: ExtensionContextHolder, arg: RestoreRe
   ctx.log.info(`Recoverable window: restore ${arg.backup.namespace}/${arg.backup.name}${arg.pointInTime ? ` to ${arg.pointInTime}` : ''}`);
   const commands = await vscode.commands.getCommands(true);
   if (!commands.includes('stackgres.restoreBackup')) {
-    void vscode.window.showWarningMessage('Restore Backup is not available in this version of the extension.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Restore Backup is not available in this version of the extension.'));
     return;
   }
   await vscode.commands.executeCommand('stackgres.restoreBackup', arg);
@@ -250,11 +250,11 @@ async function clusterTarget(ctx: ExtensionContextHolder, arg: unknown): Promise
   if (isNamed(arg)) return { namespace: arg.namespace, name: arg.name };
   const model = await ctx.model();
   const clusters = model.objects('SGCluster');
-  if (!clusters.length) throw new UserError(`Context "${model.api.context.name}" has no SGCluster.`);
+  if (!clusters.length) throw new UserError(vscode.l10n.t('Context "{0}" has no SGCluster.', model.api.context.name));
   const withBackups = clusters.filter((c) => clusterStorageName(c));
   const chosen = await prompts.pick(
     (withBackups.length ? withBackups : clusters).map((c) => ({ label: c.metadata.name, description: c.metadata.namespace, namespace: c.metadata.namespace ?? '' })),
-    { title: 'Recoverable window: which cluster?', matchOnDescription: true },
+    { title: vscode.l10n.t('Recoverable window: which cluster?'), matchOnDescription: true },
   );
   return { namespace: chosen.namespace, name: chosen.label };
 }
@@ -264,7 +264,7 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
   const model = await ctx.model();
   const context = contextIdentity(model.api.context);
   const key = `${context}/${namespace}/${name}`;
-  const title = `Recoverable window: ${name}`;
+  const title = vscode.l10n.t('Recoverable window: {0}', name);
   let view = panels.get(key);
   if (view) {
     view.panel.reveal();
@@ -275,7 +275,7 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
   }
   const current = view;
   const timeline = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Reading the backups of ${namespace}/${name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading the backups of {0}', `${namespace}/${name}`), cancellable: true },
     async (_progress, token) => {
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());

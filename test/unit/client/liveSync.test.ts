@@ -110,4 +110,26 @@ describeWithReference('Live values: the Secret refresh', function () {
       sync.detach(false);
     }
   });
+  it('reads Secret names again on a new period when the setting changes, while connected (no restart)', async () => {
+    const model = {
+      api: t.api,
+      state: { kind: 'ready', scope: 'all namespaces' },
+      namespaces: () => [ns],
+      objects: () => [],
+      onDidChange: () => ({ dispose: () => undefined }),
+    } as unknown as ClusterModel;
+    const lists = () => t.server.requests.filter((r) => r.path === `/api/v1/namespaces/${ns}/secrets`).length;
+    const sync = new LiveSync(client, logger as never, 0, () => []);
+    const before = lists();
+    sync.attach(model);
+    try {
+      await waitFor('the read on connect', () => (lists() > before ? true : undefined));
+      const afterConnect = lists();
+      // No timer at 0; the new period starts one without attaching again.
+      sync.setSecretsRefreshMs(100);
+      await waitFor('two reads on the new period', () => (lists() >= afterConnect + 2 ? true : undefined));
+    } finally {
+      sync.detach(false);
+    }
+  });
 });
