@@ -52,7 +52,7 @@ export class ExtensionContextHolder {
     this.status.name = 'StackGres';
     this.status.command = { title: 'Show Log', command: 'stackgres.showLog' };
     this.setStatus('starting');
-    this.connection = new ClusterConnection(extension.workspaceState, this.log);
+    this.connection = new ClusterConnection(extension.workspaceState, this.log, extension.globalStorageUri);
     this.applyUi = new ApplyUi();
     extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
     extension.subscriptions.push(onSettingsChanged(() => void this.restart()));

@@ -127,6 +127,8 @@ export interface TestResult {
 
 export interface SuiteResults {
   vscodeVersion: string;
+  /** `process.version` inside the extension host. */
+  nodeVersion: string;
   workspaceTrusted: boolean;
   grep?: string;
   startedAt: string;
