@@ -143,15 +143,33 @@ export class ExtensionContextHolder {
       if (e.newState === State.Running) this.liveSync?.resend();
     });
     // Starting the server must not hold up activation: the editor is usable while it boots.
-    client.start().catch((err: unknown) => {
+    this.clientStarting = client.start().catch((err: unknown) => {
       this.setStatus('stopped');
       this.log.error(`The StackGres language server did not start: ${String(err)}`);
     });
   }
 
+  private clientStarting: Promise<void> | undefined;
+
+  /**
+   * Stops the language client. One still starting cannot be stopped (vscode-languageclient throws "Client is
+   * not running", and the server's exit then logs to a closed channel): it may finish starting first, for at
+   * most a few seconds.
+   */
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (client.state === State.Starting && this.clientStarting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.clientStarting, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
+    }
+    await client.stop().catch((err: unknown) => this.log.info(`The language server did not stop cleanly: ${String(err)}`));
+  }
+
   private async restart(): Promise<void> {
     this.liveSync?.detach();
-    await this.client?.stop().catch(() => undefined);
+    await this.stopClient();
     this.startLanguageClient();
     if (this.modelPromise) void this.modelPromise.then((m) => this.liveSync?.attach(m), () => undefined);
   }
@@ -165,7 +183,7 @@ export class ExtensionContextHolder {
 
   async dispose(): Promise<void> {
     this.liveSync?.detach();
-    await this.client?.stop();
+    await this.stopClient();
     this.client = undefined;
     this.dropModel();
     this.buckets.forget();

@@ -24,7 +24,9 @@ export function ourWarnings(text: string): string[] {
   for (const entry of entries) {
     const first = entry.split('\n')[0];
     if (!LEVEL.test(first)) continue;
-    if (OURS.test(entry)) found.push(entry.length > 2000 ? `${entry.slice(0, 2000)}…` : entry);
+    // The message and its stack frames; not the lists VS Code appends (its extension path mappings name every extension).
+    const telling = entry.split('\n').filter((l, i) => i === 0 || /^\s+at /.test(l) || /^\s*FROM: /.test(l));
+    if (telling.some((l) => OURS.test(l))) found.push(entry.length > 2000 ? `${entry.slice(0, 2000)}…` : entry);
   }
   return found;
 }

@@ -11,6 +11,8 @@
  *     packaged code), then the UI checks of uiChecks.ts on a normal window;
  *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted;
  *  5. the extension host logs of those runs hold no warning or error from our extension (extensionHostLog.ts).
+ * Before the editors (without --grep or --ui-only): the language server with `--stdio` on the driver's Node
+ * and on the Node builds of NODE_PACKAGES (serverOnNode.ts).
  *
  * Before the editor starts, the sandbox is started (in parallel with packaging): the test Kubernetes API server
  * (TLS, simulated operator) and Ceph RGW with wal-g backups of the sandbox's cluster (see sandbox.ts). Every
@@ -31,7 +33,8 @@ import { RunConfig, SuiteProgress, SuiteResults } from '../integration/runConfig
 import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
 import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningCodeServer, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
-import { assertChromium, CodeServerInstall, EDITOR_NAMES, EditorName, EDITORS, ensureCodeServer, ensureSystemPackages } from './install';
+import { assertChromium, CodeServerInstall, EDITOR_NAMES, EditorName, EDITORS, ensureCodeServer, ensureNode, ensureSystemPackages, NODE_PACKAGES } from './install';
+import { checkServerOnNode, ServerOnNodeResult } from './serverOnNode';
 import { checkExtensionHostLogs } from './extensionHostLog';
 import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, tailOf } from './processes';
 import { Outcome, printSummary, seconds } from './summary';
@@ -127,8 +130,17 @@ async function main(): Promise<number> {
   const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   console.log(`Packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB) in ${seconds(Date.now() - t)}`);
 
-  const browser = await launchChromium();
   const outcomes: Outcome[] = [];
+  if (!options.grep && options.suite) {
+    // The language server alone, on every Node an editor may start it with (`--stdio`, a real LSP session).
+    const nodes = [process.execPath];
+    for (const version of NODE_PACKAGES) nodes.push((await ensureNode(version, installLog)).node);
+    const lsp: ServerOnNodeResult[] = [];
+    for (const node of nodes) lsp.push(await checkServerOnNode(node));
+    outcomes.push({ run: 'language server --stdio', lsp });
+  }
+
+  const browser = await launchChromium();
   for (const install of installs) {
     if (stopRequested()) break;
     const editorStarted = Date.now();

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { SuiteResults } from '../integration/runConfig';
 import { REPO_ROOT } from './bundleSuite';
 import type { LogCheck } from './extensionHostLog';
+import type { ServerOnNodeResult } from './serverOnNode';
 import { UiCheckResult } from './uiChecks';
 
 export interface Outcome {
@@ -11,6 +12,8 @@ export interface Outcome {
   editor?: { name: string; codeServer: string; vscode: string; node: string; totalMs: number };
   /** The extension host logs checked for warnings and errors of our extension. */
   logCheck?: LogCheck;
+  /** The language server with --stdio on several Node versions. */
+  lsp?: ServerOnNodeResult[];
   suite?: SuiteResults;
   ui?: UiCheckResult[];
   /** Set when the run could not finish (the step that failed). */
@@ -60,6 +63,19 @@ export function printSummary(outcomes: Outcome[]): { passed: number; failed: num
           failed++;
           failures.push(`${o.run} UI: ${c.title}\n${c.error ?? 'failed'}\nscreenshot: ${relative(REPO_ROOT, c.screenshot)}`);
           console.log(`      ${failures.length}) ${c.title} ${relative(REPO_ROOT, c.screenshot)}`);
+        }
+      }
+    }
+    if (o.lsp) {
+      console.log('\n  Language server with --stdio (initialize, didOpen, diagnostics; no warning on stderr)');
+      for (const r of o.lsp) {
+        if (r.passed) {
+          passed++;
+          console.log(`      ✓ Node ${r.version} (${r.durationMs} ms)`);
+        } else {
+          failed++;
+          failures.push(`language server on Node ${r.version} (${r.node})\n${r.error ?? 'failed'}`);
+          console.log(`      ${failures.length}) Node ${r.version}`);
         }
       }
     }
