@@ -142,12 +142,16 @@ export class ClusterConnection implements vscode.Disposable {
     if (!remote || this.chosenKubeconfig() || userKubeconfigSetting()) return err;
     const unapplied = await this.userSettingsKubeconfig();
     const why = unapplied !== undefined
-      ? ` Your User settings set stackgres.kubeconfig to ${unapplied}, but this window runs on a remote machine (${remote}), where VS Code takes that setting from the Remote settings only.`
-      : ` This window runs on a remote machine (${remote}): there VS Code takes stackgres.kubeconfig from the Remote settings, not from User settings.`;
+      ? vscode.l10n.t(
+          'Your User settings set stackgres.kubeconfig to {0}, but this window runs on a remote machine ({1}), where VS Code takes that setting from the Remote settings only.',
+          unapplied,
+          remote,
+        )
+      : vscode.l10n.t('This window runs on a remote machine ({0}): there VS Code takes stackgres.kubeconfig from the Remote settings, not from User settings.', remote);
     if (unapplied !== undefined) this.log.warn(`stackgres.kubeconfig in the User settings (${unapplied}) is not applied in this remote window (${remote}); set it in the Remote settings.`);
-    return new KubeError(err.reason, `${err.message}${why}`, {
-      action: 'Set stackgres.kubeconfig in the Remote settings (Preferences: Open Remote Settings), or run "StackGres: Choose Kubeconfig File" for this workspace.',
-      command: { title: 'Open Remote Settings', command: 'workbench.action.openRemoteSettings' },
+    return new KubeError(err.reason, `${err.message} ${why}`, {
+      action: vscode.l10n.t('Set stackgres.kubeconfig in the Remote settings (Preferences: Open Remote Settings), or run "StackGres: Choose Kubeconfig File" for this workspace.'),
+      command: { title: vscode.l10n.t('Open Remote Settings'), command: 'workbench.action.openRemoteSettings' },
     });
   }
 

@@ -2,7 +2,8 @@
  * After an editor's runs: the extension host logs must hold no warning or error that our extension caused
  * (issue 16 §3: a new VS Code or Node must not make our bundles noisy). A line counts as ours when it names
  * our extension id, or its installed folder, or our bundles (dist/client.js, dist/kube.js, dist/server.js).
- * Lines about other extensions and VS Code's own (no network, GitHub authentication) are not ours.
+ * Lines about other extensions and VS Code's own (no network, GitHub authentication) are not ours, and
+ * nothing after the extension host starts terminating counts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,9 @@ export function ourWarnings(text: string): string[] {
   // Entries start with a timestamp; a stack trace under one belongs to it.
   const entries = text.split(/\n(?=\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)/);
   for (const entry of entries) {
+    // Once the window has gone (the driver closes the page), requests still in flight fail and the language
+    // client logs them to its closed channel ("Channel has been closed"): teardown, not a fault a user meets.
+    if (/\[info\] Extension host terminating/.test(entry)) break;
     const first = entry.split('\n')[0];
     if (!LEVEL.test(first)) continue;
     // The message and its stack frames; not the lists VS Code appends (its extension path mappings name every extension).

@@ -10,6 +10,8 @@
  *     (extensionDevelopmentPath = the folder the VSIX was installed into, so the code under test is the
  *     packaged code), then the UI checks of uiChecks.ts on a normal window;
  *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted;
+ *     user-settings run: a profile whose `stackgres.kubeconfig` is in User settings, where a remote window
+ *     ignores it, running only tests tagged @userSettings;
  *  5. the extension host logs of those runs hold no warning or error from our extension (extensionHostLog.ts).
  * Before the editors (without --grep or --ui-only): the language server with `--stdio` on the driver's Node
  * and on the Node builds of NODE_PACKAGES (serverOnNode.ts).
@@ -177,8 +179,13 @@ async function editorRuns(browser: RunningBrowser, install: CodeServerInstall, v
   const services = await startEditorServices({ dir: servicesDir, kubeconfig: options.kubeconfig, s3: options.s3 });
   console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${services.summary.map((l) => `  ${l}`).join('\n')}`);
   const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services, resultsDir }];
+  const tagged = (tag: string) => (options.grep ? `(?=.*${tag})(?=.*(?:${options.grep}))` : tag);
   if (options.suite && options.restricted) {
-    runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: options.grep ? `(?=.*@restricted)(?=.*(?:${options.grep}))` : '@restricted', options, services, resultsDir });
+    runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: tagged('@restricted'), options, services, resultsDir });
+  }
+  if (options.suite && services.kube) {
+    // A user who put stackgres.kubeconfig in User settings: a remote window does not apply it (issue 16 §2).
+    runs.push({ name: 'user-settings', trusted: true, suite: true, ui: false, grep: tagged('@userSettings'), machineInUser: true, options, services, resultsDir });
   }
   const outcomes: Outcome[] = [];
   try {
@@ -211,6 +218,8 @@ interface RunSpec {
   services: EditorServices;
   /** test-results/<editor>: screenshots, and a folder of logs per run. */
   resultsDir: string;
+  /** Settings of machine scope go to User settings, where a remote window ignores them. */
+  machineInUser?: boolean;
 }
 
 /** One editor profile: fresh folders, the VSIX installed, code-server up, then the suite and/or UI checks. */
@@ -223,6 +232,7 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
   cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
   writeUserSettings(dirs, {
     trustWorkspace: spec.trusted,
+    machineInUser: spec.machineInUser,
     extra: {
       // Word-based suggestions would list words of other open files and blur what the extension offers.
       'editor.wordBasedSuggestions': 'off',
@@ -283,6 +293,7 @@ async function runSuite(
     progressFile: join(run.root, 'progress.json'),
     grep: run.grep,
     workspaceTrusted: run.trusted,
+    machineSettingsIn: run.machineInUser ? 'User' : 'Machine',
     logsRoot: join(dirs.userDataDir, 'logs'),
     testTimeoutMs: 60_000,
     kube: run.services.kube,

@@ -29,4 +29,10 @@ describe('ourWarnings (extension host log)', () => {
   it('leaves out info lines, other extensions, and VS Code\'s list of extension paths', () => {
     assert.deepEqual(ourWarnings([INFO, OTHER, MAPPINGS].join('\n')), []);
   });
+
+  it('stops at the extension host\'s termination (requests in flight then fail on closed channels)', () => {
+    const terminating = '2026-12-03 12:03:01.990 [info] Extension host terminating: received terminate message from renderer';
+    assert.deepEqual(ourWarnings([INFO, terminating, STOP].join('\n')), []);
+    assert.equal(ourWarnings([STOP, terminating].join('\n')).length, 1);
+  });
 });
