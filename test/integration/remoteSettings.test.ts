@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { KubeError } from '../../client/src/kube/api';
-import { describeRows, extensionLog, kubeTarget, runConfig, testingApi, treeRows } from './helpers';
+import { describeRows, extensionLog, kubeTarget, runConfig, testingApi, treeRows, waitFor } from './helpers';
 
 function settingsFile(kind: 'User' | 'Machine'): string {
   return join(dirname(runConfig().logsRoot), kind, 'settings.json');
@@ -38,9 +38,18 @@ describe('stackgres.kubeconfig in a remote window', () => {
       return;
     }
 
-    assert.equal(applied, undefined, 'VS Code does not apply a machine setting from User settings in a remote window');
     const saved = process.env.KUBECONFIG;
+    const marker = vscode.workspace.getConfiguration('stackgres.validation');
     try {
+      if (applied !== undefined) {
+        // VS Code 1.100 applies it at startup and drops it at the first write of the User settings, which any
+        // change in the Settings editor makes; 1.139 has dropped it already (it migrates a setting at startup).
+        await marker.update('maxFileSizeMB', 6, vscode.ConfigurationTarget.Global);
+        await waitFor('VS Code to drop the machine setting of the User settings', () =>
+          vscode.workspace.getConfiguration('stackgres').inspect('kubeconfig')?.globalValue === undefined ? true : undefined,
+        );
+      }
+      assert.equal(vscode.workspace.getConfiguration('stackgres').inspect('kubeconfig')?.globalValue, undefined, 'VS Code does not apply a machine setting from User settings in a remote window');
       // No fallback may find a kubeconfig either: a KUBECONFIG naming a missing file wins over ~/.kube/config.
       process.env.KUBECONFIG = join(dirname(runConfig().resultsFile), 'no-such-kubeconfig');
       await vscode.commands.executeCommand('stackgres.refresh');
@@ -59,6 +68,7 @@ describe('stackgres.kubeconfig in a remote window', () => {
       );
       assert.match(await extensionLog(), /is not applied in this remote window/);
     } finally {
+      if (applied !== undefined) await marker.update('maxFileSizeMB', undefined, vscode.ConfigurationTarget.Global);
       if (saved === undefined) delete process.env.KUBECONFIG;
       else process.env.KUBECONFIG = saved;
     }
