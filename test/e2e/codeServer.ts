@@ -39,7 +39,7 @@ export interface ProfileSettings {
   /** false: the workspace opens in Restricted Mode (trust is asked for, and refused in test mode). */
   trustWorkspace: boolean;
   extra?: Record<string, unknown>;
-  /** Write the machine-scoped settings to User settings too, where a remote window ignores them (a test of that case). */
+  /** Write the machine-scoped settings to User settings instead, where a remote window ignores them (the test of that case). */
   machineInUser?: boolean;
 }
 

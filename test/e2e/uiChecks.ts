@@ -3,7 +3,7 @@
  * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
  * StackGres view on the sandbox cluster, the recoverable-window picture of its cluster, and Apply Manifest's
  * diff and dry-run rejections.
- * Each check leaves a screenshot test-results/ui-<name>.png.
+ * Each check leaves a screenshot test-results/<editor>/ui-<name>.png.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
