@@ -47,9 +47,15 @@ const common = {
   metafile: true,
 };
 
+// Bundles that run in VS Code's extension host. From VS Code 1.139 (Node 24) reading the `navigator` global
+// there logs a "PendingMigrationError" deprecation warning. oauth4webapi and openid-client (OIDC auth of
+// @kubernetes/client-node) read it once at load, only to choose their User-Agent; as on Node 20, which has
+// no `navigator`, they then send their own name.
+const extensionHost = { ...common, external: ['vscode'], define: { navigator: 'undefined' } };
+
 const targets = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], plugins: [lazy] },
-  ...lazyModules.map((m) => ({ ...common, entryPoints: [m.entry], outfile: m.outfile, external: ['vscode'] })),
+  { ...extensionHost, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', plugins: [lazy] },
+  ...lazyModules.map((m) => ({ ...extensionHost, entryPoints: [m.entry], outfile: m.outfile })),
   // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
   { ...common, entryPoints: ['server/src/schema/schemaWorker.ts'], outfile: 'dist/schemaWorker.js', plugins: [noPrettier], mainFields: ['module', 'main'] },

@@ -7,11 +7,10 @@
  */
 import * as vscode from 'vscode';
 import type { KubeApi } from './kube/api';
-import type { KubeError } from './kube/errors';
-import { isKubeError, untrustedWorkspace } from './kube/errors';
+import { isKubeError, KubeError, untrustedWorkspace } from './kube/errors';
 import { openKubeApi } from './kube/open';
 import { configurationApi, hostKubeconfig, KUBERNETES_EXTENSION_ID, onKubernetesChange, type KubernetesConfiguration } from './kubernetesExtension';
-import { KUBECONFIG_SETTING, setsKubeconfig } from './workspaceSettings';
+import { KUBECONFIG_SETTING, kubeconfigSetting, setsKubeconfig } from './workspaceSettings';
 
 const CONTEXT_KEY = 'stackgres.context';
 const NAMESPACE_KEY = 'stackgres.namespace';
@@ -30,7 +29,8 @@ export class ClusterConnection implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly workspaceState: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+  /** `globalStorageUri`: where the User settings file is found when it is on this machine (see userSettingsKubeconfig). */
+  constructor(private readonly workspaceState: vscode.Memento, private readonly log: vscode.LogOutputChannel, private readonly globalStorageUri?: vscode.Uri) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('stackgres.kubeconfig')) this.reset('the kubeconfig setting changed');
@@ -111,8 +111,9 @@ export class ClusterConnection implements vscode.Disposable {
       this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${kubeconfigPath ?? 'the default kubeconfig'} (${from})`);
       this.setState({ kind: 'connected', api });
       return api;
-    } catch (err) {
-      if (!isKubeError(err)) throw err;
+    } catch (caught) {
+      if (!isKubeError(caught)) throw caught;
+      const err = caught.reason === 'config' ? await this.explainRemoteWindow(caught) : caught;
       // Restricted Mode refuses every attempt the same way: once in the log is enough.
       if (err.reason !== 'untrusted' || !this.refusalLogged) this.log.warn(`Cannot connect: ${err.describe()}`);
       this.refusalLogged ||= err.reason === 'untrusted';
@@ -128,6 +129,45 @@ export class ClusterConnection implements vscode.Disposable {
     if (setting) return { path: setting.replace(/^~(?=\/)/, process.env.HOME ?? '~'), from: 'your settings' };
     const fromExtension = this.kubernetesApi ? hostKubeconfig(this.kubernetesApi) : undefined;
     return { path: fromExtension, from: fromExtension ? 'the Kubernetes extension' : 'KUBECONFIG or ~/.kube/config' };
+  }
+
+  /**
+   * In a remote window (code-server, Remote-SSH, WSL, dev containers, Codespaces) VS Code takes a setting of
+   * machine scope from the Remote settings only: a `stackgres.kubeconfig` in User settings is silently not
+   * applied. When the kubeconfig cannot be found there, the error says so (naming the unapplied value when the
+   * User settings file is readable from here) and offers to open the Remote settings.
+   */
+  private async explainRemoteWindow(err: KubeError): Promise<KubeError> {
+    const remote = vscode.env.remoteName;
+    if (!remote || this.chosenKubeconfig() || userKubeconfigSetting()) return err;
+    const unapplied = await this.userSettingsKubeconfig();
+    const why = unapplied !== undefined
+      ? vscode.l10n.t(
+          'Your User settings set stackgres.kubeconfig to {0}, but this window runs on a remote machine ({1}), where VS Code takes that setting from the Remote settings only.',
+          unapplied,
+          remote,
+        )
+      : vscode.l10n.t('This window runs on a remote machine ({0}): there VS Code takes stackgres.kubeconfig from the Remote settings, not from User settings.', remote);
+    if (unapplied !== undefined) this.log.warn(`stackgres.kubeconfig in the User settings (${unapplied}) is not applied in this remote window (${remote}); set it in the Remote settings.`);
+    return new KubeError(err.reason, `${err.message} ${why}`, {
+      action: vscode.l10n.t('Set stackgres.kubeconfig in the Remote settings (Preferences: Open Remote Settings), or run "StackGres: Choose Kubeconfig File" for this workspace.'),
+      command: { title: vscode.l10n.t('Open Remote Settings'), command: 'workbench.action.openRemoteSettings' },
+    });
+  }
+
+  /**
+   * The `stackgres.kubeconfig` value of the User settings file, when that file is on this machine (code-server
+   * keeps it beside the extension's global storage, `<user-data>/User/settings.json`); undefined when it is
+   * not readable or sets none. Read only to explain a value VS Code did not apply; never used to connect.
+   */
+  private async userSettingsKubeconfig(): Promise<string | undefined> {
+    if (!this.globalStorageUri) return undefined;
+    const file = vscode.Uri.joinPath(this.globalStorageUri, '..', '..', 'settings.json');
+    const text = await vscode.workspace.fs.readFile(file).then(
+      (bytes) => new TextDecoder().decode(bytes),
+      () => undefined,
+    );
+    return text === undefined ? undefined : kubeconfigSetting(text);
   }
 
   private workspaceSettingNoted = false;

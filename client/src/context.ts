@@ -62,7 +62,7 @@ export class ExtensionContextHolder {
     this.status.name = 'StackGres';
     this.status.command = { title: vscode.l10n.t('Show Log'), command: 'stackgres.showLog' };
     this.setStatus('starting');
-    this.connection = new ClusterConnection(extension.workspaceState, this.log);
+    this.connection = new ClusterConnection(extension.workspaceState, this.log, extension.globalStorageUri);
     this.applyUi = new ApplyUi();
     extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
     extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
@@ -169,7 +169,7 @@ export class ExtensionContextHolder {
       if (e.newState === State.Running) this.liveSync?.resend();
     });
     // Starting the server must not hold up activation: the editor is usable while it boots.
-    client.start().catch((err: unknown) => {
+    this.clientStarting = client.start().catch((err: unknown) => {
       this.setStatus('stopped');
       this.log.error(`The StackGres language server did not start: ${String(err)}`);
     });
@@ -186,9 +186,27 @@ export class ExtensionContextHolder {
     if (e.affectsConfiguration('stackgres.live.secretsRefreshSeconds')) this.liveSync?.setSecretsRefreshMs(readSettings().secretsRefreshMs);
   }
 
+  private clientStarting: Promise<void> | undefined;
+
+  /**
+   * Stops the language client. One still starting cannot be stopped (vscode-languageclient throws "Client is
+   * not running", and the server's exit then logs to a closed channel): it may finish starting first, for at
+   * most a few seconds.
+   */
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (client.state === State.Starting && this.clientStarting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.clientStarting, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
+    }
+    await client.stop().catch((err: unknown) => this.log.info(`The language server did not stop cleanly: ${String(err)}`));
+  }
+
   private async restart(): Promise<void> {
     this.liveSync?.detach();
-    await this.client?.stop().catch(() => undefined);
+    await this.stopClient();
     this.startLanguageClient();
     if (this.modelPromise) void this.modelPromise.then((m) => this.liveSync?.attach(m), () => undefined);
   }
@@ -202,7 +220,7 @@ export class ExtensionContextHolder {
 
   async dispose(): Promise<void> {
     this.liveSync?.detach();
-    await this.client?.stop();
+    await this.stopClient();
     this.client = undefined;
     this.dropModel();
     this.buckets.forget();

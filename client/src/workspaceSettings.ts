@@ -14,6 +14,13 @@ export function setsKubeconfig(text: string, file: 'folder' | 'workspaceFile'): 
   return settings[KUBECONFIG_SETTING] !== undefined || objectOrUndefined(settings.stackgres)?.kubeconfig !== undefined;
 }
 
+/** The `stackgres.kubeconfig` string a settings file (User or Remote) sets; undefined when it sets none. */
+export function kubeconfigSetting(text: string): string | undefined {
+  const settings = objectOrUndefined(parseJsonc(text));
+  const value = settings?.[KUBECONFIG_SETTING] ?? objectOrUndefined(settings?.stackgres)?.kubeconfig;
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
 /** JSON with comments and trailing commas, as VS Code's settings files are; undefined when it is not that. */
 function parseJsonc(text: string): unknown {
   // Strings are matched first so that `//`, `/*` and commas inside them stay.

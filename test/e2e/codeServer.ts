@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { REPO_ROOT } from './bundleSuite';
 import { CodeServerInstall } from './install';
 import { assertNotStopping, onCleanup, pollUntil, runCommand, StepError, stopGroup, tailOf } from './processes';
 
@@ -38,12 +39,32 @@ export interface ProfileSettings {
   /** false: the workspace opens in Restricted Mode (trust is asked for, and refused in test mode). */
   trustWorkspace: boolean;
   extra?: Record<string, unknown>;
+  /** Write the machine-scoped settings to User settings instead, where a remote window ignores them (the test of that case). */
+  machineInUser?: boolean;
 }
 
-/** Writes User/settings.json: no telemetry, update checks, welcome pages or tips; trust as asked. */
+/**
+ * The settings our package.json declares with scope `machine` or `machine-overridable`. In a remote window
+ * (code-server is one) VS Code takes them from the Remote settings (`<user-data>/Machine/settings.json`) and
+ * not from User settings, so the drivers write them there.
+ */
+export function machineScopedSettings(manifest = join(REPO_ROOT, 'package.json')): Set<string> {
+  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { contributes?: { configuration?: { properties?: Record<string, { scope?: string }> } } };
+  const properties = pkg.contributes?.configuration?.properties ?? {};
+  return new Set(Object.keys(properties).filter((k) => properties[k].scope === 'machine' || properties[k].scope === 'machine-overridable'));
+}
+
+/**
+ * Writes User/settings.json (no telemetry, update checks, welcome pages or tips; trust as asked) and, for
+ * the settings of machine scope, Machine/settings.json: the Remote settings, where the window reads them.
+ */
 export function writeUserSettings(dirs: EditorDirs, settings: ProfileSettings): void {
   const userDir = join(dirs.userDataDir, 'User');
   mkdirSync(userDir, { recursive: true });
+  const machineKeys = machineScopedSettings();
+  const machine: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings.extra ?? {})) (machineKeys.has(key) && !settings.machineInUser ? machine : extra)[key] = value;
   const values: Record<string, unknown> = {
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
@@ -59,9 +80,12 @@ export function writeUserSettings(dirs: EditorDirs, settings: ProfileSettings): 
     'git.enabled': false,
     'security.workspace.trust.enabled': !settings.trustWorkspace,
     'security.workspace.trust.startupPrompt': 'never',
-    ...settings.extra,
+    ...extra,
   };
   writeFileSync(join(userDir, 'settings.json'), JSON.stringify(values, null, 2));
+  const machineDir = join(dirs.userDataDir, 'Machine');
+  mkdirSync(machineDir, { recursive: true });
+  writeFileSync(join(machineDir, 'settings.json'), JSON.stringify(machine, null, 2));
 }
 
 /** code-server's environment: its config and data in the run's folders, nothing inherited from an editor. */
@@ -89,7 +113,7 @@ function commonArgs(dirs: EditorDirs): string[] {
  */
 export async function installVsix(install: CodeServerInstall, dirs: EditorDirs, vsix: string, extensionId: string): Promise<string> {
   const step = 'install the VSIX into code-server';
-  await runCommand(process.execPath, [install.entry, ...commonArgs(dirs), '--force', '--install-extension', vsix], {
+  await runCommand(install.node, [install.entry, ...commonArgs(dirs), '--force', '--install-extension', vsix], {
     step,
     env: codeServerEnv(dirs),
     logFile: dirs.logFile,
@@ -172,10 +196,12 @@ export async function startCodeServer(install: CodeServerInstall, dirs: EditorDi
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    ...install.serverArgs,
     ...(options.workspace ? [options.workspace] : []),
   ];
   const log = createWriteStream(dirs.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, {
+  // The Node this code-server was installed for (its native modules have that Node's ABI).
+  const child = spawn(install.node, args, {
     env: { ...codeServerEnv(dirs), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

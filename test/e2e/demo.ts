@@ -5,12 +5,13 @@
  * Builds and packages the VSIX, installs code-server (cached like the tests'), starts the sandbox (sandbox.ts:
  * the test Kubernetes API server with the simulated operator, its clock running faster so scheduled backups
  * appear while you watch, and Ceph RGW holding wal-g backups of the tutorial's cluster, wired to its
- * SGObjectStorage), installs the VSIX into a demo profile whose `stackgres.kubeconfig` points at the sandbox,
+ * SGObjectStorage), installs the VSIX into a demo profile whose `stackgres.kubeconfig` points at the sandbox
+ * (in the profile's Remote settings, Machine/settings.json, where a code-server window reads machine settings),
  * writes the workspace from test/fixtures/demo/*.tmpl under ~/.cache/stackgres-vscode-test/demo-<port> with the
  * sandbox's names, and serves it on http://127.0.0.1:$PORT (default 8080), trusted. Ceph is installed when
  * missing (as root); if that fails the demo starts without S3 and says so. Ctrl-C stops everything it started.
  *
- * Options: --port <n> (or $PORT), --until-ready (stop once the editor answers: a smoke check),
+ * Options: --editor oldest|newest (which VS Code, see install.ts's EDITORS; default oldest), --port <n> (or $PORT), --until-ready (stop once the editor answers: a smoke check),
  *          --time-scale <n> (simulated seconds per real second, default 60: the 6-hourly backups of demo/orders
  *          every 6 minutes), --no-s3 (no Ceph RGW), --no-sandbox (the tutorial files only, no cluster).
  */
@@ -18,7 +19,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { REPO_ROOT } from './bundleSuite';
 import { assertPortFree, freshEditorDirs, HOST, installVsix, remoteUri, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
-import { cacheRoot, CODE_SERVER_PACKAGES, ensureCodeServer, ensureSystemPackages } from './install';
+import { cacheRoot, CODE_SERVER_PACKAGES, EDITOR_NAMES, EditorName, EDITORS, ensureCodeServer, ensureSystemPackages } from './install';
 import { onCleanup, runMain, StepError, stopRequested } from './processes';
 import { startSandbox } from './sandbox';
 import { EXTENSION_ID, packageVsix } from './vsix';
@@ -124,6 +125,14 @@ function numberOption(args: string[], flag: string, fallback: number): number {
   return value;
 }
 
+function editorOption(args: string[]): EditorName {
+  const at = args.indexOf('--editor');
+  if (at < 0) return 'oldest';
+  const name = args[at + 1];
+  if (!EDITOR_NAMES.includes(name as EditorName)) throw new StepError('read options', `--editor takes ${EDITOR_NAMES.join(' or ')}, not "${name ?? ''}"`);
+  return name as EditorName;
+}
+
 function parsePort(args: string[]): number {
   const at = args.indexOf('--port');
   const raw = at >= 0 ? args[at + 1] : process.env.PORT;
@@ -164,7 +173,7 @@ async function main(): Promise<number> {
   const installLog = join(root, 'install.log');
 
   await ensureSystemPackages(installLog, CODE_SERVER_PACKAGES);
-  const { install } = await ensureCodeServer(installLog);
+  const { install } = await ensureCodeServer(installLog, EDITORS[editorOption(args)]);
   const vsix = await packageVsix(join(root, 'package.log'));
 
   const env: NodeJS.ProcessEnv = {};

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_CONFIG_ENV, RunConfig, SuiteResults } from '../integration/runConfig';
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
-import { cacheRoot, VSCODE_VERSION } from './install';
+import { cacheRoot, EDITORS } from './install';
 import { onCleanup, reportError, runMain, StepError } from './processes';
 import { EditorServices, startEditorServices } from './services';
 import { Outcome, printSummary } from './summary';
@@ -28,7 +28,7 @@ const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'electron');
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const versionAt = args.indexOf('--vscode-version');
-  const version = versionAt >= 0 ? args[versionAt + 1] : VSCODE_VERSION;
+  const version = versionAt >= 0 ? args[versionAt + 1] : EDITORS.oldest.vscodeVersion;
   const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const grep = valueOf('--grep');
   rmSync(RESULTS_DIR, { recursive: true, force: true });

@@ -1,22 +1,28 @@
 /**
- * `npm run test:vscode`: proves the packaged extension inside a real VS Code (code-server 4.100.3, VS Code
- * 1.100.3) driven by Debian's Chromium.
+ * `npm run test:vscode`: proves the packaged extension inside a real VS Code, driven by Debian's Chromium, on
+ * each editor of install.ts's EDITORS: the oldest VS Code we support (code-server 4.100.3, VS Code 1.100.3,
+ * Node 20) and the newest (code-server 4.139.1, VS Code 1.139.1, Node 24). For each editor, in turn:
  *
- *  1. installs what is missing (Debian packages, code-server in ~/.cache/stackgres-vscode-test);
+ *  1. installs what is missing (Debian packages, code-server and its Node in ~/.cache/stackgres-vscode-test);
  *  2. `npm run package`, then installs the VSIX with `code-server --install-extension` into a fresh
  *     extensions folder;
  *  3. trusted run: opens a copy of test/fixtures/workspace and runs test/integration in the extension host
  *     (extensionDevelopmentPath = the folder the VSIX was installed into, so the code under test is the
  *     packaged code), then the UI checks of uiChecks.ts on a normal window;
- *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted.
+ *  4. restricted run: a new profile where the workspace is not trusted, running only tests tagged @restricted;
+ *     user-settings run: a profile whose `stackgres.kubeconfig` is in User settings, where a remote window
+ *     ignores it, running only tests tagged @userSettings;
+ *  5. the extension host logs of those runs hold no warning or error from our extension (extensionHostLog.ts).
+ * Before the editors (without --grep or --ui-only): the language server with `--stdio` on the driver's Node
+ * and on the Node builds of NODE_PACKAGES (serverOnNode.ts).
  *
  * Before the editor starts, the sandbox is started (in parallel with packaging): the test Kubernetes API server
  * (TLS, simulated operator) and Ceph RGW with wal-g backups of the sandbox's cluster (see sandbox.ts). Every
  * profile's user settings set `stackgres.kubeconfig` to the sandbox's kubeconfig, and the suite finds both in
- * `runConfig().kube` / `runConfig().s3`. Both are stopped at the end, also on failure and Ctrl-C.
+ * `runConfig().kube` / `runConfig().s3`. Both are stopped after each editor, also on failure and Ctrl-C; each editor gets a fresh sandbox.
  *
- * Results, logs and screenshots go to test-results/. Exits non-zero on any failure or timeout.
- * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
+ * Results, logs and screenshots go to test-results/<editor>/. Exits non-zero on any failure or timeout.
+ * Options: --editor oldest|newest (only that one; default both), --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
  *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
  *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
  *          --no-s3 (no Ceph RGW),
@@ -30,7 +36,9 @@ import { RunConfig, SuiteProgress, SuiteResults } from '../integration/runConfig
 import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
 import { bundleSuite, REPO_ROOT } from './bundleSuite';
 import { EditorDirs, freePort, freshEditorDirs, installVsix, remoteUri, RunningCodeServer, startCodeServer, workbenchUrl, writeUserSettings } from './codeServer';
-import { assertChromium, CodeServerInstall, ensureCodeServer, ensureSystemPackages } from './install';
+import { assertChromium, CodeServerInstall, EDITOR_NAMES, EditorName, EDITORS, ensureCodeServer, ensureNode, ensureSystemPackages, NODE_PACKAGES } from './install';
+import { checkServerOnNode, ServerOnNodeResult } from './serverOnNode';
+import { checkExtensionHostLogs } from './extensionHostLog';
 import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, tailOf } from './processes';
 import { Outcome, printSummary, seconds } from './summary';
 import { EditorServices, startEditorServices } from './services';
@@ -45,6 +53,7 @@ const README_SCREENSHOTS = join(REPO_ROOT, 'images', 'screenshots');
 const README_VIEWPORT = { width: 1000, height: 620 };
 
 interface Options {
+  editors: EditorName[];
   suite: boolean;
   ui: boolean;
   restricted: boolean;
@@ -59,6 +68,7 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
+    editors: [...EDITOR_NAMES],
     suite: true,
     ui: true,
     restricted: true,
@@ -75,11 +85,15 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--grep') options.grep = argv[++i];
     else if (arg === '--kubeconfig') options.kubeconfig = argv[++i];
     else if (arg === '--no-s3') options.s3 = false;
-    else if (arg === '--screenshots') (options.suite = false), (options.restricted = false), (options.readmeDir = README_SCREENSHOTS);
-    else {
+    else if (arg === '--screenshots') (options.suite = false), (options.restricted = false), (options.readmeDir = README_SCREENSHOTS), (options.editors = options.editors.length === 1 ? options.editors : ['oldest']);
+    else if (arg === '--editor') {
+      const name = argv[++i];
+      if (!EDITOR_NAMES.includes(name as EditorName)) throw new StepError('read options', `--editor takes ${EDITOR_NAMES.join(' or ')}, not "${name ?? ''}"`);
+      options.editors = [name as EditorName];
+    } else {
       throw new StepError(
         'read options',
-        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --screenshots)`,
+        `unknown option ${arg} (use --editor ${EDITOR_NAMES.join('|')}, --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --screenshots)`,
       );
     }
   }
@@ -108,46 +122,46 @@ async function main(): Promise<number> {
   const installLog = join(RESULTS_DIR, 'install.log');
   let t = Date.now();
   const installedPackages = await ensureSystemPackages(installLog);
-  const { install, installed } = await ensureCodeServer(installLog);
+  const installs: CodeServerInstall[] = [];
+  for (const name of options.editors) {
+    const editorStarted = Date.now();
+    const { install, installed } = await ensureCodeServer(installLog, EDITORS[name]);
+    installs.push(install);
+    console.log(
+      `Setup: ${name} editor, code-server ${install.version} (VS Code ${install.vscodeVersion}) on Node ${install.nodeVersion}` +
+        `${installed ? ' installed' : ' (cached)'} in ${seconds(Date.now() - editorStarted)}`,
+    );
+  }
   assertChromium();
-  console.log(
-    `Setup: code-server ${install.version}${installed ? ' installed' : ' (cached)'}` +
-      `${installedPackages.length ? `, apt: ${installedPackages.join(' ')}` : ''} in ${seconds(Date.now() - t)}`,
-  );
+  if (installedPackages.length) console.log(`Setup: apt installed ${installedPackages.join(' ')}; setup took ${seconds(Date.now() - t)}`);
 
   t = Date.now();
-  // The sandbox starts while the VSIX is built; both are awaited before any editor starts.
-  const servicesStarted = Date.now();
-  const servicesDir = join(runRoot, 'services');
-  // Kept also when the sandbox fails to start: its log says why.
-  onCleanup('keep the sandbox log', async () => {
-    if (existsSync(join(servicesDir, 'sandbox.log'))) cpSync(join(servicesDir, 'sandbox.log'), join(RESULTS_DIR, 'sandbox.log'));
-  });
-  const servicesPromise = startEditorServices({ dir: servicesDir, kubeconfig: options.kubeconfig, s3: options.s3 }).then((s) => {
-    console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${s.summary.map((l) => `  ${l}`).join('\n')}`);
-    return s;
-  });
-  // Awaited below; a failure here must not surface as an unhandled rejection while packaging runs.
-  servicesPromise.catch(() => undefined);
   const vsix = await packageVsix(join(RESULTS_DIR, 'package.log'));
   console.log(`Packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1024)} KiB) in ${seconds(Date.now() - t)}`);
-  const services = await servicesPromise;
+
+  const outcomes: Outcome[] = [];
+  if (!options.grep && options.suite) {
+    // The language server alone, on every Node an editor may start it with (`--stdio`, a real LSP session).
+    const nodes = [process.execPath];
+    for (const version of NODE_PACKAGES) nodes.push((await ensureNode(version, installLog)).node);
+    const lsp: ServerOnNodeResult[] = [];
+    for (const node of nodes) lsp.push(await checkServerOnNode(node));
+    outcomes.push({ run: 'language server --stdio', lsp });
+  }
 
   const browser = await launchChromium();
-  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services }];
-  if (options.suite && options.restricted) {
-    runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: options.grep ? `(?=.*@restricted)(?=.*(?:${options.grep}))` : '@restricted', options, services });
-  }
-  const outcomes: Outcome[] = [];
-  for (const run of runs) {
+  for (const install of installs) {
     if (stopRequested()) break;
-    // A run that breaks down (code-server, the workbench, a hung suite) is reported, and the next one still runs.
-    outcomes.push(
-      await editorRun(browser, install, vsix, runRoot, run).catch((err: unknown) => {
-        if (!stopRequested()) reportError(err);
-        return { run: run.name, error: err instanceof StepError ? `${err.message}` : String(err) };
-      }),
-    );
+    const editorStarted = Date.now();
+    const editor = install.spec.name;
+    console.log(`\n=== ${editor} editor: code-server ${install.version}, VS Code ${install.vscodeVersion}, Node ${install.nodeVersion} ===`);
+    const editorOutcomes: Outcome[] = await editorRuns(browser, install, vsix, join(runRoot, editor), options).catch((err: unknown) => {
+      if (!stopRequested()) reportError(err);
+      return [{ run: `${editor} editor`, error: err instanceof StepError ? err.message : String(err) }];
+    });
+    const elapsed = Date.now() - editorStarted;
+    for (const o of editorOutcomes) o.editor = { name: editor, codeServer: install.version, vscode: install.vscodeVersion, node: install.nodeVersion, totalMs: elapsed };
+    outcomes.push(...editorOutcomes);
   }
   await browser.close();
 
@@ -155,6 +169,50 @@ async function main(): Promise<number> {
   console.log(`\nResults, logs and screenshots: ${relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/ (total ${seconds(Date.now() - started)})`);
   console.log(`vscode: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
+}
+
+/** One editor: a fresh sandbox, the trusted and restricted runs, then its extension host logs checked. */
+async function editorRuns(browser: RunningBrowser, install: CodeServerInstall, vsix: string, editorRoot: string, options: Options): Promise<Outcome[]> {
+  const editor = install.spec.name;
+  const resultsDir = join(RESULTS_DIR, editor);
+  mkdirSync(resultsDir, { recursive: true });
+  const servicesStarted = Date.now();
+  const servicesDir = join(editorRoot, 'services');
+  // Kept also when the sandbox fails to start: its log says why.
+  const keepSandboxLog = () => {
+    if (existsSync(join(servicesDir, 'sandbox.log'))) cpSync(join(servicesDir, 'sandbox.log'), join(resultsDir, 'sandbox.log'));
+  };
+  const unregisterLog = onCleanup(`keep the ${editor} sandbox log`, async () => keepSandboxLog());
+  const services = await startEditorServices({ dir: servicesDir, kubeconfig: options.kubeconfig, s3: options.s3 });
+  console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${services.summary.map((l) => `  ${l}`).join('\n')}`);
+  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services, resultsDir }];
+  const tagged = (tag: string) => (options.grep ? `(?=.*${tag})(?=.*(?:${options.grep}))` : tag);
+  if (options.suite && options.restricted) {
+    runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: tagged('@restricted'), options, services, resultsDir });
+  }
+  if (options.suite && services.kube) {
+    // A user who put stackgres.kubeconfig in User settings: a remote window does not apply it (issue 16 §2).
+    runs.push({ name: 'user-settings', trusted: true, suite: true, ui: false, grep: tagged('@userSettings'), machineInUser: true, options, services, resultsDir });
+  }
+  const outcomes: Outcome[] = [];
+  try {
+    for (const run of runs) {
+      if (stopRequested()) break;
+      // A run that breaks down (code-server, the workbench, a hung suite) is reported, and the next one still runs.
+      outcomes.push(
+        await editorRun(browser, install, vsix, editorRoot, run).catch((err: unknown) => {
+          if (!stopRequested()) reportError(err);
+          return { run: `${editor} ${run.name}`, error: err instanceof StepError ? `${err.message}` : String(err) };
+        }),
+      );
+    }
+  } finally {
+    await services.stop();
+    unregisterLog();
+    keepSandboxLog();
+  }
+  if (!stopRequested()) outcomes.push({ run: `${editor} extension host`, logCheck: checkExtensionHostLogs(runs.map((r) => join(resultsDir, r.name, 'editor-logs'))) });
+  return outcomes;
 }
 
 interface RunSpec {
@@ -165,16 +223,23 @@ interface RunSpec {
   grep?: string;
   options: Options;
   services: EditorServices;
+  /** test-results/<editor>: screenshots, and a folder of logs per run. */
+  resultsDir: string;
+  /** Settings of machine scope go to User settings, where a remote window ignores them. */
+  machineInUser?: boolean;
 }
 
 /** One editor profile: fresh folders, the VSIX installed, code-server up, then the suite and/or UI checks. */
 async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vsix: string, runRoot: string, spec: RunSpec): Promise<Outcome> {
   const root = join(runRoot, spec.name);
   const dirs = freshEditorDirs(root);
+  const resultsDir = spec.resultsDir;
+  const runName = `${install.spec.name} ${spec.name}`;
   const workspace = join(root, 'workspace');
   cpSync(FIXTURE_WORKSPACE, workspace, { recursive: true });
   writeUserSettings(dirs, {
     trustWorkspace: spec.trusted,
+    machineInUser: spec.machineInUser,
     extra: {
       // Word-based suggestions would list words of other open files and blur what the extension offers.
       'editor.wordBasedSuggestions': 'off',
@@ -195,15 +260,15 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
     },
   });
   const extensionDir = await installVsix(install, dirs, vsix, EXTENSION_ID);
-  console.log(`\n[${spec.name}] VSIX installed into ${extensionDir}; workspace ${spec.trusted ? 'trusted' : 'NOT trusted (Restricted Mode)'}`);
+  console.log(`\n[${runName}] VSIX installed into ${extensionDir}; workspace ${spec.trusted ? 'trusted' : 'NOT trusted (Restricted Mode)'}`);
 
   const port = spec.options.port ?? (await freePort());
   const server = await startCodeServer(install, dirs, { port, env: spec.services.env });
   const page = await newWorkbenchPage(browser.browser, join(root, 'browser-console.log'));
-  const outcome: Outcome = { run: spec.name };
+  const outcome: Outcome = { run: runName };
   try {
     if (spec.suite) {
-      outcome.suite = await runSuite(page, server, dirs, { ...spec, root, workspace, extensionDir });
+      outcome.suite = await runSuite(page, server, dirs, { ...spec, name: runName, root, workspace, extensionDir });
     }
     if (spec.ui) {
       // A plain window, without the test payload: the installed extension loads as it does for a user.
@@ -217,15 +282,15 @@ async function editorRun(browser: RunningBrowser, install: CodeServerInstall, vs
       await page.goto(workbenchUrl(server, uiWorkspace));
       const workbench = new Workbench(page, uiWorkspace);
       await waitForWorkbench(workbench, root, 'open the workbench for the UI checks');
-      outcome.ui = await runUiChecks(workbench, RESULTS_DIR, spec.services.kube !== undefined, spec.options.readmeDir);
+      outcome.ui = await runUiChecks(workbench, resultsDir, spec.services.kube !== undefined, spec.options.readmeDir);
     }
   } catch (err) {
-    await page.screenshot({ path: join(RESULTS_DIR, `${spec.name}-failure.png`) }).catch(() => undefined);
+    await page.screenshot({ path: join(resultsDir, `${spec.name}-failure.png`) }).catch(() => undefined);
     throw err;
   } finally {
     await page.context().close().catch(() => undefined);
     await server.stop();
-    keepLogs(spec.name, root, dirs);
+    keepLogs(join(resultsDir, spec.name), root, dirs);
   }
   return outcome;
 }
@@ -241,6 +306,7 @@ async function runSuite(
     progressFile: join(run.root, 'progress.json'),
     grep: run.grep,
     workspaceTrusted: run.trusted,
+    machineSettingsIn: run.machineInUser ? 'User' : 'Machine',
     logsRoot: join(dirs.userDataDir, 'logs'),
     testTimeoutMs: 60_000,
     kube: run.services.kube,
@@ -268,10 +334,10 @@ async function runSuite(
     },
     () => hangReport(config, run.root, dirs),
   ).catch(async (err: unknown) => {
-    await page.screenshot({ path: join(RESULTS_DIR, `${run.name}-suite-timeout.png`) }).catch(() => undefined);
+    await page.screenshot({ path: join(run.resultsDir, `${run.name.split(' ').pop()}-suite-timeout.png`) }).catch(() => undefined);
     throw err;
   });
-  await workbench.screenshot(join(RESULTS_DIR, `${run.name}-workbench-after-suite.png`));
+  await workbench.screenshot(join(run.resultsDir, `${run.name.split(' ').pop()}-workbench-after-suite.png`));
   return results;
 }
 
@@ -298,9 +364,8 @@ function hangReport(config: RunConfig, root: string, dirs: EditorDirs): string {
   return lines.join('\n\n');
 }
 
-/** Copies the run's logs (code-server, browser console, editor logs, results, workspace) to test-results/<run>/. */
-function keepLogs(run: string, root: string, dirs: EditorDirs): void {
-  const target = join(RESULTS_DIR, run);
+/** Copies the run's logs (code-server, browser console, editor logs, results, workspace) to test-results/<editor>/<run>/. */
+function keepLogs(target: string, root: string, dirs: EditorDirs): void {
   mkdirSync(target, { recursive: true });
   for (const file of ['code-server.log', 'browser-console.log', 'results.json']) {
     if (existsSync(join(root, file))) cpSync(join(root, file), join(target, file));

@@ -33,6 +33,17 @@ export interface EditorServices {
   summary: string[];
   /** The sandbox's log (failed API requests, operator and S3 mirror activity), when there is one. */
   logFile?: string;
+  /** Stops what was started (also done by the driver's cleanups, on failure and Ctrl-C). */
+  stop(): Promise<void>;
+}
+
+/** Registers `stop` as a cleanup and returns a stop that runs it once and unregisters it. */
+function stoppable(name: string, stop: () => Promise<void>): () => Promise<void> {
+  const unregister = onCleanup(name, stop);
+  return async () => {
+    unregister();
+    await stop();
+  };
 }
 
 export async function startEditorServices(options: ServiceOptions): Promise<EditorServices> {
@@ -43,12 +54,13 @@ export async function startEditorServices(options: ServiceOptions): Promise<Edit
     // empty kubeconfig keeps the extension away from whatever ~/.kube/config this machine has.
     const kubeconfig = join(options.dir, 'no-cluster.kubeconfig');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
-    return { settings: { 'stackgres.kubeconfig': kubeconfig }, env: {}, summary: [`No sandbox: ${REFERENCE_MISSING}`] };
+    return { settings: { 'stackgres.kubeconfig': kubeconfig }, env: {}, summary: [`No sandbox: ${REFERENCE_MISSING}`], stop: async () => undefined };
   }
   if (!options.kubeconfig) {
     const sandbox = await startSandbox({ dir: options.dir, s3: withS3 ? 'required' : 'off' });
-    onCleanup('the sandbox (Kubernetes API server, Ceph RGW)', sandbox.stop);
+    const stop = stoppable('the sandbox (Kubernetes API server, Ceph RGW)', sandbox.stop);
     return {
+      stop,
       kube: sandbox.kube,
       s3: sandbox.s3,
       settings: { 'stackgres.kubeconfig': sandbox.kube.kubeconfig },
@@ -66,12 +78,16 @@ export async function startEditorServices(options: ServiceOptions): Promise<Edit
         })
       : undefined,
   ]);
-  if (rgw) onCleanup('Ceph RGW', rgw.stop);
-  onCleanup(`delete the test namespaces ${cluster.kube.scratchPrefix}-*`, async () => {
+  const stopRgw = rgw ? stoppable('Ceph RGW', rgw.stop) : async () => undefined;
+  const deleteNamespaces = stoppable(`delete the test namespaces ${cluster.kube.scratchPrefix}-*`, async () => {
     const deleted = await cluster.deleteScratchNamespaces();
     if (deleted.length) console.log(`Deleted test namespaces: ${deleted.join(', ')}`);
   });
   return {
+    stop: async () => {
+      await deleteNamespaces();
+      await stopRgw();
+    },
     kube: cluster.kube,
     s3: rgw ? { endpoint: rgw.endpoint, region: rgw.region, bucket: rgw.bucket, owner: { ...rgw.owner }, limited: { ...rgw.limited } } : undefined,
     settings: cluster.settings,

@@ -3,7 +3,7 @@
  * suggestions for an SGObjectStorage `type`, the hover of a backup schedule, the Problems panel, and the
  * StackGres view on the sandbox cluster, the recoverable-window picture of its cluster, and Apply Manifest's
  * diff and dry-run rejections.
- * Each check leaves a screenshot test-results/ui-<name>.png. With a README folder (`npm run screenshots`),
+ * Each check leaves a screenshot test-results/<editor>/ui-<name>.png. With a README folder (`npm run screenshots`),
  * the checks that have a `readme` picture also save the part of the window it shows there, cropped small.
  */
 import { existsSync, writeFileSync } from 'node:fs';

@@ -57,6 +57,7 @@ export async function run(): Promise<void> {
   const failed = tests.filter((t) => t.state === 'failed').length;
   const results: SuiteResults = {
     vscodeVersion: vscode.version,
+    nodeVersion: process.version,
     workspaceTrusted: vscode.workspace.isTrusted,
     grep: config.grep,
     startedAt: started.toISOString(),

@@ -20,6 +20,12 @@ export interface RunConfig {
   workspaceTrusted: boolean;
   /** A folder holding the editor's logs (searched recursively for the extension's own log). */
   logsRoot: string;
+  /**
+   * Where the driver wrote the settings of machine scope (`stackgres.kubeconfig`): `Machine`, the Remote
+   * settings a code-server window reads them from; `User`, where a remote window ignores them (the run that
+   * tests the message saying so). Absent: `Machine`.
+   */
+  machineSettingsIn?: 'Machine' | 'User';
   /** Per-test timeout for mocha. */
   testTimeoutMs?: number;
   /** The Kubernetes API the extension is connected to for this run (absent: none was started). */
@@ -127,6 +133,8 @@ export interface TestResult {
 
 export interface SuiteResults {
   vscodeVersion: string;
+  /** `process.version` inside the extension host. */
+  nodeVersion: string;
   workspaceTrusted: boolean;
   grep?: string;
   startedAt: string;

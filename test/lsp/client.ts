@@ -43,8 +43,9 @@ export class LspClient {
 
   private constructor(private readonly proc: ChildProcess, readonly connection: MessageConnection) {}
 
-  static async start(workspace?: string, initializationOptions: Record<string, unknown> = { validationDelay: 0 }, env: Record<string, string> = {}): Promise<LspClient> {
-    const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  /** `node`: the Node binary that runs the server (the real-editor driver tries several versions). */
+  static async start(workspace?: string, initializationOptions: Record<string, unknown> = { validationDelay: 0 }, env: Record<string, string> = {}, node = process.execPath): Promise<LspClient> {
+    const proc = spawn(node, [...SERVER_NODE_FLAGS, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new LspClient(proc, connection);
     proc.stderr!.on('data', (d: Buffer) => client.stderr.push(d.toString()));

@@ -28,7 +28,9 @@ export const clusterCommands: CommandSpec[] = [
       const api = await ctx.connection.api().catch(() => undefined);
       const contexts = api?.contexts() ?? [];
       if (!contexts.length) {
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'stackgres.kubeconfig');
+        // In a remote window the setting takes effect only in the Remote settings (it is machine-scoped).
+        if (vscode.env.remoteName) await vscode.commands.executeCommand('workbench.action.openRemoteSettings');
+        else await vscode.commands.executeCommand('workbench.action.openSettings', 'stackgres.kubeconfig');
         return;
       }
       const chosen = ctx.connection.chosenContext();

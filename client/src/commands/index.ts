@@ -71,6 +71,7 @@ function report(ctx: ExtensionContextHolder, id: string, err: unknown): void {
     ctx.log.info(`${id}: ${message}`);
   } else if (isKubeError(err)) {
     message = err.action ? `${err.message} ${err.action}` : err.message;
+    action = err.command;
     ctx.log.warn(`${id}: ${err.describe()}`);
   } else if (isStorageError(err)) {
     message = err.message;

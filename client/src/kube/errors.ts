@@ -30,6 +30,8 @@ export interface KubeErrorCause {
 
 export interface KubeErrorInit {
   readonly action?: string;
+  /** A command that does the action (a button on the notification, the action's row in the view). */
+  readonly command?: { readonly title: string; readonly command: string };
   readonly causes?: readonly KubeErrorCause[];
   /** HTTP status code, when the server answered. */
   readonly status?: number;
@@ -42,6 +44,7 @@ export interface KubeErrorInit {
 export class KubeError extends Error {
   override readonly name = 'KubeError';
   readonly action?: string;
+  readonly command?: { readonly title: string; readonly command: string };
   readonly causes?: readonly KubeErrorCause[];
   readonly status?: number;
   readonly kubeReason?: string;
@@ -54,6 +57,7 @@ export class KubeError extends Error {
   ) {
     super(message);
     this.action = init.action;
+    this.command = init.command;
     this.causes = init.causes?.length ? init.causes : undefined;
     this.status = init.status;
     this.kubeReason = init.kubeReason;

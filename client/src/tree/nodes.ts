@@ -45,11 +45,11 @@ export class ContextNode implements Node {
   }
 }
 
-export function errorNodes(parent: string, error: { message: string; action?: string; reason: string }): Node[] {
+export function errorNodes(parent: string, error: { message: string; action?: string; command?: vscode.Command; reason: string }): Node[] {
   const retry: vscode.Command = { title: vscode.l10n.t('Retry'), command: 'stackgres.refresh' };
   const icon = error.reason === 'crdsMissing' ? 'info' : 'error';
   const nodes: Node[] = [new MessageNode(`${parent}/error`, error.message, undefined, icon, retry)];
-  if (error.action) nodes.push(new MessageNode(`${parent}/action`, error.action, undefined, 'lightbulb', retry));
+  if (error.action) nodes.push(new MessageNode(`${parent}/action`, error.action, undefined, 'lightbulb', error.command ?? retry));
   return nodes;
 }
 

@@ -139,7 +139,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }
       this.setTreeState('rows');
       return [
-        ...errorNodes('connection', { message: e?.message ?? String((err as Error)?.message ?? err), action: e?.action, reason: e?.reason ?? 'config' }),
+        ...errorNodes('connection', { message: e?.message ?? String((err as Error)?.message ?? err), action: e?.action, command: e?.command, reason: e?.reason ?? 'config' }),
         new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),
       ];
     }
