@@ -19,7 +19,8 @@
  * Options: --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
  *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
  *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
- *          --no-s3 (no Ceph RGW).
+ *          --no-s3 (no Ceph RGW), --coexistence-only / --no-coexistence (the setups beside Red Hat YAML and
+ *          the Kubernetes extension, coexistence.ts; they run with the suite unless --grep leaves them out).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, t
 import { Outcome, printSummary, seconds } from './summary';
 import { EditorServices, startEditorServices } from './services';
 import { runUiChecks } from './uiChecks';
+import { coexistenceMissing, defaultCoexistenceEditor, runCoexistence } from './coexistence';
 import { EXTENSION_ID, packageVsix } from './vsix';
 import { Workbench } from './workbench';
 
@@ -49,6 +51,8 @@ interface Options {
   grep?: string;
   kubeconfig?: string;
   s3: boolean;
+  coexistence: boolean;
+  coexistenceOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -57,6 +61,8 @@ function parseOptions(argv: string[]): Options {
     ui: true,
     restricted: true,
     s3: true,
+    coexistence: true,
+    coexistenceOnly: false,
     timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 600) * 1000,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -69,10 +75,12 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--grep') options.grep = argv[++i];
     else if (arg === '--kubeconfig') options.kubeconfig = argv[++i];
     else if (arg === '--no-s3') options.s3 = false;
+    else if (arg === '--coexistence-only') (options.coexistenceOnly = true), (options.ui = false), (options.restricted = false);
+    else if (arg === '--no-coexistence') options.coexistence = false;
     else {
       throw new StepError(
         'read options',
-        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3)`,
+        `unknown option ${arg} (use --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --coexistence-only, --no-coexistence)`,
       );
     }
   }
@@ -127,7 +135,7 @@ async function main(): Promise<number> {
   const services = await servicesPromise;
 
   const browser = await launchChromium();
-  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services }];
+  const runs: RunSpec[] = options.coexistenceOnly ? [] : [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services }];
   if (options.suite && options.restricted) {
     runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: options.grep ? `(?=.*@restricted)(?=.*(?:${options.grep}))` : '@restricted', options, services });
   }
@@ -142,9 +150,28 @@ async function main(): Promise<number> {
       }),
     );
   }
+  let coexistenceTable: string | undefined;
+  const coexistenceNote: string[] = [];
+  if (options.suite && options.coexistence && !stopRequested() && (options.grep === undefined || new RegExp(options.grep).test('Coexistence'))) {
+    const editor = defaultCoexistenceEditor(install);
+    const missing = coexistenceMissing(editor, services);
+    if (missing) coexistenceNote.push(missing);
+    else {
+      const t0 = Date.now();
+      outcomes.push(
+        await runCoexistence(browser, editor, vsix, runRoot, RESULTS_DIR, services).then(
+          ({ results, table }) => ((coexistenceTable = table), { run: 'coexistence', suite: results }),
+          (err: unknown) => ({ run: 'coexistence', error: err instanceof StepError ? err.message : String(err) }),
+        ),
+      );
+      coexistenceNote.push(`coexistence setups took ${seconds(Date.now() - t0)}`);
+    }
+  }
   await browser.close();
 
   const { passed, failed } = printSummary(outcomes);
+  if (coexistenceTable) console.log(`\nCoexistence (test-results/coexistence.md):\n${coexistenceTable}`);
+  for (const line of coexistenceNote) console.log(line);
   console.log(`\nResults, logs and screenshots: ${relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/ (total ${seconds(Date.now() - started)})`);
   console.log(`vscode: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
