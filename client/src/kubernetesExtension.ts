@@ -4,6 +4,7 @@
  * the `configuration` component (v1.1, else v1) gives the kubeconfig path it uses and events when the path
  * or the context changes. No `vscode` value is imported here, so the contract is unit-tested.
  */
+import * as path from 'node:path';
 import type { Disposable, Event } from 'vscode';
 
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
@@ -15,6 +16,8 @@ export interface KubernetesConfiguration {
   readonly onDidChangeKubeconfigPath?: Event<unknown>;
   /** Only in v1.1. */
   readonly onDidChangeContext?: Event<unknown>;
+  /** Only in v1.1: the namespace chosen in its Clusters view. */
+  readonly onDidChangeNamespace?: Event<unknown>;
 }
 
 interface Broker {
@@ -36,16 +39,21 @@ export async function configurationApi(exports: unknown): Promise<{ api: Kuberne
   return { reason: 'it offers no configuration API v1 or v1.1' };
 }
 
-/** The kubeconfig file on this machine the extension uses; a WSL path is not one we can read. */
-export function hostKubeconfig(api: KubernetesConfiguration): string | undefined {
+/**
+ * The kubeconfig files on this machine the extension uses; a WSL path is not one we can read. It hands a
+ * multi-file KUBECONFIG over as one string (`a:b`): split as kubectl does, to be merged.
+ */
+export function hostKubeconfig(api: KubernetesConfiguration, delimiter = path.delimiter): string[] | undefined {
   const p = api.getKubeconfigPath();
-  return p.pathType === 'host' && p.hostPath ? p.hostPath : undefined;
+  const files = p.pathType === 'host' && p.hostPath ? p.hostPath.split(delimiter).filter(Boolean) : [];
+  return files.length ? files : undefined;
 }
 
-/** Subscribes to the changes of kubeconfig and context the API reports. */
-export function onKubernetesChange(api: KubernetesConfiguration, listener: () => void): Disposable[] {
+/** Subscribes to the changes of kubeconfig, context and namespace the API reports. */
+export function onKubernetesChange(api: KubernetesConfiguration, listener: (what: 'kubeconfig' | 'context' | 'namespace') => void): Disposable[] {
   const out: Disposable[] = [];
-  if (api.onDidChangeKubeconfigPath) out.push(api.onDidChangeKubeconfigPath(listener));
-  if (api.onDidChangeContext) out.push(api.onDidChangeContext(listener));
+  if (api.onDidChangeKubeconfigPath) out.push(api.onDidChangeKubeconfigPath(() => listener('kubeconfig')));
+  if (api.onDidChangeContext) out.push(api.onDidChangeContext(() => listener('context')));
+  if (api.onDidChangeNamespace) out.push(api.onDidChangeNamespace(() => listener('namespace')));
   return out;
 }
