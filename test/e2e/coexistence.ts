@@ -6,6 +6,7 @@
  *   A  ours alone                 B  ours + Red Hat YAML
  *   C  ours + Red Hat YAML + Kubernetes connected to the sandbox API server (which publishes /openapi/v2)
  *   D  Red Hat YAML + Kubernetes without ours (the baseline)
+ *   E  as C, but the Kubernetes extension has no kubeconfig and its activation waits on a prompt: ours still works
  *
  * Each VSIX is installed once per run: Red Hat YAML into one extensions folder, which is then copied and gets
  * the Kubernetes VSIX; C and D share that folder. Ours is loaded as the development extension (the folder the
@@ -70,6 +71,8 @@ interface Setup {
   ours: boolean;
   yaml: boolean;
   kubernetes: boolean;
+  /** The Kubernetes extension gets no kubeconfig, so its activation waits on a prompt (since 1.3.25). */
+  stuck?: boolean;
 }
 
 export const SETUPS: Setup[] = [
@@ -77,6 +80,7 @@ export const SETUPS: Setup[] = [
   { name: 'B', title: 'StackGres + Red Hat YAML', ours: true, yaml: true, kubernetes: false },
   { name: 'C', title: 'StackGres + Red Hat YAML + Kubernetes (cluster with /openapi/v2)', ours: true, yaml: true, kubernetes: true },
   { name: 'D', title: 'Red Hat YAML + Kubernetes, without StackGres (baseline)', ours: false, yaml: true, kubernetes: true },
+  { name: 'E', title: 'StackGres + Red Hat YAML + Kubernetes waiting on its "Kubeconfig not found" prompt', ours: true, yaml: true, kubernetes: true, stuck: true },
 ];
 
 /** Runs the four setups and returns their checks as one suite's results, plus the measured table. */
@@ -121,7 +125,7 @@ export async function runCoexistence(
     }
     measures.push(measure);
     console.log(`[coexistence] setup ${setup.name} (${setup.title}) in ${seconds(Date.now() - t)}${measure.error ? `: ${measure.error.split('\n')[0]}` : ''}`);
-    tests.push(...checksFor(setup, measure, Date.now() - t));
+    tests.push(...checksFor(setup, measure, Date.now() - t, { kubeconfig: services.kube?.kubeconfig }));
   }
   const table = formatTable(measures);
   writeFileSync(join(resultsDir, 'coexistence.json'), JSON.stringify(measures, null, 2));
@@ -209,8 +213,9 @@ async function runSetup(browser: RunningBrowser, install: CodeServerInstall, set
       ...(setup.kubernetes
         ? {
             'vs-kubernetes': {
-              'vs-kubernetes.kubeconfig': kubeconfig,
-              'vs-kubernetes.knownKubeconfigs': [kubeconfig],
+              // Stuck: a kubeconfig that does not exist, and its prompt about it left unanswered.
+              'vs-kubernetes.kubeconfig': setup.stuck ? join(run.root, 'no-such-kubeconfig') : kubeconfig,
+              'vs-kubernetes.knownKubeconfigs': setup.stuck ? [] : [kubeconfig],
               'vs-kubernetes.kubectl-path': '/usr/bin/kubectl',
               'vs-kubernetes.crd-code-completion': 'enabled',
               'vs-kubernetes.ignore-recommendations': true,
@@ -227,6 +232,8 @@ async function runSetup(browser: RunningBrowser, install: CodeServerInstall, set
     resultsFile: join(run.root, 'measure.json'),
     stackgresFiles: STACKGRES_FILES,
     expectOurContributor: setup.ours && setup.yaml,
+    kubernetesStuck: setup.stuck,
+    kubernetesKubeconfig: kubeconfig,
   };
   writeFileSync(join(probeDir, 'probe-config.json'), JSON.stringify(config, null, 2));
 
@@ -257,7 +264,7 @@ async function runSetup(browser: RunningBrowser, install: CodeServerInstall, set
 }
 
 /** The targets of issue 11 §1 as test results, so the run's summary counts them. */
-export function checksFor(setup: Setup, m: SetupMeasure, durationMs: number): TestResult[] {
+export function checksFor(setup: Setup, m: SetupMeasure, durationMs: number, run: { kubeconfig?: string } = {}): TestResult[] {
   const out: TestResult[] = [];
   const check = (title: string, problem: () => string | undefined) => {
     let message: string | undefined;
@@ -282,6 +289,24 @@ export function checksFor(setup: Setup, m: SetupMeasure, durationMs: number): Te
       !m.completion?.labels ? 'no completion at the backups entry' : m.completion.duplicates.length ? `offered twice: ${m.completion.duplicates.join(', ')}` : undefined,
     );
     check('one hover at cronSchedule', () => (m.hover?.count === 1 ? undefined : `${m.hover?.count ?? 0} hovers: ${(m.hover?.firstLines ?? []).join(' | ')}`));
+    if (setup.kubernetes && !setup.stuck) {
+      check("the Kubernetes extension's real API meets our contract: configuration v1.1, its kubeconfig, namespace and context events", () => {
+        const c = m.contract;
+        if (!c || c.reason) return `not usable: ${c?.reason ?? 'not measured'}`;
+        const kubeconfig = run.kubeconfig;
+        if (c.version !== 'v1_1') return `configuration API ${c.version}`;
+        if (JSON.stringify(c.kubeconfig) !== JSON.stringify([kubeconfig])) return `kubeconfig ${JSON.stringify(c.kubeconfig)}, expected ${kubeconfig}`;
+        return c.namespaceEvent && c.contextEvent ? undefined : `events: namespace ${c.namespaceEvent}, context ${c.contextEvent}`;
+      });
+    }
+    if (setup.stuck) {
+      check('ours activates and connects while the Kubernetes extension waits on its prompt', () => {
+        const o = m.ourConnection;
+        if (!o) return 'not measured';
+        if (o.kubernetesActive) return 'the Kubernetes extension finished activating: this setup no longer shows a waiting extension';
+        return o.connectedContext ? undefined : `not connected: ${o.error ?? 'no context'}`;
+      });
+    }
   } else {
     // The baseline must show what users see, or the other setups' numbers would prove nothing.
     check('the Kubernetes extension hands the cluster CRD schemas to Red Hat YAML on StackGres files', () =>

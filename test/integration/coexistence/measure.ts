@@ -7,6 +7,10 @@ export interface CoexistenceProbeConfig {
   stackgresFiles: string[];
   /** Whether our extension should register with Red Hat YAML in this setup (the probe waits for it). */
   expectOurContributor: boolean;
+  /** The Kubernetes extension has no kubeconfig and waits on its "Kubeconfig not found" prompt: do not wait for it. */
+  kubernetesStuck?: boolean;
+  /** The kubeconfig the Kubernetes extension was given (to check its API hands that file over). */
+  kubernetesKubeconfig?: string;
 }
 
 export interface FileMeasure {
@@ -32,5 +36,9 @@ export interface SetupMeasure {
   readyMs?: number;
   totalMs?: number;
   notes: string[];
+  /** The Kubernetes extension's API as our contract code reads it from the real extension. */
+  contract?: { version?: string; reason?: string; kubeconfig?: string[]; namespaceEvent: boolean; contextEvent: boolean };
+  /** Our extension with the Kubernetes extension present: still active, and connected to the sandbox. */
+  ourConnection?: { kubernetesActive: boolean; connectedContext?: string; error?: string };
   error?: string;
 }

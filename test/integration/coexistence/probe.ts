@@ -8,6 +8,8 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from '../../poll';
+import type { TestingApi } from '../../../client/src/extension';
+import { configurationApi, hostKubeconfig } from '../../../client/src/kubernetesExtension';
 import type { CoexistenceProbeConfig, FileMeasure, SetupMeasure } from './measure';
 
 const YAML_ID = 'redhat.vscode-yaml';
@@ -62,7 +64,19 @@ async function probe(config: CoexistenceProbeConfig, measure: SetupMeasure): Pro
     }
   }
   const kubernetes = vscode.extensions.getExtension(KUBERNETES_ID);
-  if (kubernetes && yamlApi) {
+  if (kubernetes && ours && config.kubernetesStuck) {
+    // Its activation waits on a prompt nobody answers: ours must have activated (awaited above) and connect.
+    const testing = (ours.exports as { testing?: TestingApi }).testing;
+    const result: NonNullable<SetupMeasure['ourConnection']> = { kubernetesActive: kubernetes.isActive };
+    try {
+      const api = await testing?.context.connection.api();
+      result.connectedContext = api?.context.name;
+    } catch (err) {
+      result.error = String(err);
+    }
+    measure.ourConnection = result;
+  }
+  if (kubernetes && yamlApi && !config.kubernetesStuck) {
     const api = yamlApi;
     await waitFor('the Kubernetes extension to activate', () => kubernetes.isActive, 60_000, 200);
     // It fetches /openapi/v2 through `kubectl proxy` in the background: wait until it holds the CRD schemas,
@@ -74,6 +88,17 @@ async function probe(config: CoexistenceProbeConfig, measure: SetupMeasure): Pro
       500,
     );
     measure.notes.push(`Kubernetes extension had the cluster's schemas after ${Date.now() - started} ms`);
+    // The contract our connection code relies on, read from the real extension's exports.
+    const found = await configurationApi(kubernetes.exports);
+    const contract: NonNullable<SetupMeasure['contract']> = { namespaceEvent: false, contextEvent: false };
+    if ('reason' in found) contract.reason = found.reason;
+    else {
+      contract.version = found.version;
+      contract.kubeconfig = hostKubeconfig(found.api);
+      contract.namespaceEvent = typeof found.api.onDidChangeNamespace === 'function';
+      contract.contextEvent = typeof found.api.onDidChangeContext === 'function';
+    }
+    measure.contract = contract;
   }
   measure.readyMs = Date.now() - started;
 
