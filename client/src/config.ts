@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { featureMode, type FeatureModes } from './coexistence';
 
 /** The extension's settings, typed, read in one place. */
 export interface Settings {
@@ -6,6 +7,8 @@ export interface Settings {
   readonly maxFileSizeMB: number;
   /** How often Secret names and keys are read again while connected (ms); 0: never on a timer. */
   readonly secretsRefreshMs: number;
+  /** `stackgres.validate.schema`, `stackgres.completion`, `stackgres.hover` (see coexistence.ts). */
+  readonly features: FeatureModes;
 }
 
 export function readSettings(): Settings {
@@ -14,6 +17,7 @@ export function readSettings(): Settings {
     maxFileSizeMB: Math.max(1, c.get<number>('validation.maxFileSizeMB', 5)),
     // Below a few seconds the reads would only add load on the API server.
     secretsRefreshMs: secondsToMs(c.get<number>('live.secretsRefreshSeconds', 30)),
+    features: { schema: featureMode(c.get('validate.schema')), completion: featureMode(c.get('completion')), hover: featureMode(c.get('hover')) },
   };
 }
 

@@ -108,7 +108,7 @@ export class ClusterConnection implements vscode.Disposable {
         trusted: vscode.workspace.isTrusted,
         log: (line) => this.log.info(line),
       });
-      this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${kubeconfigPath ?? 'the default kubeconfig'} (${from})`);
+      this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${typeof kubeconfigPath === 'object' ? kubeconfigPath.join(', ') : (kubeconfigPath ?? 'the default kubeconfig')} (${from})`);
       this.setState({ kind: 'connected', api });
       return api;
     } catch (caught) {
@@ -122,11 +122,12 @@ export class ClusterConnection implements vscode.Disposable {
     }
   }
 
-  private kubeconfig(): { path: string | undefined; from: string } {
+  private kubeconfig(): { path: string | readonly string[] | undefined; from: string } {
     const chosen = this.chosenKubeconfig();
     if (chosen) return { path: chosen, from: 'chosen for this workspace' };
     const setting = userKubeconfigSetting();
     if (setting) return { path: setting.replace(/^~(?=\/)/, process.env.HOME ?? '~'), from: 'your settings' };
+    // Several files (its KUBECONFIG) are merged, as kubectl does.
     const fromExtension = this.kubernetesApi ? hostKubeconfig(this.kubernetesApi) : undefined;
     return { path: fromExtension, from: fromExtension ? 'the Kubernetes extension' : 'KUBECONFIG or ~/.kube/config' };
   }
@@ -211,8 +212,10 @@ export class ClusterConnection implements vscode.Disposable {
       }
       this.kubernetesApi = found.api;
       this.log.info(`Following the Kubernetes extension's kubeconfig (configuration API ${found.version}; set stackgres.kubeconfig to use another)`);
-      this.disposables.push(...onKubernetesChange(found.api, () => {
-        if (!this.chosenKubeconfig() && !userKubeconfigSetting()) this.reset('the Kubernetes extension switched kubeconfig or context');
+      this.disposables.push(...onKubernetesChange(found.api, (what) => {
+        // A namespace chosen for this workspace wins over the one chosen in its Clusters view.
+        if (what === 'namespace' && this.chosenNamespace()) return;
+        if (!this.chosenKubeconfig() && !userKubeconfigSetting()) this.reset(`the Kubernetes extension switched ${what}`);
       }));
       this.reset('using the Kubernetes extension\'s kubeconfig');
     } catch (err) {

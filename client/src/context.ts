@@ -16,6 +16,8 @@ import { WalkthroughProgress } from './walkthrough';
 import { changeNeedsRestart, RESTART_SETTINGS } from './settingEffects';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
 import { SERVER_NODE_FLAGS } from '@core/memoryLimits';
+import { decideCoexistence } from './coexistence';
+import { claimStackGresDocuments, redHatYamlInstalled } from './redHatYaml';
 
 /**
  * Owns the language client, the log, the settings, the cluster connection and its model, the tree, the bucket
@@ -31,6 +33,9 @@ export class ExtensionContextHolder {
   private readonly modelChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeModel = this.modelChanged.event;
   private liveSync: LiveSync | undefined;
+  /** Whether our contributor is registered with Red Hat YAML (it has no way to unregister). */
+  private claimed = false;
+  private redHatYaml = redHatYamlInstalled();
   /** The tree's data, for commands that reveal nodes and for the integration suite. */
   tree: ClusterTreeProvider | undefined;
   private treeView: vscode.TreeView<Node> | undefined;
@@ -66,6 +71,14 @@ export class ExtensionContextHolder {
     this.applyUi = new ApplyUi();
     extension.subscriptions.push(this.log, this.status, this.connection, this.modelChanged, this.applyUi);
     extension.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
+    // Red Hat YAML installed or removed while we run: who answers on StackGres documents changes.
+    extension.subscriptions.push(
+      vscode.extensions.onDidChange(() => {
+        if (redHatYamlInstalled() === this.redHatYaml) return;
+        this.redHatYaml = !this.redHatYaml;
+        void this.restart();
+      }),
+    );
   }
 
   /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
@@ -153,12 +166,14 @@ export class ExtensionContextHolder {
       debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
     };
     const settings = readSettings();
+    const coexistence = decideCoexistence(settings.features, this.redHatYaml);
+    this.applyCoexistence(coexistence.claimStackGresDocuments);
     const clientOptions: LanguageClientOptions = {
       // Files and unsaved files only: not our read-only views (cluster YAML, apply reviews, reports).
       documentSelector: [{ language: 'yaml', scheme: 'file' }, { language: 'yaml', scheme: 'untitled' }],
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: { maxFileSizeMB: settings.maxFileSizeMB },
+      initializationOptions: { maxFileSizeMB: settings.maxFileSizeMB, features: coexistence.ours },
       synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     };
     const client = new LanguageClient('stackgres', 'StackGres Language Server', serverOptions, clientOptions);
@@ -202,6 +217,19 @@ export class ExtensionContextHolder {
       clearTimeout(timer);
     }
     await client.stop().catch((err: unknown) => this.log.info(`The language server did not stop cleanly: ${String(err)}`));
+  }
+
+  /** Registers with Red Hat YAML when StackGres documents should get no other schema there. */
+  private applyCoexistence(claim: boolean): void {
+    if (claim && !this.claimed) {
+      this.claimed = true;
+      void claimStackGresDocuments().then((what) => this.log.info(what));
+    } else if (!claim && this.claimed) {
+      // vscode-yaml's contributor API cannot unregister: only a new window hands StackGres documents back.
+      void vscode.window
+        .showInformationMessage(vscode.l10n.t('Red Hat YAML keeps answering nothing on StackGres documents until the window is reloaded.'), vscode.l10n.t('Reload Window'))
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.reloadWindow'));
+    }
   }
 
   private async restart(): Promise<void> {

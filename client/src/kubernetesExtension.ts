@@ -1,24 +1,26 @@
 /**
- * The Microsoft Kubernetes extension's public API, as its `vscode-kubernetes-tools-api` package defines it:
- * the extension's exports are an API broker, `get(component, version)` answers `{ available, api }`, and
- * the `configuration` component (v1.1, else v1) gives the kubeconfig path it uses and events when the path
- * or the context changes. No `vscode` value is imported here, so the contract is unit-tested.
+ * The Microsoft Kubernetes extension's public API, typed by its `vscode-kubernetes-tools-api` package (types
+ * only: nothing of it is bundled): the extension's exports are an API broker, `get(component, version)`
+ * answers `{ available, api }`, and the `configuration` component (v1.1, else v1) gives the kubeconfig path
+ * it uses and events when the path, the context or (v1.1) the namespace changes. No `vscode` value is
+ * imported here, so the contract is unit-tested, and test/e2e/coexistence.ts checks it on the real extension.
  */
-import type { Disposable, Event } from 'vscode';
+import * as path from 'node:path';
+import type { Disposable } from 'vscode';
+import type { API, ConfigurationV1 } from 'vscode-kubernetes-tools-api';
+// 1.3.0 does not re-export v1.1 from its index.
+import type { ConfigurationV1_1 } from 'vscode-kubernetes-tools-api/js/configuration/v1_1';
 
 export const KUBERNETES_EXTENSION_ID = 'ms-kubernetes-tools.vscode-kubernetes-tools';
 
-export type KubeconfigPath = { readonly pathType: 'host'; readonly hostPath: string } | { readonly pathType: 'wsl'; readonly wslPath: string };
+export type KubeconfigPath = ConfigurationV1.KubeconfigPath;
 
-export interface KubernetesConfiguration {
-  getKubeconfigPath(): KubeconfigPath;
-  readonly onDidChangeKubeconfigPath?: Event<unknown>;
-  /** Only in v1.1. */
-  readonly onDidChangeContext?: Event<unknown>;
-}
+/** v1.1, or v1 (which has no events but the kubeconfig path's, and that only in v1.1's typing). */
+export type KubernetesConfiguration = ConfigurationV1 & Partial<Pick<ConfigurationV1_1, 'onDidChangeKubeconfigPath' | 'onDidChangeContext' | 'onDidChangeNamespace'>>;
 
+/** The exports' `get`; some versions answer synchronously, so both are accepted. */
 interface Broker {
-  get(component: string, version: string): Promise<{ available: boolean; api?: unknown }> | { available: boolean; api?: unknown };
+  get(component: string, version: string): Promise<API<unknown>> | API<unknown>;
 }
 
 function isBroker(value: unknown): value is Broker {
@@ -30,22 +32,27 @@ export async function configurationApi(exports: unknown): Promise<{ api: Kuberne
   if (!isBroker(exports)) return { reason: 'its exports are not an API broker (an old version of the extension?)' };
   for (const version of ['v1_1', 'v1']) {
     const answer = await exports.get('configuration', version);
-    const api = answer?.available ? answer.api : undefined;
+    const api = answer?.available ? (answer.api as unknown) : undefined;
     if (api && typeof (api as { getKubeconfigPath?: unknown }).getKubeconfigPath === 'function') return { api: api as KubernetesConfiguration, version };
   }
   return { reason: 'it offers no configuration API v1 or v1.1' };
 }
 
-/** The kubeconfig file on this machine the extension uses; a WSL path is not one we can read. */
-export function hostKubeconfig(api: KubernetesConfiguration): string | undefined {
+/**
+ * The kubeconfig files on this machine the extension uses; a WSL path is not one we can read. It hands a
+ * multi-file KUBECONFIG over as one string (`a:b`): split as kubectl does, to be merged.
+ */
+export function hostKubeconfig(api: KubernetesConfiguration, delimiter = path.delimiter): string[] | undefined {
   const p = api.getKubeconfigPath();
-  return p.pathType === 'host' && p.hostPath ? p.hostPath : undefined;
+  const files = p.pathType === 'host' && p.hostPath ? p.hostPath.split(delimiter).filter(Boolean) : [];
+  return files.length ? files : undefined;
 }
 
-/** Subscribes to the changes of kubeconfig and context the API reports. */
-export function onKubernetesChange(api: KubernetesConfiguration, listener: () => void): Disposable[] {
+/** Subscribes to the changes of kubeconfig, context and namespace the API reports. */
+export function onKubernetesChange(api: KubernetesConfiguration, listener: (what: 'kubeconfig' | 'context' | 'namespace') => void): Disposable[] {
   const out: Disposable[] = [];
-  if (api.onDidChangeKubeconfigPath) out.push(api.onDidChangeKubeconfigPath(listener));
-  if (api.onDidChangeContext) out.push(api.onDidChangeContext(listener));
+  if (api.onDidChangeKubeconfigPath) out.push(api.onDidChangeKubeconfigPath(() => listener('kubeconfig')));
+  if (api.onDidChangeContext) out.push(api.onDidChangeContext(() => listener('context')));
+  if (api.onDidChangeNamespace) out.push(api.onDidChangeNamespace(() => listener('namespace')));
   return out;
 }

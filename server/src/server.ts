@@ -28,6 +28,8 @@ interface InitOptions {
   readonly maxFileSizeMB?: number;
   /** How long a check against a cluster's CRD schema may run before it is stopped (default 10,000 ms). */
   readonly schemaCheckTimeoutMs?: number;
+  /** What we answer (client/src/coexistence.ts decides, beside Red Hat YAML): all on by default. */
+  readonly features?: { readonly schema?: boolean; readonly completion?: boolean; readonly hover?: boolean };
 }
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -44,6 +46,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const completion = new CompletionService(yaml, live.references);
   const hover = new HoverService(yaml, live.references);
   let delay = 150;
+  let features = { schema: true, completion: true, hover: true };
   let folders: string[] = [];
   let watchRegistration = false;
   const timers = new Map<string, NodeJS.Timeout>();
@@ -70,8 +73,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         // What this document defines changed: the other open documents' references are checked again.
         if (index.documentParsed(uri, manifests)) for (const other of documents.all()) if (other.uri !== uri) schedule(other.uri);
       });
+      // With schema problems left to another extension, our operator rules and live checks still report.
+      const reported = features.schema ? diagnostics : diagnostics.filter((d) => !isSchemaProblem(d.code));
       // Results for an older version would flicker wrong ranges: the newer version is already scheduled.
-      if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics });
+      if (documents.get(uri)?.version === version) await connection.sendDiagnostics({ uri, version, diagnostics: reported });
       // Closed while it was being checked: what was kept of it goes.
       if (!documents.get(uri)) validation.forget(uri);
     } catch (err) {
@@ -95,14 +100,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (typeof init.validationDelay === 'number' && init.validationDelay >= 0) delay = init.validationDelay;
     if (typeof init.maxFileSizeMB === 'number' && init.maxFileSizeMB > 0) validation.maxFileSize = init.maxFileSizeMB * 1024 * 1024;
     if (typeof init.schemaCheckTimeoutMs === 'number' && init.schemaCheckTimeoutMs > 0) checker.timeoutMs = init.schemaCheckTimeoutMs;
+    features = { schema: init.features?.schema !== false, completion: init.features?.completion !== false, hover: init.features?.hover !== false };
     folders = (params.workspaceFolders ?? []).map((f) => URI.parse(f.uri).fsPath);
     if (folders.length === 0 && params.rootUri) folders = [URI.parse(params.rootUri).fsPath];
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [':', ' ', '-', '\n'], resolveProvider: false },
-        hoverProvider: true,
+        ...(features.completion ? { completionProvider: { triggerCharacters: [':', ' ', '-', '\n'], resolveProvider: false } } : {}),
+        hoverProvider: features.hover,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: false } },
       },
@@ -148,12 +154,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCompletion(async (params) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? completion.complete(parsed(doc), params.position) : null;
+    return doc && features.completion ? completion.complete(parsed(doc), params.position) : null;
   });
 
   connection.onHover(async (params) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? hover.hover(parsed(doc), params.position) : null;
+    return doc && features.hover ? hover.hover(parsed(doc), params.position) : null;
   });
 
   connection.onCodeAction((params) => {
@@ -163,4 +169,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Problems from the CRD schema check (`schema-*`), not from our rules. Unknown fields stay (a CRD schema, hence Red Hat YAML, lets them pass), and so does the timeout note. */
+function isSchemaProblem(code: unknown): boolean {
+  return typeof code === 'string' && code.startsWith('schema-') && code !== 'schema-check-timeout' && code !== 'schema-unknown-field';
 }

@@ -125,7 +125,8 @@ export async function installVsix(install: CodeServerInstall, dirs: EditorDirs, 
   }
   const dir = join(dirs.extensionsDir, installed[0]);
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { main?: string };
-  if (!manifest.main || !existsSync(join(dir, manifest.main))) {
+  // Node resolves `main` with or without its `.js` (Red Hat YAML names `./dist/extension`).
+  if (!manifest.main || !(existsSync(join(dir, manifest.main)) || existsSync(join(dir, `${manifest.main}.js`)))) {
     throw new StepError(step, `the installed extension at ${dir} has no ${manifest.main ?? '"main"'}`);
   }
   return dir;

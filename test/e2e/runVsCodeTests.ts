@@ -25,12 +25,13 @@
  * Options: --editor oldest|newest (only that one; default both), --suite-only, --ui-only, --no-restricted, --timeout <seconds> (per suite, default 600),
  *          --port <n> (default: a free port), --grep <regexp> (only matching tests, in both runs),
  *          --kubeconfig <file> (a real cluster instead of the sandbox API server: see test/e2e/README.md),
- *          --no-s3 (no Ceph RGW),
+ *          --no-s3 (no Ceph RGW), --coexistence-only / --no-coexistence (the setups beside Red Hat YAML and
+ *          the Kubernetes extension, coexistence.ts; they run with the suite unless --grep leaves them out),
  *          --screenshots (UI checks only, in a smaller window; also writes the README pictures to images/screenshots/).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { Page } from 'playwright-core';
 import { RunConfig, SuiteProgress, SuiteResults } from '../integration/runConfig';
 import { launchChromium, newWorkbenchPage, RunningBrowser } from './browser';
@@ -43,6 +44,7 @@ import { onCleanup, pollUntil, reportError, runMain, StepError, stopRequested, t
 import { Outcome, printSummary, seconds } from './summary';
 import { EditorServices, startEditorServices } from './services';
 import { runUiChecks } from './uiChecks';
+import { coexistenceMissing, defaultCoexistenceEditor, runCoexistence } from './coexistence';
 import { EXTENSION_ID, packageVsix } from './vsix';
 import { Workbench } from './workbench';
 
@@ -64,6 +66,8 @@ interface Options {
   s3: boolean;
   /** Where the UI checks save the README pictures (--screenshots). */
   readmeDir?: string;
+  coexistence: boolean;
+  coexistenceOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +77,8 @@ function parseOptions(argv: string[]): Options {
     ui: true,
     restricted: true,
     s3: true,
+    coexistence: true,
+    coexistenceOnly: false,
     timeoutMs: Number(process.env.STACKGRES_VSCODE_TEST_TIMEOUT ?? 600) * 1000,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +91,8 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--grep') options.grep = argv[++i];
     else if (arg === '--kubeconfig') options.kubeconfig = argv[++i];
     else if (arg === '--no-s3') options.s3 = false;
+    else if (arg === '--coexistence-only') (options.coexistenceOnly = true), (options.ui = false), (options.restricted = false);
+    else if (arg === '--no-coexistence') options.coexistence = false;
     else if (arg === '--screenshots') (options.suite = false), (options.restricted = false), (options.readmeDir = README_SCREENSHOTS), (options.editors = options.editors.length === 1 ? options.editors : ['oldest']);
     else if (arg === '--editor') {
       const name = argv[++i];
@@ -93,7 +101,7 @@ function parseOptions(argv: string[]): Options {
     } else {
       throw new StepError(
         'read options',
-        `unknown option ${arg} (use --editor ${EDITOR_NAMES.join('|')}, --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --screenshots)`,
+        `unknown option ${arg} (use --editor ${EDITOR_NAMES.join('|')}, --suite-only, --ui-only, --no-restricted, --timeout <s>, --port <n>, --grep <re>, --kubeconfig <file>, --no-s3, --screenshots, --coexistence-only, --no-coexistence)`,
       );
     }
   }
@@ -166,6 +174,7 @@ async function main(): Promise<number> {
   await browser.close();
 
   const { passed, failed } = printSummary(outcomes);
+  for (const line of coexistenceNotes) console.log(line);
   console.log(`\nResults, logs and screenshots: ${relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/ (total ${seconds(Date.now() - started)})`);
   console.log(`vscode: ${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
@@ -185,12 +194,12 @@ async function editorRuns(browser: RunningBrowser, install: CodeServerInstall, v
   const unregisterLog = onCleanup(`keep the ${editor} sandbox log`, async () => keepSandboxLog());
   const services = await startEditorServices({ dir: servicesDir, kubeconfig: options.kubeconfig, s3: options.s3 });
   console.log(`Sandbox ready in ${seconds(Date.now() - servicesStarted)}:\n${services.summary.map((l) => `  ${l}`).join('\n')}`);
-  const runs: RunSpec[] = [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services, resultsDir }];
+  const runs: RunSpec[] = options.coexistenceOnly ? [] : [{ name: 'trusted', trusted: true, suite: options.suite, ui: options.ui, grep: options.grep, options, services, resultsDir }];
   const tagged = (tag: string) => (options.grep ? `(?=.*${tag})(?=.*(?:${options.grep}))` : tag);
-  if (options.suite && options.restricted) {
+  if (options.suite && options.restricted && !options.coexistenceOnly) {
     runs.push({ name: 'restricted', trusted: false, suite: true, ui: false, grep: tagged('@restricted'), options, services, resultsDir });
   }
-  if (options.suite && services.kube) {
+  if (options.suite && services.kube && !options.coexistenceOnly) {
     // A user who put stackgres.kubeconfig in User settings: a remote window does not apply it (issue 16 §2).
     runs.push({ name: 'user-settings', trusted: true, suite: true, ui: false, grep: tagged('@userSettings'), machineInUser: true, options, services, resultsDir });
   }
@@ -206,6 +215,9 @@ async function editorRuns(browser: RunningBrowser, install: CodeServerInstall, v
         }),
       );
     }
+    if (options.suite && options.coexistence && !stopRequested() && (options.grep === undefined || new RegExp(options.grep).test('Coexistence'))) {
+      outcomes.push(...(await coexistenceRun(browser, install, vsix, editorRoot, resultsDir, services)));
+    }
   } finally {
     await services.stop();
     unregisterLog();
@@ -213,6 +225,28 @@ async function editorRuns(browser: RunningBrowser, install: CodeServerInstall, v
   }
   if (!stopRequested()) outcomes.push({ run: `${editor} extension host`, logCheck: checkExtensionHostLogs(runs.map((r) => join(resultsDir, r.name, 'editor-logs'))) });
   return outcomes;
+}
+
+/** Lines printed after the summary: each editor's coexistence table, or why the setups did not run. */
+const coexistenceNotes: string[] = [];
+
+/** The setups beside Red Hat YAML and the Kubernetes extension (coexistence.ts), on this editor and its sandbox. */
+async function coexistenceRun(browser: RunningBrowser, install: CodeServerInstall, vsix: string, editorRoot: string, resultsDir: string, services: EditorServices): Promise<Outcome[]> {
+  const editor = defaultCoexistenceEditor(install);
+  const missing = coexistenceMissing(editor, services);
+  if (missing) {
+    coexistenceNotes.push(`${install.spec.name} editor: ${missing}`);
+    return [];
+  }
+  const t0 = Date.now();
+  const outcome: Outcome = await runCoexistence(browser, editor, vsix, editorRoot, resultsDir, services).then(
+    ({ results, table }) => {
+      coexistenceNotes.push(`\nCoexistence on the ${install.spec.name} editor (${basename(editor.kubernetesVsix)}; ${relative(process.cwd(), resultsDir)}/coexistence.md), ${seconds(Date.now() - t0)}:\n${table}`);
+      return { run: `${install.spec.name} coexistence`, suite: results };
+    },
+    (err: unknown) => ({ run: `${install.spec.name} coexistence`, error: err instanceof StepError ? err.message : String(err) }),
+  );
+  return [outcome];
 }
 
 interface RunSpec {

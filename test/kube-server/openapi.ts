@@ -99,3 +99,121 @@ export function openApiDoc(registry: ResourceRegistry, path: string): Record<str
     components: { schemas },
   };
 }
+
+// ---- /openapi/v2: the Swagger 2.0 document kube-apiserver aggregates from its types and every CRD. ----
+// Clients such as the Kubernetes extension for VS Code read `definitions` (one per kind, named like
+// `io.stackgres.v1.SGCluster`, tagged with `x-kubernetes-group-version-kind`) and hand them to editors.
+
+const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+const API_VERSION_DOC =
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.';
+const KIND_DOC =
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.';
+
+type V2Schema = Record<string, unknown>;
+
+/**
+ * A CRD's structural v3 schema as kube-apiserver publishes it in v2 (apiextensions-apiserver's
+ * ToStructuralOpenAPIV2, the parts our CRDs use): v2 has no `nullable`, so a nullable node loses its type
+ * and children; int-or-string loses its type; `oneOf`/`anyOf`/`not` are dropped.
+ */
+export function toOpenApiV2(schema: JsonSchema): V2Schema {
+  const out: V2Schema = { ...(schema as Record<string, unknown>) };
+  delete out.oneOf;
+  delete out.anyOf;
+  delete out.not;
+  if (out.nullable) {
+    delete out.type;
+    delete out.properties;
+    delete out.items;
+    delete out.additionalProperties;
+  }
+  delete out.nullable;
+  if (out['x-kubernetes-int-or-string']) {
+    delete out.type;
+  }
+  if (out.properties && typeof out.properties === 'object') {
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, JsonSchema>).map(([k, v]) => [k, toOpenApiV2(v)]));
+  }
+  if (out.items && typeof out.items === 'object') {
+    out.items = toOpenApiV2(out.items as JsonSchema);
+  }
+  if (out.additionalProperties && typeof out.additionalProperties === 'object') {
+    out.additionalProperties = toOpenApiV2(out.additionalProperties as JsonSchema);
+  }
+  return out;
+}
+
+function v2Definition(t: ResourceType): V2Schema {
+  const gvk = { group: t.group, kind: t.kind, version: t.version };
+  const base = t.schema ? toOpenApiV2(t.schema) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const properties = { ...((base.properties as Record<string, unknown> | undefined) ?? {}) };
+  // As kube-apiserver does for every kind: the standard descriptions and ObjectMeta by reference.
+  properties.apiVersion = { type: 'string', description: API_VERSION_DOC };
+  properties.kind = { type: 'string', description: KIND_DOC };
+  properties.metadata = { $ref: `#/definitions/${OBJECT_META}` };
+  return { ...base, type: 'object', properties, 'x-kubernetes-group-version-kind': [gvk] };
+}
+
+export function openApiV2(registry: ResourceRegistry): Record<string, unknown> {
+  const definitions: Record<string, unknown> = {
+    [OBJECT_META]: {
+      description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        namespace: { type: 'string' },
+        labels: { type: 'object', additionalProperties: { type: 'string' } },
+        annotations: { type: 'object', additionalProperties: { type: 'string' } },
+        uid: { type: 'string' },
+        resourceVersion: { type: 'string' },
+        generation: { type: 'integer', format: 'int64' },
+        creationTimestamp: { type: 'string', format: 'date-time' },
+      },
+    },
+  };
+  const paths: Record<string, unknown> = {};
+  for (const t of registry.all) {
+    definitions[schemaName(t)] = v2Definition(t);
+    const ref = { $ref: `#/definitions/${schemaName(t)}` };
+    const gvk = { group: t.group, kind: t.kind, version: t.version };
+    const base = `/${gvPath(t.group, t.version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
+    paths[`${base}/{name}`] = {
+      get: {
+        operationId: `read${t.kind}`,
+        produces: ['application/json', 'application/yaml'],
+        responses: { '200': { description: 'OK', schema: ref } },
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': gvk,
+      },
+    };
+  }
+  return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, definitions };
+}
+
+const V2_PROTOBUF = ['com.github.proto-openapi.spec.v2@v1.0+protobuf', 'com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+
+/**
+ * kube-openapi's negotiation for /openapi/v2: the Accept clauses by preference, the first that JSON fits
+ * wins (no header means `*\/*`). kube-apiserver would answer a protobuf clause with gnostic protobuf, which
+ * this server cannot encode: such a clause is passed over, so `protobuf, json` gets JSON (what the real
+ * server sends second) and a protobuf-only request gets 406 (a client then falls back, as client-go does).
+ */
+export function v2Acceptable(accept: string | undefined): 'json' | 'protobuf-only' | 'none' {
+  const clauses = (accept && accept.trim() ? accept : '*/*')
+    .split(',')
+    .map((raw, i) => {
+      const [type, ...params] = raw.trim().split(';').map((s) => s.trim());
+      const q = params.map((p) => /^q=([\d.]+)$/.exec(p)).find(Boolean);
+      return { type: type.toLowerCase(), q: q ? Number(q[1]) : 1, i };
+    })
+    .filter((c) => c.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  let protobuf = false;
+  for (const { type } of clauses) {
+    const [main, sub] = type.split('/');
+    if ((main === 'application' || main === '*') && (sub === 'json' || sub === '*')) return 'json';
+    if (main === 'application' && V2_PROTOBUF.includes(sub)) protobuf = true;
+  }
+  return protobuf ? 'protobuf-only' : 'none';
+}

@@ -19,7 +19,7 @@ import { Store } from './store';
 import { includeObjectOf, toTable, type IncludeObject } from './table';
 import { negotiate, partialMetadata, partialMetadataList, type ReadForm } from './metadata';
 import { makeCa, makeServerCert } from './tls';
-import { openApiDoc, openApiRoot } from './openapi';
+import { openApiDoc, openApiRoot, openApiV2, v2Acceptable } from './openapi';
 import { decodeProtobuf } from './protobuf';
 import { WatchHub } from './watch';
 
@@ -209,6 +209,8 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   }
   server.keepAliveTimeout = 65_000;
 
+  /** /openapi/v2 is built once: the served types do not change while the server runs. */
+  let v2Text: string | undefined;
   /** What `send` wrote per response, for the request log. */
   const sentBodies = new WeakMap<http.ServerResponse, string>();
   const record = (r: RequestRecord): void => {
@@ -409,6 +411,23 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
           compiler: 'gc',
           platform: 'linux/amd64',
         });
+        done(200);
+        return;
+      }
+      if (method === 'GET' && path === '/openapi/v2') {
+        const fit = v2Acceptable(req.headers.accept);
+        if (fit !== 'json') {
+          throw new KubeError(406, 'NotAcceptable', fit === 'protobuf-only' ? 'this test server serves /openapi/v2 as application/json only' : 'only application/json is served here');
+        }
+        v2Text ??= JSON.stringify(openApiV2(registry));
+        const etag = `"${crypto.createHash('sha512').update(v2Text).digest('hex').slice(0, 32).toUpperCase()}"`;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { ETag: etag, Vary: 'Accept' });
+          res.end();
+          done(304);
+          return;
+        }
+        send(res, 200, v2Text, { 'Content-Type': 'application/json', ETag: etag, Vary: 'Accept' });
         done(200);
         return;
       }

@@ -37,7 +37,7 @@ describe('Kubernetes extension API', () => {
     assert.ok('api' in found);
     assert.equal(found.version, 'v1_1');
     assert.deepEqual(b.asked, ['configuration v1_1']);
-    assert.equal(hostKubeconfig(found.api), '/home/dba/.kube/prod');
+    assert.deepEqual(hostKubeconfig(found.api), ['/home/dba/.kube/prod']);
 
     let changes = 0;
     const subscriptions = onKubernetesChange(found.api, () => changes++);
@@ -45,7 +45,7 @@ describe('Kubernetes extension API', () => {
     pathChanged.fire(path);
     contextChanged.fire('staging');
     assert.equal(changes, 2);
-    assert.equal(hostKubeconfig(found.api), '/home/dba/.kube/staging');
+    assert.deepEqual(hostKubeconfig(found.api), ['/home/dba/.kube/staging']);
     subscriptions.forEach((s) => s.dispose());
     contextChanged.fire('prod');
     assert.equal(changes, 2, 'no calls after dispose');
@@ -70,5 +70,28 @@ describe('Kubernetes extension API', () => {
     const found = await configurationApi(broker({ v1: { getKubeconfigPath: () => ({ pathType: 'wsl', wslPath: '/mnt/c/k' }) } }));
     assert.ok('api' in found);
     assert.equal(hostKubeconfig(found.api), undefined);
+  });
+
+  it('splits a multi-file KUBECONFIG handed over as one string, as kubectl does', async () => {
+    const found = await configurationApi(broker({ v1_1: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: '/home/dba/.kube/a::/home/dba/.kube/b' }) } }));
+    assert.ok('api' in found);
+    assert.deepEqual(hostKubeconfig(found.api, ':'), ['/home/dba/.kube/a', '/home/dba/.kube/b']);
+    // Windows separates with ';' and has ':' in drive letters.
+    const windows = await configurationApi(broker({ v1_1: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: 'C:\\k\\a;C:\\k\\b' }) } }));
+    assert.ok('api' in windows);
+    assert.deepEqual(hostKubeconfig(windows.api, ';'), ['C:\\k\\a', 'C:\\k\\b']);
+  });
+
+  it('follows namespace changes (configuration API v1.1)', async () => {
+    const namespaceChanged = emitter();
+    const found = await configurationApi(broker({ v1_1: { getKubeconfigPath: () => ({ pathType: 'host', hostPath: '/k' }), onDidChangeNamespace: namespaceChanged.event } }));
+    assert.ok('api' in found);
+    const seen: string[] = [];
+    const subscriptions = onKubernetesChange(found.api, (what) => seen.push(what));
+    namespaceChanged.fire('staging');
+    assert.deepEqual(seen, ['namespace']);
+    subscriptions.forEach((d) => d.dispose());
+    namespaceChanged.fire('demo');
+    assert.deepEqual(seen, ['namespace']);
   });
 });

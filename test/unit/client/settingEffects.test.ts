@@ -16,9 +16,9 @@ describe('Which settings restart the language server', () => {
     assert.deepEqual([...contributed].sort(), Object.keys(SETTING_EFFECTS).sort());
   });
 
-  it('restarts for maxFileSizeMB only (the server reads it when it starts)', () => {
-    assert.deepEqual(RESTART_SETTINGS, ['stackgres.validation.maxFileSizeMB']);
-    assert.equal(changeNeedsRestart(changed('stackgres.validation.maxFileSizeMB')), true);
+  it('restarts for maxFileSizeMB and the three feature settings only (the server reads them when it starts)', () => {
+    assert.deepEqual([...RESTART_SETTINGS].sort(), ['stackgres.completion', 'stackgres.hover', 'stackgres.validate.schema', 'stackgres.validation.maxFileSizeMB']);
+    for (const key of RESTART_SETTINGS) assert.equal(changeNeedsRestart(changed(key)), true, key);
   });
 
   it('applies the others in place', () => {
