@@ -36,9 +36,10 @@ export interface RestoreResult {
   readonly restoreToTimestamp?: string;
 }
 
-export const LATEST = 'Latest state in this backup (no PITR)';
-export const POINT_IN_TIME = 'A point in time (UTC)…';
-const OTHER_NAMESPACE = 'Another namespace…';
+// Labels compared with the picked one: both sides make the same l10n.t call.
+export const LATEST = (): string => vscode.l10n.t('Latest state in this backup (no PITR)');
+export const POINT_IN_TIME = (): string => vscode.l10n.t('A point in time (UTC)…');
+const OTHER_NAMESPACE = (): string => vscode.l10n.t('Another namespace…');
 
 export const restoreCommands: CommandSpec[] = [{ id: 'stackgres.restoreBackup', run: (ctx, arg) => restoreBackup(ctx, arg) }];
 
@@ -60,10 +61,10 @@ async function chosenBackup(api: KubeApi, model: ClusterModel, arg: unknown): Pr
   if (isRestoreRequest(arg)) {
     const obj = model.get('SGBackup', arg.backup.namespace, arg.backup.name) ?? (await api.get('SGBackup', arg.backup.namespace, arg.backup.name));
     const view = obj ? readBackup(obj) : undefined;
-    if (!view) throw new UserError(`SGBackup ${arg.backup.name} no longer exists in namespace ${arg.backup.namespace}.`);
+    if (!view) throw new UserError(vscode.l10n.t('SGBackup {0} no longer exists in namespace {1}.', arg.backup.name, arg.backup.namespace));
     return view;
   }
-  return pickCompletedBackup(api, model, 'Restore backup');
+  return pickCompletedBackup(api, model, vscode.l10n.t('Restore backup'));
 }
 
 async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<RestoreResult> {
@@ -79,7 +80,7 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   const chosen = await chosenBackup(api, model, arg);
   const requestedInstant = isRestoreRequest(arg) ? arg.pointInTime : undefined;
   if (chosen.phase !== 'Completed') {
-    throw new UserError(`SGBackup ${chosen.name} is ${chosen.phase}: only a Completed backup can be restored.`);
+    throw new UserError(vscode.l10n.t('SGBackup {0} is {1}: only a Completed backup can be restored.', chosen.name, chosen.phase));
   }
   let backup = await backupObject(api, chosen.namespace, chosen.name);
   // The last Verify Recoverability of the backup's path: an instant inside one of its WAL gaps is refused.
@@ -117,9 +118,10 @@ async function restoreBackup(ctx: ExtensionContextHolder, arg: unknown): Promise
   sameContext(await ctx.connection.api().catch(() => undefined));
   const document = await writeManifest(clusterName, plan.yaml);
   ctx.log.info(`Wrote the restore of SGBackup ${namespace}/${view.name} into new SGCluster ${clusterName}${restoreToTimestamp ? ` at ${restoreToTimestamp}` : ''}: ${document.uri.toString()}`);
-  const shownAs = document.uri.scheme === 'untitled' ? 'an untitled file' : vscode.workspace.asRelativePath(document.uri);
-  const message = `Wrote the restore of ${view.name} into a new cluster ${clusterName} to ${shownAs}. Review it, then Apply it to create the cluster.${warnings.length ? ` ${warnings.join(' ')}` : ''}`;
-  void vscode.window.showInformationMessage(message, 'Apply').then((choice) => choice && vscode.commands.executeCommand('stackgres.applyManifest', document.uri));
+  const shownAs = document.uri.scheme === 'untitled' ? vscode.l10n.t('an untitled file') : vscode.workspace.asRelativePath(document.uri);
+  const wrote = vscode.l10n.t('Wrote the restore of {0} into a new cluster {1} to {2}. Review it, then Apply it to create the cluster.', view.name, clusterName, shownAs);
+  const message = [wrote, ...warnings].join(' ');
+  void vscode.window.showInformationMessage(message, vscode.l10n.t('Apply')).then((choice) => choice && vscode.commands.executeCommand('stackgres.applyManifest', document.uri));
   return { uri: document.uri.toString(), clusterName, namespace, backup: view.name, restoreToTimestamp };
 }
 
@@ -151,12 +153,13 @@ async function restoreQuestions(
   const a: { where?: string; namespace?: string; name?: string; namedFor?: string; pitr?: string; instant?: string } = {};
   const steps = (): RestoreStep[] => [
     'where',
-    ...(a.where === OTHER_NAMESPACE ? (['namespace'] as const) : []),
+    ...(a.where === OTHER_NAMESPACE() ? (['namespace'] as const) : []),
     'name',
     ...(requestedInstant === undefined ? (['pitr'] as const) : []),
-    ...(requestedInstant === undefined && a.pitr === POINT_IN_TIME && window ? (['instant'] as const) : []),
+    ...(requestedInstant === undefined && a.pitr === POINT_IN_TIME() && window ? (['instant'] as const) : []),
   ];
-  const target = () => (a.where === OTHER_NAMESPACE && a.namespace ? a.namespace : chosen.namespace);
+  const namespaceTitle = (): string => vscode.l10n.t('Restore {0}: namespace of the new cluster', chosen.name);
+  const target = () => (a.where === OTHER_NAMESPACE() && a.namespace ? a.namespace : chosen.namespace);
   for (let i = 0; i < steps().length; ) {
     const all = steps();
     const step = { step: i + 1, totalSteps: all.length };
@@ -168,7 +171,7 @@ async function restoreQuestions(
       i = Math.max(0, i - 1);
     }
   }
-  return { namespace: target(), clusterName: a.name!, restoreToTimestamp: a.pitr === POINT_IN_TIME && window ? a.instant : undefined };
+  return { namespace: target(), clusterName: a.name!, restoreToTimestamp: a.pitr === POINT_IN_TIME() && window ? a.instant : undefined };
 
   async function ask(id: RestoreStep, step: prompts.Step): Promise<void> {
     switch (id) {
@@ -176,15 +179,15 @@ async function restoreQuestions(
         a.where = (
           await prompts.pick(
             [
-              { label: chosen.namespace, description: "the backup's namespace" },
-              { label: OTHER_NAMESPACE, description: 'copies the backup (and its storage Secrets) there first, once you have answered every question' },
+              { label: chosen.namespace, description: vscode.l10n.t("the backup's namespace") },
+              { label: OTHER_NAMESPACE(), description: vscode.l10n.t('copies the backup (and its storage Secrets) there first, once you have answered every question') },
             ],
-            { title: `Restore ${chosen.name}: namespace of the new cluster`, ignoreFocusOut: true, step, active: a.where },
+            { title: namespaceTitle(), ignoreFocusOut: true, step, active: a.where },
           )
         ).label;
         return;
       case 'namespace':
-        a.namespace = await pickNamespace(api, model.namespaces(), `Restore ${chosen.name}: namespace of the new cluster`, { except: chosen.namespace, step, active: a.namespace });
+        a.namespace = await pickNamespace(api, model.namespaces(), namespaceTitle(), { except: chosen.namespace, step, active: a.namespace });
         return;
       case 'name': {
         const namespace = target();
@@ -193,8 +196,8 @@ async function restoreQuestions(
         const value = a.name !== undefined && a.namedFor === namespace ? a.name : suggestRestoreName(chosen.cluster.name, taken);
         a.name = (
           await prompts.input({
-            title: `Restore ${chosen.name}: name of the NEW SGCluster in ${namespace}`,
-            prompt: 'A restore always creates a new cluster: at most 44 characters, lower-case letters, digits and -.',
+            title: vscode.l10n.t('Restore {0}: name of the NEW SGCluster in {1}', chosen.name, namespace),
+            prompt: vscode.l10n.t('A restore always creates a new cluster: at most 44 characters, lower-case letters, digits and -.'),
             value,
             ignoreFocusOut: true,
             step,
@@ -208,18 +211,23 @@ async function restoreQuestions(
         a.pitr = (
           await prompts.pick(
             [
-              { label: LATEST, detail: `The cluster starts from the backup as it was stored${chosen.stored ? ` (${formatInstant(chosen.stored)})` : ''}.` },
-              ...(window ? [{ label: POINT_IN_TIME, detail: `Replays the archived WAL up to an instant ${windowText(window)}.` }] : []),
+              {
+                label: LATEST(),
+                detail: chosen.stored
+                  ? vscode.l10n.t('The cluster starts from the backup as it was stored ({0}).', formatInstant(chosen.stored))
+                  : vscode.l10n.t('The cluster starts from the backup as it was stored.'),
+              },
+              ...(window ? [{ label: POINT_IN_TIME(), detail: vscode.l10n.t('Replays the archived WAL up to an instant {0}.', windowText(window)) }] : []),
             ],
-            { title: `Restore ${chosen.name} into ${a.name}: up to when?`, ignoreFocusOut: true, step, active: a.pitr },
+            { title: vscode.l10n.t('Restore {0} into {1}: up to when?', chosen.name, a.name ?? ''), ignoreFocusOut: true, step, active: a.pitr },
           )
         ).label;
         return;
       case 'instant':
         a.instant = (
           await prompts.input({
-            title: `Restore ${chosen.name}: point in time (UTC)`,
-            prompt: `YYYY-MM-DDThh:mm:ssZ, ${windowText(window!)}.`,
+            title: vscode.l10n.t('Restore {0}: point in time (UTC)', chosen.name),
+            prompt: vscode.l10n.t('YYYY-MM-DDThh:mm:ssZ, {0}.', windowText(window!)),
             value: a.instant ?? formatInstant(window!.toIsNow ? new Date(Math.floor(window!.to.getTime() / 1000) * 1000) : window!.from),
             ignoreFocusOut: true,
             step,
@@ -237,11 +245,16 @@ async function backupIn(ctx: ExtensionContextHolder, api: KubeApi, model: Cluste
   const existing = await api.get('SGBackup', namespace, chosen.name);
   const existingView = existing ? readBackup(existing) : undefined;
   if (existingView && existingView.internalName === chosen.internalName && existingView.storage === chosen.storage && existingView.phase === 'Completed') return existing!;
-  if (existing) throw new UserError(`Namespace ${namespace} already has another SGBackup named ${chosen.name}: a copy cannot be made there.`);
+  if (existing) throw new UserError(vscode.l10n.t('Namespace {0} already has another SGBackup named {1}: a copy cannot be made there.', namespace, chosen.name));
+  const sgCluster = `${chosen.copy ? chosen.cluster.namespace : chosen.namespace}.${chosen.cluster.name}`;
   await prompts.confirm(
-    `Copy ${chosen.name} to ${namespace} first?`,
-    `A restore reads the backup from the new cluster's namespace (StackGres documentation: Restoring from a Backup). The copy is an SGBackup in ${namespace} with spec.sgCluster ${chosen.copy ? `${chosen.cluster.namespace}.${chosen.cluster.name}` : `${chosen.namespace}.${chosen.cluster.name}`}, plus the storage Secrets it reads.`,
-    'Copy and Continue',
+    vscode.l10n.t('Copy {0} to {1} first?', chosen.name, namespace),
+    vscode.l10n.t(
+      "A restore reads the backup from the new cluster's namespace (StackGres documentation: Restoring from a Backup). The copy is an SGBackup in {0} with spec.sgCluster {1}, plus the storage Secrets it reads.",
+      namespace,
+      sgCluster,
+    ),
+    vscode.l10n.t('Copy and Continue'),
   );
   const copy = await copyBackupTo(ctx, api, backup, namespace);
   return backupObject(api, copy.namespace, copy.name);
@@ -251,11 +264,11 @@ async function backupIn(ctx: ExtensionContextHolder, api: KubeApi, model: Cluste
 async function versionForUnknownMajor(view: BackupView, sourceCluster: KubeObject | undefined): Promise<string> {
   const fromCluster = (sourceCluster?.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version;
   const value = await prompts.input({
-    title: `Restore ${view.name}: Postgres major version`,
-    prompt: 'The backup does not record its Postgres version: give the major of the cluster it was taken from (a backup restores only into the same major).',
+    title: vscode.l10n.t('Restore {0}: Postgres major version', view.name),
+    prompt: vscode.l10n.t('The backup does not record its Postgres version: give the major of the cluster it was taken from (a backup restores only into the same major).'),
     value: clusterMajor(fromCluster) ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (clusterMajor(v.trim()) ? undefined : 'A Postgres version such as 16 or 16.4.'),
+    validateInput: (v) => (clusterMajor(v.trim()) ? undefined : vscode.l10n.t('A Postgres version such as 16 or 16.4.')),
   });
   return value.trim();
 }
@@ -273,7 +286,7 @@ async function writeManifest(clusterName: string, yaml: string): Promise<vscode.
   } else {
     const relative = restoreFilePath(clusterName);
     const { exists } = await restoreFileTarget(folder.uri.fsPath, relative);
-    if (exists) await prompts.confirm(`${relative} already exists. Replace it?`, 'The restore manifest for this cluster name would overwrite the file.', 'Replace');
+    if (exists) await prompts.confirm(vscode.l10n.t('{0} already exists. Replace it?', relative), vscode.l10n.t('The restore manifest for this cluster name would overwrite the file.'), vscode.l10n.t('Replace'));
     await writeRestoreFile(folder.uri.fsPath, relative, new TextEncoder().encode(yaml), { replace: exists });
     document = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, relative));
   }
