@@ -20,6 +20,7 @@ const MAX_SECRET_NAMESPACES = 50;
 const MAX_SECRET_READS = 200;
 /** Only documents mentioning these can name a Secret (see isSecretSelectorPath in domain/references). */
 const MAY_NAME_SECRET = /secretKeySelectors|sodium|openpgp|replicateFrom/;
+const DISCONNECTED: ClusterSnapshot = { connected: false, namespaces: [], secretNamespaces: [], objects: [] };
 
 /** A Secret a manifest names; no namespace: the manifest has none (the context's namespace applies). */
 export interface SecretName {
@@ -53,12 +54,16 @@ export class LiveSync {
   private readingSecrets: Promise<void> | undefined;
   private readAgain: Promise<void> | undefined;
   private secrets: LiveObject[] = [];
+  /** Namespaces whose Secret names the last read of this connection listed in full: only there may one be called missing. */
+  private secretsListed = new Set<string>();
+  /** Namespaces a read of this connection has started on: a namespace that appears later is read at once. */
+  private secretsTried = new Set<string>();
   /** `namespace/name` of the Secrets whose key names the last read looked for. */
   private keysRead = new Set<string>();
   private namedByManifest = new Map<string, SecretName[]>();
   private manifestsTimer: NodeJS.Timeout | undefined;
   private crds: { kind: string; crd: unknown }[] = [];
-  private last: ClusterSnapshot = { connected: false, namespaces: [], objects: [] };
+  private last: ClusterSnapshot = DISCONNECTED;
 
   /**
    * `secretsRefreshMs`: how often Secret names and keys are read again while connected (0: never on a
@@ -108,9 +113,11 @@ export class LiveSync {
     const had = this.model !== undefined;
     this.model = undefined;
     this.secrets = [];
+    this.secretsListed = new Set();
+    this.secretsTried = new Set();
     this.keysRead = new Set();
     if (notify && had) {
-      this.send({ connected: false, namespaces: [], objects: [] });
+      this.send(DISCONNECTED);
       if (this.crds.length) this.sendCrds(this.crds.map((c) => ({ kind: c.kind, crd: null })));
       this.crds = [];
     }
@@ -157,9 +164,12 @@ export class LiveSync {
   private async readSecrets(): Promise<void> {
     const model = this.model;
     if (!model || model.state.kind !== 'ready') return;
-    const namespaces = model.namespaces().slice(0, MAX_SECRET_NAMESPACES);
+    // The namespaces the snapshot covers: with a namespace chosen, that one even before it holds StackGres objects.
+    const namespaces = coveredNamespaces(model).slice(0, MAX_SECRET_NAMESPACES);
+    for (const ns of namespaces) this.secretsTried.add(ns);
     const named = this.namedSecrets(model);
     const found: LiveObject[] = [];
+    const listed = new Set<string>();
     let reads = 0;
     for (const ns of namespaces) {
       let names: string[];
@@ -169,6 +179,7 @@ export class LiveSync {
         this.log.info(`Secret names of ${ns} not read (${(err as Error).message}); Secret checks skip it`);
         continue;
       }
+      listed.add(ns);
       for (const name of names) {
         let keys: string[] | undefined;
         if (named.has(`${ns}/${name}`) && reads++ < MAX_SECRET_READS) {
@@ -182,6 +193,7 @@ export class LiveSync {
     }
     if (this.model === model) {
       this.secrets = found;
+      this.secretsListed = listed;
       this.keysRead = named;
       this.schedule();
     }
@@ -222,12 +234,18 @@ export class LiveSync {
 
   private schedule(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.send(this.snapshot()), 300);
+    this.timer = setTimeout(() => {
+      this.send(this.snapshot());
+      // A namespace that came into view after the last read (a new one with StackGres objects): read its Secrets
+      // now, not at the next timer tick; until then the snapshot does not cover its Secrets.
+      const model = this.model;
+      if (model?.state.kind === 'ready' && coveredNamespaces(model).slice(0, MAX_SECRET_NAMESPACES).some((ns) => !this.secretsTried.has(ns))) void this.refreshSecrets();
+    }, 300);
   }
 
   private snapshot(): ClusterSnapshot {
     const model = this.model;
-    if (!model || model.state.kind !== 'ready') return { connected: false, namespaces: [], objects: [] };
+    if (!model || model.state.kind !== 'ready') return DISCONNECTED;
     const objects: LiveObject[] = [...this.secrets];
     for (const o of model.objects('SGObjectStorage')) objects.push({ kind: 'SGObjectStorage', name: o.metadata.name, namespace: o.metadata.namespace, detail: storageSummary(o.spec) });
     for (const o of model.objects('SGCluster')) objects.push({ kind: 'SGCluster', name: o.metadata.name, namespace: o.metadata.namespace, pgMajor: clusterMajor((o.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version) });
@@ -235,8 +253,9 @@ export class LiveSync {
       const b = readBackup(o);
       if (b) objects.push({ kind: 'SGBackup', name: b.name, namespace: b.namespace, phase: b.phase, pgMajor: b.pgMajor, stored: b.stored?.toISOString(), detail: backupSummary(o) });
     }
-    const namespaces = model.state.scope === 'all namespaces' ? model.namespaces() : [model.state.scope];
-    return { connected: true, context: model.api.context.name, defaultNamespace: model.api.context.namespace, namespaces, objects };
+    const namespaces = coveredNamespaces(model);
+    const secretNamespaces = namespaces.filter((ns) => this.secretsListed.has(ns));
+    return { connected: true, context: model.api.context.name, defaultNamespace: model.api.context.namespace, namespaces, secretNamespaces, objects };
   }
 
   private send(s: ClusterSnapshot): void {
@@ -249,4 +268,10 @@ export class LiveSync {
     if (!this.client.isRunning()) return;
     this.client.sendNotification(CrdSchemasNotification, { crds }).catch((err: unknown) => this.log.warn(`CRD schemas not sent: ${String(err)}`));
   }
+}
+
+/** The namespaces whose StackGres objects the model holds in full: the chosen one, else every one holding some. */
+function coveredNamespaces(model: ClusterModel): string[] {
+  if (model.state.kind !== 'ready') return [];
+  return model.state.scope === 'all namespaces' ? model.namespaces() : [model.state.scope];
 }

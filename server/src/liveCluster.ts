@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from '@core/protocol';
 import type { ReferenceItem, ReferenceProvider } from './references';
 
 export class LiveCluster implements ReferenceProvider, ReferenceLookup {
-  private snapshot: ClusterSnapshot = { connected: false, namespaces: [], objects: [] };
+  private snapshot: ClusterSnapshot = { connected: false, namespaces: [], secretNamespaces: [], objects: [] };
   private byKey = new Map<string, LiveObjectInfo[]>();
 
   update(snapshot: ClusterSnapshot): void {
@@ -27,10 +27,13 @@ export class LiveCluster implements ReferenceProvider, ReferenceLookup {
     const s = this.snapshot;
     if (!s.connected) return undefined;
     const covered = new Set(s.namespaces);
+    // Tolerates a client that sends no list: then no Secret is claimed missing.
+    const secretsCovered = new Set((s.secretNamespaces ?? []).filter((ns) => covered.has(ns)));
     return {
       context: s.context ?? 'current context',
       defaultNamespace: s.defaultNamespace,
       covers: (ns) => covered.has(ns),
+      coversSecrets: (ns) => secretsCovered.has(ns),
       find: (kind, name, ns) => (this.byKey.get(`${kind}/${ns}`) ?? []).filter((o) => o.name === name),
     };
   }

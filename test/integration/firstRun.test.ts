@@ -99,9 +99,6 @@ describe('The StackGres view\'s welcome content', () => {
     await context.connection.chooseContext(undefined);
     await context.connection.chooseNamespace(undefined);
     await waitFor('the context row to return', async () => ((await treeRows()).some((r) => r.label === kubeTarget().context) ? true : undefined), DEADLINE_MS);
-    // The language server's live Secrets were those of the empty scope: read again before the next test checks a manifest.
-    await context.model();
-    await context.refreshLiveSecrets();
   });
 
   async function welcome(expected: string): Promise<void> {

@@ -25,11 +25,12 @@ spec:
         name: nightly
 `;
 
-const snapshot = (objects: ClusterSnapshot['objects'], connected = true): ClusterSnapshot => ({
+const snapshot = (objects: ClusterSnapshot['objects'], connected = true, secretNamespaces = ['prod']): ClusterSnapshot => ({
   connected,
   context: 'prod-eks',
   defaultNamespace: 'prod',
   namespaces: ['prod'],
+  secretNamespaces,
   objects,
 });
 
@@ -93,6 +94,21 @@ describe('live values from the connected cluster', function () {
     await client.diagnosticsMatching('file:///live/s.yaml', (ds) => ds.length === 0);
     // Disconnected, the workspace check speaks again: the storage is not defined in the workspace.
     await client.diagnosticsMatching('file:///live/c2.yaml', (ds) => ds.map((x) => x.code).join() === 'ref-object-storage-unknown');
+  });
+
+  it("a Secret is claimed missing only once the client says its namespace's Secret names were read", async () => {
+    const uri = 'file:///live/secrets-loading.yaml';
+    const text = 'apiVersion: stackgres.io/v1beta1\nkind: SGObjectStorage\nmetadata: {name: s, namespace: prod}\nspec:\n  type: s3\n  s3:\n    bucket: my-bucket\n    awsCredentials:\n      secretKeySelectors:\n        accessKeyId: {name: absent, key: accessKeyId}\n        secretAccessKey: {name: absent, key: secretAccessKey}\n---\napiVersion: stackgres.io/v1\nkind: SGBackup\nmetadata: {name: b, namespace: prod}\nspec:\n  sgCluster: gone\n';
+    // Just after a (re)connect: the objects are in, the Secret names are still being read.
+    client.notify(ClusterSnapshotNotification, snapshot([], true, []));
+    client.open(uri, text);
+    const loading = await client.diagnosticsMatching(uri, (ds) => ds.some((x) => x.code === 'live-cluster-missing'));
+    assert.deepEqual(loading.map((x) => x.code), ['live-cluster-missing'], 'the objects are judged, the Secrets not yet');
+    client.notify(ClusterSnapshotNotification, snapshot([]));
+    const read = await client.diagnosticsMatching(uri, (ds) => ds.some((x) => x.code === 'live-secret-missing'));
+    assert.deepEqual(read.map((x) => x.code).sort(), ['live-cluster-missing', 'live-secret-missing', 'live-secret-missing']);
+    client.notify(ClusterSnapshotNotification, snapshot([], false));
+    await client.diagnosticsMatching(uri, (ds) => ds.length === 0);
   });
 
   itWithReference("uses the cluster's CRD schema when it differs from the bundled one, and goes back on request", async () => {

@@ -18,6 +18,8 @@ export interface LiveView {
   readonly defaultNamespace?: string;
   /** Whether the view holds every object of this namespace (so absence means missing). */
   covers(namespace: string): boolean;
+  /** Whether the view holds every Secret name of this namespace, read for the current connection. */
+  coversSecrets(namespace: string): boolean;
   find(kind: ReferencedKind, name: string, namespace: string): LiveObjectInfo[];
 }
 
@@ -46,6 +48,8 @@ export function checkLiveReferences(kind: string | undefined, value: unknown, ma
       });
     } else if (ref.kind === 'Secret') {
       if (found.length === 0) {
+        // Until the namespace's Secret names are read, not finding one says nothing.
+        if (!live.coversSecrets(ns)) continue;
         out.push({
           code: 'live-secret-missing',
           path: ref.path,

@@ -21,8 +21,14 @@ export interface ClusterSnapshot {
   readonly context?: string;
   /** Namespace used for manifests without `metadata.namespace`. */
   readonly defaultNamespace?: string;
-  /** Namespaces whose StackGres objects and Secrets are all in `objects`: only there is "missing" asserted. */
+  /** Namespaces whose StackGres objects are all in `objects`: only there is a missing object asserted. */
   readonly namespaces: readonly string[];
+  /**
+   * Of those, the namespaces whose Secret names were all read for this connection: only there is a missing
+   * Secret asserted. Secrets are listed apart from the objects (there is no watch on them), so just after a
+   * (re)connect, or when a namespace first appears, the objects come before their namespace's Secret names.
+   */
+  readonly secretNamespaces: readonly string[];
   readonly objects: readonly LiveObject[];
 }
 

@@ -8,6 +8,8 @@ import type { ClusterModel } from '../../../client/src/clusterModel';
 import type { KubeObject } from '../../../client/src/kube/api';
 import { LiveSync, secretsNamedIn, type OpenManifest } from '../../../client/src/liveSync';
 import type { ClusterSnapshot, LiveObject } from '@core/protocol';
+import { checkLiveReferences } from '@core/live';
+import { LiveCluster } from '../../../server/src/liveCluster';
 import { waitFor, openTestServer, sgObjectStorage, type Target } from './kube/helpers';
 import { describeWithReference } from '../../reference';
 
@@ -128,6 +130,82 @@ describeWithReference('Live values: the Secret refresh', function () {
       // No timer at 0; the new period starts one without attaching again.
       sync.setSecretsRefreshMs(100);
       await waitFor('two reads on the new period', () => (lists() >= afterConnect + 2 ? true : undefined));
+    } finally {
+      sync.detach(false);
+    }
+  });
+});
+
+/**
+ * What the language server would claim about a storage naming an existing Secret (`creds`) and a missing one
+ * (`absent`), for each snapshot it received: the server's own LiveCluster and the domain's live check.
+ */
+const STORAGE = { spec: { type: 's3', s3: { bucket: 'b', awsCredentials: { secretKeySelectors: { accessKeyId: { name: 'creds', key: 'accessKeyId' }, secretAccessKey: { name: 'absent', key: 'secretAccessKey' } } } } } };
+function claims(snapshot: ClusterSnapshot, namespace: string): string[] {
+  const live = new LiveCluster();
+  live.update(snapshot);
+  const view = live.view();
+  return view ? checkLiveReferences('SGObjectStorage', STORAGE, namespace, view).map((f) => `${f.code} ${f.path.slice(-2).join('.')}`) : [];
+}
+
+describeWithReference('Live values: Secrets after a reconnect', function () {
+  this.timeout(30000);
+  let t: Served;
+  const sent: ClusterSnapshot[] = [];
+  const client = {
+    isRunning: () => true,
+    sendNotification: async (_type: unknown, params: ClusterSnapshot) => {
+      if ('objects' in params) sent.push(params);
+    },
+  } as unknown as LanguageClient;
+  const logger = { info: () => undefined, warn: () => undefined };
+  const modelOf = (scope: string, namespaces: string[], storages: KubeObject[]) =>
+    ({
+      api: t.api,
+      state: { kind: 'ready', scope },
+      namespaces: () => namespaces,
+      objects: (kind: string) => (kind === 'SGObjectStorage' ? storages : []),
+      onDidChange: () => ({ dispose: () => undefined }),
+    }) as unknown as ClusterModel;
+
+  before(async () => {
+    t = await openTestServer();
+  });
+  after(() => t?.close());
+
+  it('claims no existing Secret missing while the new connection reads the Secret names (a slow list), and claims the missing one once read', async () => {
+    const ns = await t.newNamespace();
+    await t.api.createSecret(ns, 'creds', { accessKeyId: Buffer.from('x'), secretAccessKey: Buffer.from('x') });
+    const storages = [sgObjectStorage(ns, 'backups')];
+    const sync = new LiveSync(client, logger as never, 0, () => []);
+    sync.attach(modelOf('all namespaces', [ns], storages));
+    try {
+      await waitFor('the first connection\'s Secrets', () => sent.find((s) => s.objects.some((o) => o.kind === 'Secret' && o.name === 'creds')));
+      // A reconnect as the extension does it (context.ts dropModel, then model()): the new connection's list is slow.
+      t.server.faults.delay(1500, { method: 'GET', pathPrefix: `/api/v1/namespaces/${ns}/secrets`, times: 1 });
+      const from = sent.length;
+      sync.detach();
+      sync.attach(modelOf('all namespaces', [ns], storages));
+      await waitFor('the Secrets read again', () => sent.slice(from).find((s) => s.objects.some((o) => o.kind === 'Secret' && o.name === 'creds')), 10_000);
+      const after = sent.slice(from);
+      assert.ok(after.some((s) => s.connected && s.objects.some((o) => o.kind === 'SGObjectStorage') && !s.objects.some((o) => o.kind === 'Secret')), 'the objects reached the server while the Secret list was still loading');
+      assert.deepEqual(after.flatMap((s) => claims(s, ns)).filter((c) => c.includes('accessKeyId')), [], 'Secret creds exists: never claimed missing');
+      assert.deepEqual(claims(after[after.length - 1], ns), ['live-secret-missing secretAccessKey.name'], 'the Secret that is missing is claimed once the list is read');
+    } finally {
+      sync.detach(false);
+    }
+  });
+
+  it('with a namespace chosen that holds no StackGres objects yet, its Secrets are read before any is claimed missing', async () => {
+    const ns = await t.newNamespace();
+    await t.api.createSecret(ns, 'creds', { accessKeyId: Buffer.from('x') });
+    const from = sent.length;
+    const sync = new LiveSync(client, logger as never, 0, () => []);
+    sync.attach(modelOf(ns, [], []));
+    try {
+      const last = await waitFor('a claim about the missing Secret', () => sent.slice(from).filter((s) => claims(s, ns).length > 0).pop(), 10_000);
+      assert.deepEqual(sent.slice(from).flatMap((s) => claims(s, ns)).filter((c) => c.includes('accessKeyId')), [], 'Secret creds exists: never claimed missing');
+      assert.ok(last.objects.some((o) => o.kind === 'Secret' && o.name === 'creds' && o.namespace === ns), 'the chosen namespace\'s Secrets were read');
     } finally {
       sync.detach(false);
     }

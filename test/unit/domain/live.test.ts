@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { checkLiveReferences, LiveObjectInfo, LiveView } from '@core/live';
 
-function view(objects: LiveObjectInfo[], covered = ['db']): LiveView {
+function view(objects: LiveObjectInfo[], covered = ['db'], secretsCovered = covered): LiveView {
   return {
     context: 'ctx',
     defaultNamespace: 'db',
     covers: (ns) => covered.includes(ns),
+    coversSecrets: (ns) => secretsCovered.includes(ns),
     find: (kind, name, ns) => objects.filter((o) => o.kind === kind && o.name === name && o.namespace === ns),
   };
 }
@@ -43,5 +44,11 @@ describe('checks against the connected cluster', () => {
     assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', view([{ kind: 'Secret', name: 'creds', namespace: 'db' }])), [], 'known by name only');
     const read = view([{ kind: 'Secret', name: 'creds', namespace: 'db', keys: ['id'] }]);
     assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', read).map((f) => f.code), ['live-secret-key-missing']);
+  });
+
+  it('claim a Secret missing only once the namespace\'s Secret names are read (objects can come first, after a reconnect)', () => {
+    const storage = { spec: { type: 's3', s3: { bucket: 'b', awsCredentials: { secretKeySelectors: { accessKeyId: { name: 'creds', key: 'id' }, secretAccessKey: { name: 'creds', key: 'secret' } } } } } };
+    assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', view([], ['db'], [])), [], 'Secret names not read yet');
+    assert.deepEqual(checkLiveReferences('SGObjectStorage', storage, 'db', view([])).map((f) => f.code), ['live-secret-missing', 'live-secret-missing']);
   });
 });
