@@ -101,6 +101,21 @@ describe('bad input', function () {
     }
   });
 
+  // Found by test/lsp/fuzz.test.ts (seed 3925, CI at 2,000 ms): every YAML reader resolves an alias by walking the
+  // whole document and copying the path at each level, so aliases in a 500-level document took 1.3-2 s per check.
+  it('aliases in a document nested hundreds of levels deep: one syntax error on the first alias; 60 levels still read', async () => {
+    const nested = (levels: number) => `${'{a: '.repeat(levels)}1${'}'.repeat(levels)}`;
+    const withAliases = (levels: number) =>
+      STORAGE.replace('    bucket: my-bucket\n', `    bucket: my-bucket\n    region: ${nested(levels)}\n`) + 'x0: &b0 [1, 2]\n' + Array.from({ length: 40 }, (_, i) => `y${i}: *b0`).join('\n') + '\n';
+    const deep = await diagnose(withAliases(500));
+    assert.deepEqual(deep.diagnostics.map((d) => d.code), ['yaml-syntax'], JSON.stringify(deep.diagnostics));
+    assert.match(deep.diagnostics[0].message, /more than 64 levels deep and uses aliases such as `\*b0`/);
+    assert.equal(deep.diagnostics[0].range.start.line, withAliases(500).split('\n').findIndex((l) => l.startsWith('y0:')));
+    const shallow = await diagnose(withAliases(60));
+    assert.ok(!shallow.diagnostics.some((d) => d.code === 'yaml-syntax'), JSON.stringify(shallow.diagnostics));
+    assert.ok(shallow.diagnostics.some((d) => d.code?.toString().startsWith('schema-')), 'the 60-level document is still checked');
+  });
+
   // Found by test/lsp/fuzz.test.ts (seeds 627 and 233): no diagnostics at all for the first (the reader's stack
   // overflowed after seconds), nine seconds for the second.
   it('a thousand `- ` in a row: one syntax error, quickly; completion and hover still answer', async () => {

@@ -3,7 +3,7 @@
  * document markers first (a `---` or `...` at column 0 always ends a document in YAML), so each document
  * is parsed, cached and re-checked on its own.
  */
-import { Alias, Document, isMap, isScalar, LineCounter, parseDocument, Schema, visit, YAMLMap } from 'yaml';
+import { Alias, Document, isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, Schema, visit, YAMLMap } from 'yaml';
 import { isStackGresApiVersion } from './kinds';
 
 export interface Position { line: number; character: number }
@@ -136,11 +136,11 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
   const helmTemplate = HELM.test(stripComments(chunk.text));
   let value: unknown;
   const schema = doc.schema;
-  const recursive = recursiveAlias(doc, chunk.text);
+  const badAlias = unreadableAlias(doc, chunk.text);
   try {
     doc.schema = MERGING;
-    // A recursive alias would make a cyclic value, and every walk over it endless.
-    value = recursive ? undefined : doc.toJS({ maxAliasCount: 1000 });
+    // A recursive alias would make a cyclic value, and every walk over it endless; a deep one, seconds.
+    value = badAlias ? undefined : doc.toJS({ maxAliasCount: 1000 });
   } catch {
     value = undefined;
   } finally {
@@ -155,9 +155,12 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
     doc,
     lineCounter,
     value,
-    unreadable: recursive && {
-      range: rangeOf(lineCounter, recursive.range ?? [0, 0]),
-      message: `YAML syntax: the alias \`*${recursive.source}\` is inside the node \`&${recursive.source}\` names, so it contains itself and the document never ends. kubectl refuses it ("anchor '${recursive.source}' value contains itself"): write the values out, or anchor a node that does not hold the alias.`,
+    unreadable: badAlias && {
+      range: rangeOf(lineCounter, badAlias.alias.range ?? [0, 0]),
+      message:
+        badAlias.why === 'recursive'
+          ? `YAML syntax: the alias \`*${badAlias.alias.source}\` is inside the node \`&${badAlias.alias.source}\` names, so it contains itself and the document never ends. kubectl refuses it ("anchor '${badAlias.alias.source}' value contains itself"): write the values out, or anchor a node that does not hold the alias.`
+          : `YAML syntax: this document nests more than 64 levels deep and uses aliases such as \`*${badAlias.alias.source}\`; resolving them costs seconds on every edit, so it is not checked. No manifest needs that: write the values out, or remove the deep nesting.`,
     },
     apiVersion,
     kind: str(top?.kind) ?? scalarAt(doc, 'kind'),
@@ -169,20 +172,34 @@ export function manifestFromDocument(chunk: DocumentChunk, doc: Document.Parsed)
   };
 }
 
-function recursiveAlias(doc: Document.Parsed, text: string): Alias | undefined {
+/** Nesting (collections and pairs above a node) beyond which a document with aliases is not read: about 64 levels. */
+const MAX_ALIAS_DEPTH = 128;
+
+/**
+ * An alias that makes the document unreadable: one inside the node it names (the value would contain itself),
+ * or any alias in a document nested deeper than MAX_ALIAS_DEPTH (every YAML reader resolves an alias by walking
+ * the whole document, copying the path at each level: with deep nesting that is seconds per edit).
+ */
+function unreadableAlias(doc: Document.Parsed, text: string): { alias: Alias; why: 'recursive' | 'deep' } | undefined {
   if (!text.includes('*')) return undefined;
-  let found: Alias | undefined;
-  visit(doc, {
-    Alias(_, alias, ancestors) {
-      const source = alias.resolve(doc);
-      if (source && ancestors.includes(source)) {
-        found = alias;
+  // One walk in document order, keeping the latest node of each anchor name: the node an alias there refers to.
+  const anchors = new Map<string, unknown>();
+  let found: { alias: Alias; why: 'recursive' | 'deep' } | undefined;
+  let firstAlias: Alias | undefined;
+  let deep = false;
+  visit(doc, (_, node, ancestors) => {
+    if (ancestors.length > MAX_ALIAS_DEPTH) deep = true;
+    if (isAlias(node)) {
+      firstAlias ??= node;
+      const source = anchors.get(node.source);
+      if (source !== undefined && ancestors.includes(source as never)) {
+        found = { alias: node, why: 'recursive' };
         return visit.BREAK;
       }
-      return undefined;
-    },
+    } else if (isNode(node) && node.anchor) anchors.set(node.anchor, node);
+    return undefined;
   });
-  return found;
+  return found ?? (deep && firstAlias ? { alias: firstAlias, why: 'deep' } : undefined);
 }
 
 function rangeOf(lineCounter: LineCounter, [start, end]: readonly number[]): Range {
