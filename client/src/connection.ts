@@ -106,6 +106,8 @@ export class ClusterConnection implements vscode.Disposable {
         context: this.chosenContext(),
         namespace: this.chosenNamespace(),
         trusted: vscode.workspace.isTrusted,
+        // The Kubernetes bundle has no vscode import; its kubeconfig messages are translated with this.
+        l10n: vscode.l10n,
         log: (line) => this.log.info(line),
       });
       this.log.info(`Connected to context ${api.context.name} (${api.context.server ?? 'in-cluster'}) from ${typeof kubeconfigPath === 'object' ? kubeconfigPath.join(', ') : (kubeconfigPath ?? 'the default kubeconfig')} (${from})`);

@@ -66,7 +66,7 @@ export async function openKube(options: KubeOptions): Promise<KubeApi> {
     throw configError(`The Kubernetes client library could not be loaded: ${e instanceof Error ? e.message : String(e)}`, 'Reinstall the extension.');
   });
   const loaded = await loadKubeconfig(k8s, options);
-  return new ClientNodeKube(loaded, chosenContext(loaded, options.context), options);
+  return new ClientNodeKube(loaded, chosenContext(loaded, options.context, options.l10n), options);
 }
 
 // ---- Resources ---------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@
  * `~/.kube/config`, else the in-cluster service account. The context can be overridden per workspace
  * without touching any file. Credential plugins (exec, auth-provider `cmd-path`) run commands, so they
  * are allowed only in a trusted workspace.
+ *
+ * The messages go through the `l10n` handed in (vscode.l10n from connection.ts): this file stays free of the
+ * vscode API, as the unit tests load it in plain Node.
  */
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
@@ -19,6 +22,16 @@ import type { KubeContext } from './api';
 import { configError, type KubeError } from './errors';
 
 export type K8s = typeof K8sTypes;
+
+/** vscode.l10n's `t`: fixed text with `{0}`, `{1}`… placeholders, then the values. */
+export interface Localize {
+  t(message: string, ...args: string[]): string;
+}
+
+/** The English text with its placeholders filled, as vscode.l10n.t gives it without a translation. */
+export const ENGLISH: Localize = {
+  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, i: string) => args[Number(i)] ?? whole),
+};
 
 export interface KubeconfigSource {
   /** Kubeconfig file(s) to use instead of KUBECONFIG / ~/.kube/config; each must exist. */
@@ -37,6 +50,8 @@ export interface KubeconfigSource {
   homeDir?: string;
   /** Root under which /var/run/secrets/kubernetes.io/serviceaccount is looked for; default `/`. */
   inClusterRoot?: string;
+  /** Translates the messages (vscode.l10n in the extension); default English. */
+  l10n?: Localize;
 }
 
 export interface LoadedConfig {
@@ -50,28 +65,33 @@ export interface LoadedConfig {
 }
 
 /** The context to open: the workspace's choice, else the kubeconfig's current-context. */
-export function chosenContext(loaded: LoadedConfig, override: string | undefined): string {
+export function chosenContext(loaded: LoadedConfig, override: string | undefined, l10n: Localize = ENGLISH): string {
   const name = override ?? loaded.currentContext;
   if (loaded.contexts.length === 0) {
-    throw configError(`The kubeconfig (${loaded.origin}) defines no contexts.`, 'Add a cluster to it (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose another kubeconfig.');
+    throw configError(
+      l10n.t('The kubeconfig ({0}) defines no contexts.', loaded.origin),
+      l10n.t('Add a cluster to it (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose another kubeconfig.'),
+    );
   }
   if (!name) {
-    throw configError(`The kubeconfig (${loaded.origin}) has no current-context.`, `Choose a context: ${loaded.contexts.map((c) => c.name).join(', ')}.`);
+    throw configError(l10n.t('The kubeconfig ({0}) has no current-context.', loaded.origin), l10n.t('Choose a context: {0}.', loaded.contexts.map((c) => c.name).join(', ')));
   }
   return name;
 }
 
 /** The kubeconfig as kubectl would resolve it (see above), merged into one. */
 export async function loadKubeconfig(k8s: K8s, o: KubeconfigSource): Promise<LoadedConfig> {
+  const l10n = o.l10n ?? ENGLISH;
   if (o.kubeconfigYaml !== undefined) {
-    return merge(k8s, [parseKubeconfig(k8s, o.kubeconfigYaml, 'the kubeconfig passed in')], 'the kubeconfig passed in');
+    const origin = l10n.t('the kubeconfig passed in');
+    return merge(k8s, [parseKubeconfig(k8s, o.kubeconfigYaml, origin, l10n)], origin);
   }
   const explicit = o.kubeconfigPath === undefined ? [] : typeof o.kubeconfigPath === 'string' ? [o.kubeconfigPath] : [...o.kubeconfigPath];
   if (explicit.length) {
     for (const f of explicit) {
-      if (!(await exists(f))) throw configError(`The kubeconfig file ${f} does not exist.`, 'Choose another kubeconfig file in the settings.');
+      if (!(await exists(f))) throw configError(l10n.t('The kubeconfig file {0} does not exist.', f), l10n.t('Choose another kubeconfig file in the settings.'));
     }
-    return merge(k8s, await Promise.all(explicit.map((f) => readKubeconfigFile(k8s, f))), explicit.join(path.delimiter));
+    return merge(k8s, await Promise.all(explicit.map((f) => readKubeconfigFile(k8s, f, l10n))), explicit.join(path.delimiter));
   }
   const env = o.env ?? process.env;
   const fromEnv = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
@@ -80,17 +100,20 @@ export async function loadKubeconfig(k8s: K8s, o: KubeconfigSource): Promise<Loa
     const present: string[] = [];
     for (const f of fromEnv) if (await exists(f)) present.push(f);
     if (!present.length) {
-      throw configError(`None of the kubeconfig files in KUBECONFIG exist (${fromEnv.join(path.delimiter)}).`, 'Fix KUBECONFIG, or choose a kubeconfig file in the settings.');
+      throw configError(
+        l10n.t('None of the kubeconfig files in KUBECONFIG exist ({0}).', fromEnv.join(path.delimiter)),
+        l10n.t('Fix KUBECONFIG, or choose a kubeconfig file in the settings.'),
+      );
     }
-    return merge(k8s, await Promise.all(present.map((f) => readKubeconfigFile(k8s, f))), `KUBECONFIG=${present.join(path.delimiter)}`);
+    return merge(k8s, await Promise.all(present.map((f) => readKubeconfigFile(k8s, f, l10n))), `KUBECONFIG=${present.join(path.delimiter)}`);
   }
   const home = path.join(o.homeDir ?? os.homedir(), '.kube', 'config');
-  if (await exists(home)) return merge(k8s, [await readKubeconfigFile(k8s, home)], home);
-  const inCluster = await inClusterConfig(env, o.inClusterRoot ?? '/');
+  if (await exists(home)) return merge(k8s, [await readKubeconfigFile(k8s, home, l10n)], home);
+  const inCluster = await inClusterConfig(env, o.inClusterRoot ?? '/', l10n);
   if (inCluster) return { k8s, ...inCluster };
   throw configError(
-    `No kubeconfig found: KUBECONFIG is not set and ${home} does not exist.`,
-    'Create one (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose a kubeconfig file in the settings.',
+    l10n.t('No kubeconfig found: KUBECONFIG is not set and {0} does not exist.', home),
+    l10n.t('Create one (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`), or choose a kubeconfig file in the settings.'),
   );
 }
 
@@ -101,14 +124,17 @@ interface ParsedFile {
   currentContext?: string;
 }
 
-async function readKubeconfigFile(k8s: K8s, file: string): Promise<ParsedFile> {
+async function readKubeconfigFile(k8s: K8s, file: string, l10n: Localize): Promise<ParsedFile> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw configError(`The kubeconfig file ${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`, 'Check its permissions, or choose another kubeconfig file.');
+    throw configError(
+      l10n.t('The kubeconfig file {0} cannot be read: {1}.', file, (e as NodeJS.ErrnoException).code ?? String(e)),
+      l10n.t('Check its permissions, or choose another kubeconfig file.'),
+    );
   }
-  const parsed = parseKubeconfig(k8s, text, file);
+  const parsed = parseKubeconfig(k8s, text, file, l10n);
   // Relative certificate paths are relative to the file that names them.
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({ ...parsed });
@@ -116,7 +142,7 @@ async function readKubeconfigFile(k8s: K8s, file: string): Promise<ParsedFile> {
   return { clusters: kc.getClusters(), users: kc.getUsers(), contexts: kc.getContexts(), currentContext: parsed.currentContext };
 }
 
-function parseKubeconfig(k8s: K8s, text: string, origin: string): ParsedFile {
+function parseKubeconfig(k8s: K8s, text: string, origin: string, l10n: Localize): ParsedFile {
   if (text.trim() === '') return { clusters: [], users: [], contexts: [] };
   const kc = new k8s.KubeConfig();
   try {
@@ -124,7 +150,10 @@ function parseKubeconfig(k8s: K8s, text: string, origin: string): ParsedFile {
   } catch (e) {
     // Only the first line: YAML errors go on to quote the file, which may hold tokens.
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw configError(`The kubeconfig ${origin} is not valid: ${msg}.`, 'Fix the file (e.g. `kubectl config view` shows what kubectl makes of it), or choose another kubeconfig.');
+    throw configError(
+      l10n.t('The kubeconfig {0} is not valid: {1}.', origin, msg),
+      l10n.t('Fix the file (e.g. `kubectl config view` shows what kubectl makes of it), or choose another kubeconfig.'),
+    );
   }
   return { clusters: kc.getClusters() ?? [], users: kc.getUsers() ?? [], contexts: kc.getContexts() ?? [], currentContext: kc.getCurrentContext() || undefined };
 }
@@ -144,7 +173,7 @@ function merge(k8s: K8s, files: ParsedFile[], origin: string): LoadedConfig {
   return { k8s, clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext, origin };
 }
 
-async function inClusterConfig(env: Readonly<Record<string, string | undefined>>, root: string): Promise<Omit<LoadedConfig, 'k8s'> | undefined> {
+async function inClusterConfig(env: Readonly<Record<string, string | undefined>>, root: string, l10n: Localize): Promise<Omit<LoadedConfig, 'k8s'> | undefined> {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
   const dir = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
@@ -157,7 +186,7 @@ async function inClusterConfig(env: Readonly<Record<string, string | undefined>>
     users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: path.join(dir, 'token') } } }],
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace }],
     currentContext: 'in-cluster',
-    origin: 'in-cluster service account',
+    origin: l10n.t('in-cluster service account'),
   };
 }
 
@@ -193,25 +222,35 @@ export function describeContext(loaded: LoadedConfig, c: K8sTypes.Context): Kube
 export function resolveContext(
   loaded: LoadedConfig,
   contextName: string,
-  options: Pick<KubeconfigSource, 'namespace' | 'trusted'>,
+  options: Pick<KubeconfigSource, 'namespace' | 'trusted' | 'l10n'>,
 ): { context: KubeContext; blocked?: KubeError } {
+  const l10n = options.l10n ?? ENGLISH;
   const ctx = loaded.contexts.find((c) => c.name === contextName);
   if (!ctx) {
-    throw configError(`Context "${contextName}" is not in the kubeconfig (${loaded.origin}).`, `Choose one of: ${loaded.contexts.map((c) => c.name).join(', ')}.`);
+    throw configError(
+      l10n.t('Context "{0}" is not in the kubeconfig ({1}).', contextName, loaded.origin),
+      l10n.t('Choose one of: {0}.', loaded.contexts.map((c) => c.name).join(', ')),
+    );
   }
   const cluster = loaded.clusters.find((c) => c.name === ctx.cluster);
   if (!cluster) {
-    throw configError(`Context "${contextName}" names cluster "${ctx.cluster}", which the kubeconfig (${loaded.origin}) does not define.`, 'Fix the kubeconfig, or choose another context.');
+    throw configError(
+      l10n.t('Context "{0}" names cluster "{1}", which the kubeconfig ({2}) does not define.', contextName, ctx.cluster, loaded.origin),
+      l10n.t('Fix the kubeconfig, or choose another context.'),
+    );
   }
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
-    throw configError(`Context "${contextName}" talks plain HTTP to ${cluster.server}; the Kubernetes client refuses that unless insecure-skip-tls-verify is set.`, 'Use the https:// address of the API server.');
+    throw configError(
+      l10n.t('Context "{0}" talks plain HTTP to {1}; the Kubernetes client refuses that unless insecure-skip-tls-verify is set.', contextName, cluster.server),
+      l10n.t('Use the https:// address of the API server.'),
+    );
   }
   const described = describeContext(loaded, ctx);
   const context = options.namespace ? { ...described, namespace: options.namespace, namespaceChosen: true } : described;
   if (context.usesCredentialPlugin && !options.trusted) {
     const blocked = configError(
-      `Context "${contextName}" gets its credentials by running a command; exec credential plugins run only in a trusted workspace.`,
-      'Trust this workspace (Manage Workspace Trust), or choose a context with token or certificate credentials.',
+      l10n.t('Context "{0}" gets its credentials by running a command; exec credential plugins run only in a trusted workspace.', contextName),
+      l10n.t('Trust this workspace (Manage Workspace Trust), or choose a context with token or certificate credentials.'),
     );
     return { context, blocked };
   }

@@ -173,6 +173,25 @@ describeWithReference('Kubernetes access: kubeconfig resolution', function () {
     assert.match(e.action!, /update-kubeconfig/);
   });
 
+  it('gives its messages to the l10n it is handed (vscode.l10n in the extension), fixed text and values apart', async () => {
+    const asked: string[] = [];
+    const l10n = { t: (message: string, ...args: string[]) => (asked.push(message), `<${message}|${args.join('|')}>`) };
+    const nope = path.join(dir, 'nope');
+    const missing = await configError(() => openKube({ kubeconfigPath: nope, trusted: true, l10n }));
+    assert.equal(missing.message, `<The kubeconfig file {0} does not exist.|${nope}>`);
+    assert.equal(missing.action, '<Choose another kubeconfig file in the settings.|>');
+    const typo = await configError(() => openKube({ env: env(fileA), context: 'typo', trusted: true, l10n }));
+    assert.match(typo.message, /^<Context "\{0\}" is not in the kubeconfig \(\{1\}\)\.\|typo\|KUBECONFIG=/);
+    const api = await openKube({ env: env(fileA, fileB), trusted: false, backoff: TEST_BACKOFF, l10n });
+    const blocked = await configError(() => api.namespaces());
+    api.dispose();
+    assert.equal(blocked.message, '<Context "{0}" gets its credentials by running a command; exec credential plugins run only in a trusted workspace.|merged-a>');
+    const home = fs.mkdtempSync(path.join(dir, 'home-'));
+    const none = await configError(() => openKube({ env: {}, homeDir: home, inClusterRoot: home, trusted: true, l10n }));
+    assert.equal(none.message, `<No kubeconfig found: KUBECONFIG is not set and {0} does not exist.|${path.join(home, '.kube', 'config')}>`);
+    assert.ok(asked.every((m) => !m.includes(dir)), 'no value is baked into the text to translate');
+  });
+
   it('reads ~/.kube/config when KUBECONFIG is not set', async () => {
     const home = fs.mkdtempSync(path.join(dir, 'home-'));
     fs.mkdirSync(path.join(home, '.kube'));
