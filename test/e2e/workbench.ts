@@ -144,7 +144,17 @@ export class Workbench {
     await this.page.fill(SELECTORS.quickInputBox, `>${title}`);
     await this.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${title}"]`, { timeout: timeoutMs });
     await this.page.keyboard.press('Enter');
-    await this.page.waitForSelector(SELECTORS.quickInput, { state: 'hidden', timeout: timeoutMs });
+    // The palette is gone: hidden, or (VS Code 1.139 reuses the widget at once) showing the command's own
+    // question instead of the typed command.
+    const typed = `>${title}`;
+    const widget = this.page.locator(SELECTORS.quickInput);
+    const box = this.page.locator(SELECTORS.quickInputBox);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!(await widget.isVisible()) || (await box.inputValue({ timeout: 1_000 }).catch(() => '')) !== typed) return;
+      if (Date.now() > deadline) throw new Error(`the command palette did not close after running "${title}"`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Drags the side bar's right edge `px` pixels to the right (long labels and descriptions fit). */

@@ -17,7 +17,10 @@ export interface ModelSource {
 
 /** `stackgres.tree`: which welcome content (package.json viewsWelcome) the empty view shows. */
 export const TREE_STATE_KEY = 'stackgres.tree';
-export type TreeState = 'connecting' | 'noConnection' | 'empty' | 'rows';
+export type TreeState = 'connecting' | 'noConnection' | 'remoteSettings' | 'empty' | 'rows';
+
+/** The command a kubeconfig error carries when stackgres.kubeconfig sits unapplied in User settings of a remote window. */
+const OPEN_REMOTE_SETTINGS = 'workbench.action.openRemoteSettings';
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -134,7 +137,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       }
       // No kubeconfig, a broken one, or a context it lacks: the welcome content offers the ways out.
       if (e?.reason === 'config') {
-        this.setTreeState('noConnection', e.action ? `${e.message} ${e.action}` : e.message);
+        // In a remote window, a value left in User settings: its welcome content opens the Remote settings first.
+        this.setTreeState(e.command?.command === OPEN_REMOTE_SETTINGS ? 'remoteSettings' : 'noConnection', e.action ? `${e.message} ${e.action}` : e.message);
         return [];
       }
       this.setTreeState('rows');

@@ -31,6 +31,14 @@ describe('settings of machine scope', () => {
   });
 });
 
+describe('the StackGres view in a remote window with stackgres.kubeconfig left in User settings', () => {
+  it('shows welcome content that opens the Remote settings (the tree state provider.ts sets)', () => {
+    const welcome = (packageJson as { contributes: { viewsWelcome: { when: string; contents: string }[] } }).contributes.viewsWelcome.find((w) => w.when === 'stackgres.tree == remoteSettings');
+    assert.ok(welcome, 'a viewsWelcome entry for stackgres.tree == remoteSettings');
+    assert.match(english(welcome.contents), /\[Open Remote Settings\]\(command:workbench\.action\.openRemoteSettings\)/);
+  });
+});
+
 describe('kubeconfigSetting (the value a User or Remote settings file sets)', () => {
   it('reads the dotted and the nested form, with comments and trailing commas', () => {
     assert.equal(kubeconfigSetting('{\n // mine\n "stackgres.kubeconfig": "/k/config",\n}'), '/k/config');
