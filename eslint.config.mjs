@@ -44,6 +44,8 @@ const L10N_RULE = ['error',
   // Quick-pick items written inline in the call (also inside a .map() there).
   { selector: `CallExpression:matches([callee.property.name=/^(showQuickPick|pick)$/], [callee.name=/^(showQuickPick|pick)$/]) ObjectExpression > Property[key.name=/^(label|description|detail)$/] > ${LITERAL}.value`, message: L10N_MESSAGE },
   { selector: 'CallExpression[callee.object.property.name="l10n"][callee.property.name="t"][arguments.0.type="TemplateLiteral"][arguments.0.expressions.length>0]', message: 'vscode.l10n.t takes fixed text: pass values as arguments for {0}, {1}…' },
+  // The same for t() of client/src/localize.ts (modules without the vscode API).
+  { selector: 'CallExpression[callee.name="t"][arguments.0.type="TemplateLiteral"][arguments.0.expressions.length>0]', message: 'vscode.l10n.t takes fixed text: pass values as arguments for {0}, {1}…' },
 ];
 export default tseslint.config(
   // webGlobals.d.ts only declares types, for the core's own tsconfig (the root project leaves it out).

@@ -32,6 +32,7 @@ describe('The l10n lint rule (client code)', () => {
     ['a tree message row', 'new MessageNode(\'id/empty\', \'Nothing here\', undefined, \'info\');', 'new MessageNode(\'id/empty\', vscode.l10n.t(\'Nothing here\'), undefined, \'info\');'],
     ['a command title', 'const c = { title: \'Refresh\', command: \'stackgres.refresh\' };', 'const c = { title: vscode.l10n.t(\'Refresh\'), command: \'stackgres.refresh\' };'],
     ['a quick-pick item', 'pick(xs.map((x) => ({ label: x, description: \'in the bucket\' })), {});', 'pick(xs.map((x) => ({ label: x, description: vscode.l10n.t(\'in the bucket\') })), {});'],
+    ['a value spliced into the text of the hand-in t()', 'throw new UserError(t(`${relative} is gone.`));', 'throw new UserError(t(\'{0} is gone.\', relative));'],
     ['a tree description', 'item.description = ready ? \'reconnecting…\' : undefined;', 'item.description = ready ? vscode.l10n.t(\'reconnecting…\') : undefined;'],
   ];
   for (const [what, literal, wrapped] of cases) {
