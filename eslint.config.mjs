@@ -29,7 +29,23 @@ const L10N_RULE = ['error',
   { selector: `CallExpression[callee.property.name=${SHOWN_CALL}] > ${LITERAL}`, message: L10N_MESSAGE },
   { selector: `CallExpression[callee.name=${SHOWN_CALL}] > ${LITERAL}`, message: L10N_MESSAGE },
   { selector: `CallExpression[callee.property.name=${PROMPT_CALL}] > ObjectExpression > Property[key.name=/^(title|prompt|placeHolder|openLabel)$/] > ${LITERAL}.value`, message: L10N_MESSAGE },
+  // The text of an error the user reads (UserError's message; KubeError's and configError's message and action).
+  { selector: `NewExpression[callee.name="UserError"] > ${LITERAL}:nth-child(1)`, message: L10N_MESSAGE },
+  { selector: `NewExpression[callee.name="KubeError"] > ${LITERAL}:nth-child(2)`, message: L10N_MESSAGE },
+  { selector: `CallExpression[callee.name="configError"] > ${LITERAL}`, message: L10N_MESSAGE },
+  { selector: `NewExpression[callee.name="KubeError"] > ObjectExpression > Property[key.name="action"] > ${LITERAL}.value`, message: L10N_MESSAGE },
+  // A tree message row: its label, detail and tooltip.
+  { selector: `NewExpression[callee.name="MessageNode"] > ${LITERAL}:matches(:nth-child(2), :nth-child(3), :nth-child(6))`, message: L10N_MESSAGE },
+  // A command's title as a button, code lens or tree click shows it ({ title, command }).
+  { selector: `ObjectExpression:has(> Property[key.name="command"]) > Property[key.name="title"] > ${LITERAL}.value`, message: L10N_MESSAGE },
+  // A tree item's or status bar item's description or tooltip, also as either branch of a condition.
+  { selector: `AssignmentExpression[left.property.name=/^(description|tooltip)$/] > ${LITERAL}.right`, message: L10N_MESSAGE },
+  { selector: `AssignmentExpression[left.property.name=/^(description|tooltip)$/] ConditionalExpression > ${LITERAL}:matches(.consequent, .alternate)`, message: L10N_MESSAGE },
+  // Quick-pick items written inline in the call (also inside a .map() there).
+  { selector: `CallExpression:matches([callee.property.name=/^(showQuickPick|pick)$/], [callee.name=/^(showQuickPick|pick)$/]) ObjectExpression > Property[key.name=/^(label|description|detail)$/] > ${LITERAL}.value`, message: L10N_MESSAGE },
   { selector: 'CallExpression[callee.object.property.name="l10n"][callee.property.name="t"][arguments.0.type="TemplateLiteral"][arguments.0.expressions.length>0]', message: 'vscode.l10n.t takes fixed text: pass values as arguments for {0}, {1}…' },
+  // The same for t() of client/src/localize.ts (modules without the vscode API).
+  { selector: 'CallExpression[callee.name="t"][arguments.0.type="TemplateLiteral"][arguments.0.expressions.length>0]', message: 'vscode.l10n.t takes fixed text: pass values as arguments for {0}, {1}…' },
 ];
 export default tseslint.config(
   // webGlobals.d.ts only declares types, for the core's own tsconfig (the root project leaves it out).

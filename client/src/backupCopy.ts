@@ -12,6 +12,7 @@ import { shellWord } from '@core/scriptText';
 import { Cancelled, UserError } from './errors';
 import type { KubeApi, KubeObject, SavedSecret } from './kube/api';
 import { KubeError } from './kube/errors';
+import { t } from './localize';
 
 export interface CopyBackupResult {
   readonly namespace: string;
@@ -61,13 +62,13 @@ export async function copyBackupSteps(api: KubeApi, source: KubeObject, target: 
   const steps = await asker.work(`Copy ${name} to ${target}`, async (say, signal) => {
     say(`checking namespace ${target}…`);
     if (await api.get('SGBackup', target, name, { signal })) {
-      throw new UserError(`Namespace ${target} already has an SGBackup named ${name}: delete it first, or restore from it.`);
+      throw new UserError(t('Namespace {0} already has an SGBackup named {1}: delete it first, or restore from it.', target, name));
     }
     for (const s of plan.secrets) {
       const keys = await api.secretKeys(view.namespace, s.name, { signal });
-      if (!keys) throw new UserError(`The backup's storage reads Secret ${s.name}, which does not exist in namespace ${view.namespace}: there is nothing to copy. Create it there first.`);
+      if (!keys) throw new UserError(t('The backup\'s storage reads Secret {0}, which does not exist in namespace {1}: there is nothing to copy. Create it there first.', s.name, view.namespace));
       const missing = s.keys.filter((k) => !keys.includes(k));
-      if (missing.length) throw new UserError(`The backup's storage reads key(s) ${missing.join(', ')} of Secret ${s.name} in namespace ${view.namespace}, which it lacks: a restore from the copy would fail. Fix the Secret there first.`);
+      if (missing.length) throw new UserError(t('The backup\'s storage reads key(s) {0} of Secret {1} in namespace {2}, which it lacks: a restore from the copy would fail. Fix the Secret there first.', missing.join(', '), s.name, view.namespace));
     }
     const targetKeys = new Map<string, string[] | undefined>();
     for (const s of plan.secrets) targetKeys.set(s.name, await api.secretKeys(target, s.name, { signal }));
@@ -99,7 +100,7 @@ export async function copyBackupSteps(api: KubeApi, source: KubeObject, target: 
           // Kept in the kube layer, so a failure later can write it back as it was. The replace is
           // conditional on the saved version: a change someone made meanwhile is never overwritten.
           const saved = await api.saveSecret(target, s.name, { signal });
-          if (!saved) throw new UserError(`Secret ${s.name} was deleted from ${target} while the copy was being made. Run the copy again.`);
+          if (!saved) throw new UserError(t('Secret {0} was deleted from {1} while the copy was being made. Run the copy again.', s.name, target));
           const replaced: Replaced = { saved };
           try {
             await mayHaveWritten(

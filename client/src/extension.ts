@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { WALKTHROUGH_ID } from './commands/cluster';
 import { ExtensionContextHolder } from './context';
+import { useLocalize } from './localize';
 import * as prompts from './ui/prompts';
 import { postAsPage } from './webviews/recoverableWindow';
 
@@ -17,6 +18,8 @@ export interface TestingApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ testing?: TestingApi }> {
   const started = Date.now();
+  // Before anything can fail: the Kubernetes layer and the restore writer translate through this.
+  useLocalize(vscode.l10n);
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
   // Registered here, not by the context: the commands use the context, so it must not know them.

@@ -8,6 +8,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from './errors';
+import { t } from './localize';
 
 export interface RestoreFileTarget {
   /** Absolute path of the file. */
@@ -23,7 +24,7 @@ export interface RestoreFileTarget {
 export async function restoreFileTarget(folder: string, relative: string, options: { create?: boolean } = {}): Promise<RestoreFileTarget> {
   const parts = relative.split('/');
   if (path.isAbsolute(relative) || parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\\'))) {
-    throw new UserError(`${relative} is not a plain path inside the workspace folder.`);
+    throw new UserError(t('{0} is not a plain path inside the workspace folder.', relative));
   }
   // The folder itself may be reached through a link (e.g. a home folder on another disk): that is the user's.
   const root = await fs.realpath(folder);
@@ -39,13 +40,15 @@ export async function restoreFileTarget(folder: string, relative: string, option
     if (st?.isSymbolicLink()) {
       const to = await fs.readlink(current).catch(() => 'elsewhere');
       throw new UserError(
-        `${shown} in the workspace folder is a symbolic link (to ${to}), so the restore manifest is not written through it: it could land outside the workspace. Nothing was written. Replace the link with a real ${last ? 'file' : 'folder'} (or remove it), then run Restore again.`,
+        last
+          ? t('{0} in the workspace folder is a symbolic link (to {1}), so the restore manifest is not written through it: it could land outside the workspace. Nothing was written. Replace the link with a real file (or remove it), then run Restore again.', shown, to)
+          : t('{0} in the workspace folder is a symbolic link (to {1}), so the restore manifest is not written through it: it could land outside the workspace. Nothing was written. Replace the link with a real folder (or remove it), then run Restore again.', shown, to),
       );
     }
     if (last) {
-      if (st && !st.isFile()) throw new UserError(`${shown} in the workspace folder is not a file. Nothing was written. Move it away, then run Restore again.`);
+      if (st && !st.isFile()) throw new UserError(t('{0} in the workspace folder is not a file. Nothing was written. Move it away, then run Restore again.', shown));
       // Another name of a file elsewhere: writing would change that file too.
-      if (st && st.nlink > 1) throw new UserError(`${shown} in the workspace folder is a hard link shared with another file. Nothing was written. Remove it, then run Restore again.`);
+      if (st && st.nlink > 1) throw new UserError(t('{0} in the workspace folder is a hard link shared with another file. Nothing was written. Remove it, then run Restore again.', shown));
       return { path: current, exists: st !== undefined };
     }
     if (!st) {
@@ -55,12 +58,12 @@ export async function restoreFileTarget(folder: string, relative: string, option
       });
       // Made by someone else meanwhile: look again (it may be a link).
       const made = await fs.lstat(current);
-      if (made.isSymbolicLink() || !made.isDirectory()) throw new UserError(`${shown} in the workspace folder changed while the restore manifest was being written. Nothing was written. Run Restore again.`);
+      if (made.isSymbolicLink() || !made.isDirectory()) throw new UserError(t('{0} in the workspace folder changed while the restore manifest was being written. Nothing was written. Run Restore again.', shown));
     } else if (!st.isDirectory()) {
-      throw new UserError(`${shown} in the workspace folder is not a folder. Nothing was written. Move it away, then run Restore again.`);
+      throw new UserError(t('{0} in the workspace folder is not a folder. Nothing was written. Move it away, then run Restore again.', shown));
     }
   }
-  throw new UserError(`${relative} is not a plain path inside the workspace folder.`);
+  throw new UserError(t('{0} is not a plain path inside the workspace folder.', relative));
 }
 
 /**
@@ -69,14 +72,14 @@ export async function restoreFileTarget(folder: string, relative: string, option
  */
 export async function writeRestoreFile(folder: string, relative: string, bytes: Uint8Array, options: { replace: boolean }): Promise<string> {
   const target = await restoreFileTarget(folder, relative, { create: true });
-  if (target.exists && !options.replace) throw new UserError(`${relative} appeared in the workspace folder meanwhile. Nothing was written. Run Restore again to decide whether to replace it.`);
+  if (target.exists && !options.replace) throw new UserError(t('{0} appeared in the workspace folder meanwhile. Nothing was written. Run Restore again to decide whether to replace it.', relative));
   const flags = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (options.replace ? constants.O_TRUNC : constants.O_EXCL);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(target.path, flags, 0o644);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ELOOP') throw new UserError(`${relative} changed in the workspace folder while the restore manifest was being written. Nothing was written. Run Restore again.`);
+    if (code === 'EEXIST' || code === 'ELOOP') throw new UserError(t('{0} changed in the workspace folder while the restore manifest was being written. Nothing was written. Run Restore again.', relative));
     throw e;
   }
   try {

@@ -125,17 +125,17 @@ async function sourcesOf(args: unknown[]): Promise<Source[]> {
   const uris = many.length ? many : args[0] instanceof vscode.Uri ? [args[0]] : [];
   const editor = vscode.window.activeTextEditor;
   if (!uris.length) {
-    if (!editor) throw new UserError('Open a YAML file with StackGres manifests to apply it.');
+    if (!editor) throw new UserError(vscode.l10n.t('Open a YAML file with StackGres manifests to apply it.'));
     uris.push(editor.document.uri);
   }
   const sources: Source[] = [];
   for (const uri of uris) {
     if (uri.scheme === REVIEW_SCHEME || uri.scheme === 'stackgres') {
-      throw new UserError(`${baseName(uri)} is a read-only view of the cluster: apply the manifest file itself.`);
+      throw new UserError(vscode.l10n.t('{0} is a read-only view of the cluster: apply the manifest file itself.', baseName(uri)));
     }
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open && open.languageId !== 'yaml' && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);
-    if (!open && !/\.ya?ml$/i.test(uri.path)) throw new UserError(`${baseName(uri)} is not a YAML file: Apply Manifest applies YAML manifests.`);
+    if (open && open.languageId !== 'yaml' && !/\.ya?ml$/i.test(uri.path)) throw new UserError(vscode.l10n.t('{0} is not a YAML file: Apply Manifest applies YAML manifests.', baseName(uri)));
+    if (!open && !/\.ya?ml$/i.test(uri.path)) throw new UserError(vscode.l10n.t('{0} is not a YAML file: Apply Manifest applies YAML manifests.', baseName(uri)));
     const selection = uris.length === 1 && editor?.document.uri.toString() === uri.toString() && !editor.selection.isEmpty ? editor.selection : undefined;
     if (open && selection) {
       // Whole lines, so every document's lines stay file lines plus an offset.
@@ -180,12 +180,12 @@ function collect(sources: readonly Source[], contextNamespace: string, ui: Apply
   if (refused.length) {
     for (const r of refused) ui.add(r.source, rangeOfPath(r.manifest, ['kind']), `Not applied: this document ${r.why}`, vscode.DiagnosticSeverity.Error);
     const lines = refused.map((r) => `${where(r.source, r.manifest)} ${r.why}`);
-    throw new UserError(`Nothing was applied: ${lines.join(' ')}`, { title: 'Show Problems', command: 'workbench.actions.view.problems' });
+    throw new UserError(vscode.l10n.t('Nothing was applied: {0}', lines.join(' ')), { title: vscode.l10n.t('Show Problems'), command: 'workbench.actions.view.problems' });
   }
-  if (!items.length) throw new UserError(`There is nothing to apply in ${sources.map((s) => baseName(s.uri)).join(', ')}: no Kubernetes documents.`);
+  if (!items.length) throw new UserError(vscode.l10n.t('There is nothing to apply in {0}: no Kubernetes documents.', sources.map((s) => baseName(s.uri)).join(', ')));
   const seen = new Set<string>();
   for (const item of items) {
-    if (seen.has(item.label)) throw new UserError(`Nothing was applied: ${item.label} appears twice (again as ${where(item.source, item.manifest)}).`);
+    if (seen.has(item.label)) throw new UserError(vscode.l10n.t('Nothing was applied: {0} appears twice (again as {1}).', item.label, where(item.source, item.manifest)));
     seen.add(item.label);
   }
   return items.sort((a, b) => applyOrder(a.manifest.kind) - applyOrder(b.manifest.kind));
@@ -244,8 +244,8 @@ async function dryRun(api: KubeApi, items: Item[], ui: ApplyUi, signal: AbortSig
   }
   if (rejected.length) {
     throw new UserError(
-      `The cluster of context "${context}" rejected ${rejected.map((i) => i.label).join(', ')} in a dry run; nothing was applied. The reasons are on the YAML lines (Problems).`,
-      { title: 'Show Problems', command: 'workbench.actions.view.problems' },
+      vscode.l10n.t('The cluster of context "{0}" rejected {1} in a dry run; nothing was applied. The reasons are on the YAML lines (Problems).', context, rejected.map((i) => i.label).join(', ')),
+      { title: vscode.l10n.t('Show Problems'), command: 'workbench.actions.view.problems' },
     );
   }
   if (conflicts.length) {

@@ -78,7 +78,7 @@ async function runBackup(ctx: ExtensionContextHolder, arg: unknown): Promise<Run
           if (err instanceof KubeError && err.kubeReason === 'AlreadyExists' && attempt < 5) return true;
           // No answer (timeout, lost connection): the API server may still have created it.
           if (isCancellation(err) || (err instanceof KubeError && err.status !== undefined)) throw err;
-          throw new UserError(`${errorText(err)} SGBackup ${name} may still have been created: look for it in the tree before running another backup.`);
+          throw new UserError(vscode.l10n.t('{0} SGBackup {1} may still have been created: look for it in the tree before running another backup.', errorText(err), name));
         },
       );
       if (!taken) break;

@@ -65,7 +65,7 @@ export const secretCommands: CommandSpec[] = [
 async function createCredentialsSecret(ctx: ExtensionContextHolder, args: unknown[]): Promise<SecretOutcome> {
   const storage = await storageOf(ctx, args);
   const plan = credentialsPlan(storage.object);
-  if (!plan.ok) throw new UserError(`SGObjectStorage ${storage.name}: ${plan.error}`);
+  if (!plan.ok) throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1}', storage.name, plan.error));
   const { type } = plan.value;
   const secret = plan.value.secrets.length === 1 ? plan.value.secrets[0] : await chooseSecret(storage, plan.value.secrets);
 

@@ -68,13 +68,13 @@ async function storageTarget(ctx: ExtensionContextHolder, arg: unknown, title: s
     const uri = vscode.Uri.parse(arg.uri);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === arg.uri) ?? (await vscode.workspace.openTextDocument(uri));
     const found = objectStorageDocuments(document.getText()).find((d) => d.index === arg.index);
-    if (!found) throw new UserError('That SGObjectStorage manifest is no longer in the document: run the command again from its code lens.');
+    if (!found) throw new UserError(vscode.l10n.t('That SGObjectStorage manifest is no longer in the document: run the command again from its code lens.'));
     return editorTarget(ctx, found);
   }
   if (isNamed(arg)) {
     const api = await optionalApi(ctx);
     const live = api ? await ctx.model().then((m) => m.get('SGObjectStorage', arg.namespace, arg.name)).catch(() => undefined) ?? (await api.get('SGObjectStorage', arg.namespace, arg.name)) : undefined;
-    if (!live) throw new UserError(`SGObjectStorage ${arg.name} is not in namespace ${arg.namespace}${api ? ` of context "${api.context.name}"` : ' (not connected to a cluster)'}.`);
+    if (!live) throw new UserError(api ? vscode.l10n.t('SGObjectStorage {0} is not in namespace {1} of context "{2}".', arg.name, arg.namespace, api.context.name) : vscode.l10n.t('SGObjectStorage {0} is not in namespace {1} (not connected to a cluster).', arg.name, arg.namespace));
     return { namespace: arg.namespace, name: arg.name, spec: live.spec, fromEditor: false };
   }
   const editor = vscode.window.activeTextEditor;
@@ -85,10 +85,10 @@ async function storageTarget(ctx: ExtensionContextHolder, arg: unknown, title: s
     if (atCursor) return editorTarget(ctx, atCursor);
   }
   const api = await optionalApi(ctx);
-  if (!api) throw new UserError('Open an SGObjectStorage manifest, or connect to a cluster (trusted workspace) to choose one of its object storages.');
+  if (!api) throw new UserError(vscode.l10n.t('Open an SGObjectStorage manifest, or connect to a cluster (trusted workspace) to choose one of its object storages.'));
   const model = await ctx.model();
   const storages = model.objects('SGObjectStorage');
-  if (!storages.length) throw new UserError(`Context "${api.context.name}" has no SGObjectStorage: open an SGObjectStorage manifest instead.`);
+  if (!storages.length) throw new UserError(vscode.l10n.t('Context "{0}" has no SGObjectStorage: open an SGObjectStorage manifest instead.', api.context.name));
   const chosen = await prompts.pick(
     storages.map((s) => ({ label: s.metadata.name, description: s.metadata.namespace, detail: describeSpec(s.spec), object: s })),
     { title, matchOnDescription: true },
@@ -144,7 +144,7 @@ export interface StorageAccessResult {
 async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Promise<StorageAccessResult> {
   const target = await storageTarget(ctx, arg, 'Test access: which object storage?');
   const resolved = storageLocation(target.spec, await probePath(ctx, target));
-  if (!resolved.ok) throw new UserError(`SGObjectStorage ${target.name}: ${resolved.error}`);
+  if (!resolved.ok) throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1}', target.name, resolved.error));
   const location = resolved.value;
   if (!checkScope(location.type).canTestAccess) return configurationOnly(ctx, target, location);
 
@@ -156,14 +156,14 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
   } else if (read.canType) {
     access = await typedKeys(target, read.message);
   } else {
-    throw new UserError(`SGObjectStorage ${target.name}: ${read.message}`);
+    throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1}', target.name, read.message));
   }
 
   let store: ObjectStore;
   try {
     store = await openS3Store(location, access);
   } catch (err) {
-    if (isStorageError(err)) throw new UserError(`SGObjectStorage ${target.name}: ${err.message}`);
+    if (isStorageError(err)) throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1}', target.name, err.message));
     throw err;
   }
   const plan = accessTestPlan(location, randomBytes(6).toString('hex'));
@@ -293,13 +293,15 @@ async function generateIamPolicy(ctx: ExtensionContextHolder, arg: unknown): Pro
   const target = await storageTarget(ctx, arg, 'IAM policy for which object storage?');
   // Only the bucket and its sub-path matter for the policy: any backup path resolves them.
   const resolved = storageLocation(target.spec, 'sgbackups.stackgres.io');
-  if (!resolved.ok) throw new UserError(`SGObjectStorage ${target.name}: ${resolved.error}`);
+  if (!resolved.ok) throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1}', target.name, resolved.error));
   const location = resolved.value;
   if (location.type !== 's3' && location.type !== 's3Compatible') {
-    throw new UserError(`SGObjectStorage ${target.name} is ${location.type}: an IAM policy is for S3 buckets. ${location.type === 'gcs' ? 'Give the service account the Storage Object Admin role on the bucket instead.' : 'Use the storage account\'s access key, or a SAS with read, write, delete and list on the container.'}`);
+    throw new UserError(location.type === 'gcs'
+      ? vscode.l10n.t('SGObjectStorage {0} is {1}: an IAM policy is for S3 buckets. Give the service account the Storage Object Admin role on the bucket instead.', target.name, location.type)
+      : vscode.l10n.t('SGObjectStorage {0} is {1}: an IAM policy is for S3 buckets. Use the storage account\'s access key, or a SAS with read, write, delete and list on the container.', target.name, location.type));
   }
   const script = awsCliCommands(location, { storage: { name: target.name, namespace: target.namespace } });
-  if (!script.ok) throw new UserError(`SGObjectStorage ${target.name}: ${script.error} No script was written: correct the SGObjectStorage, then run Generate IAM Policy again.`);
+  if (!script.ok) throw new UserError(vscode.l10n.t('SGObjectStorage {0}: {1} No script was written: correct the SGObjectStorage, then run Generate IAM Policy again.', target.name, script.error));
   const text = script.value;
   const document = await vscode.workspace.openTextDocument({ language: 'shellscript', content: text });
   await vscode.window.showTextDocument(document, { preview: false });
@@ -310,7 +312,7 @@ async function generateIamPolicy(ctx: ExtensionContextHolder, arg: unknown): Pro
 
 async function loadMoreBackups(ctx: ExtensionContextHolder, key: unknown): Promise<{ backups: number; hasMore: boolean }> {
   const listing = typeof key === 'string' ? ctx.buckets.get(key) : undefined;
-  if (!listing) throw new UserError('This listing is gone (the tree was refreshed): expand the bucket again.');
+  if (!listing) throw new UserError(vscode.l10n.t('This listing is gone (the tree was refreshed): expand the bucket again.'));
   await vscode.window.withProgress({ location: { viewId: 'stackgres.clusters' } }, () => listing.more());
   ctx.tree?.refresh();
   return { backups: listing.backups.length, hasMore: listing.hasMore };

@@ -35,6 +35,7 @@ import {
 import { KubeError, cancelled, configError, crdsMissing, timedOut, toKubeError, type ErrorContext } from './errors';
 import { WatchedCache, type BackoffOptions, type WatchTransport } from './liveCache';
 import { chosenContext, describeContext, loadKubeconfig, resolveContext, type K8s, type KubeconfigSource, type LoadedConfig } from './kubeconfig';
+import { t } from '../localize';
 
 export type { KubeconfigSource } from './kubeconfig';
 
@@ -63,7 +64,7 @@ export interface KubeOptions extends KubeconfigSource {
 /** Resolves the kubeconfig, loads client-node and returns the api for the chosen context. */
 export async function openKube(options: KubeOptions): Promise<KubeApi> {
   const k8s = await clientNode().catch((e: unknown) => {
-    throw configError(`The Kubernetes client library could not be loaded: ${e instanceof Error ? e.message : String(e)}`, 'Reinstall the extension.');
+    throw configError(t('The Kubernetes client library could not be loaded: {0}', e instanceof Error ? e.message : String(e)), t('Reinstall the extension.'));
   });
   const loaded = await loadKubeconfig(k8s, options);
   return new ClientNodeKube(loaded, chosenContext(loaded, options.context, options.l10n), options);
@@ -90,7 +91,7 @@ const STACKGRES: ReadonlyMap<string, ResourceInfo> = new Map(
 
 function stackgres(kind: StackGresKind): ResourceInfo {
   const r = STACKGRES.get(kind);
-  if (!r) throw new KubeError('invalid', `${String(kind)} is not a StackGres kind.`);
+  if (!r) throw new KubeError('invalid', t('{0} is not a StackGres kind.', String(kind)));
   return r;
 }
 
@@ -388,16 +389,16 @@ class ClientNodeKube implements KubeApi {
   private target(object: KubeObject, verb: 'create' | 'apply'): { kind: ManifestKind; name: string; namespace?: string; info?: ResourceInfo; c: CallContext } {
     const kind = object?.kind;
     const name = object?.metadata?.name;
-    if (!name) throw new KubeError('invalid', `The ${kind ?? 'object'} has no metadata.name.`, { action: 'Give it a name.' });
+    if (!name) throw new KubeError('invalid', t('The {0} has no metadata.name.', kind ?? 'object'), { action: t('Give it a name.') });
     if (kind === 'Namespace') return { kind, name, c: { verb, resource: 'namespaces', group: '', kind, name } };
     const namespace = object.metadata.namespace || this.context.namespace;
     if (kind === 'Secret') return { kind, name, namespace, c: { verb, resource: 'secrets', group: '', kind, namespace, name } };
     const info = kind ? STACKGRES.get(kind) : undefined;
     if (!info) {
-      throw new KubeError('invalid', `${kind ?? 'An object without kind'} is not something this extension writes: it handles StackGres kinds, Secrets and Namespaces.`, { action: 'Apply it with kubectl.' });
+      throw new KubeError('invalid', t('{0} is not something this extension writes: it handles StackGres kinds, Secrets and Namespaces.', kind ?? 'An object without kind'), { action: t('Apply it with kubectl.') });
     }
     if (object.apiVersion && object.apiVersion !== info.apiVersion) {
-      throw new KubeError('invalid', `${kind} ${name} has apiVersion ${object.apiVersion}; the StackGres operator serves ${kind} as ${info.apiVersion}.`, { action: `Change apiVersion to ${info.apiVersion}.` });
+      throw new KubeError('invalid', t('{0} {1} has apiVersion {2}; the StackGres operator serves {3} as {4}.', String(kind), name, String(object.apiVersion), String(kind), info.apiVersion), { action: t('Change apiVersion to {0}.', info.apiVersion) });
     }
     return { kind: kind as StackGresKind, name, namespace, info, c: { verb, resource: info.resource, group: info.group, kind, namespace, name } };
   }
@@ -436,7 +437,7 @@ class ClientNodeKube implements KubeApi {
       });
       // Names are taken from the text at once; nothing else of the page is kept.
       const page = form === 'table' ? namesOfTable(text) : namesOfMetadataList(text);
-      if (!page) throw new KubeError('server', `The API server of context "${this.context.name}" answered the list of Secrets in namespace ${namespace} with something that is not a ${form === 'table' ? 'Table' : 'list'}.`, { action: 'Try again; if it persists, check the API server.' });
+      if (!page) throw new KubeError('server', t('The API server of context "{0}" answered the list of Secrets in namespace {1} with something that is not a {2}.', this.context.name, namespace, form === 'table' ? 'Table' : 'list'), { action: t('Try again; if it persists, check the API server.') });
       names.push(...page.names);
       token = page.continue;
     } while (token);
@@ -511,7 +512,7 @@ class ClientNodeKube implements KubeApi {
   async copySecret(sourceNamespace: string, name: string, targetNamespace: string, options: CopySecretOptions): Promise<CopiedSecret> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace: sourceNamespace, name };
     if (!options.keys.length) {
-      throw new KubeError('invalid', `No key of Secret ${name} was named to copy to namespace ${targetNamespace}.`, { action: 'Name the keys the storage reads (its secretKeySelectors).' });
+      throw new KubeError('invalid', t('No key of Secret {0} was named to copy to namespace {1}.', name, targetNamespace), { action: t('Name the keys the storage reads (its secretKeySelectors).') });
     }
     return this.run(c, options, async (scope) => {
       const source = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace: sourceNamespace, name }, cfg), { read: true });
@@ -519,7 +520,7 @@ class ClientNodeKube implements KubeApi {
       for (const key of options.keys) {
         const value = source.data?.[key];
         if (value === undefined) {
-          throw new KubeError('invalid', `Secret ${name} in namespace ${sourceNamespace} has no key ${key}.`, { action: 'Check the key names the storage refers to.' });
+          throw new KubeError('invalid', t('Secret {0} in namespace {1} has no key {2}.', name, sourceNamespace, key), { action: t('Check the key names the storage refers to.') });
         }
         data[key] = value;
       }
@@ -575,7 +576,7 @@ class ClientNodeKube implements KubeApi {
       resourceVersion: read.metadata?.resourceVersion ?? '',
       restore: (o: RestoreOptions = {}) => {
         const saved = held;
-        if (!saved) return Promise.reject(new KubeError('invalid', `The saved copy of Secret ${name} is no longer held.`));
+        if (!saved) return Promise.reject(new KubeError('invalid', t('The saved copy of Secret {0} is no longer held.', name)));
         const u: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
         return this.run(u, o, async (scope): Promise<'restored' | 'changedSince'> => {
           const metadata: K8sTypes.V1ObjectMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
@@ -824,10 +825,10 @@ function changedSinceRead(e: unknown, name: string, namespace: string): unknown 
   if (!(e instanceof KubeError)) return e;
   const init = { status: e.status, kubeReason: e.kubeReason, action: 'Run the copy again: it reads the Secret as it is now and asks again before replacing it.' };
   if (e.reason === 'conflict' && e.kubeReason === 'Conflict') {
-    return new KubeError('conflict', `Secret ${name} in namespace ${namespace} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.`, init);
+    return new KubeError('conflict', t('Secret {0} in namespace {1} changed after the copy read it (someone else wrote it meanwhile). Nothing of it was changed.', name, namespace), init);
   }
   if (e.reason === 'notFound') {
-    return new KubeError('notFound', `Secret ${name} in namespace ${namespace} was deleted after the copy read it. Nothing was written in its place.`, init);
+    return new KubeError('notFound', t('Secret {0} in namespace {1} was deleted after the copy read it. Nothing was written in its place.', name, namespace), init);
   }
   return e;
 }

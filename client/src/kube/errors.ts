@@ -5,6 +5,8 @@
  * status code, a `Status` object), so this file needs no Kubernetes library.
  */
 
+import { t } from '../localize';
+
 export type KubeErrorReason =
   | 'unauthorized'
   | 'forbidden'
@@ -113,8 +115,9 @@ export interface ErrorContext {
   readonly credentials?: 'plugin' | 'static';
 }
 
-const RELOGIN = 'Log in again (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials` / `az aks get-credentials`) and refresh.';
-const NETWORK_ACTION = 'Is the cluster up and the VPN connected? Then refresh.';
+// Functions, not constants: the translation is handed in after this module loads.
+const relogin = (): string => t('Log in again (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials` / `az aks get-credentials`) and refresh.');
+const networkAction = (): string => t('Is the cluster up and the VPN connected? Then refresh.');
 
 interface StatusLike {
   kind?: string;
@@ -138,15 +141,15 @@ export function toKubeError(err: unknown, ctx: ErrorContext): KubeError {
   if (typeof e.code === 'string') return fromSystemError(e.code, String(e.message ?? ''), e.syscall, ctx);
   const message = err instanceof Error ? err.message : String(err);
   if (ctx.credentials === 'plugin') return credentialPluginFailed(message, ctx);
-  return new KubeError('server', `Unexpected error from context "${ctx.context}": ${firstLine(message)}`, { action: 'Try again; if it persists, check the log.' });
+  return new KubeError('server', t('Unexpected error from context "{0}": {1}', ctx.context, firstLine(message)), { action: t('Try again; if it persists, check the log.') });
 }
 
 export function cancelled(): KubeError {
-  return new KubeError('cancelled', 'Cancelled.');
+  return new KubeError('cancelled', t('Cancelled.'));
 }
 
 export function timedOut(ctx: ErrorContext, ms: number): KubeError {
-  return new KubeError('timeout', `${where(ctx)} did not answer within ${formatSeconds(ms)}${doing(ctx)}.`, { action: NETWORK_ACTION });
+  return new KubeError('timeout', t('{0} did not answer within {1}{2}.', where(ctx), formatSeconds(ms), doing(ctx)), { action: networkAction() });
 }
 
 export function configError(message: string, action?: string): KubeError {
@@ -155,14 +158,14 @@ export function configError(message: string, action?: string): KubeError {
 
 /** Restricted Mode: no connection is opened, so no kubeconfig or token file is read and no plugin runs. */
 export function untrustedWorkspace(): KubeError {
-  return new KubeError('untrusted', 'This workspace is in Restricted Mode: StackGres does not read your kubeconfig or connect to a cluster here.', {
-    action: 'If you trust this folder, trust it (Manage Workspace Trust) to see your clusters.',
+  return new KubeError('untrusted', t('This workspace is in Restricted Mode: StackGres does not read your kubeconfig or connect to a cluster here.'), {
+    action: t('If you trust this folder, trust it (Manage Workspace Trust) to see your clusters.'),
   });
 }
 
 export function crdsMissing(ctx: Pick<ErrorContext, 'context'>): KubeError {
-  return new KubeError('crdsMissing', `StackGres is not installed in the cluster of context "${ctx.context}" (no stackgres.io CRDs).`, {
-    action: 'Install the StackGres operator, or choose another context.',
+  return new KubeError('crdsMissing', t('StackGres is not installed in the cluster of context "{0}" (no stackgres.io CRDs).', ctx.context), {
+    action: t('Install the StackGres operator, or choose another context.'),
     status: 404,
   });
 }
@@ -174,23 +177,23 @@ function fromStatus(code: number, status: StatusLike | undefined, headers: Recor
   const what = objectName(ctx);
   switch (code) {
     case 401:
-      return new KubeError('unauthorized', `The cluster rejected the credentials of context "${ctx.context}" (expired token?).`, { ...base, action: RELOGIN });
+      return new KubeError('unauthorized', t('The cluster rejected the credentials of context "{0}" (expired token?).', ctx.context), { ...base, action: relogin() });
     case 403:
-      return new KubeError('forbidden', serverMessage ?? `Context "${ctx.context}" is not allowed to ${ctx.verb ?? 'access'} ${ctx.resource ?? 'this resource'}.`, {
+      return new KubeError('forbidden', serverMessage ?? t('Context "{0}" is not allowed to {1} {2}.', ctx.context, ctx.verb ?? t('access'), ctx.resource ?? t('this resource')), {
         ...base,
-        action: `Ask your cluster administrator for RBAC on ${ctx.resource ?? 'the resource'}${ctx.verb ? ` (verb ${ctx.verb === 'apply' ? 'patch' : ctx.verb})` : ''}${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`,
+        action: t('Ask your cluster administrator for RBAC on {0}{1}{2}.', ctx.resource ?? t('the resource'), ctx.verb ? t(' (verb {0})', ctx.verb === 'apply' ? 'patch' : ctx.verb) : '', ctx.namespace ? t(' in namespace {0}', ctx.namespace) : ''),
       });
     case 404: {
       const details = status?.details;
       if (details?.kind === 'namespaces' && details.name) {
-        return new KubeError('notFound', `Namespace ${details.name} does not exist in context "${ctx.context}".`, { ...base, action: 'Create the namespace first, or choose another one.' });
+        return new KubeError('notFound', t('Namespace {0} does not exist in context "{1}".', details.name, ctx.context), { ...base, action: t('Create the namespace first, or choose another one.') });
       }
       // A 404 naming no object is the path itself missing: for stackgres.io that means no CRDs.
       if (!details?.name && ctx.group === 'stackgres.io') return crdsMissing(ctx);
       if (!what) {
-        return new KubeError('notFound', `The API server of context "${ctx.context}" does not serve ${ctx.resource ?? 'this resource'}: ${serverMessage ?? 'HTTP 404'}.`, base);
+        return new KubeError('notFound', t('The API server of context "{0}" does not serve {1}: {2}.', ctx.context, ctx.resource ?? t('this resource'), serverMessage ?? 'HTTP 404'), base);
       }
-      return new KubeError('notFound', `${what} was not found${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`, { ...base, action: 'It may have been deleted: refresh.' });
+      return new KubeError('notFound', ctx.namespace ? t('{0} was not found in namespace {1}.', what, ctx.namespace) : t('{0} was not found.', what), { ...base, action: t('It may have been deleted: refresh.') });
     }
     case 409:
       return conflict(status, base, ctx);
@@ -199,72 +202,73 @@ function fromStatus(code: number, status: StatusLike | undefined, headers: Recor
       const causes = (status?.details?.causes ?? []).filter((c) => c.message).map((c) => ({ field: c.field ?? '', message: c.message! }));
       // Kube's own summary repeats every cause in brackets; say them once, field by field.
       const summary = causes.length && (!serverMessage || / is invalid: /.test(serverMessage)) ? causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join('; ') : (serverMessage ?? `HTTP ${code}`);
-      return new KubeError('invalid', `The cluster rejected ${what ?? 'the request'}: ${summary}`, {
+      return new KubeError('invalid', t('The cluster rejected {0}: {1}', what ?? t('the request'), summary), {
         ...base,
         causes,
-        action: 'Fix the fields named above and try again.',
+        action: t('Fix the fields named above and try again.'),
       });
     }
     case 410:
-      return new KubeError('gone', `The ${ctx.verb === 'watch' ? 'watch' : 'list'} of ${ctx.resource ?? 'objects'} expired on the server (the cluster moved on).`, { ...base, action: 'Refresh to read it again.' });
+      return new KubeError('gone', ctx.verb === 'watch' ? t('The watch of {0} expired on the server (the cluster moved on).', ctx.resource ?? t('objects')) : t('The list of {0} expired on the server (the cluster moved on).', ctx.resource ?? t('objects')), { ...base, action: t('Refresh to read it again.') });
     case 429: {
       const retryAfterSeconds = retryAfter(headers, status);
-      return new KubeError('tooManyRequests', `The API server of context "${ctx.context}" is busy and asked to slow down (HTTP 429).`, {
+      return new KubeError('tooManyRequests', t('The API server of context "{0}" is busy and asked to slow down (HTTP 429).', ctx.context), {
         ...base,
         retryAfterSeconds,
-        action: `Try again${retryAfterSeconds !== undefined ? ` in ${retryAfterSeconds} s` : ' in a moment'}.`,
+        action: retryAfterSeconds !== undefined ? t('Try again in {0} s.', retryAfterSeconds) : t('Try again in a moment.'),
       });
     }
     case 504:
-      return new KubeError('timeout', `${where(ctx)} timed out${doing(ctx)}: ${serverMessage ?? 'HTTP 504'}.`, { ...base, action: NETWORK_ACTION });
+      return new KubeError('timeout', t('{0} timed out{1}: {2}.', where(ctx), doing(ctx), serverMessage ?? 'HTTP 504'), { ...base, action: networkAction() });
     default:
       break;
   }
   if (code >= 500 && serverMessage && /failed calling webhook|admission webhook/i.test(serverMessage)) {
-    return new KubeError('server', `The StackGres operator's admission webhook did not answer: ${serverMessage}`, {
+    return new KubeError('server', t('The StackGres operator\'s admission webhook did not answer: {0}', serverMessage), {
       ...base,
-      action: 'Check that the StackGres operator is running (its pods in the operator namespace), then try again.',
+      action: t('Check that the StackGres operator is running (its pods in the operator namespace), then try again.'),
     });
   }
   const retryAfterSeconds = retryAfter(headers, status);
-  return new KubeError('server', `The API server of context "${ctx.context}" failed${doing(ctx)}: ${serverMessage ?? `HTTP ${code}`}${serverMessage ? ` (HTTP ${code})` : ''}.`, {
+  return new KubeError('server', t('The API server of context "{0}" failed{1}: {2}{3}.', ctx.context, doing(ctx), serverMessage ?? `HTTP ${code}`, serverMessage ? ` (HTTP ${code})` : ''), {
     ...base,
     retryAfterSeconds,
-    action: 'Try again; if it persists, check the API server and the StackGres operator.',
+    action: t('Try again; if it persists, check the API server and the StackGres operator.'),
   });
 }
 
 function conflict(status: StatusLike | undefined, base: KubeErrorInit, ctx: ErrorContext): KubeError {
-  const what = objectName(ctx) ?? 'The object';
+  const what = objectName(ctx) ?? t('The object');
   if (status?.reason === 'AlreadyExists') {
-    return new KubeError('conflict', `${what} already exists${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`, { ...base, action: 'Choose another name, or open the existing one.' });
+    return new KubeError('conflict', ctx.namespace ? t('{0} already exists in namespace {1}.', what, ctx.namespace) : t('{0} already exists.', what), { ...base, action: t('Choose another name, or open the existing one.') });
   }
   const managerConflicts = (status?.details?.causes ?? []).filter((c) => c.reason === 'FieldManagerConflict' && c.field);
   if (managerConflicts.length) {
-    const causes = managerConflicts.map((c) => ({ field: c.field!, message: `managed by ${managerOf(c.message)}` }));
-    return new KubeError('conflict', `Applying ${what} would take over ${causes.length === 1 ? 'a field' : `${causes.length} fields`} another field manager owns: ${causes.map((c) => `${c.field} (${c.message})`).join(', ')}.`, {
+    const causes = managerConflicts.map((c) => ({ field: c.field!, message: t('managed by {0}', managerOf(c.message)) }));
+    const owned = causes.map((c) => `${c.field} (${c.message})`).join(', ');
+    return new KubeError('conflict', causes.length === 1 ? t('Applying {0} would take over a field another field manager owns: {1}.', what, owned) : t('Applying {0} would take over {1} fields another field manager owns: {2}.', what, causes.length, owned), {
       ...base,
       causes,
-      action: 'Leave these fields out of the manifest, or apply again with Force to take them over.',
+      action: t('Leave these fields out of the manifest, or apply again with Force to take them over.'),
     });
   }
   // A delete's preconditions (kube-apiserver: "Precondition failed: UID in precondition: …").
   if (status?.message && /Precondition failed: UID in precondition/.test(status.message)) {
-    return new KubeError('conflict', `${what}${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''} is not the one chosen: it was deleted and created again under the same name meanwhile. Nothing was ${ctx.verb === 'delete' ? 'deleted' : 'changed'}.`, {
+    return new KubeError('conflict', t('{0} is not the one chosen: it was deleted and created again under the same name meanwhile. {1}', inNamespace(what, ctx), nothingDone(ctx)), {
       ...base,
-      action: 'Look at the new one (Refresh), and choose it again if it should go too.',
+      action: t('Look at the new one (Refresh), and choose it again if it should go too.'),
     });
   }
   if (status?.message && /Precondition failed: ResourceVersion in precondition/.test(status.message)) {
-    return new KubeError('conflict', `${what}${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''} changed after it was chosen. Nothing was ${ctx.verb === 'delete' ? 'deleted' : 'changed'}.`, { ...base, action: 'Refresh, look at it again and try again.' });
+    return new KubeError('conflict', t('{0} changed after it was chosen. {1}', inNamespace(what, ctx), nothingDone(ctx)), { ...base, action: t('Refresh, look at it again and try again.') });
   }
-  return new KubeError('conflict', `${what} was changed by someone else while this was being done${status?.message ? ` (${status.message})` : ''}.`, { ...base, action: 'Refresh and try again.' });
+  return new KubeError('conflict', status?.message ? t('{0} was changed by someone else while this was being done ({1}).', what, status.message) : t('{0} was changed by someone else while this was being done.', what), { ...base, action: t('Refresh and try again.') });
 }
 
 /** `conflict with "kubectl-client-side-apply" using stackgres.io/v1` → `kubectl-client-side-apply`. */
 function managerOf(message: string | undefined): string {
   const m = message ? /conflict with "([^"]+)"/.exec(message) : null;
-  return m ? m[1] : (message ?? 'another manager');
+  return m ? m[1] : (message ?? t('another manager'));
 }
 
 function fromSystemError(code: string, message: string, syscall: unknown, ctx: ErrorContext): KubeError {
@@ -274,25 +278,25 @@ function fromSystemError(code: string, message: string, syscall: unknown, ctx: E
   const hostPort = hostOf(ctx.server);
   const tls = tlsProblem(code, message);
   if (tls) {
-    return new KubeError('tls', `The certificate of ${hostPort} is not trusted by context "${ctx.context}" (${tls}).`, {
-      action: `Check the cluster's certificate-authority in the kubeconfig; if the cluster was recreated, fetch its kubeconfig again (e.g. \`aws eks update-kubeconfig\` / \`gcloud container clusters get-credentials\`).`,
+    return new KubeError('tls', t('The certificate of {0} is not trusted by context "{1}" ({2}).', hostPort, ctx.context, tls), {
+      action: t('Check the cluster\'s certificate-authority in the kubeconfig; if the cluster was recreated, fetch its kubeconfig again (e.g. `aws eks update-kubeconfig` / `gcloud container clusters get-credentials`).'),
     });
   }
   const network: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'the host name does not resolve',
-    EAI_AGAIN: 'the host name does not resolve (DNS not answering)',
-    EHOSTUNREACH: 'no route to the host',
-    ENETUNREACH: 'the network is unreachable',
-    ETIMEDOUT: 'the connection timed out',
-    ECONNRESET: 'the connection was reset',
-    EPIPE: 'the connection was closed',
-    ERR_STREAM_PREMATURE_CLOSE: 'the connection was closed early',
+    ECONNREFUSED: t('connection refused'),
+    ENOTFOUND: t('the host name does not resolve'),
+    EAI_AGAIN: t('the host name does not resolve (DNS not answering)'),
+    EHOSTUNREACH: t('no route to the host'),
+    ENETUNREACH: t('the network is unreachable'),
+    ETIMEDOUT: t('the connection timed out'),
+    ECONNRESET: t('the connection was reset'),
+    EPIPE: t('the connection was closed'),
+    ERR_STREAM_PREMATURE_CLOSE: t('the connection was closed early'),
   };
-  const why = network[code] ?? (/socket hang up|premature close|aborted/i.test(message) ? 'the connection was closed' : undefined);
-  if (why) return new KubeError('unreachable', `Cannot reach the cluster of context "${ctx.context}" at ${hostPort}: ${why}.`, { action: NETWORK_ACTION });
+  const why = network[code] ?? (/socket hang up|premature close|aborted/i.test(message) ? t('the connection was closed') : undefined);
+  if (why) return new KubeError('unreachable', t('Cannot reach the cluster of context "{0}" at {1}: {2}.', ctx.context, hostPort, why), { action: networkAction() });
   if (ctx.credentials === 'plugin') return credentialPluginFailed(message, ctx);
-  return new KubeError('unreachable', `Talking to ${hostPort} (context "${ctx.context}") failed: ${code}.`, { action: NETWORK_ACTION });
+  return new KubeError('unreachable', t('Talking to {0} (context "{1}") failed: {2}.', hostPort, ctx.context, code), { action: networkAction() });
 }
 
 const TLS_CODES: Record<string, string> = {
@@ -315,8 +319,8 @@ function tlsProblem(code: string, message: string): string | undefined {
 }
 
 function credentialPluginFailed(message: string, ctx: ErrorContext): KubeError {
-  return new KubeError('config', `The credential plugin of context "${ctx.context}" failed: ${firstLine(message) || 'no output'}.`, {
-    action: `Run the plugin's login in a terminal (e.g. \`aws sso login\`, \`gcloud auth login\`, \`kubelogin\`), then refresh.`,
+  return new KubeError('config', t('The credential plugin of context "{0}" failed: {1}.', ctx.context, firstLine(message) || t('no output')), {
+    action: t('Run the plugin\'s login in a terminal (e.g. `aws sso login`, `gcloud auth login`, `kubelogin`), then refresh.'),
   });
 }
 
@@ -346,8 +350,16 @@ function objectName(ctx: ErrorContext): string | undefined {
   return `${ctx.kind ?? ctx.resource ?? 'Object'} ${ctx.name}`;
 }
 
+function inNamespace(what: string, ctx: ErrorContext): string {
+  return ctx.namespace ? t('{0} in namespace {1}', what, ctx.namespace) : what;
+}
+
+function nothingDone(ctx: ErrorContext): string {
+  return ctx.verb === 'delete' ? t('Nothing was deleted.') : t('Nothing was changed.');
+}
+
 function where(ctx: ErrorContext): string {
-  return `The cluster of context "${ctx.context}"${ctx.server ? ` at ${hostOf(ctx.server)}` : ''}`;
+  return ctx.server ? t('The cluster of context "{0}" at {1}', ctx.context, hostOf(ctx.server)) : t('The cluster of context "{0}"', ctx.context);
 }
 
 function doing(ctx: ErrorContext): string {

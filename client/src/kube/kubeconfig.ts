@@ -23,15 +23,8 @@ import { configError, type KubeError } from './errors';
 
 export type K8s = typeof K8sTypes;
 
-/** vscode.l10n's `t`: fixed text with `{0}`, `{1}`… placeholders, then the values. */
-export interface Localize {
-  t(message: string, ...args: string[]): string;
-}
-
-/** The English text with its placeholders filled, as vscode.l10n.t gives it without a translation. */
-export const ENGLISH: Localize = {
-  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, i: string) => args[Number(i)] ?? whole),
-};
+export { ENGLISH, type Localize } from '../localize';
+import { ENGLISH, type Localize } from '../localize';
 
 export interface KubeconfigSource {
   /** Kubeconfig file(s) to use instead of KUBECONFIG / ~/.kube/config; each must exist. */

@@ -7,6 +7,7 @@
  */
 import type { CacheEvent, CacheState, Disposable, KubeObject, LiveCache, ObjectList } from './api';
 import { KubeError, cancelled, toKubeError } from './errors';
+import { t } from '../localize';
 
 export interface WatchHandle {
   stop(): void;
@@ -165,7 +166,7 @@ export class WatchedCache implements LiveCache {
           continue;
         }
         if (outcome.kind === 'closed' && outcome.healthy) continue;
-        failure = outcome.error ?? new KubeError('unreachable', `The watch of ${this.transport.errorContext.resource} closed right after opening.`);
+        failure = outcome.error ?? new KubeError('unreachable', t('The watch of {0} closed right after opening.', String(this.transport.errorContext.resource)));
       } catch (e) {
         if (this.stopped) return;
         failure = toKubeError(e, this.transport.errorContext);

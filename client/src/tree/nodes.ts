@@ -28,7 +28,7 @@ export class ContextNode implements Node {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('cloud');
     const state = this.model.state;
-    item.description = state.kind === 'ready' ? (state.reconnecting ? 'reconnecting…' : state.scope === 'all namespaces' ? undefined : `namespace ${state.scope} only`) : state.kind === 'loading' ? 'loading…' : undefined;
+    item.description = state.kind === 'ready' ? (state.reconnecting ? vscode.l10n.t('reconnecting…') : state.scope === 'all namespaces' ? undefined : vscode.l10n.t('namespace {0} only', state.scope)) : state.kind === 'loading' ? vscode.l10n.t('loading…') : undefined;
     item.tooltip = new vscode.MarkdownString(contextTooltip(ctx, state.kind === 'ready' ? state.reconnecting?.message : undefined));
     item.contextValue = 'stackgres.context';
     return item;
@@ -39,7 +39,7 @@ export class ContextNode implements Node {
     if (state.kind === 'failed') return errorNodes(this.id, state.error);
     const namespaces = this.model.namespaces();
     if (namespaces.length === 0) {
-      return [new MessageNode(`${this.id}/empty`, 'No StackGres resources yet', 'Create an SGObjectStorage and an SGCluster (sg- snippets), then Apply.', 'info', { title: 'New manifest', command: 'workbench.action.files.newUntitledFile' })];
+      return [new MessageNode(`${this.id}/empty`, vscode.l10n.t('No StackGres resources yet'), vscode.l10n.t('Create an SGObjectStorage and an SGCluster (sg- snippets), then Apply.'), 'info', { title: vscode.l10n.t('New manifest'), command: 'workbench.action.files.newUntitledFile' })];
     }
     return namespaces.map((ns) => new NamespaceNode(this.model, this.buckets, ns));
   }
@@ -64,7 +64,7 @@ export class NamespaceNode implements Node {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('symbol-namespace');
     const clusters = this.model.inNamespace('SGCluster', this.namespace).length;
-    item.description = `${clusters} cluster${clusters === 1 ? '' : 's'}`;
+    item.description = clusters === 1 ? vscode.l10n.t('1 cluster') : vscode.l10n.t('{0} clusters', clusters);
     item.contextValue = 'stackgres.namespace';
     return item;
   }
@@ -101,10 +101,10 @@ export class ClusterNode implements Node {
     const version = get(o, ['spec', 'postgres', 'version']);
     const cron = get(storage, ['cronSchedule']);
     const storageName = get(storage, ['sgObjectStorage']);
-    const schedule = typeof cron === 'string' ? scheduleWords(cron) : 'no schedule';
+    const schedule = typeof cron === 'string' ? scheduleWords(cron) : vscode.l10n.t('no schedule');
     item.description = [
-      typeof instances === 'number' ? `${instances} instance${instances === 1 ? '' : 's'}` : undefined,
-      version !== undefined ? `PG ${String(version)}` : undefined,
+      typeof instances === 'number' ? (instances === 1 ? vscode.l10n.t('1 instance') : vscode.l10n.t('{0} instances', instances)) : undefined,
+      version !== undefined ? vscode.l10n.t('PG {0}', String(version)) : undefined,
       schedule,
     ].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, ['retention']), backups }));
@@ -163,7 +163,7 @@ export class BackupGroupNode implements Node {
     const item = new vscode.TreeItem(vscode.l10n.t('Other backups'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('archive');
-    item.description = `${this.backups.length} · copies and backups of clusters not in this namespace`;
+    item.description = vscode.l10n.t('{0} · copies and backups of clusters not in this namespace', this.backups.length);
     item.contextValue = 'stackgres.backups.other';
     return item;
   }
@@ -183,7 +183,7 @@ export class StoragesNode implements Node {
     const item = new vscode.TreeItem(vscode.l10n.t('Object storages'), this.storages.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('folder-library');
-    item.description = this.storages.length ? String(this.storages.length) : 'none: backups need one';
+    item.description = this.storages.length ? String(this.storages.length) : vscode.l10n.t('none: backups need one');
     item.contextValue = 'stackgres.storages';
     return item;
   }

@@ -133,7 +133,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       // Restricted Mode: the connection refused to open, nothing was read.
       if (e?.reason === 'untrusted') {
         this.setTreeState('rows');
-        return [new MessageNode('untrusted', 'Trust this workspace to see your clusters', 'Reading a kubeconfig can run credential plugins.', 'shield', { title: 'Manage Workspace Trust', command: 'workbench.trust.manage' })];
+        return [new MessageNode('untrusted', vscode.l10n.t('Trust this workspace to see your clusters'), vscode.l10n.t('Reading a kubeconfig can run credential plugins.'), 'shield', { title: vscode.l10n.t('Manage Workspace Trust'), command: 'workbench.trust.manage' })];
       }
       // No kubeconfig, a broken one, or a context it lacks: the welcome content offers the ways out.
       if (e?.reason === 'config') {
@@ -144,7 +144,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
       this.setTreeState('rows');
       return [
         ...errorNodes('connection', { message: e?.message ?? String((err as Error)?.message ?? err), action: e?.action, command: e?.command, reason: e?.reason ?? 'config' }),
-        new MessageNode('connection/kubeconfig', 'Choose a kubeconfig file…', undefined, 'file', { title: 'Choose kubeconfig', command: 'stackgres.chooseKubeconfig' }),
+        new MessageNode('connection/kubeconfig', vscode.l10n.t('Choose a kubeconfig file…'), undefined, 'file', { title: vscode.l10n.t('Choose kubeconfig'), command: 'stackgres.chooseKubeconfig' }),
       ];
     }
   }

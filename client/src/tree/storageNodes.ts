@@ -75,7 +75,7 @@ export class BucketPathNode implements Node {
     item.iconPath = new vscode.ThemeIcon('cloud');
     const listing = this.buckets.get(this.key);
     const count = listing?.loaded && !listing.problem ? `${listing.backups.length}${listing.hasMore ? '+' : ''} base backup${listing.backups.length === 1 ? '' : 's'}` : undefined;
-    item.description = [count, this.kind === 'cluster' ? `SGObjectStorage ${this.target.storageName}` : this.target.backupPath].filter(Boolean).join(' · ');
+    item.description = [count, this.kind === 'cluster' ? vscode.l10n.t('SGObjectStorage {0}', this.target.storageName) : this.target.backupPath].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(bucketPathTooltip(this.target.storageName, this.target.backupPath, this.target.pathIsCurrent));
     item.contextValue = 'stackgres.bucketPath';
     return item;
@@ -85,8 +85,8 @@ export class BucketPathNode implements Node {
     const listing = listingFor(this.buckets, this.model, this.target);
     await firstWithCancel(listing, `Reading the backups of SGObjectStorage ${this.target.storageName} (${this.target.backupPath}) in the bucket`);
     if (listing.cancelled) {
-      const again: vscode.Command = { title: 'Refresh', command: 'stackgres.refreshBucket', arguments: [this] };
-      return [new MessageNode(`${this.id}/cancelled`, 'Cancelled', 'click to read the bucket again', 'debug-pause', again, listing.problem?.message)];
+      const again: vscode.Command = { title: vscode.l10n.t('Refresh'), command: 'stackgres.refreshBucket', arguments: [this] };
+      return [new MessageNode(`${this.id}/cancelled`, vscode.l10n.t('Cancelled'), vscode.l10n.t('click to read the bucket again'), 'debug-pause', again, listing.problem?.message)];
     }
     return bucketRows(this.id, listing, this.target, this.model.objects('SGBackup'));
   }
@@ -111,11 +111,11 @@ function firstWithCancel(listing: PathListing, title: string): Promise<void> {
 }
 
 function problemRows(parent: string, problem: BrowserProblem, target: PathTarget): Node[] {
-  const test: vscode.Command = { title: 'Test Object Storage Access', command: 'stackgres.testStorageAccess', arguments: [{ namespace: target.namespace, name: target.storageName }] };
+  const test: vscode.Command = { title: vscode.l10n.t('Test Object Storage Access'), command: 'stackgres.testStorageAccess', arguments: [{ namespace: target.namespace, name: target.storageName }] };
   const icon = problem.kind === 'unsupported' ? 'info' : 'error';
-  const label = problem.kind === 'credentials' ? 'Credentials missing' : problem.kind === 'unsupported' ? 'Not an S3 bucket' : problem.code ? `${problem.code}` : 'The bucket cannot be listed';
+  const label = problem.kind === 'credentials' ? vscode.l10n.t('Credentials missing') : problem.kind === 'unsupported' ? vscode.l10n.t('Not an S3 bucket') : problem.code ? `${problem.code}` : vscode.l10n.t('The bucket cannot be listed');
   const rows: Node[] = [new MessageNode(`${parent}/problem`, label, problem.message, icon, problem.kind === 'unsupported' ? undefined : test, problem.message)];
-  if (problem.kind !== 'unsupported') rows.push(new MessageNode(`${parent}/test`, 'Test access…', 'runs each action wal-g needs and shows the fix', 'beaker', test));
+  if (problem.kind !== 'unsupported') rows.push(new MessageNode(`${parent}/test`, vscode.l10n.t('Test access…'), vscode.l10n.t('runs each action wal-g needs and shows the fix'), 'beaker', test));
   return rows;
 }
 
@@ -128,17 +128,17 @@ export function bucketRows(parent: string, listing: PathListing, target: PathTar
   const byName = new Map(match.backups.map((m) => [m.name, m]));
   for (const b of listing.backups) rows.push(new WalgBackupNode(`${parent}/walg/${b.name}`, b, byName.get(b.name)!));
   if (listing.backups.length === 0 && !listing.hasMore) {
-    rows.push(new MessageNode(`${parent}/empty`, 'No base backup in the bucket yet', `${listing.keyPrefix}basebackups_005/ is empty`, 'info'));
+    rows.push(new MessageNode(`${parent}/empty`, vscode.l10n.t('No base backup in the bucket yet'), vscode.l10n.t('{0}basebackups_005/ is empty', listing.keyPrefix), 'info'));
   }
   for (const name of listing.unfinished) {
-    rows.push(new MessageNode(`${parent}/unfinished/${name}`, name, 'unfinished: no stop sentinel (running, or failed before finishing)', 'loading~spin'));
+    rows.push(new MessageNode(`${parent}/unfinished/${name}`, name, vscode.l10n.t('unfinished: no stop sentinel (running, or failed before finishing)'), 'loading~spin'));
   }
   if (listing.problem) rows.push(...problemRows(`${parent}/more`, listing.problem, target));
   if (listing.hasMore) {
-    rows.push(new MessageNode(`${parent}/more`, 'Load more…', `${listing.backups.length} shown`, 'ellipsis', { title: 'Load more', command: 'stackgres.loadMoreBackups', arguments: [listing.key] }));
+    rows.push(new MessageNode(`${parent}/more`, vscode.l10n.t('Load more…'), vscode.l10n.t('{0} shown', listing.backups.length), 'ellipsis', { title: vscode.l10n.t('Load more'), command: 'stackgres.loadMoreBackups', arguments: [listing.key] }));
   } else if (listing.complete && match.missing.length) {
     for (const m of match.missing) {
-      rows.push(new MessageNode(`${parent}/missing/${m.name}`, m.name, 'SGBackup Completed, but its files are not in the bucket: a restore from it fails', 'warning'));
+      rows.push(new MessageNode(`${parent}/missing/${m.name}`, m.name, vscode.l10n.t('SGBackup Completed, but its files are not in the bucket: a restore from it fails'), 'warning'));
     }
   }
   return rows;
@@ -164,10 +164,10 @@ export class WalgBackupNode implements Node {
     item.description = [
       when(b.finishTime ?? b.listedAt),
       b.compressedSize !== undefined ? formatBytes(b.compressedSize) : undefined,
-      b.pgMajor ? `PG ${b.pgMajor}` : undefined,
-      m.sgBackup ? `SGBackup ${m.sgBackup.name}` : 'orphan: no SGBackup',
-      b.isPermanent ? 'permanent' : undefined,
-      problem ? 'unreadable' : undefined,
+      b.pgMajor ? vscode.l10n.t('PG {0}', b.pgMajor) : undefined,
+      m.sgBackup ? vscode.l10n.t('SGBackup {0}', m.sgBackup.name) : vscode.l10n.t('orphan: no SGBackup'),
+      b.isPermanent ? vscode.l10n.t('permanent') : undefined,
+      problem ? vscode.l10n.t('unreadable') : undefined,
     ].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(walgBackupTooltip(b, m));
     item.contextValue = m.orphan ? 'stackgres.walgBackup.orphan' : 'stackgres.walgBackup';
@@ -211,7 +211,7 @@ export class WalCoverageNode implements Node {
     item.contextValue = 'stackgres.walCoverage';
     if (c === undefined) {
       item.iconPath = new vscode.ThemeIcon('loading~spin');
-      item.description = 'reading…';
+      item.description = vscode.l10n.t('reading…');
       return item;
     }
     if (isProblem(c)) {
@@ -222,7 +222,7 @@ export class WalCoverageNode implements Node {
     }
     if (!c.oldest) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.yellow'));
-      item.description = 'no WAL segment in the bucket: only the base backups themselves can be restored';
+      item.description = vscode.l10n.t('no WAL segment in the bucket: only the base backups themselves can be restored');
       item.tooltip = [item.description, ...c.problems].join('\n\n');
       return item;
     }
@@ -249,9 +249,9 @@ export function clusterBucketNodes(model: ClusterModel, buckets: BucketBrowser, 
   const context = model.api.context.name;
   const parent = `${context}/bucket/cluster/${namespace}/${cluster.metadata.name}`;
   const storage = model.get('SGObjectStorage', namespace, storageName);
-  if (!storage) return [new MessageNode(`${parent}/no-storage`, 'Bucket', `SGObjectStorage ${storageName} is not in namespace ${namespace}`, 'warning')];
+  if (!storage) return [new MessageNode(`${parent}/no-storage`, vscode.l10n.t('Bucket'), vscode.l10n.t('SGObjectStorage {0} is not in namespace {1}', storageName, namespace), 'warning')];
   const backupPath = clusterBackupPath(cluster);
-  if (!backupPath) return [new MessageNode(`${parent}/no-path`, 'Bucket', 'no backup path yet: the operator sets status.backupPaths when it reconciles the cluster', 'info')];
+  if (!backupPath) return [new MessageNode(`${parent}/no-path`, vscode.l10n.t('Bucket'), vscode.l10n.t('no backup path yet: the operator sets status.backupPaths when it reconciles the cluster'), 'info')];
   return [new BucketPathNode(model, buckets, { context, namespace, storageName, storageSpec: storage.spec, backupPath, pathIsCurrent: true }, 'Bucket', 'cluster')];
 }
 
@@ -284,7 +284,7 @@ export function storageBucketNodes(model: ClusterModel, buckets: BucketBrowser, 
     rows.push(new BucketPathNode(model, buckets, { context, namespace, storageName: name, storageSpec: storage.spec, backupPath: path, pathIsCurrent: false }, `${path.split('/').slice(-3).join('/')} (older path)`, 'path'));
   }
   if (rows.length === 0) {
-    rows.push(new MessageNode(`${context}/bucket/storage/${namespace}/${name}/unused`, 'No cluster backs up here', 'add it to a cluster\'s spec.configurations.backups', 'info'));
+    rows.push(new MessageNode(`${context}/bucket/storage/${namespace}/${name}/unused`, vscode.l10n.t('No cluster backs up here'), vscode.l10n.t('add it to a cluster\'s spec.configurations.backups'), 'info'));
   }
   return rows;
 }

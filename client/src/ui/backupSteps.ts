@@ -4,6 +4,7 @@ import type { ClusterModel } from '../clusterModel';
 import type { ExtensionContextHolder } from '../context';
 import { Cancelled, UserError } from '../errors';
 import type { Disposable, KubeApi, KubeObject } from '../kube/api';
+import { t } from '../localize';
 
 /** The model, or its error when it could not load (the guard shows it). */
 export async function readyModel(ctx: ExtensionContextHolder): Promise<ClusterModel> {
@@ -18,7 +19,7 @@ export function sgClusterOf(b: BackupView): string {
 /** The whole SGBackup as the server has it (the model holds a slimmed copy): copies and restores carry it. */
 export async function backupObject(api: KubeApi, namespace: string, name: string): Promise<KubeObject> {
   const obj = await api.get('SGBackup', namespace, name);
-  if (!obj) throw new UserError(`SGBackup ${name} no longer exists in namespace ${namespace}.`);
+  if (!obj) throw new UserError(t('SGBackup {0} no longer exists in namespace {1}.', name, namespace));
   return obj;
 }
 

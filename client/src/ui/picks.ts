@@ -9,14 +9,14 @@ import * as prompts from './prompts';
 
 export async function pickCluster(api: KubeApi, model: ClusterModel, title: string, usable: (c: KubeObject) => boolean = () => true): Promise<KubeObject> {
   const clusters = model.objects('SGCluster').filter(usable);
-  if (!clusters.length) throw new UserError(`No suitable SGCluster in context "${api.context.name}".`);
+  if (!clusters.length) throw new UserError(vscode.l10n.t('No suitable SGCluster in context "{0}".', api.context.name));
   const items = clusters
     .map((c) => {
       const backups = (c.spec as { configurations?: { backups?: { sgObjectStorage?: string }[] } } | undefined)?.configurations?.backups?.[0]?.sgObjectStorage;
       const version = (c.spec as { postgres?: { version?: unknown } } | undefined)?.postgres?.version;
       return {
         label: c.metadata.name,
-        description: [c.metadata.namespace, version !== undefined ? `PG ${String(version)}` : undefined, backups ? `backups to ${backups}` : 'no backups configured'].filter(Boolean).join(' · '),
+        description: [c.metadata.namespace, version !== undefined ? vscode.l10n.t('PG {0}', String(version)) : undefined, backups ? vscode.l10n.t('backups to {0}', backups) : vscode.l10n.t('no backups configured')].filter(Boolean).join(' · '),
         cluster: c,
       };
     })

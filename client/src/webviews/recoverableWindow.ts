@@ -53,7 +53,7 @@ export function pathTarget(model: ClusterModel, cluster: KubeObject): PathTarget
 export async function loadRecoveryTimeline(ctx: ExtensionContextHolder, namespace: string, clusterName: string, options: LoadOptions = {}): Promise<RecoveryTimeline> {
   const model = await ctx.model();
   const cluster = model.get('SGCluster', namespace, clusterName);
-  if (!cluster) throw new UserError(`SGCluster ${clusterName} is not in namespace ${namespace} of context "${model.api.context.name}".`);
+  if (!cluster) throw new UserError(vscode.l10n.t('SGCluster {0} is not in namespace {1} of context "{2}".', clusterName, namespace, model.api.context.name));
   const notes: string[] = [];
   let bucket: BucketView | undefined;
   const target = options.readBucket === false ? undefined : pathTarget(model, cluster);
@@ -286,6 +286,6 @@ export async function showRecoverableWindow(ctx: ExtensionContextHolder, arg: un
       }
     },
   );
-  if (!timeline) throw new UserError(`Another Kubernetes context was connected while the recoverable window of ${namespace}/${name} opened: open it again.`);
+  if (!timeline) throw new UserError(vscode.l10n.t('Another Kubernetes context was connected while the recoverable window of {0}/{1} opened: open it again.', namespace, name));
   return { namespace, name, viewType: VIEW_TYPE, title, timeline, html: current.panel.webview.html };
 }
