@@ -84,11 +84,14 @@ export class Workbench {
     // try again (up to three times) if the cursor did not land.
     for (let attempt = 1; ; attempt++) {
       await this.dismissWidgets();
-      await this.page.keyboard.press('Control+G');
-      await this.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
-      await this.page.fill(SELECTORS.quickInputBox, `:${line}:${column}`);
-      await this.page.keyboard.press('Enter');
+      // Another editor may have come over the file (VS Code 1.139 at times opens an installed extension's
+      // walkthrough by itself, and Go to Line then has no text editor): bring the file back first.
+      if ((await this.page.locator(`${SELECTORS.activeTab}[aria-label*="${basename(relativePath)}"]`).count()) === 0) await this.openFile(relativePath);
       try {
+        await this.page.keyboard.press('Control+G');
+        await this.page.waitForSelector(SELECTORS.quickInputBox, { state: 'visible', timeout: 10_000 });
+        await this.page.fill(SELECTORS.quickInputBox, `:${line}:${column}`, { timeout: 5_000 });
+        await this.page.keyboard.press('Enter');
         await this.waitForText(SELECTORS.cursorPosition, (t) => t.includes(target), `the cursor at ${line}:${column}`, 5_000);
         return { line, column };
       } catch (err) {
