@@ -132,8 +132,12 @@ export function diagnosticCode(d: vscode.Diagnostic): string | number | undefine
  */
 export async function revertDirtyDocuments(): Promise<void> {
   for (const document of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme !== 'untitled')) {
-    await vscode.window.showTextDocument(document, { preview: false });
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+    // VS Code 1.139 may open another editor meanwhile (e.g. an extension's walkthrough) and refuse to show this one:
+    // the content from disk is then written back below.
+    await vscode.window
+      .showTextDocument(document, { preview: false })
+      .then(() => vscode.commands.executeCommand('workbench.action.files.revert'))
+      .then(undefined, () => undefined);
     if (document.isDirty) {
       const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
       const edit = new vscode.WorkspaceEdit();
