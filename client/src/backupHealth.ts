@@ -97,15 +97,15 @@ export class BackupHealthMonitor implements vscode.Disposable {
     private readonly showFailure: (ref: { namespace: string; name: string }) => Thenable<unknown>,
   ) {
     this.disposables.push(
-      source.onDidChangeModel(() => this.update()),
-      source.connection.onDidChange(() => this.update()),
+      source.onDidChangeModel(() => void this.update()),
+      source.connection.onDidChange(() => void this.update()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('stackgres.health') || e.affectsConfiguration('stackgres.statusBar.show')) this.update();
+        if (e.affectsConfiguration('stackgres.health') || e.affectsConfiguration('stackgres.statusBar.show')) void this.update();
       }),
     );
-    this.timer = setInterval(() => this.update(), TICK_MS);
+    this.timer = setInterval(() => void this.update(), TICK_MS);
     this.timer.unref();
-    this.update();
+    void this.update();
   }
 
   /** Evaluates again now (after a bucket read or a verification, say); resolves when done. */
