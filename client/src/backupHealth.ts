@@ -93,7 +93,7 @@ export class BackupHealthMonitor implements vscode.Disposable {
 
   constructor(
     private readonly source: HealthSource,
-    private readonly statusBar: BackupHealthStatusBar,
+    readonly statusBar: BackupHealthStatusBar,
     private readonly showFailure: (ref: { namespace: string; name: string }) => Thenable<unknown>,
   ) {
     this.disposables.push(

@@ -135,7 +135,10 @@ export function clusterHealth(input: HealthInput): ClusterHealth {
   const byStart = [...own].sort((a, b) => (startOf(b)?.getTime() ?? 0) - (startOf(a)?.getTime() ?? 0));
   const lastCompleted = byStart.find((b) => b.phase === 'Completed');
   const lastCompletedStart = lastCompleted ? startOf(lastCompleted)?.getTime() ?? 0 : undefined;
-  const failedSince = byStart.filter((b) => b.phase === 'Failed' && (lastCompletedStart === undefined || (startOf(b)?.getTime() ?? 0) > lastCompletedStart));
+  // Attempts are ordered by creation (whole seconds on the API server); a Failed one created in the same
+  // second as the last Completed one counts as after it: a failure is better reported than hidden.
+  const attempt = (b: BackupView): number => (b.created ?? startOf(b))?.getTime() ?? 0;
+  const failedSince = byStart.filter((b) => b.phase === 'Failed' && (!lastCompleted || attempt(b) >= attempt(lastCompleted)));
   const running = byStart.find((b) => b.phase === 'Pending' || b.phase === 'Running');
   const problems: HealthProblem[] = [];
 
