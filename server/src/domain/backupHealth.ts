@@ -200,8 +200,11 @@ export function clusterHealth(input: HealthInput): ClusterHealth {
       if (lagMs > walLagMinutes * MINUTE) {
         problems.push({ severity: 'warning', flag: 'walLag', text: `WAL archiving behind: the newest segment ${input.wal.newestSegment ?? ''} was archived ${formatAge(input.wal.newestAt, now)} ago`.replace('  ', ' ') });
       }
-    } else {
+    } else if (input.wal.newestSegment) {
+      // A segment whose upload time the listing did not give: its age is unknown, so nothing is judged.
       wal = { newestSegment: input.wal.newestSegment };
+    } else {
+      wal = {};
       if (lastCompleted) problems.push({ severity: 'warning', flag: 'walLag', text: 'No WAL segment in the bucket: only the base backups themselves can be restored' });
     }
   }

@@ -102,7 +102,7 @@ function schedule(h: ClusterHealth): string {
 function wal(h: ClusterHealth, now: Date): string {
   if (!h.wal) return h.schedule.kind === 'unconfigured' ? 'not applicable' : 'bucket not read';
   if (h.wal.problem) return `bucket not read: ${cell(h.wal.problem)}`;
-  if (!h.wal.newestAt) return 'no WAL segment in the bucket';
+  if (!h.wal.newestAt) return h.wal.newestSegment ? `newest segment ${codeCell(h.wal.newestSegment)} (when it was archived is unknown)` : 'no WAL segment in the bucket';
   return `newest segment ${codeCell(h.wal.newestSegment ?? '?')} archived ${when(h.wal.newestAt)} (${formatAge(new Date(h.wal.newestAt), now)} ago)`;
 }
 

@@ -152,6 +152,10 @@ describe('backup health', () => {
       assert.equal(stale.severity, 'warning');
       assert.match(stale.reason, /WAL archiving behind: the newest segment 000000010000000000000010 was archived 120m ago/);
       assert.equal(health(cluster(undefined), backups, { wal: { newestAt: new Date(NOW.getTime() - 2 * HOUR) }, options: { walLagMinutes: 180 } }).severity, 'ok');
+      const empty = health(cluster(undefined), backups, { wal: {} });
+      assert.equal(empty.severity, 'warning');
+      assert.match(empty.reason, /No WAL segment in the bucket: only the base backups themselves can be restored/);
+      assert.equal(health(cluster(undefined), backups, { wal: { newestSegment: '000000010000000000000010' } }).severity, 'ok', 'a segment of unknown age is not judged');
     });
 
     it('an unreadable bucket is said, not judged', () => {
