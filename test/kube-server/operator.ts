@@ -99,6 +99,19 @@ export class Operator {
     this.failures.push(message);
   }
 
+  /** Clusters (`ns/name`) whose CronJob is suspended: their schedule creates no backup (a schedule that silently stopped). */
+  private readonly suspended = new Set<string>();
+  /** Clusters (`ns/name`) every backup of which fails with this message (broken credentials, say). */
+  private readonly failingClusters = new Map<string, string>();
+
+  suspendSchedule(namespace: string, cluster: string): void {
+    this.suspended.add(`${namespace}/${cluster}`);
+  }
+
+  failBackupsOf(namespace: string, cluster: string, message: string): void {
+    this.failingClusters.set(`${namespace}/${cluster}`, message);
+  }
+
   start(): void {
     if (!this.enabled || this.unsubscribe) {
       return;
@@ -284,7 +297,7 @@ export class Operator {
   private runScheduled(ns: string, clusterName: string, atMs: number): void {
     const cluster = this.api.store.get(this.clusters.storeKey, ns, clusterName);
     const backup = cluster ? backupsConfig(cluster) : undefined;
-    if (!cluster || !backup) {
+    if (!cluster || !backup || this.suspended.has(`${ns}/${clusterName}`)) {
       return;
     }
     // concurrencyPolicy: Forbid
@@ -418,7 +431,7 @@ export class Operator {
     this.driving.delete(uid);
     const status = { ...statusOf(b) };
     const process = { ...((status.process as Rec | undefined) ?? {}) };
-    const failure = this.failures.shift();
+    const failure = this.failures.shift() ?? this.failingClusters.get(`${ns}/${String((b.spec as Rec).sgCluster)}`);
     if (failure !== undefined) {
       this.writeStatus(b, { ...status, process: { ...process, status: 'Failed', failure } });
       return;

@@ -621,7 +621,9 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   const tokens = Object.fromEntries(users.map((u) => [u.name, u.token]));
 
   if (options.seed === 'demo') {
-    seed.demo();
+    const demo = seed.demo();
+    for (const c of demo.suspendedSchedules) operator.suspendSchedule(c.namespace, c.cluster);
+    for (const c of demo.failingClusters) operator.failBackupsOf(c.namespace, c.cluster, c.failure);
   }
   operator.start();
 

@@ -17,6 +17,7 @@ import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
+import { healthCommands } from './health';
 import { commandTable } from './table';
 import { verifyCommands } from './verify';
 
@@ -30,6 +31,7 @@ export function allCommands(): CommandSpec[] {
     ...restoreCommands,
     ...storageCommands,
     ...verifyCommands,
+    ...healthCommands,
   ];
   return handlers.map((spec) => ({ ...spec, needsTrust: commandTable[spec.id].needsTrust }));
 }

@@ -32,6 +32,8 @@ export const commandTable = {
   'stackgres.loadMoreBackups': { title: 'Load More Backups from the Bucket', needsTrust: true },
   'stackgres.refreshBucket': { title: 'Read the Bucket Again', needsTrust: true },
   'stackgres.verifyRecoverability': { title: 'Verify Recoverability', needsTrust: true },
+  'stackgres.showBackupHealthReport': { title: 'Backup Health Report', needsTrust: true },
+  'stackgres.showBackupFailure': { title: 'Show Backup Failure', needsTrust: true },
 } as const satisfies Record<string, CommandData>;
 
 export type CommandId = keyof typeof commandTable;
