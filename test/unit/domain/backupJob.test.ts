@@ -1,6 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { backupLogPage, clusterRetention, jobOfPod, lifecycleMenu, lifecycleOwners, lifecyclePlan } from '@core/backupJob';
 import { readBackup, type BackupView } from '@core/backups';
+import type { LifecyclePlan } from '@core/backupJob';
+
+/** The confirmation of a plan that is not refused. */
+function confirmation(plan: LifecyclePlan): Exclude<LifecyclePlan, { problem: string }> {
+  if (plan.problem !== undefined) assert.fail(`refused: ${plan.problem}`);
+  return plan as Exclude<LifecyclePlan, { problem: string }>;
+}
 
 function backup(name: string, o: { phase?: string; managed?: boolean; stored?: string; failure?: string } = {}): BackupView {
   return readBackup({
@@ -47,8 +54,7 @@ describe('Keep / Let Retention Manage (spec.managedLifecycle)', () => {
   });
 
   it('keeping names the retention it leaves and that the files stay until deleted', () => {
-    const plan = lifecyclePlan({ backup: backup('m', { managed: true }), managed: false, retention: { retention: 3, defaulted: false }, others: [], owners: [] });
-    assert.ok(!plan.problem);
+    const plan = confirmation(lifecyclePlan({ backup: backup('m', { managed: true }), managed: false, retention: { retention: 3, defaulted: false }, others: [], owners: [] }));
     assert.equal(plan.message, 'Keep backup m until someone deletes it?');
     assert.match(plan.detail, /spec\.managedLifecycle: false .*retention policy of cluster prod\.orders \(retention 3\) no longer counts or deletes it.*until someone deletes the SGBackup/);
     assert.deepEqual([plan.button, plan.force, plan.deletedByNextBackup], ['Keep Backup', false, false]);
@@ -57,8 +63,7 @@ describe('Keep / Let Retention Manage (spec.managedLifecycle)', () => {
   it('handing an old backup to retention says the next backup deletes it, files included', () => {
     const others = [1, 2, 3].map((d) => backup(`new-${d}`, { managed: true, stored: day(10 + d) }));
     const old = backup('old', { managed: false, stored: day(1) });
-    const plan = lifecyclePlan({ backup: old, managed: true, retention: { retention: 3, defaulted: false }, others: [...others, old], owners: [] });
-    assert.ok(!plan.problem);
+    const plan = confirmation(lifecyclePlan({ backup: old, managed: true, retention: { retention: 3, defaulted: false }, others: [...others, old], owners: [] }));
     assert.equal(plan.deletedByNextBackup, true);
     assert.equal(plan.button, 'Let Retention Delete It');
     assert.match(plan.message, /The next backup deletes it\.$/);
@@ -67,15 +72,14 @@ describe('Keep / Let Retention Manage (spec.managedLifecycle)', () => {
 
   it('a recent backup handed to retention is deleted later, once enough newer ones exist', () => {
     const others = [backup('older', { managed: true, stored: day(1) }), backup('unmanaged', { managed: false, stored: day(20) }), backup('failed', { managed: true, phase: 'Failed', stored: day(21) })];
-    const plan = lifecyclePlan({ backup: backup('recent', { stored: day(15) }), managed: true, retention: { retention: 2, defaulted: false }, others, owners: [] });
-    assert.ok(!plan.problem);
+    const plan = confirmation(lifecyclePlan({ backup: backup('recent', { stored: day(15) }), managed: true, retention: { retention: 2, defaulted: false }, others, owners: [] }));
     assert.equal(plan.deletedByNextBackup, false);
     assert.match(plan.detail, /keeps the newest 2 managed backups: once 2 newer managed backups exist, a backup Job deletes this one/);
   });
 
   it('the default retention is named as such', () => {
     const plan = lifecyclePlan({ backup: backup('m', { managed: true }), managed: false, retention: { retention: 5, defaulted: true }, others: [], owners: [] });
-    assert.match(plan.problem ?? (plan as { detail: string }).detail, /retention 5 \(the default: the cluster sets none\)/);
+    assert.match(confirmation(plan).detail, /retention 5 \(the default: the cluster sets none\)/);
   });
 
   it('another field manager owning spec.managedLifecycle: the confirmation says it is taken over, and the apply is forced', () => {
@@ -86,8 +90,7 @@ describe('Keep / Let Retention Manage (spec.managedLifecycle)', () => {
     ];
     const owners = lifecycleOwners(managedFields, 'stackgres-vscode');
     assert.deepEqual(owners, ['stackgres-operator']);
-    const plan = lifecyclePlan({ backup: backup('s', { managed: true }), managed: false, others: [], owners });
-    assert.ok(!plan.problem);
+    const plan = confirmation(lifecyclePlan({ backup: backup('s', { managed: true }), managed: false, others: [], owners }));
     assert.equal(plan.force, true);
     assert.match(plan.detail, /spec\.managedLifecycle was set by stackgres-operator; this change takes the field over as stackgres-vscode/);
   });
