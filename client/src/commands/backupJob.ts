@@ -106,8 +106,3 @@ async function showBackupLogs(ctx: ExtensionContextHolder, arg: unknown): Promis
   }
   return pages.show(api, model, readBackup(obj)!, obj);
 }
-
-/** For the integration suite: settles once a logs page has stopped following. */
-export function backupLogsSettled(uri: string): Promise<void> {
-  return pages?.settled(uri) ?? Promise.resolve();
-}

@@ -278,11 +278,6 @@ export class BackupLogPages implements vscode.TextDocumentContentProvider, vscod
     return result;
   }
 
-  /** For tests: settles once the page of this uri has stopped following. */
-  settled(uri: string): Promise<void> {
-    return this.pages.get(uri)?.done ?? Promise.resolve();
-  }
-
   dispose(): void {
     for (const p of this.pages.values()) p.stop();
     this.pages.clear();
