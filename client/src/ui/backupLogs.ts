@@ -57,7 +57,9 @@ class Page {
   }
 
   text(): string {
-    return backupLogPage({ ...this.state, backup: this.backup });
+    // The failure is the backup Job's own words, from the cluster: as untrusted as its log.
+    const failure = this.backup.failure === undefined ? undefined : cleanLogText(this.backup.failure);
+    return backupLogPage({ ...this.state, backup: { ...this.backup, failure } });
   }
 
   stop(): void {
@@ -159,9 +161,14 @@ class Page {
       () => 'backupEnded' as const,
       () => 'stopped' as const,
     );
+    const grace = (): Promise<'grace'> => new Promise((r) => setTimeout(() => r('grace'), END_GRACE_MS));
     let how = await Promise.race([stream, ended]);
     if (how === 'backupEnded') {
-      how = await Promise.race([stream, new Promise<'grace'>((r) => setTimeout(() => r('grace'), END_GRACE_MS))]).then((x) => (x === 'grace' ? 'backupEnded' : x));
+      // The stream has a moment to deliver the Job's last lines.
+      how = await Promise.race([stream, grace()]).then((x) => (x === 'grace' ? 'backupEnded' : x));
+    } else if (how === 'ended') {
+      // The Job ends just before the operator writes the SGBackup's outcome: give the watch a moment to bring it.
+      await Promise.race([ended, grace()]);
     }
     streamEnd.abort();
     if (this.signal.aborted) {
