@@ -85,6 +85,11 @@ export class ExtensionContextHolder {
   }
 
   /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
+  /** Disposed with the extension: what a command sets up on first use (e.g. the backup logs pages). */
+  subscribe(disposable: vscode.Disposable): void {
+    this.extension.subscriptions.push(disposable);
+  }
+
   showMessage(message: string | undefined): void {
     if (this.treeView) this.treeView.message = message;
   }

@@ -13,6 +13,7 @@ import { isStorageError } from '../storage/objectStore';
 import type { CommandSpec } from '../ui/command';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
+import { backupJobCommands } from './backupJob';
 import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
@@ -28,6 +29,7 @@ export function allCommands(): CommandSpec[] {
     ...secretCommands,
     ...applyCommands,
     ...backupCommands,
+    ...backupJobCommands,
     ...restoreCommands,
     ...storageCommands,
     ...verifyCommands,

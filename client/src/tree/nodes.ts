@@ -3,6 +3,7 @@
  * contextValue the menus' when-clauses test) and its children, read from the ClusterModel.
  */
 import * as vscode from 'vscode';
+import { lifecycleMenu } from '@core/backupJob';
 import { backupDescription, type BackupView } from '@core/backups';
 import type { ClusterHealth } from '@core/backupHealth';
 import { describe as describeCron, checkCron } from '@core/cron';
@@ -154,7 +155,9 @@ export class BackupNode implements Node {
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
     item.tooltip = new vscode.MarkdownString(backupTooltip(b));
-    item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
+    // The suffix picks the lifecycle command that applies (Keep / Let Retention Manage); none on a Failed backup.
+    const lifecycle = lifecycleMenu(b);
+    item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}${lifecycle ? (lifecycle === 'keep' ? '.managed' : '.kept') : ''}`;
     return item;
   }
 
