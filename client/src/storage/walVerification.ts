@@ -4,10 +4,11 @@
  * the names), then the timeline history files. Either the whole verification or an error: a listing that
  * failed, was cancelled or paged wrongly never yields a partial result that could look continuous.
  */
-import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';
+import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, parseWalObjectName, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';
 import { DEFAULT_WAL_SEGMENT_SIZE, segmentsPerLog, TooFragmented, WalVerifier, type WalVerification } from '@core/walVerify';
 import { mapLimit } from './baseBackups';
 import { ListingError, PagedListing, StorageError, type ObjectStore, type RequestOptions } from './objectStore';
+import { timelineHistoryText } from './timelineHistory';
 
 export interface VerifyProgress {
   /** Objects of `wal_005/` read so far. */
@@ -152,9 +153,10 @@ export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string,
   const histories = verifier.historyKeys().slice(0, MAX_HISTORIES);
   await mapLimit(histories, options.concurrency ?? 8, async (h) => {
     try {
-      const text = (await store.get(h.key, { ...request, maxBytes: HISTORY_LIMIT })).toString('utf8');
+      const body = await store.get(h.key, { ...request, maxBytes: HISTORY_LIMIT });
       reads++;
-      verifier.setHistory(h.timeline, text);
+      const decoded = timelineHistoryText(body, parseWalObjectName(h.key)?.extension);
+      verifier.setHistory(h.timeline, decoded.ok ? decoded.text : undefined, decoded.ok ? undefined : decoded.problem);
     } catch (err) {
       rethrowIfFatal(err);
       verifier.setHistory(h.timeline, undefined, err instanceof Error ? err.message : String(err));
@@ -162,7 +164,7 @@ export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string,
   });
   const result = verifier.result(backups);
   for (const t of result.timelines) {
-    if (t.historyProblem) notes.push(`The history file of timeline ${t.timeline} could not be used (${t.historyProblem}): its switch point is taken from its first segment.`);
+    if (t.historyProblem) notes.push(`The history file of timeline ${t.timeline} could not be used (${t.historyProblem}): ${t.switchFrom === 'listing' ? 'its switch point is estimated from its first segment in the listing' : 'no older timeline has WAL to estimate its switch point from'}.`);
   }
   return { ...result, requests: backupListing.requests + walListing.requests + reads, listedFrom, notes };
 }

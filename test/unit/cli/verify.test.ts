@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { ObjectStore } from '../../../client/src/storage/objectStore';
 import type { Rgw } from '../../s3/rgw';
-import { seedWalg, walSegmentName, type BackupSeed, type WalgSeed } from '../../s3/seed';
+import { HISTORY_2_STORED, seedWalg, walSegmentName, type BackupSeed, type WalgSeed } from '../../s3/seed';
 import { RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from '../client/storage/fixture';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -17,13 +17,22 @@ function backupAt(timeline: number, startSegment: number, hour: number): BackupS
   return { name: `base_${walSegmentName(timeline, startSegment)}`, timeline, startSegment, finishedAt: new Date(Date.UTC(2026, 0, 1, hour)), pgVersion: 160004 };
 }
 
-const LAYOUTS: Record<string, { seed: WalgSeed; extra?: Record<string, string> }> = {
+const LAYOUTS: Record<string, { seed: WalgSeed; extra?: Record<string, string | Uint8Array> }> = {
   continuous: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 10, 2)], wal: [{ timeline: 1, from: 2, count: 19 }] } },
   gapNoBackupAfter: { seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 12 }, { timeline: 1, from: 16, count: 15 }] } },
   backupMissingItsOwnSegment: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 10, 2)], wal: [{ timeline: 1, from: 2, count: 9 }, { timeline: 1, from: 12, count: 9 }] } },
   timelineSwitch: {
     seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }] },
-    extra: { [`${walSegmentName(1, 21)}.partial.lz4`]: 'p', '00000002.history': HISTORY_2 },
+    extra: { [`${walSegmentName(1, 21)}.partial.lz4`]: 'p', '00000002.history': HISTORY_2, [`${walSegmentName(1, 2)}.00000028.backup.lz4`]: 'label' },
+  },
+  lz4HistoryGapAfterSwitch: { seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] }, extra: { '00000002.history.lz4': HISTORY_2_STORED.lz4 } },
+  encryptedHistory: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }] },
+    extra: { '00000002.history.lz4': HISTORY_2_STORED.encrypted, [`${walSegmentName(1, 21)}.partial.lz4`]: 'p' },
+  },
+  mixedExtensions: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 5 }], compression: 'brotli' },
+    extra: { [`${walSegmentName(1, 7)}.zst`]: 'encrypted bytes', [walSegmentName(1, 8)]: 'uncompressed', [`${walSegmentName(1, 9)}.lzma`]: 'x', 'README.txt': 'not WAL' },
   },
   gapAfterSwitch: { seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] }, extra: { '00000002.history': HISTORY_2 } },
   logBoundary: { seed: { backups: [backupAt(1, 0xfa, 1)], wal: [{ timeline: 1, from: 0xfa, count: 12 }], compression: 'zstd' } },
@@ -108,10 +117,37 @@ describe('verify (the command line, as a process against Ceph RGW)', function ()
     assert.deepEqual(body.backups.map((b) => [b.restorable, b.missing]), [[true, []], [false, [walSegmentName(1, 11)]]]);
   });
 
-  it('a timeline switch with its history: exit 0, continuous to the new timeline', async () => {
+  it('a timeline switch with its history, a .partial and a .backup file: exit 0, continuous to the new timeline; neither file counts as a segment', async () => {
     const { code, body } = await json('timelineSwitch');
     assert.equal(code, 0);
     assert.equal(body.continuousTo, walSegmentName(2, 30));
+    assert.equal(body.walSegments, 29);
+    assert.deepEqual((body.timelines as { timeline: number; switchFrom?: string; partials: number }[]).map((t) => [t.timeline, t.switchFrom, t.partials]), [[1, undefined, 1], [2, 'history', 0]]);
+  });
+
+  it('an lz4-compressed history file with a gap right after the switch: exit 1, the gap found from the history', async () => {
+    const { code, body } = await json('lz4HistoryGapAfterSwitch');
+    assert.equal(code, 1);
+    assert.deepEqual(body.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
+    assert.deepEqual(body.notes, []);
+  });
+
+  it('an encrypted history file: exit 0, and the switch is marked as estimated in --json and in the summary', async () => {
+    const { code, body } = await json('encryptedHistory');
+    assert.equal(code, 0);
+    assert.deepEqual((body.timelines as { timeline: number; switchFrom?: string }[]).map((t) => [t.timeline, t.switchFrom]), [[1, undefined], [2, 'listing']]);
+    assert.match(String((body.notes as string[])[0]), /^The history file of timeline 2 could not be used \(it is not a valid lz4 file: encrypted/);
+    const human = await verify('encryptedHistory');
+    assert.equal(human.code, 0);
+    assert.ok(human.stdout.split('\n').includes('Timelines: 1, 2 (from 1 at 000000020000000000000015, estimated)'), human.stdout);
+    assert.match(human.stdout, /^Note: The history file of timeline 2 could not be used/m);
+  });
+
+  it('compressed, encrypted and uncompressed segment extensions all count; other objects are listed: exit 0', async () => {
+    const { code, body } = await json('mixedExtensions');
+    assert.equal(code, 0);
+    assert.equal(body.continuousTo, walSegmentName(1, 9));
+    assert.deepEqual(body.unknownObjects, { count: 1, examples: ['README.txt'] });
   });
 
   it('a gap right after the switch: exit 1', async () => {

@@ -158,6 +158,14 @@ describe('WAL continuity verification (the engine)', () => {
     assert.deepEqual(r.timelines[1], { timeline: 2, parent: 1, switchSegment: seg(2, 21), switchFrom: 'listing', historyProblem: 'it is encrypted', segments: 10, partials: 0, first: seg(2, 21), last: seg(2, 30) });
   });
 
+  it('an unreadable history file and a gap right after the switch: the old timeline\'s .partial marks the switch, so the gap is still found (an estimate)', () => {
+    const names = [...run(1, 2, 20), `${seg(1, 21)}.partial.lz4`, '00000002.history.lz4', ...run(2, 24, 30)];
+    const r = verify(names, [backup(1, 2, 3)]);
+    assert.deepEqual(r.timelines.map((t) => [t.timeline, t.switchSegment, t.switchFrom]), [[1, undefined, undefined], [2, seg(2, 21), 'listing']]);
+    assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, seg(2, 21), seg(2, 23)]]);
+    assert.equal(r.ok, false);
+  });
+
   it('a backup after the switch point of its own timeline does not follow the switch', () => {
     // Timeline 1 went on after timeline 2 forked at segment 21 (an old primary still archiving).
     const names = [...run(1, 2, 40), '00000002.history.lz4', ...run(2, 21, 30)];
