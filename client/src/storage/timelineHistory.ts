@@ -38,7 +38,8 @@ export function timelineHistoryText(body: Uint8Array, extension: string | undefi
       case 'lz4': {
         // The frame's declared size decides the buffer: refuse a frame that claims more than a history file holds.
         if (lz4DecompressBound(body) > 8 * HISTORY_TEXT_LIMIT) return tooLarge();
-        return decoded(lz4Decompress(body));
+        const out = lz4Decompress(body);
+        return out.byteLength > HISTORY_TEXT_LIMIT ? tooLarge() : decoded(out);
       }
       case 'zstd': {
         // Into a fixed buffer: never the size a (possibly hostile) frame header asks for. The text ends at the first NUL.
@@ -53,7 +54,8 @@ export function timelineHistoryText(body: Uint8Array, extension: string | undefi
         return { ok: false, problem: `.${extension} is not a compression wal-g uses: ${UNREADABLE}` };
     }
   } catch (err) {
-    if (err instanceof RangeError && /maxOutputLength|larger than/i.test(err.message)) return tooLarge();
+    // Brotli's maxOutputLength and a zstd frame overflowing the fixed buffer both end here.
+    if (err instanceof RangeError) return tooLarge();
     return { ok: false, problem: `it is not a valid ${compression} file: ${UNREADABLE}` };
   }
 }
