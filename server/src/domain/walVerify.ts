@@ -207,6 +207,13 @@ export class WalVerifier {
     ranges.splice(at, 0, r);
   }
 
+  /** Whether every segment from `from` to `to` of `timeline` was listed (one run of consecutive segments holds them). */
+  covers(timeline: number, from: number, to: number): boolean {
+    const ranges = this.timelines.get(timeline)?.ranges ?? [];
+    const r = ranges[firstRangeEndingAtOrAfter(ranges, from)];
+    return r !== undefined && r.from <= from && r.to >= to;
+  }
+
   /** Keys of the timeline history files listed, by timeline: the caller reads them and gives their text back. */
   historyKeys(): { timeline: number; key: string }[] {
     return [...this.timelines].filter(([, t]) => t.historyKey).map(([timeline, t]) => ({ timeline, key: t.historyKey! }));

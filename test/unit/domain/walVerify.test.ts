@@ -250,6 +250,17 @@ describe('WAL continuity verification (the engine)', () => {
     }, (e: unknown) => e instanceof TooFragmented && /more than 10 separate runs of segments/.test(e.message));
   });
 
+  it('covers: true only when one run of listed segments holds the whole span, on that timeline', () => {
+    const v = new WalVerifier();
+    for (const n of [...run(1, 2, 20), ...run(1, 23, 30), ...run(2, 40, 45)]) v.add(n);
+    assert.equal(v.covers(1, 2, 20), true);
+    assert.equal(v.covers(1, 5, 5), true);
+    assert.equal(v.covers(1, 2, 21), false, 'segment 21 is missing');
+    assert.equal(v.covers(1, 19, 24), false, 'across the hole');
+    assert.equal(v.covers(2, 2, 3), false, 'another timeline');
+    assert.equal(v.covers(3, 40, 41), false, 'a timeline with no WAL');
+  });
+
   it('out-of-order input still yields the right ranges', () => {
     const v = new WalVerifier();
     for (const n of [5, 2, 3, 7, 4, 6, 10]) v.add(seg(1, n));

@@ -11,7 +11,7 @@ import { verifyWalContinuity, type VerifyProgress } from '../../../../client/src
 import { startListingServer } from '../../../s3/listingServer';
 import type { Rgw } from '../../../s3/rgw';
 import { backupSeeds, HISTORY_2_STORED, seedWalg, walgObjects, walSegmentName, type BackupSeed, type WalgSeed } from '../../../s3/seed';
-import { RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
+import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
 
 const HISTORY_2 = '1\t0/15000000\tno recovery target specified\n';
 
@@ -58,6 +58,9 @@ const LAYOUTS = {
     seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] },
     extra: { '00000002.history.lz4': HISTORY_2_STORED.encrypted, [`${walSegmentName(1, 21)}.partial.lz4`]: 'p' },
   },
+  // A longer history: four backups with WAL continuous between them, and three with a hole inside the middle one's own WAL.
+  fourBackupsContinuous: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 6, 2), backupAt(1, 10, 3), backupAt(1, 14, 4)], wal: [{ timeline: 1, from: 2, count: 19 }] } },
+  middleBackupMissingItsOwnSegment: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 6, 2), backupAt(1, 10, 3)], wal: [{ timeline: 1, from: 2, count: 5 }, { timeline: 1, from: 8, count: 13 }] } },
   logBoundary: { seed: { backups: [backupAt(1, 0xfa, 1)], wal: [{ timeline: 1, from: 0xfa, count: 12 }] } },
   compressedAndEncrypted: {
     seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 5 }], compression: 'brotli' },
@@ -163,6 +166,22 @@ describe('WAL continuity verification (against Ceph RGW)', function () {
     assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
     assert.equal(r.timelines[1].switchFrom, 'listing');
     assert.equal(r.ok, false);
+  });
+
+  it('backups with WAL continuous to the next one\'s start are not read one by one: one metadata.json read for four backups, and the notes say so', async () => {
+    const { store, requests } = recording(owner);
+    const r = await verifyWalContinuity(store, prefixes.fourBackupsContinuous);
+    assert.equal(r.ok, true, r.verdict);
+    assert.deepEqual(r.backups.map((b) => [b.restorable, b.continuousTo?.segment]), Array.from({ length: 4 }, () => [true, walSegmentName(1, 20)]));
+    assert.deepEqual(requests.filter((q) => q.method === 'get').map((q) => q.key.slice(q.key.lastIndexOf('basebackups_005/'))), [`basebackups_005/base_${walSegmentName(1, 14)}/metadata.json`]);
+    assert.equal(r.backups[3].finishTime, '2026-01-01T04:00:00.000Z', 'the newest backup\'s finish is read from metadata.json');
+    assert.match(r.notes[0], /^3 of 4 base backups were not read one by one: WAL is continuous from each of them to the next backup's start/);
+  });
+
+  it('a hole between a backup and the next one: that backup is read, and a segment missing from its own WAL still makes it unrestorable', async () => {
+    const r = await verify('middleBackupMissingItsOwnSegment');
+    assert.deepEqual(r.backups.map((b) => [b.restorable, b.missing]), [[true, []], [false, [walSegmentName(1, 7)]], [true, []]]);
+    assert.equal(r.backups[1].finishTime, '2026-01-01T02:00:00.000Z', 'read from metadata.json');
   });
 
   it('a log boundary: …FF is followed by the next log\'s …00', async () => {
