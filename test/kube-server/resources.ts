@@ -114,6 +114,8 @@ function coreType(plural: string, kind: string, namespaced: boolean, shortNames:
 
 export const NAMESPACES = coreType('namespaces', 'Namespace', false, ['ns'], ['status.phase'], ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
 export const SECRETS = coreType('secrets', 'Secret', true, [], ['type']);
+/** Pods of the restore-bootstrap clusters the simulated operator runs (restore drills follow them). */
+export const PODS = coreType('pods', 'Pod', true, ['po'], ['status.phase', 'spec.nodeName']);
 export const EVENTS = coreType('events', 'Event', true, ['ev'], [
   'involvedObject.kind',
   'involvedObject.namespace',

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ObjectApi, type FieldValidation, type WriteOptions } from './api';
 import { ANONYMOUS, DEFAULT_USERS, makeUsers, type User, type UserOptions, type Verb } from './auth';
 import { Clock } from './clock';
-import { CRDS, EVENTS, NAMESPACES, ResourceRegistry, SECRETS, preferredVersion, typesFromCrd, type KubeObject, type ResourceType } from './resources';
+import { CRDS, EVENTS, NAMESPACES, PODS, ResourceRegistry, SECRETS, preferredVersion, typesFromCrd, type KubeObject, type ResourceType } from './resources';
 import { DEFAULT_CRD_DIR, loadCrds } from './crds';
 import { Faults } from './faults';
 import { buildKubeconfig } from './kubeconfig';
@@ -156,7 +156,7 @@ interface Route {
 
 export async function startKubeServer(options: KubeServerOptions = {}): Promise<KubeServer> {
   const registry = new ResourceRegistry();
-  for (const t of [NAMESPACES, SECRETS, EVENTS, CRDS]) {
+  for (const t of [NAMESPACES, SECRETS, EVENTS, PODS, CRDS]) {
     registry.add(t);
   }
   const crds = loadCrds(options.crdDir ?? DEFAULT_CRD_DIR);

@@ -37,6 +37,12 @@ function backup(name: string, o: { ns?: string; cluster?: string; stored?: strin
   };
 }
 
+type DrillManifest = {
+  kind: string;
+  metadata: { namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: { instances: number; postgres: { version: string }; initialData: { restore: { fromBackup: { name: string; pointInTimeRecovery?: unknown } } } };
+};
+
 const NOW = new Date('2026-12-03T14:05:09.250Z');
 
 describe('restore drill: naming', () => {
@@ -62,7 +68,7 @@ describe('restore drill: manifest', () => {
     assert.equal(plan.name, 'orders-drill-20261203-140509');
     assert.equal(plan.namespace, 'prod');
     assert.deepEqual(plan.checks, []);
-    const m = parse(plan.yaml) as Record<string, any>;
+    const m = parse(plan.yaml) as DrillManifest;
     assert.deepEqual(m, plan.manifest);
     assert.equal(m.kind, 'SGCluster');
     assert.equal(m.metadata.namespace, 'prod');
@@ -81,8 +87,8 @@ describe('restore drill: manifest', () => {
     const tue = backup('orders-tue', { stored: '2026-12-02T02:00:00Z' });
     const window = recoverableWindow(mon, [mon, tue], NOW);
     const inside = drillManifest({ backup: mon, now: NOW, restoreToTimestamp: '2026-12-01T12:00:00Z', window });
-    assert.deepEqual((inside.manifest.spec as any).initialData.restore.fromBackup.pointInTimeRecovery, { restoreToTimestamp: '2026-12-01T12:00:00Z' });
-    assert.equal((inside.manifest.metadata as any).annotations['stackgres-vscode/drill-target'], '2026-12-01T12:00:00Z');
+    assert.deepEqual((inside.manifest as unknown as DrillManifest).spec.initialData.restore.fromBackup.pointInTimeRecovery, { restoreToTimestamp: '2026-12-01T12:00:00Z' });
+    assert.equal((inside.manifest as unknown as DrillManifest).metadata.annotations['stackgres-vscode/drill-target'], '2026-12-01T12:00:00Z');
     const outside = drillManifest({ backup: mon, now: NOW, restoreToTimestamp: '2026-12-02T12:00:00Z', window });
     assert.deepEqual(outside.checks.map((c) => c.code), ['restore-timestamp-after-window']);
   });
