@@ -14,6 +14,7 @@ import type { CommandSpec } from '../ui/command';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
 import { clusterCommands } from './cluster';
+import { drillCommands } from './drill';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
@@ -28,6 +29,7 @@ export function allCommands(): CommandSpec[] {
     ...applyCommands,
     ...backupCommands,
     ...restoreCommands,
+    ...drillCommands,
     ...storageCommands,
     ...verifyCommands,
   ];

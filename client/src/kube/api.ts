@@ -271,6 +271,14 @@ export interface KubeApi {
   /** Deletes a Secret (to undo one this extension created); false when it was already gone. */
   deleteSecret(namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
 
+  /**
+   * Pods of a namespace matching a label selector, as JSON (one page of at most `limit`, default 100):
+   * what a restore drill follows. Timestamps stay RFC 3339 strings.
+   */
+  pods(namespace: string, labelSelector: string, options?: CallOptions & { limit?: number }): Promise<KubeObject[]>;
+  /** Events of a namespace about one object (`involvedObject.name`), as JSON, at most `limit` (default 200). */
+  events(namespace: string, involvedName: string, options?: CallOptions & { limit?: number }): Promise<KubeObject[]>;
+
   /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
   stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;
 

@@ -57,6 +57,8 @@ export function ownErrors(api: KubeApi): KubeApi {
     copySecret: (from, n, to, o) => own(() => api.copySecret(from, n, to, o)),
     saveSecret: (ns, n, o) => own(() => api.saveSecret(ns, n, o)),
     deleteSecret: (ns, n, o) => own(() => api.deleteSecret(ns, n, o)),
+    pods: (ns, sel, o) => own(() => api.pods(ns, sel, o)),
+    events: (ns, n, o) => own(() => api.events(ns, n, o)),
     stackgresCrds: (o) => own(() => api.stackgresCrds(o)),
     cache: (k, o) => ownCacheErrors(sync(() => api.cache(k, o))),
     dispose: () => api.dispose(),

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { backupDescription, type BackupView } from '@core/backups';
 import { describe as describeCron, checkCron } from '@core/cron';
+import { drillRowText } from '@core/drill';
 import { storageSummary } from '@core/describe';
 import { get } from '@core/rules/types';
 import type { KubeObject } from '../kube/api';
@@ -141,7 +142,8 @@ export class BackupNode implements Node {
     item.id = this.id;
     const [icon, color] = PHASE_ICONS[b.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
+    const drill = b.drill ? drillRowText(b.drill, this.now()) : undefined;
+    item.description = [backupDescription(b, this.now()).replace(/^\w+ · /, ''), drill].filter(Boolean).join(' · ');
     item.tooltip = new vscode.MarkdownString(backupTooltip(b));
     item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
     return item;

@@ -68,7 +68,7 @@ describeWithReference('kube-server: restore bootstrap of the simulated operator'
     const small = (await completedBackup('small')) as Record<string, any>;
     const first = await drill(small);
     // A copy of the same backup (copies keep the status they are created with), 16 MiB bigger on record.
-    const big = { ...structuredClone(small), metadata: { name: 'big' }, spec: { sgCluster: 'demo.pg' } };
+    const big: Record<string, any> = { ...structuredClone(small), metadata: { name: 'big' }, spec: { sgCluster: 'demo.pg' } };
     big.status.backupInformation.size.compressed += 16 * 1024 * 1024;
     await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', body: big });
     const second = await drill(await c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', name: 'big' }));
