@@ -18,6 +18,7 @@ export const SETTING_EFFECTS: Readonly<Record<string, { effect: SettingEffect; w
   'stackgres.codeLens.objectStorage': { effect: 'in place', why: 'the code lenses are asked again' },
   'stackgres.trace.server': { effect: 'in place', why: 'the language client follows it by itself' },
   'stackgres.statusBar.show': { effect: 'in place', why: 'the status bar item shows or hides itself' },
+  'stackgres.drill.timeoutMinutes': { effect: 'in place', why: 'read by Test Restore when a drill starts' },
   'stackgres.validate.schema': { effect: 'restart', why: 'an initialization option (features): who answers on StackGres documents is decided when the server starts' },
   'stackgres.completion': { effect: 'restart', why: 'an initialization option (features)' },
   'stackgres.hover': { effect: 'restart', why: 'an initialization option (features)' },

@@ -152,7 +152,7 @@ describe('Test Restore (restore drill)', function () {
     assert.ok(await api.get('SGCluster', ns, 'it-bystander'), 'another cluster with the drill label is untouched');
 
     const tested = await waitForTreeRow([kubeTarget().context, ns, 'it-src', (r) => r.item.label === 'it-src-good' && /restore-tested \d+s ago · \d+s$/.test(String(r.item.description))]);
-    assert.match(markdownAsRead((tested.item.tooltip as vscode.MarkdownString).value), /Restore test passed .* to latest state, drill cluster/);
+    assert.match(markdownAsRead((tested.item.tooltip as vscode.MarkdownString).value), /Restore test passed \S+ in \d+s \(to latest state, drill cluster `[^`]+`\)/);
   });
 
   it('fails on a backup whose WAL is missing, with wal-g\'s reason on the row; kept, then found again by its label and cleaned up', async () => {
