@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { DrillResult } from '../../client/src/commands/drill';
 import type { KubeApi, KubeObject } from '../../client/src/kube/api';
 import { DRILL_RESULT_ANNOTATION, DRILL_SELECTOR, parseDrillRecord } from '../../server/src/domain/drill';
+import { contextIdentity } from '../../client/src/webviews/pageMessages';
 import { kubeTarget, markdownAsRead, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
 
 const STEP_DEADLINE_MS = 20_000;
@@ -187,6 +188,29 @@ describe('Test Restore (restore drill)', function () {
     assert.equal(bystander.result, undefined);
     assert.match(bystander.failures.join('\n'), /it-bystander is not a restore drill/);
     assert.ok(await api.get('SGCluster', ns, 'it-bystander'));
+  });
+
+  it('from the recoverable window, to an instant inside the backup\'s window: a point-in-time drill; an instant past the window is refused and creates nothing', async () => {
+    const api = await kubeApi();
+    const good = await api.get('SGBackup', ns, 'it-src-good');
+    const next = await api.get('SGBackup', ns, 'it-src-nowal');
+    const stored = (o: KubeObject | undefined) => Date.parse((o?.status as { process: { timing: { stored: string } } }).process.timing.stored);
+    const instant = new Date(Math.floor((stored(good) + stored(next)) / 2000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    const context = contextIdentity(api.context);
+
+    const before = (await drillClusters(api, ns)).length;
+    const late = new Date(stored(next) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const refused = await run<DrillResult>('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: late, context });
+    assert.equal(refused.result, undefined);
+    assert.match(refused.failures.join('\n'), /is after the next backup, it-src-nowal,/);
+    assert.equal((await drillClusters(api, ns)).length, before, 'nothing was created');
+
+    await answer(ns, true, true);
+    const { result, failures } = await run<DrillResult>('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: instant, context });
+    assert.deepEqual(failures, []);
+    assert.deepEqual([result?.result, result?.deleted], ['succeeded', true]);
+    const record = recordOn(await api.get('SGBackup', ns, 'it-src-good'));
+    assert.equal(record?.target, instant, 'the record says which instant was restored to');
   });
 
   it('over quota: says the ResourceQuota has no room and creates nothing', async () => {

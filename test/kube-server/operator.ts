@@ -43,8 +43,8 @@ export interface OperatorOptions {
   restore?: { baseSeconds?: number; bytesPerSecond?: number };
   /**
    * Why restoring this SGBackup fails (a wal-g error line), or undefined when it restores. The sandbox
-   * sets it to verify the backup's WAL in its real bucket; without it, the backup's annotation
-   * `stackgres-test/restore-fault` (`wal-missing` | `storage-unreachable`) decides.
+   * sets it to look for the backup and its WAL in its real bucket. Either way the backup's annotation
+   * `stackgres-test/restore-fault` (`wal-missing` | `storage-unreachable`) makes it fail.
    */
   restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
 }
@@ -104,7 +104,8 @@ export class Operator {
   private readonly wal = new Map<string, number>();
   private readonly restoring = new Set<string>();
   private readonly restoreTiming: { baseSeconds: number; bytesPerSecond: number };
-  private readonly restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
+  /** See OperatorOptions.restoreFault; the sandbox sets it once its bucket is up. */
+  restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
   private unsubscribe?: () => void;
   private readonly clusters: ResourceType;
   private readonly backups: ResourceType;
@@ -335,7 +336,7 @@ export class Operator {
     const bytes = Number(((info.size ?? {}) as Rec).compressed ?? 0) || 0;
     const simSeconds = this.restoreTiming.baseSeconds + bytes / this.restoreTiming.bytesPerSecond;
     const realMs = Math.max(this.stepMs, (simSeconds * 1000) / this.clock.timeScale);
-    const fault = this.restoreFault ? await this.restoreFault(backup).catch((e: unknown) => `ERROR: ${String(e)}`) : markedRestoreFault(backup);
+    const fault = markedRestoreFault(backup) ?? (await this.restoreFault?.(backup).catch((e: unknown) => `ERROR: ${String(e)}`));
     this.later(realMs, () => (fault ? this.restoreFailed(ns, name, uid, podName, fault) : this.restoreReady(ns, name, uid, podName)));
   }
 
