@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DrillResult } from '../../client/src/commands/drill';
 import type { KubeApi, KubeObject } from '../../client/src/kube/api';
-import { DRILL_RESULT_ANNOTATION, DRILL_SELECTOR, parseDrillRecord } from '../../server/src/domain/drill';
+import { DRILL_RESULT_ANNOTATION, DRILL_SELECTOR, parseDrillRecord } from '@core/drill';
 import { contextIdentity } from '../../client/src/webviews/pageMessages';
 import { kubeTarget, markdownAsRead, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
 
@@ -114,6 +114,8 @@ describe('Test Restore (restore drill)', function () {
     await completedBackup(api, ns, 'it-src', 'it-src-good');
     // The simulated operator's restore of this one crash-loops: its WAL is "missing in the bucket".
     await completedBackup(api, ns, 'it-src', 'it-src-nowal', { 'stackgres-test/restore-fault': 'wal-missing' });
+    // And of this one the pod is never scheduled: only the time limit (or Cancel) ends its drill.
+    await completedBackup(api, ns, 'it-src', 'it-src-stuck', { 'stackgres-test/restore-fault': 'never-ready' });
     // Carries the drill label but is no drill of ours: cleanup must leave it alone.
     await api.create({
       apiVersion: 'stackgres.io/v1',
@@ -211,6 +213,44 @@ describe('Test Restore (restore drill)', function () {
     assert.deepEqual([result?.result, result?.deleted], ['succeeded', true]);
     const record = recordOn(await api.get('SGBackup', ns, 'it-src-good'));
     assert.equal(record?.target, instant, 'the record says which instant was restored to');
+  });
+
+  it('never ready: fails at the time limit, with where it was and the last warning', async () => {
+    const api = await kubeApi();
+    const settings = vscode.workspace.getConfiguration('stackgres');
+    await settings.update('drill.timeoutMinutes', 0.1, vscode.ConfigurationTarget.Global);
+    try {
+      const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-stuck']);
+      await answer(ns, true, true);
+      const { result, failures } = await run<DrillResult>('stackgres.testRestore', row.node);
+      assert.deepEqual(failures, []);
+      assert.deepEqual([result?.result, result?.recorded, result?.deleted], ['failed', true, true]);
+      assert.equal(result?.reason, 'Not ready within 6s (the time limit, setting stackgres.drill.timeoutMinutes); it was pod pending (scheduling, volume). Last warning: FailedScheduling: 0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+      assert.equal(recordOn(await api.get('SGBackup', ns, 'it-src-stuck'))?.result, 'failed');
+    } finally {
+      await settings.update('drill.timeoutMinutes', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('cancelled while it follows the drill: records nothing, and deletes the drill cluster when asked', async () => {
+    const api = await kubeApi();
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-stuck']);
+    const recordBefore = (await api.get('SGBackup', ns, 'it-src-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION];
+    const before = (await drillClusters(api, ns)).length;
+    // Namespace, create, and (after Cancel) delete the drill cluster.
+    await answer(ns, true, true);
+    let settled = false;
+    const drilling = Promise.resolve(vscode.commands.executeCommand<DrillResult | undefined>('stackgres.testRestore', row.node)).finally(() => (settled = true));
+    await waitFor('the drill cluster to be created', async () => ((await drillClusters(api, ns)).length > before ? true : undefined), STEP_DEADLINE_MS);
+    // The progress notification's Cancel (its primary action).
+    await waitFor('Cancel to end the drill', async () => {
+      if (!settled) await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+      return settled ? true : undefined;
+    }, STEP_DEADLINE_MS);
+    const result = await drilling;
+    assert.deepEqual([result?.result, result?.recorded, result?.deleted], ['cancelled', false, true]);
+    assert.equal((await api.get('SGBackup', ns, 'it-src-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION], recordBefore, 'nothing recorded');
+    assert.equal((await drillClusters(api, ns)).length, before, 'the drill cluster is gone');
   });
 
   it('over quota: says the ResourceQuota has no room and creates nothing', async () => {

@@ -44,7 +44,8 @@ export interface OperatorOptions {
   /**
    * Why restoring this SGBackup fails (a wal-g error line), or undefined when it restores. The sandbox
    * sets it to look for the backup and its WAL in its real bucket. Either way the backup's annotation
-   * `stackgres-test/restore-fault` (`wal-missing` | `storage-unreachable`) makes it fail.
+   * `stackgres-test/restore-fault` (`wal-missing` | `storage-unreachable`) makes it fail, and
+   * `never-ready` leaves its pod Pending (unschedulable) for good.
    */
   restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
 }
@@ -298,6 +299,12 @@ export class Operator {
     this.restoring.add(uid);
     const pod = this.putPod(cluster, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] });
     this.emitEvent(cluster, 'Normal', 'ClusterCreated', `SGCluster ${name} created: bootstrapping from SGBackup ${restoreBackupName(cluster)}`);
+    const backup = this.api.store.get(this.backups.storeKey, ns, restoreBackupName(cluster)!);
+    if (backup?.metadata.annotations?.[RESTORE_FAULT_ANNOTATION] === 'never-ready') {
+      // The pod is never scheduled: only the drill's time limit ends it.
+      this.emitEvent(pod, 'Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+      return;
+    }
     this.later(this.stepMs, () => void this.restoreRunning(ns, name, uid, pod.metadata.name as string));
   }
 

@@ -169,7 +169,7 @@ async function createDrill(api: KubeApi, object: KubeObject, name: string, names
 
 function timeoutMinutes(): number {
   const v = vscode.workspace.getConfiguration('stackgres').get<number>(TIMEOUT_SETTING, 30);
-  return Number.isFinite(v) && v >= 1 ? Math.min(v, 24 * 60) : 30;
+  return Number.isFinite(v) && v >= 0.1 ? Math.min(v, 24 * 60) : 30;
 }
 
 /** Follows the drill to its end, records it on the backup, and offers to delete the drill cluster. */

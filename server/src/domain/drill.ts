@@ -202,8 +202,7 @@ export function assessDrill(o: DrillObservation): DrillAssessment {
   const phase: DrillPhase = o.pods.length === 0 ? 'creating' : o.pods.some((p) => get(p, ['status', 'phase']) === 'Pending' || get(p, ['status', 'phase']) === undefined) ? 'pending' : 'restoring';
   const lastWarning = warnings[0] ? `${String(get(warnings[0], ['reason']))}: ${String(get(warnings[0], ['message']) ?? '')}` : undefined;
   if (elapsedMs > o.timeoutMs) {
-    const minutes = Math.round(o.timeoutMs / 60000);
-    return end('timedOut', false, `Not ready after ${minutes} min (the time limit, setting stackgres.drill.timeoutMinutes); it was ${phaseWords(phase)}.${lastWarning ? ` Last warning: ${lastWarning}` : ''}`);
+    return end('timedOut', false, `Not ready within ${formatDrillDuration(o.timeoutMs / 1000)} (the time limit, setting stackgres.drill.timeoutMinutes); it was ${phaseWords(phase)}.${lastWarning ? ` Last warning: ${lastWarning}` : ''}`);
   }
   return { phase, done: false, success: false, reason: lastWarning, elapsedMs };
 }

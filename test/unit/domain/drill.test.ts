@@ -206,7 +206,7 @@ describe('restore drill: following the cluster', () => {
     assert.equal(early.done, false);
     const late = assessDrill(observe({ pods: [pod('Pending')], events, now: new Date('2026-12-03T14:31:00Z') }));
     assert.deepEqual([late.phase, late.done, late.success], ['timedOut', true, false]);
-    assert.equal(late.reason, 'Not ready after 30 min (the time limit, setting stackgres.drill.timeoutMinutes); it was pod pending (scheduling, volume). Last warning: FailedScheduling: 0/3 nodes are available: 3 Insufficient memory.');
+    assert.equal(late.reason, 'Not ready within 30m00s (the time limit, setting stackgres.drill.timeoutMinutes); it was pod pending (scheduling, volume). Last warning: FailedScheduling: 0/3 nodes are available: 3 Insufficient memory.');
   });
 });
 
