@@ -96,6 +96,20 @@ async function run<T>(command: string, ...args: unknown[]): Promise<{ result: T 
   return { result, failures: settled && !failures.length ? failuresNow().slice(before) : failures };
 }
 
+/** Runs a command that must fail: waits for the failure the guard logs (the log file is written a moment after the command ends). */
+async function runFailing(command: string, ...args: unknown[]): Promise<string> {
+  const failuresNow = () => logEntries().filter((e) => e.includes(`] ${command}: `));
+  const before = failuresNow().length;
+  const result = await vscode.commands.executeCommand(command, ...args);
+  assert.equal(result, undefined, `${command} stopped`);
+  const failures = await waitFor(`${command} to log its failure`, () => {
+    const now = failuresNow().slice(before);
+    return now.length ? now : undefined;
+  }, STEP_DEADLINE_MS);
+  assert.equal(failures.length, 1, failures.join(' | '));
+  return failures[0];
+}
+
 async function drillClusters(api: KubeApi, namespace: string): Promise<KubeObject[]> {
   return (await api.list('SGCluster', { namespace, labelSelector: DRILL_SELECTOR })).items;
 }
@@ -186,9 +200,7 @@ describe('Test Restore (restore drill)', function () {
     assert.deepEqual((await drillClusters(api, ns)).map((c) => c.metadata.name), ['it-bystander'], 'only the drill cluster was deleted');
 
     // A cluster that carries the label but is not a drill the extension made is refused, not deleted.
-    const bystander = await run<DrillResult>('stackgres.followDrill', { namespace: ns, name: 'it-bystander' });
-    assert.equal(bystander.result, undefined);
-    assert.match(bystander.failures.join('\n'), /it-bystander is not a restore drill/);
+    assert.match(await runFailing('stackgres.followDrill', { namespace: ns, name: 'it-bystander' }), /it-bystander is not a restore drill made by Test Restore/);
     assert.ok(await api.get('SGCluster', ns, 'it-bystander'));
   });
 
@@ -197,14 +209,14 @@ describe('Test Restore (restore drill)', function () {
     const good = await api.get('SGBackup', ns, 'it-src-good');
     const next = await api.get('SGBackup', ns, 'it-src-nowal');
     const stored = (o: KubeObject | undefined) => Date.parse((o?.status as { process: { timing: { stored: string } } }).process.timing.stored);
-    const instant = new Date(Math.floor((stored(good) + stored(next)) / 2000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    // The exact midpoint, with milliseconds: the two backups may be stored within the same second.
+    const instant = new Date(Math.floor((stored(good) + stored(next)) / 2)).toISOString();
+    assert.ok(stored(good) < Date.parse(instant) && Date.parse(instant) < stored(next), 'the backups were stored apart');
     const context = contextIdentity(api.context);
 
     const before = (await drillClusters(api, ns)).length;
     const late = new Date(stored(next) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const refused = await run<DrillResult>('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: late, context });
-    assert.equal(refused.result, undefined);
-    assert.match(refused.failures.join('\n'), /is after the next backup, it-src-nowal,/);
+    assert.match(await runFailing('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: late, context }), /is after the next backup, it-src-nowal,/);
     assert.equal((await drillClusters(api, ns)).length, before, 'nothing was created');
 
     await answer(ns, true, true);
@@ -265,10 +277,7 @@ describe('Test Restore (restore drill)', function () {
     });
     const before = (await drillClusters(api, ns)).length;
     await answer(ns);
-    const { result, failures } = await run<DrillResult>('stackgres.testRestore', row.node);
-    assert.equal(result, undefined);
-    assert.equal(failures.length, 1, failures.join(' | '));
-    assert.match(failures[0], new RegExp(`The namespace ${ns} has no room for the drill cluster under its ResourceQuota \\(.*exceeded quota: drills.*\\)\\. Nothing was created\\.`));
+    assert.match(await runFailing('stackgres.testRestore', row.node), new RegExp(`The namespace ${ns} has no room for the drill cluster under its ResourceQuota \\(.*exceeded quota: drills.*\\)\\. Nothing was created\\.`));
     assert.equal((await drillClusters(api, ns)).length, before);
   });
 
@@ -278,9 +287,7 @@ describe('Test Restore (restore drill)', function () {
     await sandboxControl('/faults', { method: 'POST', pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgclusters`, status: 403, times: 1 });
     const before = (await drillClusters(api, ns)).length;
     await answer(ns);
-    const forbidden = await run<DrillResult>('stackgres.testRestore', row.node);
-    assert.equal(forbidden.result, undefined);
-    assert.match(forbidden.failures.join('\n'), new RegExp(`You may not create SGClusters in namespace ${ns} \\(403 Forbidden\\)\\. Nothing was created\\.`));
+    assert.match(await runFailing('stackgres.testRestore', row.node), new RegExp(`You may not create SGClusters in namespace ${ns} \\(403 Forbidden\\)\\. Nothing was created\\.`));
 
     await answer(ns, false);
     const cancelled = await run<DrillResult>('stackgres.testRestore', row.node);

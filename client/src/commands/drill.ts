@@ -291,7 +291,7 @@ async function followDrill(ctx: ExtensionContextHolder, arg: unknown): Promise<D
   const named = arg instanceof ClusterNode ? { namespace: arg.namespace, name: arg.name } : (arg as { namespace?: unknown; name?: unknown } | undefined);
   let drill = drills.find((d) => d.namespace === named?.namespace && d.name === named?.name);
   if (!drill) {
-    if (named?.name !== undefined) throw new UserError(vscode.l10n.t('SGCluster {0}/{1} is not a restore drill (it has no label {2}).', String(named.namespace), String(named.name), DRILL_SELECTOR));
+    if (named?.name !== undefined) throw new UserError(vscode.l10n.t('SGCluster {0}/{1} is not a restore drill made by Test Restore (those carry the label {2} and the backup they restore in their annotations): it is left alone.', String(named.namespace), String(named.name), DRILL_SELECTOR));
     if (!drills.length) throw new UserError(vscode.l10n.t('No restore drill cluster in context "{0}" (label {1}).', api.context.name, DRILL_SELECTOR));
     drill = (await prompts.pick(drills.map((d) => ({ label: d.name, description: vscode.l10n.t('{0} · from SGBackup {1}', d.namespace, d.backup), drill: d })), { title: vscode.l10n.t('Follow restore drill: which one?'), ignoreFocusOut: true })).drill;
   }
