@@ -285,7 +285,8 @@ export const UI_CHECKS: UiCheck[] = [
       // The progress notification: the phase and the elapsed time, while the simulated operator restores.
       await wb.page.locator('.notification-toast', { hasText: /restoring the backup .* · \d+s/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
     },
-    readme: { image: 'restore-drill.png', parts: ['.part.editor', '.notifications-toasts'] },
+    // The manifest side of the review and the progress: small enough for the README.
+    readme: { image: 'restore-drill.png', parts: ['.monaco-diff-editor .editor.modified', '.notifications-toasts'] },
   },
 ];
 
