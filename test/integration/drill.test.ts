@@ -170,6 +170,12 @@ describe('Test Restore (restore drill)', function () {
 
     const tested = await waitForTreeRow([kubeTarget().context, ns, 'it-src', (r) => r.item.label === 'it-src-good' && /restore-tested \d+s ago · \d+s$/.test(String(r.item.description))]);
     assert.match(markdownAsRead((tested.item.tooltip as vscode.MarkdownString).value), /Restore test passed \S+ in \d+s \(to latest state, drill cluster `[^`]+`\)/);
+
+    // The Backup Health Report names this drill as the cluster's last one.
+    const report = await vscode.commands.executeCommand<{ markdown: string } | undefined>('stackgres.showBackupHealthReport', { readBuckets: false });
+    const section = report?.markdown.split('\n## ').find((s) => s.includes(`SGCluster \`it-src\` in \`${ns}\``));
+    assert.ok(section, 'the report has a section for the drilled cluster');
+    assert.match(section, new RegExp(`\\| Last restore drill \\| \\S+ \\S+ UTC: restored \`it-src-good\` to latest in \\d+s \\(drill \`${ns}/${result.cluster}\`\\) \\|`));
   });
 
   it('fails on a backup whose WAL is missing, with wal-g\'s reason on the row; kept, then found again by its label and cleaned up', async () => {
