@@ -391,6 +391,8 @@ async function startControl(server: KubeServer, line: (s: string) => void): Prom
     '/faults/clear': () => server.faults.clear(),
     '/faults/reset-next-watch': (b) => server.faults.resetNextWatch(typeof b.count === 'number' ? b.count : 1),
     '/operator/fail-next': (b) => server.operator.failNext(String(b.message ?? 'Backup failed (injected by the test)')),
+    '/operator/hold-next': () => server.operator.holdNext(),
+    '/operator/release': () => server.operator.release(),
     '/watches/close-all': () => server.watches.closeAll(),
     '/store/compact': () => server.store.compact(),
   };

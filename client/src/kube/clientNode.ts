@@ -4,6 +4,7 @@
  * it. client-node 1.x is ESM-only, so it is loaded lazily with `await import()` on the first `openKube`.
  * This file holds the API calls: lists, watches, CRUD, Secrets, tables.
  */
+import { Writable } from 'node:stream';
 import type * as K8sTypes from '@kubernetes/client-node';
 import { KINDS, STACKGRES_GROUP } from '@core/kinds';
 import {
@@ -15,6 +16,8 @@ import {
   type CopySecretOptions,
   type CrdSchema,
   type DeleteOptions,
+  type EventSummary,
+  type InvolvedObject,
   type KubeApi,
   type KubeContext,
   type KubeObject,
@@ -24,6 +27,8 @@ import {
   type LiveCache,
   type ManifestKind,
   type ObjectList,
+  type PodLogOptions,
+  type PodSummary,
   type RestoreOptions,
   type SavedSecret,
   type SecretData,
@@ -614,6 +619,114 @@ class ClientNodeKube implements KubeApi {
     };
   }
 
+  // ---- backup Job pods: state, logs, Events ----
+
+  async pod(namespace: string, name: string, options?: CallOptions): Promise<PodSummary | undefined> {
+    const c: CallContext = { verb: 'get', resource: 'pods', group: '', kind: 'Pod', namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        const p = await this.request(scope, c, (cfg) => this.core.readNamespacedPod({ namespace, name }, cfg), { read: true });
+        return {
+          name,
+          namespace,
+          uid: p.metadata?.uid,
+          phase: p.status?.phase,
+          containers: (p.spec?.containers ?? []).map((k) => k.name),
+          job: p.metadata?.ownerReferences?.find((o) => o.kind === 'Job' && o.controller)?.name ?? p.metadata?.ownerReferences?.find((o) => o.kind === 'Job')?.name,
+          containerStates: (p.status?.containerStatuses ?? []).map((s) => ({
+            name: s.name,
+            waiting: s.state?.waiting?.reason,
+            terminated: s.state?.terminated ? { reason: s.state.terminated.reason, exitCode: s.state.terminated.exitCode } : undefined,
+          })),
+        };
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound') return undefined;
+        throw e;
+      }
+    });
+  }
+
+  async podLog(namespace: string, name: string, options: PodLogOptions = {}): Promise<string> {
+    const c: CallContext = { verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name };
+    return this.run(c, options, async (scope) => {
+      const text = await this.request(
+        scope,
+        c,
+        (cfg) => this.core.readNamespacedPodLog({ namespace, name, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds }, cfg),
+        { read: true },
+      );
+      return typeof text === 'string' ? text : '';
+    });
+  }
+
+  async followPodLog(namespace: string, name: string, onText: (text: string) => void, options: PodLogOptions = {}): Promise<void> {
+    if (this.blocked) throw this.blocked;
+    if (options.signal?.aborted) throw cancelled();
+    const ctx = this.errorContext({ verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name });
+    const connectMs = options.timeoutMs ?? this.timeoutMs;
+    await new Promise<void>((resolve, reject) => {
+      let controller: AbortController | undefined;
+      let finished = false;
+      const decoder = new TextDecoder();
+      const finish = (err?: KubeError): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(connectTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        controller?.abort();
+        if (err) {
+          if (err.reason !== 'cancelled') this.log(`follow log of pod ${namespace}/${name}: ${err.reason}: ${err.message}`);
+          reject(err);
+        } else resolve();
+      };
+      const onAbort = (): void => finish(cancelled());
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const connectTimer = setTimeout(() => finish(timedOut(ctx, connectMs)), connectMs);
+      const sink = new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          if (!finished) onText(decoder.decode(chunk, { stream: true }));
+          done();
+        },
+        final: (done) => {
+          const rest = decoder.decode();
+          if (rest && !finished) onText(rest);
+          finish();
+          done();
+        },
+      });
+      // client-node's Log streams through its own fetch; it hands out the abort handle once the headers came.
+      new this.k8s.Log(this.kc)
+        .log(namespace, name, options.container ?? '', sink, { follow: true, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds })
+        .then(
+          (c) => {
+            controller = c;
+            clearTimeout(connectTimer);
+            if (finished) c.abort();
+          },
+          (e: unknown) => finish(toKubeError(e, ctx)),
+        );
+    });
+  }
+
+  async events(namespace: string, involved: InvolvedObject, options?: CallOptions & { limit?: number }): Promise<EventSummary[]> {
+    const c: CallContext = { verb: 'list', resource: 'events', group: '', namespace };
+    const fieldSelector = [`involvedObject.kind=${selectorValue(involved.kind)}`, `involvedObject.name=${selectorValue(involved.name)}`, ...(involved.uid ? [`involvedObject.uid=${selectorValue(involved.uid)}`] : [])].join(',');
+    return this.run(c, options, async (scope) => {
+      const list = await this.request(scope, c, (cfg) => this.core.listNamespacedEvent({ namespace, fieldSelector, limit: options?.limit ?? 100 }, cfg), { read: true });
+      const stamp = (d: Date | string | undefined): string | undefined => (d === undefined || d === null ? undefined : d instanceof Date ? d.toISOString() : String(d));
+      return list.items
+        .map((e) => ({
+          type: e.type,
+          reason: e.reason,
+          message: e.message,
+          count: e.count ?? e.series?.count,
+          last: stamp(e.lastTimestamp) ?? stamp(e.eventTime as unknown as Date | string | undefined) ?? stamp(e.firstTimestamp),
+          source: e.reportingComponent || e.source?.component || undefined,
+        }))
+        .sort((a, b) => (a.last ?? '').localeCompare(b.last ?? ''));
+    });
+  }
+
   // ---- CRDs ----
 
   async stackgresCrds(options?: CallOptions): Promise<CrdSchema[]> {
@@ -796,6 +909,11 @@ function namesOfMetadataList(text: string): NamePage | undefined {
     if (typeof name === 'string' && name) names.push(name);
   }
   return { names, continue: continueOf(l) };
+}
+
+/** A field selector value with its operators escaped, as fields.EscapeValue does. */
+function selectorValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/=/g, '\\=');
 }
 
 function matchesCluster(o: KubeObject, sgCluster: string | undefined): boolean {
