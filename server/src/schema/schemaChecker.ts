@@ -36,6 +36,8 @@ export interface DocumentsMessage {
   readonly id: number;
   readonly items: readonly SchemaItem[];
   readonly claimed: SharedArrayBuffer;
+  /** Checked by the worker alone, under the watchdog: it must have compiled its schemas first. */
+  readonly isolated: boolean;
 }
 
 /** What the worker found for one document. */
@@ -141,7 +143,7 @@ export class SchemaChecker {
     const done = new Promise<IsolatedResults>((resolve) => {
       this.batches.set(id, { items, isolated, timedOut: false, results: new Map(), remaining: chunks, resolve: (results, timedOut) => resolve({ results, timedOut }) });
     });
-    this.worker!.postMessage({ type: 'documents', id, items, claimed: buffer } satisfies DocumentsMessage);
+    this.worker!.postMessage({ type: 'documents', id, items, claimed: buffer, isolated } satisfies DocumentsMessage);
     return { id, claimed: new Int32Array(buffer), chunks, done };
   }
 
