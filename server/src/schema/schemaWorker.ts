@@ -11,52 +11,24 @@ import { checkDocument } from '../services/documentDiagnostics';
 import { YamlService } from './yamlService';
 
 const store = new SchemaStore((workerData as { schemasDir: string }).schemasDir);
-// yaml-language-server is made when first needed: most documents are proven clean without it (cleanProof.ts).
-let service: YamlService | undefined;
-const yaml = (): YamlService => (service ??= new YamlService(store));
+const yaml = new YamlService(store);
 const schemaOf = (kind: string | undefined) => store.schema(kind);
-/** Kinds whose schema came from the connected cluster: their patterns may run for minutes. */
-const clusterKinds = new Set<string>();
 
 type Message = DocumentsMessage | { type: 'schema'; kind: string; schemaText: string | null };
 
-// Batches are worked through one at a time, in the order they came. The main thread is told the worker is
-// ready once yaml-language-server has compiled the schemas of the backup kinds (a check of an empty document
-// of each): from then on the watchdog counts its silence, so compiling never passes for a stuck pattern. That
-// happens before any batch that may meet a cluster's pattern, else when the worker is first idle: a shared
-// batch of our own schemas is taken at once (the worker no longer waits ~0.4 s before helping). The sharded
-// kinds' schemas are large and rarely needed: they are compiled on first use.
+// Batches are worked through one at a time, in the order they came. The schemas of the backup kinds are
+// compiled as soon as the worker starts (a check of an empty document of each); then the main thread is told
+// it is ready. (The sharded kinds' schemas are large and rarely needed: they are compiled on first use.)
 const WARM = new Set(['SGObjectStorage', 'SGCluster', 'SGBackup']);
-let warmed: Promise<void> | undefined;
-const warm = (): Promise<void> => (warmed ??= Promise.all(KINDS.filter((k) => WARM.has(k.kind)).map((k) => yaml().validate(k.kind, `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\n`)))
-  .then(() => parentPort!.postMessage({ type: 'ready' }), () => undefined));
-/** How long the worker must be idle before it compiles: a file opened with the editor reaches it first. */
-const IDLE_MS = 500;
-let queue: Promise<void> = Promise.resolve();
-let pending = 0;
-let idle: NodeJS.Timeout | undefined;
-const whenIdle = () => {
-  clearTimeout(idle);
-  idle = setTimeout(() => {
-    if (pending === 0) queue = queue.then(warm);
-  }, IDLE_MS);
-};
-whenIdle();
+let queue: Promise<void> = Promise.all(KINDS.filter((k) => WARM.has(k.kind)).map((k) => yaml.validate(k.kind, `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\n`)))
+  .then(() => parentPort!.postMessage({ type: 'ready' }), () => undefined);
 
 parentPort!.on('message', (msg: Message) => {
   if (msg.type === 'schema') {
-    if (msg.schemaText === null) clusterKinds.delete(msg.kind);
-    else clusterKinds.add(msg.kind);
-    if (store.override(msg.kind, msg.schemaText ?? undefined)) service?.schemaChanged(msg.kind);
+    if (store.override(msg.kind, msg.schemaText ?? undefined)) yaml.schemaChanged(msg.kind);
     return;
   }
-  pending++;
-  clearTimeout(idle);
-  queue = queue.then(async () => {
-    if (msg.isolated || clusterKinds.size > 0) await warm();
-    await checkBatch(msg);
-    if (--pending === 0) whenIdle();
-  });
+  queue = queue.then(() => checkBatch(msg));
 });
 
 // For the fault test: the worker stops after answering this many chunks, holding the next one it claimed.

@@ -43,18 +43,17 @@ export interface CheckedDocument extends DocumentResult {
 
 /**
  * The whole check of one document's text: one parse, shared by yaml-language-server's schema check and our
- * rules (on a large document each parse is tens of megabytes of garbage per edit). `yaml` may be a function that
- * makes the service when first needed (the worker needs it only for documents not proven clean). `text` must not be a slice
+ * rules (on a large document each parse is tens of megabytes of garbage per edit). `text` must not be a slice
  * of a file's text: what is returned keeps strings of it, which would keep the whole file's version alive.
  */
-export async function checkDocument(yaml: YamlService | (() => YamlService), kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
+export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
   // Positions are relative to the document; the caller shifts them into the file.
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
   // Most documents are clean: our parse proves that yaml-language-server would report nothing, and its own parse
   // and schema walk (most of a clean document's check) are skipped. Anything not proven goes to it as before.
   const ours = tooDeepToRead(text) ? undefined : parseManifest(chunk);
   if (ours && !ours.unreadable && provenClean(text, ours.doc, schemaOf(ours.kind))) return checked(ours, [], schemaOf);
-  return checkWithYamlLanguageServer(typeof yaml === 'function' ? yaml() : yaml, kind, chunk, schemaOf, ours);
+  return checkWithYamlLanguageServer(yaml, kind, chunk, schemaOf, ours);
 }
 
 /**
