@@ -64,7 +64,7 @@ function fixtures(): { name: string; text: string }[] {
 }
 
 describe('fast clean proof: the same diagnostics as yaml-language-server alone', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   it('on our fixtures', async () => {
     const tally = { documents: 0, proven: 0 };
@@ -80,10 +80,10 @@ describe('fast clean proof: the same diagnostics as yaml-language-server alone',
     assert.ok(tally.proven >= tally.documents * 0.9, `${tally.proven} of ${tally.documents} proven clean`);
   });
 
-  it('on 300 damaged manifests of the fuzz test (tags, anchors, nulls, odd scalars, duplicate keys)', async () => {
+  it('on 200 damaged manifests of the fuzz test (tags, anchors, nulls, odd scalars, duplicate keys)', async () => {
     const bases = seeds();
     const tally = { documents: 0, proven: 0 };
-    for (let seed = 1; seed <= 300; seed++) {
+    for (let seed = 1; seed <= 200; seed++) {
       const c = makeCase(seed, bases);
       await compareBothWays(`fuzz seed ${seed} (${c.base.name}: ${c.mutations.join(', ')})`, c.steps.at(-1)!, tally);
     }
