@@ -51,7 +51,8 @@ export async function checkDocument(yaml: YamlService, kind: string, text: strin
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
   // Most documents are clean: our parse proves that yaml-language-server would report nothing, and its own parse
   // and schema walk (most of a clean document's check) are skipped. Anything not proven goes to it as before.
-  const ours = tooDeepToRead(text) ? undefined : parseManifest(chunk);
+  // A document with an anchor, a tag or a merge key is never proven: it goes to yaml-language-server unparsed.
+  const ours = tooDeepToRead(text) || UNPROVABLE.test(text) ? undefined : parseManifest(chunk);
   if (ours && !ours.unreadable && provenClean(text, ours.doc, schemaOf(ours.kind))) return checked(ours, [], schemaOf);
   return checkWithYamlLanguageServer(yaml, kind, chunk, schemaOf, ours);
 }
@@ -87,6 +88,9 @@ function checked(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): C
 /** An anchor (`&name`) and an alias (`*name`) as YAML writes them; a cron field such as `*` followed by a slash or a space is neither. */
 const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},]/m;
 const ALIAS = /(?:^|[\s[{,:-])\*[^\s[\]{},/]/m;
+
+/** What the clean proof rejects, seen in the text (a false match only costs the proof's speed). */
+const UNPROVABLE = /(?:^|[\s[{,:-])[&!][^\s[\]{},=]|<<\s*:/m;
 
 function mayHoldAliases(text: string): boolean {
   return ANCHOR.test(text) && ALIAS.test(text);
