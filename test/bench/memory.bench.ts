@@ -112,8 +112,6 @@ async function measureEdits(bundle: string | undefined, nodeFlags: readonly stri
   const uri = pathToFileURL(file).toString();
   const client = await BenchClient.start(ourServer(bundle, undefined, nodeFlags));
   try {
-    // Started: the schema worker's start-up is not growth while typing.
-    await client.waitForLog(/Schema worker ready/);
     const first = await client.open(uri, text);
     const rssFirst = processMemory(client.pid).rss;
     const editMs: number[] = [];

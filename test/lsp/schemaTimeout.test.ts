@@ -22,12 +22,13 @@ describeWithReference("a cluster's CRD schema with a catastrophic pattern", func
 
   it('is stopped after the time limit: the document is reported as not checked, and the server goes on', async () => {
     client = await LspClient.start(undefined, { validationDelay: 0, schemaCheckTimeoutMs: 2000 });
-    await client.waitForLog(/Schema worker ready/, 30_000);
     const crd = parseCrd(readFileSync(stackgresFile('crds/SGBackup.yaml'), 'utf8')) as Crd;
     // (a+)+$ backtracks exponentially on a run of a's that does not end the string: 2^40 steps here.
     crd.spec.versions.find((v) => v.name === 'v1')!.schema.openAPIV3Schema.properties.spec.properties.sgCluster.pattern = '^(a+)+$';
     client.notify(CrdSchemasNotification, { crds: [{ kind: 'SGBackup', crd }] });
     await client.waitForLog(/SGBackup: using the connected cluster's CRD schema/);
+    // The worker starts with the first schema from a cluster.
+    await client.waitForLog(/Schema worker ready/, 30_000);
 
     const evil = backup(`${'a'.repeat(40)}!`);
     client.open('file:///timeout/evil.yaml', evil);

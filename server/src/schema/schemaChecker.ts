@@ -1,14 +1,12 @@
 /**
- * Schema checks, and the sharing of a large file's documents with a worker thread. The worker parses each
- * of its documents once for yaml-language-server's schema check and our rules (see schemaWorker.ts) and
- * runs the whole per-document check there. The two threads take chunks of documents through a shared
- * counter, so neither waits for the other, even while the worker is still starting: the main thread
- * begins at once and the worker joins when it is ready.
- *
- * Documents of kinds whose schema came from the connected cluster are checked only by the worker
- * (`isolate`): a `pattern` in an untrusted CRD can run for minutes and a regular expression cannot be
- * interrupted, but a worker can be stopped. A watchdog restarts the worker when such a batch makes no
- * progress for `timeoutMs`; its unanswered documents are reported as not checked.
+ * Schema checks, and the worker thread where a check against the connected cluster's schema runs. Documents
+ * of kinds whose schema came from the connected cluster are checked only by the worker (`isolate`): a
+ * `pattern` in an untrusted CRD can run for minutes and a regular expression cannot be interrupted, but a
+ * worker can be stopped. A watchdog restarts the worker when such a batch makes no progress for `timeoutMs`;
+ * its unanswered documents are reported as not checked. The worker starts when a cluster's schema is first
+ * used: with our bundled schemas every document is checked on the main thread (sharing a large file's
+ * documents with the worker cost more than it saved once clean documents skip yaml-language-server: README,
+ * Performance).
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -25,12 +23,10 @@ export interface SchemaItem {
 /** How long an isolated batch may go without an answer from the worker before it is restarted. */
 export const DEFAULT_SCHEMA_CHECK_TIMEOUT_MS = 10_000;
 
-/** Below this many documents a file's documents are all checked on the main thread. */
-const WORKER_THRESHOLD = 16;
-/** Documents per chunk: a few tens of milliseconds of work, so neither thread waits long for the other's last one. */
+/** Documents per answer of the worker: a few tens of milliseconds of work, so its progress is seen often. */
 export const CHUNK = 16;
 
-/** Gives the worker a batch; `claimed` counts the chunks taken by either thread. */
+/** Gives the worker a batch; `claimed` counts the chunks it has taken. */
 export interface DocumentsMessage {
   readonly type: 'documents';
   readonly id: number;
@@ -47,16 +43,6 @@ export interface ChunkMessage {
   readonly start: number;
   readonly results?: WorkerResult[];
   readonly error?: string;
-}
-
-/** A batch shared with the worker: the caller claims chunks and says when it has done each one. */
-export interface SharedBatch {
-  /** The next chunk for the caller, [start, end) in the items, or undefined when every chunk is taken. */
-  claim(): readonly [number, number] | undefined;
-  /** The caller finished a chunk it claimed. */
-  done(): void;
-  /** The worker's results by item index, once every chunk is done (partial if the worker stopped). */
-  readonly fromWorker: Promise<ReadonlyMap<number, WorkerResult>>;
 }
 
 /** The worker's results for an isolated batch; `timedOut` when the worker was stopped for taking too long. */
@@ -81,8 +67,6 @@ export class SchemaChecker {
   private readonly batches = new Map<number, Batch>();
   private nextId = 0;
   private readonly schemaTexts = new Map<string, string | null>();
-  /** Batches shared so far (the log says when the first one goes). */
-  private shared = 0;
   private readonly workerFile: string | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   /** The worker has compiled its schemas: its start-up does not count against the time limit. */
@@ -91,15 +75,12 @@ export class SchemaChecker {
   timeoutMs = DEFAULT_SCHEMA_CHECK_TIMEOUT_MS;
 
   constructor(private readonly yaml: YamlService, private readonly log: (msg: string) => void, workerFile?: string) {
-    if (workerFile && existsSync(workerFile) && process.env.STACKGRES_SCHEMA_WORKER !== 'off') {
-      this.workerFile = workerFile;
-      this.startWorker(workerFile);
-    }
+    if (workerFile && existsSync(workerFile) && process.env.STACKGRES_SCHEMA_WORKER !== 'off') this.workerFile = workerFile;
   }
 
   /** Whether documents can be checked where a check can be stopped. */
   get canIsolate(): boolean {
-    return this.worker !== undefined;
+    return this.workerFile !== undefined;
   }
 
   /** The whole check of one document's text (see checkDocument), on this thread. */
@@ -107,34 +88,19 @@ export class SchemaChecker {
     return checkDocument(this.yaml, kind, text, schemaOf);
   }
 
-  /** Shares the documents with the worker; undefined when there is no worker or too few documents. */
-  share(items: readonly SchemaItem[]): SharedBatch | undefined {
-    if (!this.worker || items.length < WORKER_THRESHOLD) return undefined;
-    if (this.shared++ === 0) this.log(`First batch of ${items.length} documents shared with the schema worker`);
-    const { id, claimed, chunks, done } = this.post(items, false);
-    this.armWatchdog();
-    return {
-      claim: () => {
-        const k = Atomics.add(claimed, 0, 1);
-        return k < chunks ? [k * CHUNK, Math.min((k + 1) * CHUNK, items.length)] : undefined;
-      },
-      done: () => this.chunkDone(id),
-      fromWorker: done.then((r) => r.results),
-    };
-  }
-
   /**
    * Checks the documents on the worker only, under the watchdog; undefined when there is no worker. The
    * results are partial when the worker stopped or was stopped (`timedOut`).
    */
   isolate(items: readonly SchemaItem[]): Promise<IsolatedResults> | undefined {
-    if (!this.worker || items.length === 0) return undefined;
+    if (!this.workerFile || items.length === 0) return undefined;
+    if (!this.worker) this.startWorker(this.workerFile);
     const { done } = this.post(items, true);
     this.armWatchdog();
     return done;
   }
 
-  private post(items: readonly SchemaItem[], isolated: boolean): { id: number; claimed: Int32Array; chunks: number; done: Promise<IsolatedResults> } {
+  private post(items: readonly SchemaItem[], isolated: boolean): { done: Promise<IsolatedResults> } {
     const id = ++this.nextId;
     const buffer = new SharedArrayBuffer(4);
     const chunks = Math.ceil(items.length / CHUNK);
@@ -142,7 +108,7 @@ export class SchemaChecker {
       this.batches.set(id, { items, isolated, timedOut: false, results: new Map(), remaining: chunks, resolve: (results, timedOut) => resolve({ results, timedOut }) });
     });
     this.worker!.postMessage({ type: 'documents', id, items, claimed: buffer } satisfies DocumentsMessage);
-    return { id, claimed: new Int32Array(buffer), chunks, done };
+    return { done };
   }
 
   /** (Re)starts the limit on the worker's silence while a batch that may meet a cluster's pattern waits; stops it when none does. */
@@ -180,7 +146,9 @@ export class SchemaChecker {
   /** A kind's schema changed (the cluster's CRD, or back to bundled): the worker must use the same. */
   schemaChanged(kind: string, schemaText: string | null): void {
     this.schemaTexts.set(kind, schemaText);
-    this.worker?.postMessage({ type: 'schema', kind, schemaText });
+    if (this.worker) this.worker.postMessage({ type: 'schema', kind, schemaText });
+    // Started now, so that it has compiled its schemas before the first document needs them.
+    else if (schemaText !== null && this.workerFile) this.startWorker(this.workerFile);
   }
 
   dispose(): void {
@@ -239,6 +207,6 @@ export class SchemaChecker {
     worker.on('exit', (code) => stopped(`exit code ${code}`));
     for (const [kind, schemaText] of this.schemaTexts) worker.postMessage({ type: 'schema', kind, schemaText });
     this.worker = worker;
-    this.log('Schema checks of large files are shared with a worker thread');
+    this.log('Schema worker started: checks against the connected cluster\'s CRD schemas run there, where a slow pattern can be stopped');
   }
 }

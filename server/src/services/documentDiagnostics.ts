@@ -11,6 +11,7 @@ import { checkManifest, Finding, FixSpec } from '@core/rules';
 import { get } from '@core/rules/types';
 import { isRequired } from '@core/schemaNav';
 import { closestField } from '@core/spelling';
+import { provenClean } from '../schema/cleanProof';
 import type { YamlService } from '../schema/yamlService';
 
 export const SOURCE = 'stackgres';
@@ -48,27 +49,48 @@ export interface CheckedDocument extends DocumentResult {
 export async function checkDocument(yaml: YamlService, kind: string, text: string, schemaOf: SchemaOf): Promise<CheckedDocument> {
   // Positions are relative to the document; the caller shifts them into the file.
   const chunk: DocumentChunk = { index: 0, startLine: 0, lineCount: 0, text };
+  // Most documents are clean: our parse proves that yaml-language-server would report nothing, and its own parse
+  // and schema walk (most of a clean document's check) are skipped. Anything not proven goes to it as before.
+  // A document with an anchor, a tag or a merge key is never proven: it goes to yaml-language-server unparsed.
+  const ours = tooDeepToRead(text) || UNPROVABLE.test(text) ? undefined : parseManifest(chunk);
+  if (ours && !ours.unreadable && provenClean(text, ours.doc, schemaOf(ours.kind))) return checked(ours, [], schemaOf);
+  return checkWithYamlLanguageServer(yaml, kind, chunk, schemaOf, ours);
+}
+
+/**
+ * The check with yaml-language-server's schema findings (what `checkDocument` does for a document not proven
+ * clean). `parsed` is our parse of the chunk when already made.
+ */
+export async function checkWithYamlLanguageServer(yaml: YamlService, kind: string, chunk: DocumentChunk, schemaOf: SchemaOf, parsed?: Manifest): Promise<CheckedDocument> {
+  const { text } = chunk;
   // Documents yaml-language-server's reader cannot take are read with ours alone, which says why: one nested too
   // deep (seconds, then a stack overflow) and, among the few with both anchors and aliases, one whose alias sits
   // inside the node it names (its reader recurses until the stack overflows, which takes seconds).
-  const ours = tooDeepToRead(text) || mayHoldAliases(text) ? parseManifest(chunk) : undefined;
+  const ours = tooDeepToRead(text) || mayHoldAliases(text) ? (parsed ?? parseManifest(chunk)) : undefined;
   const shared = ours?.unreadable || tooDeepToRead(text) ? undefined : yaml.parseShared(kind, text);
   try {
     const m = ours?.unreadable ? ours : shared?.document ? manifestFromDocument(chunk, shared.document) : (ours ?? parseManifest(chunk));
     // The schema is the kind's the document declares (the text's first `kind:` line is a guess); yaml-language-server
     // cannot read an unreadable document either (documentDiagnostics says why).
     const raw = m.unreadable ? [] : shared?.document && m.kind === kind ? await shared.validate() : await yaml.validate(m.kind ?? 'unknown', text);
-    const diagnostics = documentDiagnostics(m, raw, schemaOf);
-    const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
-    return { diagnostics, info, manifest: m };
+    return checked(m, raw, schemaOf);
   } finally {
     shared?.done();
   }
 }
 
+function checked(m: Manifest, raw: readonly Diagnostic[], schemaOf: SchemaOf): CheckedDocument {
+  const diagnostics = documentDiagnostics(m, raw, schemaOf);
+  const info: ManifestInfo = { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: m.namespace, value: m.value, isStackGres: m.isStackGres, helmTemplate: m.helmTemplate };
+  return { diagnostics, info, manifest: m };
+}
+
 /** An anchor (`&name`) and an alias (`*name`) as YAML writes them; a cron field such as `*` followed by a slash or a space is neither. */
 const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},]/m;
 const ALIAS = /(?:^|[\s[{,:-])\*[^\s[\]{},/]/m;
+
+/** What the clean proof rejects, seen in the text (a false match only costs the proof's speed). */
+const UNPROVABLE = /(?:^|[\s[{,:-])[&!][^\s[\]{},=]|<<\s*:/m;
 
 function mayHoldAliases(text: string): boolean {
   return ANCHOR.test(text) && ALIAS.test(text);

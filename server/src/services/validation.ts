@@ -1,8 +1,8 @@
 /**
  * Diagnostics for a YAML file: for each StackGres document, the CRD schema check (yaml-language-server,
  * reworded) plus our rules, cached per document text, plus the cross-document checks against the
- * workspace and the connected cluster, which are cheap and recomputed every time. A large file's
- * documents are shared with a worker thread (schemaChecker.ts).
+ * workspace and the connected cluster, which are cheap and recomputed every time. Documents checked against
+ * a schema from the connected cluster go to a worker thread that can be stopped (schemaChecker.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkLiveReferences, type LiveView } from '@core/live';
@@ -10,7 +10,7 @@ import { kindHint, type Manifest, type ManifestInfo } from '@core/manifest';
 import { checkWorkspaceReferences, ReferenceLookup } from '@core/references';
 import type { Finding } from '@core/rules';
 import { ownText, type ParsedFile } from '../documents';
-import type { SchemaChecker, SchemaItem } from '../schema/schemaChecker';
+import type { SchemaChecker } from '../schema/schemaChecker';
 import type { SchemaStore } from '../schema/schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
 
@@ -83,38 +83,21 @@ export class ValidationService {
     const previous = last?.generation === generation ? last.byText : undefined;
     const checked: (Checked | undefined)[] = file.chunks.map((c) => previous?.get(c.text));
 
-    // StackGres documents not checked before, judged by their text: shared with the worker when there are many.
-    // Those whose schema came from the connected cluster go to the worker alone, where a check can be stopped.
-    const todo: number[] = [];
+    // StackGres documents not checked before, judged by their text. Those whose schema came from the connected
+    // cluster go to the worker, where a check can be stopped; the rest are checked here (with the clean proof a
+    // worker sharing them cost more CPU, start-up and memory than it saved on two cores: README, Performance).
     const isolated: number[] = [];
     for (const c of file.chunks) {
       if (checked[c.index] || !STACKGRES_TEXT.test(c.text) || HELM_TEXT.test(c.text)) continue;
-      (this.checker.canIsolate && this.schemas.fromCluster(kindHint(c.text)) ? isolated : todo).push(c.index);
+      if (this.checker.canIsolate && this.schemas.fromCluster(kindHint(c.text))) isolated.push(c.index);
     }
-    const itemsOf = (indexes: number[]): SchemaItem[] => indexes.map((i) => ({ kind: kindHint(file.chunks[i].text) ?? 'unknown', text: file.chunks[i].text }));
-    const fromIsolation = this.checker.isolate(itemsOf(isolated));
-    const shared = this.checker.share(itemsOf(todo));
+    const fromIsolation = this.checker.isolate(isolated.map((i) => ({ kind: kindHint(file.chunks[i].text) ?? 'unknown', text: file.chunks[i].text })));
 
-    // This thread: every other document first (Secrets for the index, anything the text test missed), then
-    // chunks of the shared documents until none is left.
-    const elsewhere = new Set([...isolated, ...(shared ? todo : [])]);
-    const stackGres = new Set(todo);
+    // This thread: every other document (Secrets for the index, anything the text test missed too).
+    const elsewhere = new Set(isolated);
     for (const c of file.chunks) {
       if (checked[c.index] || elsewhere.has(c.index)) continue;
-      checked[c.index] = stackGres.has(c.index) ? await this.checkText(file, c.index) : await this.checkHere(file.manifest(c.index));
-    }
-    if (shared) {
-      for (let range = shared.claim(); range; range = shared.claim()) {
-        for (let slot = range[0]; slot < range[1]; slot++) checked[todo[slot]] = await this.checkText(file, todo[slot]);
-        shared.done();
-      }
-      const fromWorker = await shared.fromWorker;
-      todo.forEach((index, slot) => {
-        const result = fromWorker.get(slot);
-        if (result) checked[index] = result;
-      });
-      // Whatever the worker did not answer (it stopped) is checked here.
-      for (const index of todo) checked[index] ??= await this.checkText(file, index);
+      checked[c.index] = STACKGRES_TEXT.test(c.text) && !HELM_TEXT.test(c.text) ? await this.checkText(file, c.index) : await this.checkHere(file.manifest(c.index));
     }
     if (fromIsolation) {
       const { results, timedOut } = await fromIsolation;
