@@ -73,3 +73,8 @@ export class EventEmitter<T> {
     this.listeners.clear();
   }
 }
+
+/** vscode.l10n without a translation: the English text with its placeholders filled. */
+export const l10n = {
+  t: (message: string, ...args: Array<string | number | boolean>): string => message.replace(/\{(\d+)\}/g, (whole, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : whole)),
+};
