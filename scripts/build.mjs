@@ -36,21 +36,25 @@ const lazy = {
   },
 };
 
-// The kube bundle uses only client-node's KubeConfig (client/src/kube/clientNode.ts). Its config module
-// imports the generated API's index for `makeApiClient`, which pulled 2.8 MB of API classes and models into
-// the bundle and 49 MiB into the extension host: that import gets only the two names config.js uses.
+// The kube bundle uses only client-node's KubeConfig (client/src/kube/clientNode.ts), never `makeApiClient`.
+// Its config module imports the generated API's index for `makeApiClient`, which pulled 2.8 MB of API
+// classes and models into the bundle and 49 MiB into the extension host: that import gets stand-ins that
+// say so if ever called. Its only other use of node-fetch, `Headers` in applyToFetchOptions, is Node's
+// own; node-fetch loads whatwg-url and tr46's 260 KB mapping table at start.
+const CLIENT_NODE_CONFIG = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
 const clientNodeConfigOnly = {
   name: 'client-node-config-only',
   setup(build) {
-    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => {
-      if (!/[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)) return undefined;
-      return { path: args.importer, namespace: 'client-node-gen' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'client-node-gen' }, (args) => ({
-      contents: "export { createConfiguration } from './gen/configuration.js';\nexport { ServerConfiguration } from './gen/servers.js';\n",
-      resolveDir: args.path.replace(/[\\/][^\\/]+$/, ''),
+    build.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) => (CLIENT_NODE_CONFIG.test(args.importer) ? { path: args.path, namespace: 'client-node-config-only' } : undefined));
+    build.onLoad({ filter: /^\.\/gen\/index\.js$/, namespace: 'client-node-config-only' }, () => ({
+      contents: [
+        "const absent = () => { throw new Error('client-node API classes are not part of this bundle: make requests through kube/transport.ts'); };",
+        'export const createConfiguration = absent;',
+        'export class ServerConfiguration { constructor() { absent(); } }',
+      ].join('\n'),
       loader: 'js',
     }));
+    build.onLoad({ filter: /^node-fetch$/, namespace: 'client-node-config-only' }, () => ({ contents: 'export const Headers = globalThis.Headers;', loader: 'js' }));
   },
 };
 

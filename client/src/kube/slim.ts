@@ -6,14 +6,17 @@ import type { KubeObject } from './api';
  * the whole object GET it.
  */
 export function slimObject(o: KubeObject): KubeObject {
+  const info = (o.status as { backupInformation?: Record<string, unknown> } | undefined)?.backupInformation;
+  const hasControlData = Boolean(info && 'controlData' in info);
+  // Already slim (the list slims each page, the cache slims what watches bring): no copy to collect.
+  if (!('managedFields' in o.metadata) && !('annotations' in o.metadata) && !hasControlData) return o;
   const { managedFields: _managed, annotations, ...metadata } = o.metadata;
   const slim: KubeObject = { ...o, metadata };
   if (annotations) {
     const { 'kubectl.kubernetes.io/last-applied-configuration': _applied, ...rest } = annotations;
     if (Object.keys(rest).length) slim.metadata.annotations = rest;
   }
-  const info = (o.status as { backupInformation?: Record<string, unknown> } | undefined)?.backupInformation;
-  if (info && 'controlData' in info) {
+  if (info && hasControlData) {
     const { controlData: _control, ...keptInfo } = info;
     slim.status = { ...(o.status as Record<string, unknown>), backupInformation: keptInfo };
   }

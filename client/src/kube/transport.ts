@@ -62,7 +62,7 @@ export class KubeTransport {
   /** One request; resolves with a 2xx answer, throws HttpStatusError for any other. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const res = await this.open(req);
-    const text = await readBody(res, res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode <= 299 ? Infinity : MAX_ERROR_BODY);
+    const text = await readText(res, res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode <= 299 ? Infinity : MAX_ERROR_BODY);
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw new HttpStatusError(status, text, flatHeaders(res.headers));
     return { status, headers: res.headers, text };
@@ -76,7 +76,7 @@ export class KubeTransport {
   async watch(path: string, query: Query, signal: AbortSignal, onEvent: (type: string, object: unknown) => void, onEnd: (error?: unknown) => void): Promise<{ stop(): void }> {
     const res = await this.open({ method: 'GET', path, query: { ...query, watch: true }, signal });
     const status = res.statusCode ?? 0;
-    if (status !== 200) throw new HttpStatusError(status, await readBody(res, MAX_ERROR_BODY), flatHeaders(res.headers));
+    if (status !== 200) throw new HttpStatusError(status, await readText(res, MAX_ERROR_BODY), flatHeaders(res.headers));
     let ended = false;
     const end = (error?: unknown): void => {
       if (ended) return;
@@ -169,16 +169,15 @@ export class KubeTransport {
   }
 }
 
-function readBody(res: http.IncomingMessage, limit: number): Promise<string> {
+/** The body as text, decoded chunk by chunk (no second copy of a list page in Buffers). */
+function readText(res: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (c: Buffer) => {
-      if (size >= limit) return;
-      chunks.push(c);
-      size += c.length;
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => {
+      if (text.length < limit) text += c;
     });
-    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('end', () => resolve(text));
     res.once('error', reject);
     res.once('aborted', () => reject(Object.assign(new Error('the connection was closed early'), { code: 'ECONNRESET' })));
   });

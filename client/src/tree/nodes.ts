@@ -142,9 +142,13 @@ export class BackupNode implements Node {
     const [icon, color] = PHASE_ICONS[b.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
-    item.tooltip = new vscode.MarkdownString(backupTooltip(b));
     item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
     return item;
+  }
+
+  /** On hover only: a cluster may have thousands of backups. */
+  hoverTooltip(): vscode.MarkdownString {
+    return new vscode.MarkdownString(backupTooltip(this.backup));
   }
 
   children(): Node[] {
