@@ -23,6 +23,7 @@ export class ClusterModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  private lastEventAt = 0;
   private backupIndex: Map<string, BackupView[]> | undefined;
   /** Each kind's objects by namespace, sorted by name; dropped when that kind changes. */
   private byNamespace = new Map<StackGresKind, Map<string, KubeObject[]>>();
@@ -85,9 +86,20 @@ export class ClusterModel implements vscode.Disposable {
     }
     if (kind === 'SGBackup') this.backupIndex = undefined;
     this.byNamespace.delete(kind);
-    // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh.
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed.fire(), 250);
+    // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh, 250 ms after the
+    // last. One timer per burst: a list of 10,000 objects is 10,000 events.
+    this.lastEventAt = Date.now();
+    this.timer ??= setTimeout(() => this.quiet(), 250);
+  }
+
+  private quiet(): void {
+    const wait = this.lastEventAt + 250 - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.quiet(), wait);
+      return;
+    }
+    this.timer = undefined;
+    this.changed.fire();
   }
 
   /** Whether the caches hold every object of this namespace (else a command asks the API server). */
