@@ -40,7 +40,6 @@ describe('The Kubernetes adapter bundle (dist/kube.js)', function () {
       plugins: [clientNodeConfigOnly],
     });
     inputs = Object.keys(result.metafile.inputs);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     kube = require(outfile) as KubeModule;
     server = await startKubeServer({ tls: true, operator: { enabled: false } });
   });
