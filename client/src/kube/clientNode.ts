@@ -267,7 +267,10 @@ class ClientNodeKube implements KubeApi {
 
   /** One request whose answer is a JSON object. */
   private async json<T>(scope: CallScope, c: CallContext, req: Omit<HttpRequest, 'signal'>, opts: { read?: boolean } = {}): Promise<T> {
-    const res = await this.request(scope, c, req, opts);
+    return this.parseJson<T>(await this.request(scope, c, req, opts), c);
+  }
+
+  private parseJson<T>(res: HttpResponse, c: CallContext): T {
     const body = parseObject(res.text);
     if (!body) throw new KubeError('server', t('The API server of context "{0}" answered{1} with something that is not JSON.', this.context.name, c.verb ? ` (${c.verb} ${c.resource ?? ''})` : ''), { status: res.status, action: t('Try again; if it persists, check the API server.') });
     return body as T;
@@ -295,9 +298,13 @@ class ClientNodeKube implements KubeApi {
     return this.run(c, options, (scope) => this.page(scope, r, c, options));
   }
 
-  private async page(scope: CallScope, r: ResourceInfo, c: CallContext, o: ListPageOptions): Promise<ListPage> {
+  /** One page; `ahead` is handed the next page's continue token before this page is parsed. */
+  private async page(scope: CallScope, r: ResourceInfo, c: CallContext, o: ListPageOptions, ahead?: (token: string) => Promise<void>): Promise<ListPage> {
     const query: Query = { labelSelector: o.labelSelector, limit: o.limit ?? DEFAULT_PAGE, continue: o.continue };
-    const body = await this.json<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } }>(scope, c, { method: 'GET', path: crPath(r, o.namespace), query }, { read: true });
+    const res = await this.request(scope, c, { method: 'GET', path: crPath(r, o.namespace), query }, { read: true });
+    const early = ahead && peekContinue(res.text);
+    if (early) await ahead(early);
+    const body = this.parseJson<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } }>(res, c);
     const items = (body.items ?? []).filter((o2) => o2?.metadata?.name && matchesCluster(o2, o.sgCluster)).map((o2) => withKind(o2, r));
     return { items, continue: body.metadata?.continue || undefined, resourceVersion: body.metadata?.resourceVersion ?? '', remainingItemCount: body.metadata?.remainingItemCount };
   }
@@ -311,9 +318,22 @@ class ClientNodeKube implements KubeApi {
         const items: KubeObject[] = [];
         let token: string | undefined;
         let resourceVersion = '';
+        // The next page is asked for as soon as this one's token is read, so the API server prepares it while
+        // this one is parsed (the two processes overlap instead of taking turns).
+        let next: { token: string; page: Promise<ListPage> } | undefined;
+        const fetch = (continueToken: string | undefined): Promise<ListPage> =>
+          this.page(scope, r, c, { ...options, continue: continueToken }, async (nextToken) => {
+            const page = fetch(nextToken);
+            // Awaited below when its turn comes; a list that fails before then drops it.
+            page.catch(() => undefined);
+            next = { token: nextToken, page };
+            // Lets the request go out before the synchronous parse of this page holds the thread.
+            await new Promise((resolve) => setImmediate(resolve));
+          });
         try {
           do {
-            const p = await this.page(scope, r, c, { ...options, continue: token });
+            const prefetched = token !== undefined && next?.token === token ? next.page : undefined;
+            const p = await (prefetched ?? fetch(token));
             for (const o of p.items) items.push(options.slim ? options.slim(o) : o);
             if (!token) resourceVersion = p.resourceVersion;
             token = p.continue;
@@ -747,6 +767,15 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The continue token of a list page read from the text before it is parsed: API servers write `metadata`
+ * before `items`. Undefined when it is not there (the parsed page then says); a token has no quotes or escapes.
+ */
+function peekContinue(text: string): string | undefined {
+  const head = text.slice(0, Math.max(0, text.indexOf('"items"')));
+  return /"continue":"([A-Za-z0-9_\-=.+/]+)"/.exec(head)?.[1];
 }
 
 function continueOf(o: Record<string, unknown>): string | undefined {
