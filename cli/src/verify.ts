@@ -3,8 +3,9 @@
  * "Verify Recoverability". Exit 0: the newest base backup is restorable and WAL is continuous from it to
  * the newest segment; 1: not; 2: the bucket could not be read (or the arguments are wrong).
  *
- * Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) only, are handed to
- * the S3 adapter in memory and never printed.
+ * Credentials come from the AWS SDK's own provider chain, as with the AWS CLI (AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE with the shared files, web identity, roles): this
+ * code never reads or prints them.
  */
 import { parseArgs } from 'node:util';
 import type { Subcommand } from './io';
@@ -32,7 +33,9 @@ each backup to the newest segment, following timeline switches.
   --json                    print the result as JSON
   -h, --help                this text
 
-Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and optionally AWS_SESSION_TOKEN.
+Credentials as for the AWS CLI: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or
+AWS_PROFILE with ~/.aws/credentials and ~/.aws/config (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE), web
+identity, container or instance roles. They are never printed.
 Exit status: 0 recoverable from the newest backup to the newest WAL, 1 not, 2 the bucket could not be read.`;
 
 interface Target {
@@ -144,9 +147,7 @@ export async function verifyMain(argv: string[], io: VerifyIo): Promise<number> 
     const problem = endpointProblem(values.endpoint);
     if (problem) return usage(problem);
   }
-  const accessKeyId = process.env.AWS_ACCESS_KEY_ID ?? '';
-  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY ?? '';
-  if (!accessKeyId || !secretAccessKey) return usage('Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the keys of a user allowed s3:ListBucket and s3:GetObject on the bucket.');
+  if (!process.env.AWS_ACCESS_KEY_ID !== !process.env.AWS_SECRET_ACCESS_KEY) return usage(`${process.env.AWS_ACCESS_KEY_ID ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'} is not set: set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither and AWS_PROFILE.`);
 
   const fail = (code: string, message: string): number => {
     if (values.json) io.out(JSON.stringify({ url: target.url, error: { code, message } }, null, 2));
@@ -159,7 +160,7 @@ export async function verifyMain(argv: string[], io: VerifyIo): Promise<number> 
       endpoint: values.endpoint,
       region: values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       forcePathStyle: values['path-style'] ?? false,
-      credentials: { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN || undefined },
+      credentials: 'sdk-default-chain',
       type: values.endpoint ? 's3Compatible' : 's3',
       subPath: target.keyPrefix.replace(/\/$/, ''),
     });

@@ -24,3 +24,19 @@ export function readSettings(): Settings {
 function secondsToMs(seconds: number): number {
   return seconds > 0 ? Math.max(2, seconds) * 1000 : 0;
 }
+
+/** Backup health: the grace after a scheduled run and the WAL age that count as a problem, and the Failed notification. */
+export interface HealthSettings {
+  readonly graceMinutes: number;
+  readonly walLagMinutes: number;
+  readonly notifyBackupFailed: boolean;
+}
+
+export function readHealthSettings(): HealthSettings {
+  const c = vscode.workspace.getConfiguration('stackgres');
+  return {
+    graceMinutes: Math.max(0, c.get<number>('health.overdueGraceMinutes', 60)),
+    walLagMinutes: Math.max(1, c.get<number>('health.walLagMinutes', 60)),
+    notifyBackupFailed: c.get<boolean>('notifications.backupFailed', true),
+  };
+}

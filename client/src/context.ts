@@ -11,7 +11,8 @@ import { BucketBrowser } from './storage/bucketBrowser';
 import { registerStorageEditorFeatures } from './storage/editorFeatures';
 import type { Node } from './tree/node';
 import { ClusterTreeProvider } from './tree/provider';
-import { ConnectionStatusBar } from './ui/statusBar';
+import { BackupHealthStatusBar, ConnectionStatusBar } from './ui/statusBar';
+import { BackupHealthMonitor } from './backupHealth';
 import { WalkthroughProgress } from './walkthrough';
 import { changeNeedsRestart, RESTART_SETTINGS } from './settingEffects';
 import { ObjectYamlProvider, SCHEME } from './yamlDocuments';
@@ -45,6 +46,8 @@ export class ExtensionContextHolder {
   readonly applyUi: ApplyUi;
   /** The status bar item naming this workspace's context and namespace. */
   statusBar: ConnectionStatusBar | undefined;
+  /** Backup health of the context's clusters: the status bar's summary and the Failed notification. */
+  health: BackupHealthMonitor | undefined;
   /** Which documents are StackGres manifests, for the menus' when-clauses. */
   stackgresDocuments: StackGresDocuments | undefined;
   /** The Getting Started walkthrough's steps, completed by what really happened. */
@@ -82,6 +85,11 @@ export class ExtensionContextHolder {
   }
 
   /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
+  /** Disposed with the extension: what a command sets up on first use (e.g. the backup logs pages). */
+  subscribe(disposable: vscode.Disposable): void {
+    this.extension.subscriptions.push(disposable);
+  }
+
   showMessage(message: string | undefined): void {
     if (this.treeView) this.treeView.message = message;
   }
@@ -94,7 +102,15 @@ export class ExtensionContextHolder {
     this.stackgresDocuments = new StackGresDocuments(this.log);
     this.walkthrough = new WalkthroughProgress(this.connection);
     this.statusBar = new ConnectionStatusBar(this.connection);
+    const healthBar = new BackupHealthStatusBar();
+    this.health = new BackupHealthMonitor(
+      { model: () => this.model(), onDidChangeModel: this.onDidChangeModel, buckets: this.buckets, connection: this.connection, log: this.log, refreshTree: () => tree.refresh() },
+      healthBar,
+      (ref) => vscode.commands.executeCommand('stackgres.showBackupFailure', ref),
+    );
     this.extension.subscriptions.push(
+      healthBar,
+      this.health,
       tree,
       this.treeView,
       this.stackgresDocuments,

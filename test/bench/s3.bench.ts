@@ -17,6 +17,8 @@
  * `--verify-runs=N` (default 5).
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { storageLocation } from '@core/objectStore';
 import { listBaseBackups } from '../../client/src/storage/baseBackups';
 import { PathListing } from '../../client/src/storage/bucketBrowser';
@@ -95,10 +97,21 @@ interface Verified extends Counted {
   /** Peak RSS while verifying minus the RSS just before, and the same for the JS heap. */
   readonly rssGrowth: number;
   readonly heapGrowth: number;
+  /** JS heap still in use after the run and a full collection: what the verification keeps. */
+  readonly retained: number;
 }
 
-/** Runs `work` with this process's memory sampled every 10 ms: peak minus the value just before. */
-async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<{ value: T; rssGrowth: number; heapGrowth: number }> {
+// A full garbage collection before and after each measured run: the peak then starts from the same floor every
+// time, and what is still live afterwards (`retained`) is what the run itself keeps.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Runs `work` with this process's memory sampled every 10 ms after a full collection: peak minus the value
+ * just before (garbage not yet collected included), and the JS heap still in use after another full collection.
+ */
+async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<{ value: T; rssGrowth: number; heapGrowth: number; retained: number }> {
+  collectGarbage();
   const before = process.memoryUsage();
   let peakRss = before.rss;
   let peakHeap = before.heapUsed;
@@ -111,7 +124,8 @@ async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<
   try {
     const value = await work(sample);
     sample();
-    return { value, rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed };
+    collectGarbage();
+    return { value, rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed, retained: process.memoryUsage().heapUsed - before.heapUsed };
   } finally {
     clearInterval(timer);
   }
@@ -119,14 +133,14 @@ async function withMemory<T>(work: (sample: () => void) => Promise<T>): Promise<
 
 async function verification(store: ObjectStore, keyPrefix: string): Promise<Verified> {
   const t = performance.now();
-  const { value: r, rssGrowth, heapGrowth } = await withMemory((sample) => verifyWalContinuity(store, keyPrefix, { onProgress: sample }));
-  return { ms: performance.now() - t, requests: r.requests, keys: r.objects, ok: r.ok, verdict: r.verdict, rssGrowth, heapGrowth };
+  const { value: r, rssGrowth, heapGrowth, retained } = await withMemory((sample) => verifyWalContinuity(store, keyPrefix, { onProgress: sample }));
+  return { ms: performance.now() - t, requests: r.requests, keys: r.objects, ok: r.ok, verdict: r.verdict, rssGrowth, heapGrowth, retained };
 }
 
 /** The bare full listing with the same memory sampling: what listing 100,000 keys through the SDK costs by itself. */
-async function fullWalListingMemory(store: ObjectStore, keyPrefix: string): Promise<Counted & { rssGrowth: number; heapGrowth: number }> {
-  const { value, rssGrowth, heapGrowth } = await withMemory(() => fullWalListing(store, keyPrefix));
-  return { ...value, rssGrowth, heapGrowth };
+async function fullWalListingMemory(store: ObjectStore, keyPrefix: string): Promise<Counted & { rssGrowth: number; heapGrowth: number; retained: number }> {
+  const { value, rssGrowth, heapGrowth, retained } = await withMemory(() => fullWalListing(store, keyPrefix));
+  return { ...value, rssGrowth, heapGrowth, retained };
 }
 
 async function fullWalListing(store: ObjectStore, keyPrefix: string): Promise<Counted> {
@@ -211,6 +225,8 @@ const bench: Benchmark = {
       const heapGrowth = summarize(verified.map((v) => v.heapGrowth));
       const listingRssGrowth = summarize(fullRuns.map((f) => f.rssGrowth));
       const listingHeapGrowth = summarize(fullRuns.map((f) => f.heapGrowth));
+      const retained = summarize(verified.map((v) => v.retained));
+      const listingRetained = summarize(fullRuns.map((f) => f.retained));
       // WAL grows the listing only: each further 1,000 segments cost one more page of the bare listing.
       const perSegmentMs = summarize(fullRuns.map((f) => f.ms)).median / WAL_SEGMENTS;
       const millionMs = summarize(verified.map((v) => v.ms)).median + (1_000_000 - WAL_SEGMENTS) * perSegmentMs;
@@ -237,6 +253,7 @@ const bench: Benchmark = {
       console.log(`verification: ${verified[0].verdict}`);
       console.log(`memory growth while verifying: RSS ${spread(rssGrowth, mib)}, JS heap ${spread(heapGrowth, mib)} (target ≤ ${mib(VERIFY_TARGET_GROWTH)})`);
       console.log(`memory growth of the bare full listing alone: RSS ${spread(listingRssGrowth, mib)}, JS heap ${spread(listingHeapGrowth, mib)}`);
+      console.log(`JS heap still in use after a full collection: verification ${spread(retained, mib)}, bare listing ${spread(listingRetained, mib)}`);
       const verifyMet = verifyRatios.median <= VERIFY_TARGET_RATIO && rssGrowth.max <= VERIFY_TARGET_GROWTH;
       console.log(`verification vs bare full listing: ${verifyRatios.median.toFixed(2)}× (target ≤ ${VERIFY_TARGET_RATIO}×) ${verifyMet ? 'met' : 'MISSED'}`);
       console.log(`estimate for 1,000,000 segments (this run's listing slope, ${(perSegmentMs * 1000).toFixed(1)} ms per 1,000): ${(millionMs / 1000).toFixed(0)} s`);
@@ -269,6 +286,8 @@ const bench: Benchmark = {
           heapGrowthBytes: heapGrowth,
           bareListingRssGrowthBytes: listingRssGrowth,
           bareListingHeapGrowthBytes: listingHeapGrowth,
+          retainedHeapBytes: retained,
+          bareListingRetainedHeapBytes: listingRetained,
           requests: verified[0].requests,
           verdict: verified[0].verdict,
           ok: verified.every((v) => v.ok),

@@ -34,6 +34,7 @@ import { SEGMENTS_PER_LOG, seedWalg, walSegmentName, type BackupSeed } from '../
 import type { ObjectStore } from '../../client/src/storage/objectStore';
 import { s3ObjectStore } from '../../client/src/storage/s3';
 import { REPO_ROOT } from './bundleSuite';
+import { seedWalStories } from './sandboxWal';
 import { StepError } from './processes';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -294,6 +295,8 @@ async function seedWorld(server: KubeServer, rgw: Rgw | undefined, store: Object
     wal: [{ timeline: 1, from: orphanSegment, count: lastSegment - orphanSegment + 1 }],
     compression: 'lz4',
   });
+  // Beside the tutorial's cluster: a bucket path with a WAL gap and one with a timeline switch (sandboxWal.ts).
+  await seedWalStories(server, store, ns, storage);
   world.objects = {
     keyPrefix,
     baseBackups: [orphan, ...seeds].map((s) => s.name),
@@ -388,6 +391,8 @@ async function startControl(server: KubeServer, line: (s: string) => void): Prom
     '/faults/clear': () => server.faults.clear(),
     '/faults/reset-next-watch': (b) => server.faults.resetNextWatch(typeof b.count === 'number' ? b.count : 1),
     '/operator/fail-next': (b) => server.operator.failNext(String(b.message ?? 'Backup failed (injected by the test)')),
+    '/operator/hold-next': () => server.operator.holdNext(),
+    '/operator/release': () => server.operator.release(),
     '/watches/close-all': () => server.watches.closeAll(),
     '/store/compact': () => server.store.compact(),
   };

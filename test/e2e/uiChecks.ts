@@ -122,6 +122,22 @@ export const UI_CHECKS: UiCheck[] = [
     readme: { image: 'recoverable-window.png', parts: ['.part.editor'] },
   },
   {
+    name: 'backup-logs',
+    cluster: true,
+    title: "Show Backup Logs on demo-db's Failed backup opens the logs page: its Job pod is gone, the status' failure and timing, the Events",
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      if (await wb.page.isVisible(SELECTORS.sideBar)) await wb.runCommand('View: Close Primary Side Bar');
+      await wb.runCommand('StackGres: Show Backup Logs');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="demo-db-nightly-check"]`, { timeout: 30_000 });
+      await wb.page.fill(SELECTORS.quickInputBox, 'demo-db-nightly-check');
+      await wb.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="demo-db-nightly-check"]`, { timeout: 10_000 });
+      await wb.page.keyboard.press('Enter');
+      await wb.page.locator('.part.editor .view-lines', { hasText: 'no longer exists' }).waitFor({ timeout: 30_000 });
+      await wb.page.locator('.part.editor .view-lines', { hasText: 'Events of SGBackup demo-db-nightly-check' }).waitFor({ timeout: 15_000 });
+    },
+  },
+  {
     name: 'apply-review',
     cluster: true,
     title: 'Apply Manifest opens live vs after apply in the diff editor and asks before writing',

@@ -174,7 +174,7 @@ describe('Run Backup Now', () => {
     const spec = obj?.spec as { sgCluster?: string; managedLifecycle?: boolean } | undefined;
     assert.deepEqual([spec?.sgCluster, spec?.managedLifecycle], ['it-run-db', false]);
     const backupRow = await waitForTreeRow([kubeTarget().context, ns, 'it-run-db', result.name]);
-    assert.equal(backupRow.item.contextValue, 'stackgres.backup.completed');
+    assert.equal(backupRow.item.contextValue, 'stackgres.backup.completed.kept', 'Completed, and kept: the menu offers Let Retention Manage');
     await waitForLog(new RegExp(`Backup ${result.name} of it-run-db Completed: .* compressed .* in \\d`));
   });
 

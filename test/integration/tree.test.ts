@@ -128,7 +128,7 @@ describe('StackGres view', () => {
 
     it('shows a Completed backup with a passed icon, and a Failed one with its failure in the tooltip @cluster', async () => {
       const completed = await waitForTreeRow(path(cluster, `${cluster}-completed`), LIVE_DEADLINE_MS);
-      assert.equal(completed.item.contextValue, 'stackgres.backup.completed');
+      assert.match(completed.item.contextValue ?? '', /^stackgres\.backup\.completed\.(kept|managed)$/);
       assert.equal(iconId(completed), 'pass');
       assert.match(completed.description, /4 MiB|4\.0 MiB/, `the compressed size in ${completed.description}`);
       assert.match(completed.description, /PG 16/);
@@ -158,7 +158,7 @@ describe('StackGres view', () => {
       assert.ok(isBackupRow(appeared), `a backup row: ${appeared.item.contextValue ?? ''}`);
       if (kubeTarget().target === 'sandbox') {
         // The simulated operator takes it through Pending and Running to Completed in a few steps.
-        const done = await waitForTreeRow(path(cluster, (r) => r.label === name && r.item.contextValue === 'stackgres.backup.completed'), LIVE_DEADLINE_MS);
+        const done = await waitForTreeRow(path(cluster, (r) => r.label === name && r.item.contextValue === 'stackgres.backup.completed.kept'), LIVE_DEADLINE_MS);
         assert.equal(iconId(done), 'pass');
       } else {
         // A real operator may take minutes: the row shows whatever phase the object is in now.
@@ -168,7 +168,7 @@ describe('StackGres view', () => {
             const object = await api.get('SGBackup', namespace, name);
             const phase = String((object?.status as { process?: { status?: string } } | undefined)?.process?.status ?? 'Pending').toLowerCase();
             const row = await waitForTreeRow(path(cluster, name), LIVE_DEADLINE_MS);
-            return row.item.contextValue === `stackgres.backup.${phase}` ? true : undefined;
+            return row.item.contextValue?.replace(/\.(kept|managed)$/, '') === `stackgres.backup.${phase}` ? true : undefined;
           },
           LIVE_DEADLINE_MS,
         );
@@ -197,7 +197,7 @@ describe('StackGres view', () => {
       const clusterRow = await waitForTreeRow([kubeTarget().context, world.namespace, world.cluster.name]);
       assert.match(clusterRow.description, /^2 instances · PG 16\.4 · .*05:00/);
       const rows = (await treeRows(clusterRow.node)).filter(isBackupRow);
-      const completed = rows.filter((r) => r.item.contextValue === 'stackgres.backup.completed').map((r) => r.label);
+      const completed = rows.filter((r) => r.item.contextValue?.startsWith('stackgres.backup.completed.')).map((r) => r.label);
       const seeded = world.completed.map((b) => b.name);
       // Other tests may have added backups of this cluster: the seeded ones keep their order among them.
       assert.deepEqual(

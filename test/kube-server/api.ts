@@ -356,6 +356,15 @@ export class ObjectApi {
     if (rv !== undefined && existing && rv !== existing.metadata.resourceVersion) {
       throw conflict(type, name);
     }
+    // A uid in the applied object is a precondition, as in kube-apiserver's update path: apply never
+    // creates an object in place of the one the caller read, nor changes another one made since.
+    const uid = config.metadata.uid;
+    if (uid !== undefined && !existing) {
+      throw conflict(type, name, `uid mismatch: the provided object specified uid ${String(uid)}, and no existing object was found`);
+    }
+    if (uid !== undefined && existing && uid !== existing.metadata.uid) {
+      throw conflict(type, name, `Precondition failed: UID in precondition: ${String(uid)}, UID in object meta: ${String(existing.metadata.uid)}`);
+    }
     const applyBody = structuredClone(config);
     for (const k of SERVER_METADATA) {
       delete applyBody.metadata[k];

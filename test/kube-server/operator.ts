@@ -16,7 +16,9 @@ import {
   scheduledBackupName,
   systemIdentifier,
 } from './backupinfo';
+import { BackupJobs } from './backupjob';
 import type { Clock } from './clock';
+import { PodLogs } from './podlogs';
 import { EVENTS, type KubeObject, type ResourceRegistry, type ResourceType } from './resources';
 import type { StoreEvent } from './store';
 
@@ -71,13 +73,20 @@ export class Operator {
   private readonly clusters: ResourceType;
   private readonly backups: ResourceType;
   private readonly storages: ResourceType;
+  /** The backup Jobs' pods, logs and Events. */
+  readonly jobs: BackupJobs;
+  /** Backups to keep Running (writing progress lines) until `release()`: how many more to hold, and those held. */
+  private holdCount = 0;
+  private readonly held = new Map<string, () => void>();
 
   constructor(
     private readonly api: ObjectApi,
     registry: ResourceRegistry,
     private readonly clock: Clock,
     options: OperatorOptions,
+    podLogs: PodLogs = new PodLogs(clock),
   ) {
+    this.jobs = new BackupJobs(api, clock, podLogs);
     this.enabled = options.enabled ?? true;
     this.stepMs = options.stepMs ?? 200;
     this.missingConfig = options.missingConfig ?? 'fail';
@@ -97,6 +106,33 @@ export class Operator {
   /** The next backup that finishes fails with this `status.process.failure` message. */
   failNext(message: string): void {
     this.failures.push(message);
+  }
+
+  /** Clusters (`ns/name`) whose CronJob is suspended: their schedule creates no backup (a schedule that silently stopped). */
+  private readonly suspended = new Set<string>();
+  /** Clusters (`ns/name`) every backup of which fails with this message (broken credentials, say). */
+  private readonly failingClusters = new Map<string, string>();
+
+  suspendSchedule(namespace: string, cluster: string): void {
+    this.suspended.add(`${namespace}/${cluster}`);
+  }
+
+  failBackupsOf(namespace: string, cluster: string, message: string): void {
+    this.failingClusters.set(`${namespace}/${cluster}`, message);
+  }
+
+  /** The next backup that starts running stays Running, its Job writing a line each step, until `release()`. */
+  holdNext(): void {
+    this.holdCount++;
+  }
+
+  /** Lets every held backup finish. */
+  release(): void {
+    const finishing = [...this.held.values()];
+    this.held.clear();
+    for (const f of finishing) {
+      f();
+    }
   }
 
   start(): void {
@@ -284,7 +320,7 @@ export class Operator {
   private runScheduled(ns: string, clusterName: string, atMs: number): void {
     const cluster = this.api.store.get(this.clusters.storeKey, ns, clusterName);
     const backup = cluster ? backupsConfig(cluster) : undefined;
-    if (!cluster || !backup) {
+    if (!cluster || !backup || this.suspended.has(`${ns}/${clusterName}`)) {
       return;
     }
     // concurrencyPolicy: Forbid
@@ -405,6 +441,19 @@ export class Operator {
         sgBackupConfig: status.sgBackupConfig ?? { baseBackups: { compression: conf.compression ?? 'lz4' }, storage: (storage as KubeObject).spec },
       });
       const startedAt = this.clock.now();
+      const pod = String((statusOf(this.api.store.get(this.backups.storeKey, ns, name) ?? b).process as Rec).jobPod);
+      this.jobs.start(b, pod, clusterName);
+      if (this.holdCount > 0) {
+        this.holdCount--;
+        this.held.set(uid, () => this.finish(ns, name, uid, startedAt));
+        const tick = (): void => {
+          if (this.held.has(uid) && this.jobs.progress(ns, pod)) {
+            this.later(this.stepMs, tick);
+          }
+        };
+        this.later(this.stepMs, tick);
+        return;
+      }
       this.later(this.stepMs, () => this.finish(ns, name, uid, startedAt));
       return;
     }
@@ -418,14 +467,21 @@ export class Operator {
     this.driving.delete(uid);
     const status = { ...statusOf(b) };
     const process = { ...((status.process as Rec | undefined) ?? {}) };
-    const failure = this.failures.shift();
+    const failure = this.failures.shift() ?? this.failingClusters.get(`${ns}/${String((b.spec as Rec).sgCluster)}`);
+    const pod = typeof process.jobPod === 'string' ? process.jobPod : undefined;
     if (failure !== undefined) {
+      if (pod) {
+        this.jobs.finish(ns, pod, { failure });
+      }
       this.writeStatus(b, { ...status, process: { ...process, status: 'Failed', failure } });
       return;
     }
     const clusterName = String((b.spec as Rec).sgCluster);
     const cluster = this.api.store.get(this.clusters.storeKey, ns, clusterName);
     if (!cluster) {
+      if (pod) {
+        this.jobs.finish(ns, pod, { failure: 'Unable to find primary, backup aborted' });
+      }
       this.writeStatus(b, { ...status, process: { ...process, status: 'Failed', failure: 'Unable to find primary, backup aborted' } });
       return;
     }
@@ -446,6 +502,9 @@ export class Operator {
       endMs: Math.max(startedAt + 1000, this.clock.now()),
       lsn,
     });
+    if (pod) {
+      this.jobs.finish(ns, pod, { internalName: String(done.internalName) });
+    }
     this.writeStatus(b, done);
     this.applyRetention(ns, clusterName);
   }

@@ -2,6 +2,7 @@
 // history with Completed and Failed backups and a cross-namespace copy), and a bulk seed for
 // benchmarks. Secret values are placeholders, never real credentials.
 import * as crypto from 'node:crypto';
+import { CronExpressionParser } from 'cron-parser';
 import { OPERATOR_VERSION } from './admission';
 import type { ObjectApi } from './api';
 import { advanceLsn, completedStatus, defaultBackupPath, jobPodName, postgresMajor, resolvePostgresVersion, scheduledBackupName } from './backupinfo';
@@ -144,8 +145,12 @@ export class Seeder {
     };
   }
 
-  /** Namespaces `demo` and `staging` with storages, Secrets, clusters and a backup history. */
-  demo(): void {
+  /**
+   * Namespaces `demo` and `staging` with storages, Secrets, clusters and a backup history. Two clusters need
+   * attention: `billing`, whose schedule stopped four days ago (its CronJob suspended: overdue), and
+   * `payments`, whose last scheduled backups failed (and keep failing); the caller tells the operator.
+   */
+  demo(): DemoSeed {
     const now = this.clock.now();
     for (const ns of ['demo', 'staging']) {
       this.namespace(ns);
@@ -225,15 +230,39 @@ export class Seeder {
         lsn,
       }),
     );
+    // The last scheduled runs that finished (15 minutes leave room for the backup to run): healthy clusters.
     let ilsn = 0x2000000;
-    for (let i = 3; i >= 1; i--) {
+    for (const at of lastRuns('30 2 * * *', now - 15 * 60_000, 3)) {
       ilsn = advanceLsn(ilsn);
-      history.push(this.backupObject(inventory, Math.floor(now / (24 * HOUR)) * 24 * HOUR - i * 24 * HOUR + 2.5 * HOUR, { scheduled: true, lsn: ilsn }));
+      history.push(this.backupObject(inventory, at, { scheduled: true, lsn: ilsn }));
     }
     let slsn = 0x1000000;
-    for (let i = 2; i >= 1; i--) {
+    for (const at of lastRuns('0 3 * * *', now - 15 * 60_000, 2)) {
       slsn = advanceLsn(slsn);
-      history.push(this.backupObject(stagingOrders, Math.floor(now / (24 * HOUR)) * 24 * HOUR - i * 24 * HOUR + 3 * HOUR, { scheduled: true, lsn: slsn }));
+      history.push(this.backupObject(stagingOrders, at, { scheduled: true, lsn: slsn }));
+    }
+    // billing: daily at 04:00 until four days ago, then nothing (its CronJob was suspended).
+    const billing = this.cluster('demo', 'billing', {
+      version: '16.4',
+      createdAt: now - 30 * 24 * HOUR,
+      backups: { sgObjectStorage: 's3-backups', cronSchedule: '0 4 * * *', retention: 5 },
+    });
+    let blsn = 0x4000000;
+    for (const at of lastRuns('0 4 * * *', now - 4 * 24 * HOUR, 3)) {
+      blsn = advanceLsn(blsn);
+      history.push(this.backupObject(billing, at, { scheduled: true, lsn: blsn }));
+    }
+    // payments: every 6 hours; Completed until a day ago, the runs since Failed (the bucket refuses the keys).
+    const payments = this.cluster('demo', 'payments', {
+      version: '16.4',
+      createdAt: now - 30 * 24 * HOUR,
+      backups: { sgObjectStorage: 's3-backups', cronSchedule: '0 */6 * * *', retention: 5 },
+    });
+    let plsn = 0x6000000;
+    for (const at of lastRuns('0 */6 * * *', now - 15 * 60_000, 6)) {
+      plsn = advanceLsn(plsn);
+      const failed = at > now - 24 * HOUR;
+      history.push(this.backupObject(payments, at, { scheduled: true, lsn: plsn, ...(failed ? { failure: PAYMENTS_FAILURE } : {}) }));
     }
     for (const b of history) {
       this.api.putInternal(this.backups, b);
@@ -245,6 +274,7 @@ export class Seeder {
       metadata: { name: `${source.metadata.name}-copy`, namespace: 'staging', annotations: { 'stackgres.io/operatorVersion': OPERATOR_VERSION } },
       spec: { sgCluster: 'demo.orders', managedLifecycle: false },
     });
+    return { suspendedSchedules: [{ namespace: 'demo', cluster: 'billing' }], failingClusters: [{ namespace: 'demo', cluster: 'payments', failure: PAYMENTS_FAILURE }] };
   }
 
   /**
@@ -272,6 +302,20 @@ export class Seeder {
     this.api.store.bulkInsert(this.backups.storeKey, backups);
     return { namespaces: names, backups: backups.length };
   }
+}
+
+/** What the operator must keep doing for the demo world to stay as seeded. */
+export interface DemoSeed {
+  readonly suspendedSchedules: readonly { namespace: string; cluster: string }[];
+  readonly failingClusters: readonly { namespace: string; cluster: string; failure: string }[];
+}
+
+const PAYMENTS_FAILURE = 'Backup failed while perfroming backup-push:\nERROR: 2025/01/01 00:00:00.000000 failed to upload: InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.\n\tstatus code: 403';
+
+/** The `count` latest runs of a UTC cron schedule at or before `beforeMs`, oldest first. */
+function lastRuns(expr: string, beforeMs: number, count: number): number[] {
+  const it = CronExpressionParser.parse(expr, { tz: 'UTC', currentDate: new Date(beforeMs + 1) });
+  return it.take(-count).map((d) => d.getTime()).reverse();
 }
 
 const OBJECT_STORAGE_SPEC: Rec = {

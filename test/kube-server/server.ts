@@ -7,12 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { ObjectApi, type FieldValidation, type WriteOptions } from './api';
 import { ANONYMOUS, DEFAULT_USERS, makeUsers, type User, type UserOptions, type Verb } from './auth';
 import { Clock } from './clock';
-import { CRDS, EVENTS, NAMESPACES, ResourceRegistry, SECRETS, preferredVersion, typesFromCrd, type KubeObject, type ResourceType } from './resources';
+import { CRDS, EVENTS, JOBS, NAMESPACES, PODS, ResourceRegistry, SECRETS, preferredVersion, typesFromCrd, type KubeObject, type ResourceType } from './resources';
 import { DEFAULT_CRD_DIR, loadCrds } from './crds';
 import { Faults } from './faults';
 import { buildKubeconfig } from './kubeconfig';
 import { Lister, matcherFor } from './list';
 import { Operator, type OperatorOptions } from './operator';
+import { PodLogs } from './podlogs';
 import { Seeder } from './seed';
 import { KubeError, badRequest, forbidden, internalError, methodNotAllowed, pathNotFound, unauthorized, unsupportedMediaType } from './status';
 import { Store } from './store';
@@ -91,6 +92,8 @@ export interface KubeServer {
   lister: Lister;
   clock: Clock;
   watches: WatchHub;
+  /** Container logs served at `pods/{name}/log` (the simulated operator writes the backup Jobs'). */
+  podLogs: PodLogs;
   /** The last requests served (newest last, at most 5000). */
   requests: RequestRecord[];
   /** A kubeconfig (YAML) with one context per user; `user` picks the current one (default admin). */
@@ -156,7 +159,7 @@ interface Route {
 
 export async function startKubeServer(options: KubeServerOptions = {}): Promise<KubeServer> {
   const registry = new ResourceRegistry();
-  for (const t of [NAMESPACES, SECRETS, EVENTS, CRDS]) {
+  for (const t of [NAMESPACES, SECRETS, EVENTS, PODS, JOBS, CRDS]) {
     registry.add(t);
   }
   const crds = loadCrds(options.crdDir ?? DEFAULT_CRD_DIR);
@@ -189,7 +192,13 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     api.putInternal(CRDS, obj, 'kube-apiserver');
   }
 
-  const operator = new Operator(api, registry, clock, options.operator ?? {});
+  const podLogs = new PodLogs(clock);
+  store.subscribe((e) => {
+    if (e.type === 'DELETED' && e.storeKey === PODS.storeKey) {
+      podLogs.remove(e.object.metadata.namespace as string, e.object.metadata.name as string);
+    }
+  });
+  const operator = new Operator(api, registry, clock, options.operator ?? {}, podLogs);
   const seed = new Seeder(api, registry, clock);
 
   let address = '';
@@ -457,6 +466,17 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
       if (!r) {
         throw pathNotFound();
       }
+      if (r.subresource === 'log' && r.type === PODS && r.name && !r.watchPath) {
+        if (method !== 'GET') {
+          throw methodNotAllowed();
+        }
+        if (!user.can('get', PODS, r.namespace)) {
+          throw forbidden({ ...PODS, plural: 'pods/log' }, user.name, 'get', r.namespace, r.name);
+        }
+        podLogs.serve(req, res, api.get(PODS, r.namespace, r.name), q);
+        done(200);
+        return;
+      }
       if (r.subresource) {
         throw pathNotFound();
       }
@@ -621,7 +641,9 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
   const tokens = Object.fromEntries(users.map((u) => [u.name, u.token]));
 
   if (options.seed === 'demo') {
-    seed.demo();
+    const demo = seed.demo();
+    for (const c of demo.suspendedSchedules) operator.suspendSchedule(c.namespace, c.cluster);
+    for (const c of demo.failingClusters) operator.failBackupsOf(c.namespace, c.cluster, c.failure);
   }
   operator.start();
 
@@ -640,6 +662,7 @@ export async function startKubeServer(options: KubeServerOptions = {}): Promise<
     lister,
     clock,
     watches,
+    podLogs,
     requests,
     kubeconfig: (o = {}) => buildKubeconfig({ server: address, caCert, tokens, user: o.user ?? 'admin', namespace: o.namespace }),
     async stop() {

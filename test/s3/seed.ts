@@ -3,6 +3,8 @@
  * metadata.json, files_metadata.json, tar partitions as tiny dummy objects) and WAL segments across
  * timelines with their history files. Used by the storage tests, the demo and the benchmark.
  */
+import { createHash } from 'node:crypto';
+import { brotliCompressSync } from 'node:zlib';
 import { Compression, COMPRESSION_EXTENSION, hex8, segmentName, BASEBACKUPS_FOLDER, WAL_FOLDER, SENTINEL_SUFFIX } from '@core/walg';
 import { mapLimit } from '../../client/src/storage/baseBackups';
 import type { ObjectStore } from '../../client/src/storage/objectStore';
@@ -116,3 +118,19 @@ export async function seedWalg(store: ObjectStore, keyPrefix: string, seed: Walg
   await mapLimit(objects, seed.concurrency ?? 32, ([key, body]) => store.put(key, body));
   return objects.map(([key]) => key);
 }
+
+/** `00000002.history` after a promotion at 0/15000000 (segment 21 of timeline 1). */
+export const HISTORY_2 = '1\t0/15000000\tno recovery target specified\n';
+
+/**
+ * HISTORY_2 as wal-g stores it, by file extension: lz4 and zstd frames made by the reference tools
+ * (`lz4` 1.9.4 and `zstd` 1.5.4 on the text above), brotli by Node's zlib (the reference library), and an
+ * encrypted one: bytes that look random (fixed, so every run sees the same), as libsodium's secretstream
+ * output looks to anyone without the key.
+ */
+export const HISTORY_2_STORED: Readonly<Record<'lz4' | 'zst' | 'br' | 'encrypted', Uint8Array>> = {
+  lz4: Buffer.from('BCJNGGRApyoAAIAxCTAvMTUwMDAwMDAJbm8gcmVjb3ZlcnkgdGFyZ2V0IHNwZWNpZmllZAoAAAAA7udDUA==', 'base64'),
+  zst: Buffer.from('KLUv/SQqUQEAMQkwLzE1MDAwMDAwCW5vIHJlY292ZXJ5IHRhcmdldCBzcGVjaWZpZWQKFOLmEA==', 'base64'),
+  br: brotliCompressSync(HISTORY_2),
+  encrypted: Buffer.concat([1, 2].map((i) => createHash('sha512').update(`secretstream stand-in ${i}`).digest())).subarray(0, 24 + 17 + HISTORY_2.length),
+};

@@ -13,10 +13,12 @@ import { isStorageError } from '../storage/objectStore';
 import type { CommandSpec } from '../ui/command';
 import { applyCommands } from './apply';
 import { backupCommands } from './backup';
+import { backupJobCommands } from './backupJob';
 import { clusterCommands } from './cluster';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
+import { healthCommands } from './health';
 import { commandTable } from './table';
 import { verifyCommands } from './verify';
 
@@ -27,9 +29,11 @@ export function allCommands(): CommandSpec[] {
     ...secretCommands,
     ...applyCommands,
     ...backupCommands,
+    ...backupJobCommands,
     ...restoreCommands,
     ...storageCommands,
     ...verifyCommands,
+    ...healthCommands,
   ];
   return handlers.map((spec) => ({ ...spec, needsTrust: commandTable[spec.id].needsTrust }));
 }

@@ -30,6 +30,7 @@ import { isManifestArgument, objectStorageDocuments, showReport } from '../stora
 import { isStorageError, type ObjectStore } from '../storage/objectStore';
 import { StorageNode } from '../tree/nodes';
 import { BucketPathNode } from '../tree/storageNodes';
+import { withCancellableProgress } from '../ui/progress';
 import * as prompts from '../ui/prompts';
 import { showRecoverableWindow } from '../webviews/recoverableWindow';
 import type { CommandSpec } from '../ui/command';
@@ -167,26 +168,17 @@ async function testStorageAccess(ctx: ExtensionContextHolder, arg: unknown): Pro
     throw err;
   }
   const plan = accessTestPlan(location, randomBytes(6).toString('hex'));
-  let cancelled = false;
-  const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Testing access to bucket {0}', location.bucket), cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => {
-        cancelled = true;
-        controller.abort();
-      });
-      try {
-        const steps = plan.steps.length;
-        const r = await testAccess(announcing(store, (action) => progress.report({ message: action, increment: 100 / steps })), plan, { signal: controller.signal });
-        return cancelled ? await removeProbeAfterCancel(store, r) : r;
-      } finally {
-        sub.dispose();
-        // The test's keys live in this store only: closed with its connections once the test is over.
-        store.destroy?.();
-      }
-    },
-  );
+  const { report, cancelled } = await withCancellableProgress(vscode.l10n.t('Testing access to bucket {0}', location.bucket), async (progress, signal) => {
+    try {
+      const steps = plan.steps.length;
+      const r = await testAccess(announcing(store, (action) => progress.report({ message: action, increment: 100 / steps })), plan, { signal });
+      // A cancelled test still returns its report: the probe it may have written is removed (or reported) first.
+      return signal.aborted ? { report: await removeProbeAfterCancel(store, r), cancelled: true } : { report: r, cancelled: false };
+    } finally {
+      // The test's keys live in this store only: closed with its connections once the test is over.
+      store.destroy?.();
+    }
+  });
   const lostProbe = report.probe.state === 'left-behind' || report.probe.state === 'unknown';
   if (cancelled && !lostProbe) throw new Cancelled();
 

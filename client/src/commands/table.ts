@@ -24,6 +24,9 @@ export const commandTable = {
   'stackgres.restoreBackup': { title: 'Restore Backup…', needsTrust: true },
   'stackgres.copyBackup': { title: 'Copy Backup to Namespace…', needsTrust: true },
   'stackgres.deleteBackup': { title: 'Delete Backup…', needsTrust: true },
+  'stackgres.keepBackup': { title: 'Keep This Backup', needsTrust: true },
+  'stackgres.letRetentionManageBackup': { title: 'Let Retention Manage This Backup', needsTrust: true },
+  'stackgres.showBackupLogs': { title: 'Show Backup Logs', needsTrust: true },
   'stackgres.applyManifest': { title: 'Apply Manifest to Cluster', needsTrust: true },
   'stackgres.createCredentialsSecret': { title: 'Create Credentials Secret', needsTrust: true },
   'stackgres.testStorageAccess': { title: 'Test Object Storage Access', needsTrust: true },
@@ -32,6 +35,8 @@ export const commandTable = {
   'stackgres.loadMoreBackups': { title: 'Load More Backups from the Bucket', needsTrust: true },
   'stackgres.refreshBucket': { title: 'Read the Bucket Again', needsTrust: true },
   'stackgres.verifyRecoverability': { title: 'Verify Recoverability', needsTrust: true },
+  'stackgres.showBackupHealthReport': { title: 'Backup Health Report', needsTrust: true },
+  'stackgres.showBackupFailure': { title: 'Show Backup Failure', needsTrust: true },
 } as const satisfies Record<string, CommandData>;
 
 export type CommandId = keyof typeof commandTable;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { notificationText } from '@core/markdown';
 import { walVerificationMarkdown } from '@core/walVerifyReport';
 import type { ExtensionContextHolder } from '../context';
-import { Cancelled, UserError } from '../errors';
+import { UserError } from '../errors';
 import { openStorage } from '../storage/credentials';
 import { showReport } from '../storage/editorFeatures';
 import { isStorageError } from '../storage/objectStore';
@@ -17,6 +17,7 @@ import { verifyWalContinuity, type VerifyResult } from '../storage/walVerificati
 import { ClusterNode } from '../tree/nodes';
 import { BucketPathNode, listingKey, type PathTarget } from '../tree/storageNodes';
 import type { CommandSpec } from '../ui/command';
+import { withCancellableProgress } from '../ui/progress';
 import * as prompts from '../ui/prompts';
 import { pathTarget } from '../webviews/recoverableWindow';
 
@@ -62,29 +63,15 @@ async function verifyRecoverability(ctx: ExtensionContextHolder, arg: unknown): 
   const opened = await openStorage(t.storageSpec, t.namespace, t.backupPath, model.api);
   if (!opened.ok) throw new UserError(vscode.l10n.t('{0}: the bucket cannot be read: {1}', subject, opened.problem.message));
   const { store, location } = opened;
-  let cancelled = false;
   let result: VerifyResult;
   try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying the WAL of {0}', subject), cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const sub = token.onCancellationRequested(() => {
-          cancelled = true;
-          controller.abort();
-        });
-        try {
-          return await verifyWalContinuity(store, location.keyPrefix, {
-            signal: controller.signal,
-            onProgress: (p) => progress.report({ message: vscode.l10n.t('{0} WAL objects read, {1} of {2} base backups', p.walObjects.toLocaleString('en-US'), p.backupsRead, p.backups) }),
-          });
-        } finally {
-          sub.dispose();
-        }
-      },
+    result = await withCancellableProgress(vscode.l10n.t('Verifying the WAL of {0}', subject), (progress, signal) =>
+      verifyWalContinuity(store, location.keyPrefix, {
+        signal,
+        onProgress: (p) => progress.report({ message: vscode.l10n.t('{0} WAL objects read, {1} of {2} base backups', p.walObjects.toLocaleString('en-US'), p.backupsRead, p.backups) }),
+      }),
     );
   } catch (err) {
-    if (cancelled) throw new Cancelled();
     if (isStorageError(err)) throw new UserError(vscode.l10n.t('{0}: WAL continuity could not be verified, nothing was concluded: {1}', subject, err.message));
     throw err;
   } finally {

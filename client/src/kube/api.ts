@@ -183,6 +183,45 @@ export interface CrdSchema {
   versions: CrdVersionSchema[];
 }
 
+/** What Show Backup Logs reads of a pod: its state and container names, nothing of its spec beyond them. */
+export interface PodSummary {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid?: string;
+  readonly phase?: string;
+  readonly containers: readonly string[];
+  /** The Job that owns it (its controller owner of kind Job). */
+  readonly job?: string;
+  readonly containerStates: readonly { readonly name: string; readonly waiting?: string; readonly terminated?: { readonly reason?: string; readonly exitCode?: number } }[];
+}
+
+export interface PodLogOptions extends CallOptions {
+  /** Default: the pod's only container (the API server asks for one when there are several). */
+  container?: string;
+  tailLines?: number;
+  /** Bytes the server sends at most. */
+  limitBytes?: number;
+  sinceSeconds?: number;
+}
+
+/** One core/v1 Event, as read for a person: no object references beyond the involved object's. */
+export interface EventSummary {
+  readonly type?: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly count?: number;
+  /** lastTimestamp, else eventTime, else firstTimestamp (RFC 3339). */
+  readonly last?: string;
+  readonly source?: string;
+}
+
+export interface InvolvedObject {
+  readonly kind: string;
+  readonly name: string;
+  /** Only the Events of this very object, not of an older one of the same name. */
+  readonly uid?: string;
+}
+
 export type CacheState = 'starting' | 'synced' | 'reconnecting' | 'failed' | 'stopped';
 
 export type CacheEvent =
@@ -271,7 +310,20 @@ export interface KubeApi {
   /** Deletes a Secret (to undo one this extension created); false when it was already gone. */
   deleteSecret(namespace: string, name: string, options?: WriteOptions): Promise<boolean>;
 
-  /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
+  /** A pod's state and containers; undefined when it does not exist (a finished Job's pod is removed in time). */
+  pod(namespace: string, name: string, options?: CallOptions): Promise<PodSummary | undefined>;
+  /** A container's log as it is now, in one request (bound it with `limitBytes`). Fails with `notFound` when the pod is gone. */
+  podLog(namespace: string, name: string, options?: PodLogOptions): Promise<string>;
+  /**
+   * Follows a container's log: `onText` gets each piece as it arrives (decoded UTF-8, untrusted text).
+   * Resolves when the server ends the stream (the container ended); rejects `cancelled` on the signal.
+   * The timeout bounds only the wait for the server's first answer.
+   */
+  followPodLog(namespace: string, name: string, onText: (text: string) => void, options?: PodLogOptions): Promise<void>;
+  /** The Events about one object (one page of at most `limit`, default 100), oldest first. */
+  events(namespace: string, involved: InvolvedObject, options?: CallOptions & { limit?: number }): Promise<EventSummary[]>;
+
+  /** The served schemas of the StackGres CRDs;  /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
   stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;
 
   /** A live cache; call `stop()` (or `dispose()` on the api) when done. */

@@ -16,6 +16,8 @@ import {
   type CopySecretOptions,
   type CrdSchema,
   type DeleteOptions,
+  type EventSummary,
+  type InvolvedObject,
   type KubeApi,
   type KubeContext,
   type KubeObject,
@@ -25,6 +27,8 @@ import {
   type LiveCache,
   type ManifestKind,
   type ObjectList,
+  type PodLogOptions,
+  type PodSummary,
   type RestoreOptions,
   type SavedSecret,
   type SecretData,
@@ -118,6 +122,30 @@ interface SecretMeta {
   resourceVersion?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+}
+
+/** A Pod as the API serves it (only what `pod()` reads of it). */
+interface PodJson {
+  metadata?: { uid?: string; ownerReferences?: { kind?: string; name?: string; controller?: boolean }[] };
+  spec?: { containers?: { name: string }[] };
+  status?: {
+    phase?: string;
+    containerStatuses?: { name: string; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } } }[];
+  };
+}
+
+/** A core/v1 Event as the API serves it (only what `events()` reads of it). */
+interface EventJson {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  series?: { count?: number };
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  firstTimestamp?: string | null;
+  reportingComponent?: string;
+  source?: { component?: string };
 }
 
 /** A Secret as the API serves it (only what this file reads or writes of it). */
@@ -641,6 +669,101 @@ class ClientNodeKube implements KubeApi {
     };
   }
 
+  // ---- backup Job pods: state, logs, Events ----
+
+  async pod(namespace: string, name: string, options?: CallOptions): Promise<PodSummary | undefined> {
+    const c: CallContext = { verb: 'get', resource: 'pods', group: '', kind: 'Pod', namespace, name };
+    return this.run(c, options, async (scope) => {
+      try {
+        const p = await this.json<PodJson>(scope, c, { method: 'GET', path: corePath('pods', namespace, name) }, { read: true });
+        return {
+          name,
+          namespace,
+          uid: p.metadata?.uid,
+          phase: p.status?.phase,
+          containers: (p.spec?.containers ?? []).map((k) => k.name),
+          job: p.metadata?.ownerReferences?.find((o) => o.kind === 'Job' && o.controller)?.name ?? p.metadata?.ownerReferences?.find((o) => o.kind === 'Job')?.name,
+          containerStates: (p.status?.containerStatuses ?? []).map((s) => ({
+            name: s.name,
+            waiting: s.state?.waiting?.reason,
+            terminated: s.state?.terminated ? { reason: s.state.terminated.reason, exitCode: s.state.terminated.exitCode } : undefined,
+          })),
+        };
+      } catch (e) {
+        if (e instanceof KubeError && e.reason === 'notFound') return undefined;
+        throw e;
+      }
+    });
+  }
+
+  async podLog(namespace: string, name: string, options: PodLogOptions = {}): Promise<string> {
+    const c: CallContext = { verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name };
+    return this.run(c, options, async (scope) => {
+      const query: Query = { container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds };
+      return (await this.request(scope, c, { method: 'GET', path: `${corePath('pods', namespace, name)}/log`, query, accept: '*/*' }, { read: true })).text;
+    });
+  }
+
+  async followPodLog(namespace: string, name: string, onText: (text: string) => void, options: PodLogOptions = {}): Promise<void> {
+    if (this.blocked) throw this.blocked;
+    if (options.signal?.aborted) throw cancelled();
+    const ctx = this.errorContext({ verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name });
+    const connectMs = options.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
+    await new Promise<void>((resolve, reject) => {
+      let finished = false;
+      let connected = false;
+      const finish = (err?: KubeError): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(connectTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        controller.abort();
+        if (err) {
+          if (err.reason !== 'cancelled') this.log(`follow log of pod ${namespace}/${name}: ${err.reason}: ${err.message}`);
+          reject(err);
+        } else resolve();
+      };
+      const onAbort = (): void => finish(cancelled());
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Only the connection has a deadline: a followed log may stay quiet for as long as the Job runs.
+      const connectTimer = setTimeout(() => finish(timedOut(ctx, connectMs)), connectMs);
+      const query: Query = { follow: true, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds };
+      this.http.stream({ method: 'GET', path: `${corePath('pods', namespace, name)}/log`, query, accept: '*/*', signal: controller.signal }).then(
+        (res) => {
+          connected = true;
+          clearTimeout(connectTimer);
+          res.setEncoding('utf8');
+          res.on('data', (text: string) => {
+            if (!finished) onText(text);
+          });
+          res.once('end', () => finish());
+          res.once('error', (e) => finish(finished ? undefined : toKubeError(e, ctx)));
+        },
+        (e: unknown) => finish(connected || finished ? undefined : toKubeError(e, ctx)),
+      );
+    });
+  }
+
+  async events(namespace: string, involved: InvolvedObject, options?: CallOptions & { limit?: number }): Promise<EventSummary[]> {
+    const c: CallContext = { verb: 'list', resource: 'events', group: '', namespace };
+    const fieldSelector = [`involvedObject.kind=${selectorValue(involved.kind)}`, `involvedObject.name=${selectorValue(involved.name)}`, ...(involved.uid ? [`involvedObject.uid=${selectorValue(involved.uid)}`] : [])].join(',');
+    return this.run(c, options, async (scope) => {
+      const list = await this.json<{ items?: EventJson[] }>(scope, c, { method: 'GET', path: corePath('events', namespace), query: { fieldSelector, limit: options?.limit ?? 100 } }, { read: true });
+      const stamp = (d: string | undefined | null): string | undefined => (d === undefined || d === null || d === '' ? undefined : String(d));
+      return (list.items ?? [])
+        .map((e) => ({
+          type: e.type,
+          reason: e.reason,
+          message: e.message,
+          count: e.count ?? e.series?.count,
+          last: stamp(e.lastTimestamp) ?? stamp(e.eventTime) ?? stamp(e.firstTimestamp),
+          source: e.reportingComponent || e.source?.component || undefined,
+        }))
+        .sort((a, b) => (a.last ?? '').localeCompare(b.last ?? ''));
+    });
+  }
+
   // ---- CRDs ----
 
   async stackgresCrds(options?: CallOptions): Promise<CrdSchema[]> {
@@ -807,6 +930,11 @@ function namesOfMetadataList(text: string): NamePage | undefined {
     if (typeof name === 'string' && name) names.push(name);
   }
   return { names, continue: continueOf(l) };
+}
+
+/** A field selector value with its operators escaped, as fields.EscapeValue does. */
+function selectorValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/,/g, '\\,').replace(/=/g, '\\=');
 }
 
 function matchesCluster(o: KubeObject, sgCluster: string | undefined): boolean {

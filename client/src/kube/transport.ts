@@ -109,6 +109,14 @@ export class KubeTransport {
     return { stop: () => end() };
   }
 
+  /** A streamed answer (a followed log): the response once its headers arrived with a 2xx status; destroy it to stop. */
+  async stream(req: HttpRequest): Promise<http.IncomingMessage> {
+    const res = await this.open(req);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) throw new HttpStatusError(status, await readText(res, MAX_ERROR_BODY), flatHeaders(res.headers));
+    return res;
+  }
+
   /** Sends the request and resolves with the response once its headers arrive. */
   private async open(req: HttpRequest): Promise<http.IncomingMessage> {
     req.signal?.throwIfAborted();

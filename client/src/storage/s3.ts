@@ -45,7 +45,12 @@ export interface S3Options {
   readonly forcePathStyle?: boolean;
   /** PEM of the CA that signed the endpoint's certificate (the Secret's caCertificate value). */
   readonly caCertificate?: string;
-  readonly credentials: S3Keys;
+  /**
+   * The Secret's keys; or, for the command line only, `sdk-default-chain`: the SDK finds them as the AWS CLI
+   * does (environment variables, AWS_PROFILE with the shared config and credentials files, SSO, web identity,
+   * container or instance roles), so they never pass through our code.
+   */
+  readonly credentials: S3Keys | 'sdk-default-chain';
   /** Storage class for writes (the SGObjectStorage's storageClass). */
   readonly storageClass?: string;
   /**
@@ -116,6 +121,9 @@ interface SdkError {
 function failureOf(err: unknown, timedOut: boolean): StorageFailure {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkError;
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return { code: timedOut ? 'Timeout' : 'Aborted' };
+  if (e.name === 'CredentialsProviderError') {
+    return { code: 'MissingCredentials', detail: 'No AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE to a profile of the shared credentials file (~/.aws/credentials, or AWS_SHARED_CREDENTIALS_FILE) that has keys allowed s3:ListBucket and s3:GetObject on the bucket.' };
+  }
   const systemCode = e.code ?? e.cause?.code;
   const system = systemCode ? systemFailureCode(systemCode) : undefined;
   if (system) return { code: system, systemCode };
@@ -143,7 +151,7 @@ class S3ObjectStore implements ObjectStore {
       const problem = endpointProblem(options.endpoint);
       if (problem) throw new StorageError('InvalidEndpoint', problem);
     }
-    if (!options.credentials.accessKeyId || !options.credentials.secretAccessKey) {
+    if (options.credentials !== 'sdk-default-chain' && (!options.credentials.accessKeyId || !options.credentials.secretAccessKey)) {
       throw new StorageError('MissingCredentials', 'The access key ID or the secret access key is empty: check both keys of the Secret.');
     }
     const checksums = options.checksums ?? (options.endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED');
@@ -151,7 +159,7 @@ class S3ObjectStore implements ObjectStore {
       endpoint: options.endpoint,
       region: options.region ?? 'us-east-1',
       forcePathStyle: options.forcePathStyle ?? false,
-      credentials: { ...options.credentials },
+      credentials: options.credentials === 'sdk-default-chain' ? undefined : { ...options.credentials },
       requestChecksumCalculation: checksums,
       responseChecksumValidation: checksums,
       maxAttempts: options.maxAttempts ?? 2,

@@ -27,7 +27,14 @@ export function rememberVerification(where: { key: string; context: string; name
   const entry: VerifiedPath = {
     ...where,
     gapCount: result.gaps.length,
-    check: { at: at.toISOString(), ok: result.ok, verdict: result.verdict, gaps, undrawnGaps: result.gaps.length - gaps.length },
+    check: {
+      at: at.toISOString(),
+      ok: result.ok,
+      verdict: result.verdict,
+      gaps,
+      undrawnGaps: result.gaps.length - gaps.length,
+      estimatedSwitches: result.timelines.filter((t) => t.switchFrom === 'listing').map((t) => ({ timeline: t.timeline, parent: t.parent!, segment: t.switchSegment! })),
+    },
   };
   entries.delete(where.key);
   entries.set(where.key, entry);

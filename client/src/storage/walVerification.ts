@@ -4,10 +4,11 @@
  * the names), then the timeline history files. Either the whole verification or an error: a listing that
  * failed, was cancelled or paged wrongly never yields a partial result that could look continuous.
  */
-import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';
+import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, parseWalObjectName, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';
 import { DEFAULT_WAL_SEGMENT_SIZE, segmentsPerLog, TooFragmented, WalVerifier, type WalVerification } from '@core/walVerify';
 import { mapLimit } from './baseBackups';
 import { ListingError, PagedListing, StorageError, type ObjectStore, type RequestOptions } from './objectStore';
+import { timelineHistoryText } from './timelineHistory';
 
 export interface VerifyProgress {
   /** Objects of `wal_005/` read so far. */
@@ -65,6 +66,15 @@ async function readBackup(store: ObjectStore, keyPrefix: string, name: string, l
   return describeWalgBackup(name, sentinel, metadata, listedAt);
 }
 
+/** Timeline and absolute segment of a backup's name (`base_<start WAL file>`), if it has that shape. */
+function startOf(name: string, segmentSize: number): { timeline: number; segno: number } | undefined {
+  const m = /^base_([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})/.exec(name);
+  if (!m) return undefined;
+  const perLog = segmentsPerLog(segmentSize);
+  const seg = parseInt(m[3], 16);
+  return seg < perLog ? { timeline: parseInt(m[1], 16), segno: parseInt(m[2], 16) * perLog + seg } : undefined;
+}
+
 export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const segmentSize = options.segmentSize ?? DEFAULT_WAL_SEGMENT_SIZE;
   const verifier = new WalVerifier({ segmentSize });
@@ -112,16 +122,9 @@ export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string,
     }
   }
 
-  const backupsTask = (async (): Promise<WalgBackup[]> => {
+  const backupsTask = (async (): Promise<void> => {
     let going = more;
     while (going) going = await takeBackupPage();
-    return mapLimit(found, options.concurrency ?? 8, async (b) => {
-      const backup = await readBackup(store, keyPrefix, b.name, b.listedAt, request);
-      reads += 1;
-      backupsRead++;
-      if (backupsRead % 50 === 0) progress();
-      return backup;
-    });
   })();
 
   const walListing = new PagedListing(store, { maxRequests: Math.ceil(maxWal / PAGE) + 2 });
@@ -146,15 +149,49 @@ export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string,
     inner.abort();
     return undefined;
   };
-  const [backups] = await Promise.all([backupsTask.catch(stopAll), walTask.catch(stopAll)]);
-  if (failure || !backups) throw failure?.error;
+  await Promise.all([backupsTask.catch(stopAll), walTask.catch(stopAll)]);
+  if (failure) throw failure.error;
+
+  // Each backup's own WAL runs from its start to its finish, and StackGres takes one backup of a cluster at a
+  // time (a lock), so it finishes before the next one starts. Where the listing holds every segment from a
+  // backup's start to the next backup's start, its own WAL is there whatever its exact finish: its
+  // metadata.json is not read (on a long history that saves a request per backup, most of the time). The
+  // newest backup of each timeline, and any backup with a hole before the next, are read.
+  const starts = found.map((b) => ({ ...b, start: startOf(b.name, segmentSize) }));
+  const nextStart = new Map<string, number>();
+  const byTimeline = new Map<number, typeof starts>();
+  for (const b of starts) if (b.start) byTimeline.set(b.start.timeline, [...(byTimeline.get(b.start.timeline) ?? []), b]);
+  for (const [tli, list] of byTimeline) {
+    list.sort((a, b) => a.start!.segno - b.start!.segno);
+    for (let i = 0; i + 1 < list.length; i++) {
+      const next = list[i + 1].start!.segno;
+      if (next > list[i].start!.segno && verifier.covers(tli, list[i].start!.segno, next)) nextStart.set(list[i].name, next);
+    }
+  }
+  const backups = await mapLimit(starts, options.concurrency ?? 8, async (b) => {
+    const bound = nextStart.get(b.name);
+    if (bound !== undefined && b.start) {
+      backupsRead++;
+      return describeWalgBackup(b.name, undefined, { ok: true, value: { startLsn: b.start.segno * segmentSize, finishLsn: bound * segmentSize, finishTime: b.listedAt?.toISOString() } }, b.listedAt);
+    }
+    const backup = await readBackup(store, keyPrefix, b.name, b.listedAt, request);
+    reads += 1;
+    backupsRead++;
+    if (backupsRead % 50 === 0) progress();
+    return backup;
+  });
+  progress();
+  if (nextStart.size > 0) {
+    notes.push(`${nextStart.size} of ${found.length} base backups were not read one by one: WAL is continuous from each of them to the next backup's start, so their own WAL is present (StackGres takes one backup at a time); their finish times are their stop sentinels' upload times.`);
+  }
 
   const histories = verifier.historyKeys().slice(0, MAX_HISTORIES);
   await mapLimit(histories, options.concurrency ?? 8, async (h) => {
     try {
-      const text = (await store.get(h.key, { ...request, maxBytes: HISTORY_LIMIT })).toString('utf8');
+      const body = await store.get(h.key, { ...request, maxBytes: HISTORY_LIMIT });
       reads++;
-      verifier.setHistory(h.timeline, text);
+      const decoded = timelineHistoryText(body, parseWalObjectName(h.key)?.extension);
+      verifier.setHistory(h.timeline, decoded.ok ? decoded.text : undefined, decoded.ok ? undefined : decoded.problem);
     } catch (err) {
       rethrowIfFatal(err);
       verifier.setHistory(h.timeline, undefined, err instanceof Error ? err.message : String(err));
@@ -162,7 +199,7 @@ export async function verifyWalContinuity(store: ObjectStore, keyPrefix: string,
   });
   const result = verifier.result(backups);
   for (const t of result.timelines) {
-    if (t.historyProblem) notes.push(`The history file of timeline ${t.timeline} could not be used (${t.historyProblem}): its switch point is taken from its first segment.`);
+    if (t.historyProblem) notes.push(`The history file of timeline ${t.timeline} could not be used (${t.historyProblem}): ${t.switchFrom === 'listing' ? 'its switch point is estimated from its first segment in the listing' : 'no older timeline has WAL to estimate its switch point from'}.`);
   }
   return { ...result, requests: backupListing.requests + walListing.requests + reads, listedFrom, notes };
 }

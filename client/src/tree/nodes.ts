@@ -3,11 +3,14 @@
  * contextValue the menus' when-clauses test) and its children, read from the ClusterModel.
  */
 import * as vscode from 'vscode';
+import { lifecycleMenu } from '@core/backupJob';
 import { backupDescription, type BackupView } from '@core/backups';
+import type { ClusterHealth } from '@core/backupHealth';
 import { describe as describeCron, checkCron } from '@core/cron';
 import { storageSummary } from '@core/describe';
 import { get } from '@core/rules/types';
 import type { KubeObject } from '../kube/api';
+import { healthOfCluster } from '../backupHealth';
 import type { ClusterModel } from '../clusterModel';
 import type { BucketBrowser } from '../storage/bucketBrowser';
 import { clusterBucketNodes, storageBucketNodes } from './storageNodes';
@@ -96,7 +99,8 @@ export class ClusterNode implements Node {
     const expandable = backups.length > 0 || typeof get(storage, ['sgObjectStorage']) === 'string';
     const item = new vscode.TreeItem(this.name, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('database');
+    const health = healthOfCluster(this.model, this.buckets, o);
+    item.iconPath = HEALTH_ICONS[health.severity];
     const instances = get(o, ['spec', 'instances']);
     const version = get(o, ['spec', 'postgres', 'version']);
     const cron = get(storage, ['cronSchedule']);
@@ -106,8 +110,9 @@ export class ClusterNode implements Node {
       typeof instances === 'number' ? (instances === 1 ? vscode.l10n.t('1 instance') : vscode.l10n.t('{0} instances', instances)) : undefined,
       version !== undefined ? vscode.l10n.t('PG {0}', String(version)) : undefined,
       schedule,
+      health.severity !== 'ok' ? health.reason : undefined,
     ].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, ['retention']), backups }));
+    item.tooltip = new vscode.MarkdownString(clusterTooltip({ name: this.name, namespace: this.namespace, version, instances, storageName, cron, schedule, retention: get(storage, ['retention']), backups, health }));
     item.contextValue = typeof storageName === 'string' ? 'stackgres.cluster.backups' : 'stackgres.cluster';
     return item;
   }
@@ -116,6 +121,13 @@ export class ClusterNode implements Node {
     return [...this.model.backupsOf(this.namespace, this.name).map((b) => new BackupNode(this.model.api.context.name, b)), ...clusterBucketNodes(this.model, this.buckets, this.object)];
   }
 }
+
+/** The cluster row's icon says its backup health: a coloured warning or error, else the plain database. */
+const HEALTH_ICONS: Record<ClusterHealth['severity'], vscode.ThemeIcon> = {
+  ok: new vscode.ThemeIcon('database'),
+  warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+  error: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
+};
 
 function scheduleWords(cron: string): string {
   const check = checkCron(cron);
@@ -142,7 +154,9 @@ export class BackupNode implements Node {
     const [icon, color] = PHASE_ICONS[b.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
-    item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}`;
+    // The suffix picks the lifecycle command that applies (Keep / Let Retention Manage); none on a Failed backup.
+    const lifecycle = lifecycleMenu(b);
+    item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}${lifecycle ? (lifecycle === 'keep' ? '.managed' : '.kept') : ''}`;
     return item;
   }
 

@@ -4,6 +4,7 @@
  * never as a link, image or HTML. The nodes wrap these in a `MarkdownString` that is neither trusted nor
  * allowed HTML. No vscode import, so the tests read exactly what the user would hover.
  */
+import type { ClusterHealth } from '@core/backupHealth';
 import { backupTime, type BackupView } from '@core/backups';
 import { formatBytes } from '@core/describe';
 import { markdownCode, markdownCodeBlock, markdownText } from '@core/markdown';
@@ -41,6 +42,8 @@ export interface ClusterSummary {
   readonly schedule: string;
   readonly retention: unknown;
   readonly backups: readonly BackupView[];
+  /** Backup health (overdue, failing, WAL), when judged. */
+  readonly health?: ClusterHealth;
 }
 
 export function clusterTooltip(c: ClusterSummary): string {
@@ -52,8 +55,11 @@ export function clusterTooltip(c: ClusterSummary): string {
     `- Postgres ${text(String(c.version ?? '?'))}, ${text(String(c.instances ?? '?'))} instance(s)\n`,
     `- Backups: ${backups}${cron}${keeps}\n`,
     `- ${c.backups.length} backup(s), ${c.backups.filter((b) => b.phase === 'Completed').length} Completed`,
+    c.health ? `\n\n**Backup health: ${HEALTH_WORDS[c.health.severity]}** ${text(c.health.reason)}` : '',
   ].join('');
 }
+
+const HEALTH_WORDS = { ok: 'OK', warning: 'warning', error: 'error' } as const;
 
 export function backupTooltip(b: BackupView): string {
   const t = backupTime(b);

@@ -92,3 +92,51 @@ export class ConnectionStatusBar implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** What the backup health item says; undefined: hidden (not connected, or nothing to report). */
+export function healthStatusText(context: string, summary: { text: string; severity: 'ok' | 'warning' | 'error' }): { text: string; tooltip: string; command: string; severity: 'warning' | 'error' } | undefined {
+  if (summary.severity === 'ok' || summary.text === '') return undefined;
+  return {
+    text: `$(${summary.severity === 'error' ? 'error' : 'warning'}) ${vscode.l10n.t('StackGres: {0}', summary.text)}`,
+    tooltip: vscode.l10n.t('Backups of context {0}: {1}. Click to open the Backup Health Report.', context, summary.text),
+    command: 'stackgres.showBackupHealthReport',
+    severity: summary.severity,
+  };
+}
+
+/**
+ * A second item, beside the context one, shown only when a cluster's backups need attention: its click opens
+ * the Backup Health Report, while the context item's click chooses the context, so one item cannot do both.
+ * Hidden with the same `stackgres.statusBar.show: false`.
+ */
+export class BackupHealthStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('stackgres.backupHealth', vscode.StatusBarAlignment.Left, 49);
+  private visible: ReturnType<typeof healthStatusText>;
+
+  constructor() {
+    this.item.name = vscode.l10n.t('StackGres Backup Health');
+  }
+
+  set(state: { context: string; summary: { text: string; severity: 'ok' | 'warning' | 'error' } } | undefined): void {
+    const s = state && vscode.workspace.getConfiguration('stackgres').get<boolean>(STATUS_BAR_SETTING, true) ? healthStatusText(state.context, state.summary) : undefined;
+    this.visible = s;
+    if (!s) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = s.text;
+    this.item.tooltip = s.tooltip;
+    this.item.command = s.command;
+    this.item.backgroundColor = new vscode.ThemeColor(s.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
+    this.item.show();
+  }
+
+  /** What the item shows now (undefined when hidden), for the integration suite. */
+  get shown(): { text: string; tooltip: string; command: string } | undefined {
+    return this.visible ? { text: this.visible.text, tooltip: this.visible.tooltip, command: this.visible.command } : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

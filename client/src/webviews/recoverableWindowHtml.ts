@@ -183,7 +183,7 @@ export function recoverableWindowHtml(t: RecoveryTimeline, o: HtmlOptions): stri
     : 'No backups are configured for this cluster.';
   const v = t.verification;
   const verified = v
-    ? `<p id="verification" class="${v.gaps.length + v.undrawnGaps > 0 || !v.ok ? 'error' : 'muted'}">WAL verified ${shortTime(v.at)} UTC: ${v.gaps.length + v.undrawnGaps === 0 ? 'continuous' : `${v.gaps.length + v.undrawnGaps} gap${v.gaps.length + v.undrawnGaps === 1 ? '' : 's'} (red)`}. ${escapeHtml(v.verdict)}</p>`
+    ? `<p id="verification" class="${v.gaps.length + v.undrawnGaps > 0 || !v.ok ? 'error' : 'muted'}">WAL verified ${shortTime(v.at)} UTC: ${v.gaps.length + v.undrawnGaps === 0 ? 'continuous' : `${v.gaps.length + v.undrawnGaps} gap${v.gaps.length + v.undrawnGaps === 1 ? '' : 's'} (red)`}. ${escapeHtml(v.verdict)}${(v.estimatedSwitches ?? []).map((x) => ` Timeline ${x.timeline} began from timeline ${x.parent} at <code>${escapeHtml(x.segment)}</code> (estimated from the listing: its history file could not be read).`).join('')}</p>`
     : '<p id="verification" class="muted">WAL continuity is not verified: the WAL band shows the oldest and newest segment only.</p>';
   const notes = t.storageNotes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('');
   const wal = t.wal

@@ -8,7 +8,16 @@ import { CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 
 export type CronCheck =
-  | { readonly ok: true; readonly neverRuns: false; readonly description: string; readonly nextRuns: (from: Date, count: number) => Date[] }
+  | {
+      readonly ok: true;
+      readonly neverRuns: false;
+      readonly description: string;
+      readonly nextRuns: (from: Date, count: number) => Date[];
+      /** The latest run at or before `at`; undefined for `@every` (counted from when the CronJob was made, unknown here). */
+      readonly lastRunAtOrBefore: (at: Date) => Date | undefined;
+      /** For `@every <duration>`: the interval in milliseconds. */
+      readonly everyMs?: number;
+    }
   | { readonly ok: true; readonly neverRuns: true; readonly description: string; readonly reason: string }
   | { readonly ok: false; readonly problem: string };
 
@@ -47,7 +56,7 @@ function checkCronUncached(input: string): CronCheck {
   if (expr.startsWith('@every ')) {
     const dur = expr.slice('@every '.length).trim();
     if (!GO_DURATION.test(dur)) return { ok: false, problem: `\`${dur}\` is not a duration Kubernetes understands (examples: \`90m\`, \`6h\`).` };
-    return { ok: true, neverRuns: false, description: `Every ${dur}, counted from when the CronJob is created`, nextRuns: () => [] };
+    return { ok: true, neverRuns: false, description: `Every ${dur}, counted from when the CronJob is created`, nextRuns: () => [], lastRunAtOrBefore: () => undefined, everyMs: goDurationMs(dur) };
   }
   let fiveFields = expr;
   if (expr.startsWith('@')) {
@@ -96,7 +105,21 @@ function checkCronUncached(input: string): CronCheck {
       const it = CronExpressionParser.parse(normalized, { tz: 'UTC', currentDate: from });
       return it.take(count).map((d) => d.toDate());
     },
+    lastRunAtOrBefore: (at: Date) => {
+      // prev() is strictly before its start: start 1 ms later so a run exactly at `at` counts.
+      const it = CronExpressionParser.parse(normalized, { tz: 'UTC', currentDate: new Date(at.getTime() + 1) });
+      return it.hasPrev() ? it.prev().toDate() : undefined;
+    },
   };
+}
+
+const GO_UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration (`1h30m`, `90m`) in milliseconds; the caller checked its shape with GO_DURATION. */
+function goDurationMs(dur: string): number {
+  let ms = 0;
+  for (const m of dur.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * GO_UNIT_MS[m[2]];
+  return ms;
 }
 
 function parses(expr: string): boolean {

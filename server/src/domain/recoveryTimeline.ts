@@ -87,6 +87,8 @@ export interface WalCheck {
   readonly gaps: readonly GapSpan[];
   /** Gaps whose start time is unknown (not drawn). */
   readonly undrawnGaps: number;
+  /** Timeline switches placed from the listing because the history file could not be read: estimates. */
+  readonly estimatedSwitches?: readonly { readonly timeline: number; readonly parent: number; readonly segment: string }[];
 }
 
 export interface BucketView {

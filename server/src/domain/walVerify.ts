@@ -86,6 +86,8 @@ interface TimelineState {
   readonly ranges: Range[];
   segments: number;
   partials: number;
+  /** The newest `.partial` segment: where a promotion ended this timeline and its child began. */
+  partialSeg?: number;
   historyKey?: string;
   history?: readonly HistoryEntry[];
   historyProblem?: string;
@@ -150,6 +152,7 @@ export class WalVerifier {
     // A .partial segment is the unfinished end of a timeline left by a promotion: never a whole segment.
     if (o.kind === 'partial') {
       t.partials++;
+      t.partialSeg = Math.max(t.partialSeg ?? -1, segmentNumber(o.log!, o.seg!, this.segmentSize));
       return;
     }
     this.addSegment(t, segmentNumber(o.log!, o.seg!, this.segmentSize), lastModified?.getTime());
@@ -204,6 +207,13 @@ export class WalVerifier {
     ranges.splice(at, 0, r);
   }
 
+  /** Whether every segment from `from` to `to` of `timeline` was listed (one run of consecutive segments holds them). */
+  covers(timeline: number, from: number, to: number): boolean {
+    const ranges = this.timelines.get(timeline)?.ranges ?? [];
+    const r = ranges[firstRangeEndingAtOrAfter(ranges, from)];
+    return r !== undefined && r.from <= from && r.to >= to;
+  }
+
   /** Keys of the timeline history files listed, by timeline: the caller reads them and gives their text back. */
   historyKeys(): { timeline: number; key: string }[] {
     return [...this.timelines].filter(([, t]) => t.historyKey).map(([timeline, t]) => ({ timeline, key: t.historyKey! }));
@@ -214,7 +224,7 @@ export class WalVerifier {
     const t = this.timeline(timeline);
     const parsed = text !== undefined ? parseTimelineHistory(text) : undefined;
     if (parsed) t.history = parsed;
-    else t.historyProblem = problem ?? 'it is not a plain-text history file (compressed or encrypted)';
+    else t.historyProblem = problem ?? 'its text is not a timeline history (encrypted or damaged)';
   }
 
   /** The decisions, given the base backups read from `basebackups_005/`. */
@@ -372,7 +382,10 @@ function decide(v: WalVerifier, timelines: ReadonlyMap<number, TimelineState>, w
     }
     const parent = [...sorted].reverse().find((p) => p < tli && rangesOf(p).length > 0);
     const first = t.ranges[0];
-    if (parent !== undefined && first) links.set(tli, { parent, switchSeg: first.from, from: 'listing' });
+    // The parent's .partial segment is where the promotion happened: the new timeline starts in that
+    // segment, so segments missing between it and the first listed one are a gap, not the switch.
+    const partial = parent !== undefined ? timelines.get(parent)!.partialSeg : undefined;
+    if (parent !== undefined && first) links.set(tli, { parent, switchSeg: partial !== undefined && partial <= first.from ? partial : first.from, from: 'listing' });
   }
   const children = (tli: number): [number, Link][] => [...links].filter(([, l]) => l.parent === tli);
 

@@ -158,6 +158,14 @@ describe('WAL continuity verification (the engine)', () => {
     assert.deepEqual(r.timelines[1], { timeline: 2, parent: 1, switchSegment: seg(2, 21), switchFrom: 'listing', historyProblem: 'it is encrypted', segments: 10, partials: 0, first: seg(2, 21), last: seg(2, 30) });
   });
 
+  it('an unreadable history file and a gap right after the switch: the old timeline\'s .partial marks the switch, so the gap is still found (an estimate)', () => {
+    const names = [...run(1, 2, 20), `${seg(1, 21)}.partial.lz4`, '00000002.history.lz4', ...run(2, 24, 30)];
+    const r = verify(names, [backup(1, 2, 3)]);
+    assert.deepEqual(r.timelines.map((t) => [t.timeline, t.switchSegment, t.switchFrom]), [[1, undefined, undefined], [2, seg(2, 21), 'listing']]);
+    assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, seg(2, 21), seg(2, 23)]]);
+    assert.equal(r.ok, false);
+  });
+
   it('a backup after the switch point of its own timeline does not follow the switch', () => {
     // Timeline 1 went on after timeline 2 forked at segment 21 (an old primary still archiving).
     const names = [...run(1, 2, 40), '00000002.history.lz4', ...run(2, 21, 30)];
@@ -240,6 +248,17 @@ describe('WAL continuity verification (the engine)', () => {
     assert.throws(() => {
       for (let i = 0; i < 40; i += 2) holey.add(seg(1, i));
     }, (e: unknown) => e instanceof TooFragmented && /more than 10 separate runs of segments/.test(e.message));
+  });
+
+  it('covers: true only when one run of listed segments holds the whole span, on that timeline', () => {
+    const v = new WalVerifier();
+    for (const n of [...run(1, 2, 20), ...run(1, 23, 30), ...run(2, 40, 45)]) v.add(n);
+    assert.equal(v.covers(1, 2, 20), true);
+    assert.equal(v.covers(1, 5, 5), true);
+    assert.equal(v.covers(1, 2, 21), false, 'segment 21 is missing');
+    assert.equal(v.covers(1, 19, 24), false, 'across the hole');
+    assert.equal(v.covers(2, 2, 3), false, 'another timeline');
+    assert.equal(v.covers(3, 40, 41), false, 'a timeline with no WAL');
   });
 
   it('out-of-order input still yields the right ranges', () => {

@@ -122,4 +122,42 @@ describeWithReference('kube-server: server-side apply and field managers', funct
     const obj = (await res.json()) as { spec: { sgCluster: string } };
     assert.equal(obj.spec.sgCluster, 'ssa');
   });
+  describe('spec.managedLifecycle of an SGBackup (Keep / Let Retention Manage)', () => {
+    const backup = (name: string, managed: boolean, extra: Record<string, unknown> = {}): Record<string, any> => ({
+      apiVersion: 'stackgres.io/v1',
+      kind: 'SGBackup',
+      metadata: { name, namespace: 'demo', ...extra },
+      spec: { managedLifecycle: managed },
+    });
+
+    before(async () => {
+      // Created as a client does (POST): the creator owns spec.managedLifecycle through an Update.
+      await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', fieldManager: 'stackgres-vscode', body: { apiVersion: 'stackgres.io/v1', kind: 'SGBackup', metadata: { name: 'kept' }, spec: { sgCluster: 'ssa', managedLifecycle: true } } });
+    });
+
+    it('our own create is an Update, so even the same manager name conflicts until forced; then it owns the field through Apply', async () => {
+      const r = await failure(() => apply(backup('kept', false), 'stackgres-vscode'));
+      assert.equal(r.code, 409);
+      assert.equal(r.status?.message, 'Apply failed with 1 conflict: conflict with "stackgres-vscode" using stackgres.io/v1: .spec.managedLifecycle');
+      const forced = await apply(backup('kept', false), 'stackgres-vscode', true);
+      assert.equal(forced.spec.managedLifecycle, false);
+      assert.equal(forced.spec.sgCluster, 'ssa', 'the fields it did not apply stay');
+      const owners = forced.metadata.managedFields.filter((f: any) => f.fieldsV1?.['f:spec']?.['f:managedLifecycle']).map((f: any) => `${f.manager}/${f.operation}`);
+      assert.deepEqual(owners, ['stackgres-vscode/Apply']);
+      const back = await apply(backup('kept', true), 'stackgres-vscode');
+      assert.equal(back.spec.managedLifecycle, true, 'toggled back without force: the field is ours now');
+    });
+
+    it('a uid in the applied object is a precondition: another object of that name, or none, is a 409 and nothing is written', async () => {
+      const live = await apply(backup('kept', true), 'stackgres-vscode');
+      const other = await failure(() => apply(backup('kept', false, { uid: '00000000-0000-0000-0000-000000000000' }), 'stackgres-vscode'));
+      assert.deepEqual([other.code, other.status?.message], [409, `Operation cannot be fulfilled on sgbackups.stackgres.io "kept": Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: ${live.metadata.uid}`]);
+      const none = await failure(() => apply(backup('gone', false, { uid: live.metadata.uid }), 'stackgres-vscode'));
+      assert.equal(none.code, 409);
+      assert.match(none.status?.message ?? '', /uid mismatch: the provided object specified uid .*, and no existing object was found/);
+      assert.equal((await failure(() => c.custom.getNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups', name: 'gone' }))).code, 404, 'nothing was created');
+      const ok = await apply(backup('kept', false, { uid: live.metadata.uid }), 'stackgres-vscode');
+      assert.equal(ok.spec.managedLifecycle, false);
+    });
+  });
 });

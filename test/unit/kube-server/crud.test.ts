@@ -19,7 +19,7 @@ describeWithReference('kube-server: discovery and CRUD through client-node', fun
     const api = await c.core.getAPIResources();
     assert.deepEqual(
       api.resources.map((r) => r.name),
-      ['namespaces', 'secrets', 'events'],
+      ['namespaces', 'secrets', 'events', 'pods'],
     );
     const sg = await c.custom.getAPIResources({ group: 'stackgres.io', version: 'v1' });
     const backups = sg.resources.find((r) => r.name === 'sgbackups');

@@ -159,5 +159,23 @@ describeWithReference('kube-server: simulated StackGres operator', function () {
       const completed = remaining.items.filter((b: Record<string, any>) => b.status?.process?.status === 'Completed');
       assert.ok(completed.length <= 2);
     });
+
+    it('a suspended schedule creates nothing, and a cluster set to fail gets Failed scheduled backups (the demo\'s billing and payments)', async () => {
+      server.operator.suspendSchedule('demo', 'stopped');
+      server.operator.failBackupsOf('demo', 'broken', 'Backup failed while perfroming backup-push:\nERROR: AccessDenied');
+      for (const name of ['stopped', 'broken']) {
+        await c.custom.createNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgclusters', body: clusterManifest(name, { sgObjectStorage: 'store', cronSchedule: '*/10 * * * *' }) });
+      }
+      const of = async (cluster: string) =>
+        ((await c.custom.listNamespacedCustomObject({ ...SG, namespace: 'demo', plural: 'sgbackups' })).items as Record<string, any>[]).filter((b) => b.spec.sgCluster === cluster);
+      // Two runs of the schedule have come and gone once `broken` has two Failed backups.
+      const failed = await waitFor('two Failed scheduled backups of broken', async () => {
+        const f = (await of('broken')).filter((b) => b.status?.process?.status === 'Failed');
+        return f.length >= 2 ? f : undefined;
+      });
+      assert.equal(failed[0].status.process.failure, 'Backup failed while perfroming backup-push:\nERROR: AccessDenied');
+      assert.ok((await of('broken')).every((b) => b.status?.process?.status !== 'Completed'));
+      assert.deepEqual(await of('stopped'), []);
+    });
   });
 });

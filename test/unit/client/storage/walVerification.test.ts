@@ -10,8 +10,8 @@ import { prepareBucket, s3ObjectStore } from '../../../../client/src/storage/s3'
 import { verifyWalContinuity, type VerifyProgress } from '../../../../client/src/storage/walVerification';
 import { startListingServer } from '../../../s3/listingServer';
 import type { Rgw } from '../../../s3/rgw';
-import { backupSeeds, seedWalg, walgObjects, walSegmentName, type BackupSeed, type WalgSeed } from '../../../s3/seed';
-import { RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
+import { backupSeeds, HISTORY_2_STORED, seedWalg, walgObjects, walSegmentName, type BackupSeed, type WalgSeed } from '../../../s3/seed';
+import { recording, RGW_START_TIMEOUT_MS, sharedRgw, storeAs, uniquePath } from './fixture';
 
 const HISTORY_2 = '1\t0/15000000\tno recovery target specified\n';
 
@@ -22,7 +22,7 @@ function backupAt(timeline: number, startSegment: number, hour: number): BackupS
 interface Layout {
   readonly seed: WalgSeed;
   /** Extra objects under wal_005/: file name → body. */
-  readonly extra?: Record<string, string>;
+  readonly extra?: Record<string, string | Uint8Array>;
 }
 
 const LAYOUTS = {
@@ -37,6 +37,30 @@ const LAYOUTS = {
     seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] },
     extra: { '00000002.history': HISTORY_2 },
   },
+  // History files as wal-g really stores them: compressed with the backup's compression, or encrypted.
+  lz4HistoryGapAfterSwitch: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] },
+    extra: { '00000002.history.lz4': HISTORY_2_STORED.lz4 },
+  },
+  brotliHistory: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }], compression: 'brotli' },
+    extra: { '00000002.history.br': HISTORY_2_STORED.br },
+  },
+  zstdHistory: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }], compression: 'zstd' },
+    extra: { '00000002.history.zst': HISTORY_2_STORED.zst },
+  },
+  encryptedHistory: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 21, count: 10 }] },
+    extra: { '00000002.history.lz4': HISTORY_2_STORED.encrypted, [`${walSegmentName(1, 21)}.partial.lz4`]: 'p' },
+  },
+  encryptedHistoryGapAfterSwitch: {
+    seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 19 }, { timeline: 2, from: 24, count: 7 }] },
+    extra: { '00000002.history.lz4': HISTORY_2_STORED.encrypted, [`${walSegmentName(1, 21)}.partial.lz4`]: 'p' },
+  },
+  // A longer history: four backups with WAL continuous between them, and three with a hole inside the middle one's own WAL.
+  fourBackupsContinuous: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 6, 2), backupAt(1, 10, 3), backupAt(1, 14, 4)], wal: [{ timeline: 1, from: 2, count: 19 }] } },
+  middleBackupMissingItsOwnSegment: { seed: { backups: [backupAt(1, 2, 1), backupAt(1, 6, 2), backupAt(1, 10, 3)], wal: [{ timeline: 1, from: 2, count: 5 }, { timeline: 1, from: 8, count: 13 }] } },
   logBoundary: { seed: { backups: [backupAt(1, 0xfa, 1)], wal: [{ timeline: 1, from: 0xfa, count: 12 }] } },
   compressedAndEncrypted: {
     seed: { backups: [backupAt(1, 2, 1)], wal: [{ timeline: 1, from: 2, count: 5 }], compression: 'brotli' },
@@ -108,6 +132,56 @@ describe('WAL continuity verification (against Ceph RGW)', function () {
     assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
     assert.equal(r.continuousTo?.segment, walSegmentName(1, 20));
     assert.equal(r.ok, false);
+  });
+
+  it('an lz4-compressed history file (wal-g\'s default) is read: a gap right after the switch is found from it', async () => {
+    const r = await verify('lz4HistoryGapAfterSwitch');
+    assert.deepEqual(r.timelines.map((t) => [t.timeline, t.parent, t.switchSegment, t.switchFrom, t.historyProblem]), [[1, undefined, undefined, undefined, undefined], [2, 1, walSegmentName(2, 21), 'history', undefined]]);
+    assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
+    assert.deepEqual(r.notes, []);
+    assert.equal(r.ok, false);
+  });
+
+  it('brotli- and zstd-compressed history files are read: the run follows the switch', async () => {
+    for (const label of ['brotliHistory', 'zstdHistory'] as const) {
+      const r = await verify(label);
+      assert.equal(r.ok, true, `${label}: ${r.verdict}`);
+      assert.deepEqual(r.timelines.map((t) => [t.timeline, t.switchFrom, t.historyProblem]), [[1, undefined, undefined], [2, 'history', undefined]], label);
+      assert.equal(r.continuousTo?.segment, walSegmentName(2, 30), label);
+    }
+  });
+
+  it('an encrypted history file does not fail the verification: the switch is estimated from the listing, and the notes say so', async () => {
+    const r = await verify('encryptedHistory');
+    assert.equal(r.ok, true, r.verdict);
+    assert.equal(r.continuousTo?.segment, walSegmentName(2, 30));
+    assert.deepEqual(r.timelines.map((t) => [t.timeline, t.switchSegment, t.switchFrom]), [[1, undefined, undefined], [2, walSegmentName(2, 21), 'listing']]);
+    assert.match(r.timelines[1].historyProblem ?? '', /^it is not a valid lz4 file: encrypted \(wal-g libsodium or OpenPGP/);
+    assert.equal(r.notes.length, 1);
+    assert.match(r.notes[0], /^The history file of timeline 2 could not be used \(.*\): its switch point is estimated from its first segment in the listing\.$/);
+  });
+
+  it('an encrypted history file and a gap right after the switch: the old timeline\'s .partial still places the switch, so the gap is found', async () => {
+    const r = await verify('encryptedHistoryGapAfterSwitch');
+    assert.deepEqual(r.gaps.map((g) => [g.timeline, g.from, g.to]), [[2, walSegmentName(2, 21), walSegmentName(2, 23)]]);
+    assert.equal(r.timelines[1].switchFrom, 'listing');
+    assert.equal(r.ok, false);
+  });
+
+  it('backups with WAL continuous to the next one\'s start are not read one by one: one metadata.json read for four backups, and the notes say so', async () => {
+    const { store, requests } = recording(owner);
+    const r = await verifyWalContinuity(store, prefixes.fourBackupsContinuous);
+    assert.equal(r.ok, true, r.verdict);
+    assert.deepEqual(r.backups.map((b) => [b.restorable, b.continuousTo?.segment]), Array.from({ length: 4 }, () => [true, walSegmentName(1, 20)]));
+    assert.deepEqual(requests.filter((q) => q.method === 'get').map((q) => q.key.slice(q.key.lastIndexOf('basebackups_005/'))), [`basebackups_005/base_${walSegmentName(1, 14)}/metadata.json`]);
+    assert.equal(r.backups[3].finishTime, '2026-01-01T04:00:00.000Z', 'the newest backup\'s finish is read from metadata.json');
+    assert.match(r.notes[0], /^3 of 4 base backups were not read one by one: WAL is continuous from each of them to the next backup's start/);
+  });
+
+  it('a hole between a backup and the next one: that backup is read, and a segment missing from its own WAL still makes it unrestorable', async () => {
+    const r = await verify('middleBackupMissingItsOwnSegment');
+    assert.deepEqual(r.backups.map((b) => [b.restorable, b.missing]), [[true, []], [false, [walSegmentName(1, 7)]], [true, []]]);
+    assert.equal(r.backups[1].finishTime, '2026-01-01T02:00:00.000Z', 'read from metadata.json');
   });
 
   it('a log boundary: …FF is followed by the next log\'s …00', async () => {

@@ -121,6 +121,12 @@ describe('The recoverable-window page with a verified WAL gap', () => {
     assert.match(html, /<button id="verify" class="secondary">Verify Recoverability<\/button>/);
   });
 
+  it('a timeline switch placed from the listing (unreadable history file) is marked as an estimate', () => {
+    const estimated: RecoveryTimeline = { ...timeline(), verification: { at: NOW.toISOString(), ok: true, verdict: 'Recoverable.', gaps: [], undrawnGaps: 0, estimatedSwitches: [{ timeline: 2, parent: 1, segment: '000000020000000000000015<' }] } };
+    const page = recoverableWindowHtml(estimated, { cspSource: 'vscode-webview://abc', nonce: 'n' });
+    assert.match(page, /<p id="verification" class="muted">WAL verified 2025-03-07 12:00 UTC: continuous\. Recoverable\. Timeline 2 began from timeline 1 at <code>000000020000000000000015&lt;<\/code> \(estimated from the listing: its history file could not be read\)\.<\/p>/);
+  });
+
   it('without a verification: one restorable band, no red, and the page says WAL continuity is not verified', () => {
     const plain = recoverableWindowHtml(timeline(), { cspSource: 'vscode-webview://abc', nonce: 'n' });
     assert.doesNotMatch(plain, /class="band gap"/);
