@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { WALKTHROUGH_ID } from './commands/cluster';
+import { watchForLeftDrills } from './commands/drill';
 import { ExtensionContextHolder } from './context';
 import { useLocalize } from './localize';
 import * as prompts from './ui/prompts';
@@ -23,7 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ test
   ctx = new ExtensionContextHolder(context);
   await ctx.start();
   // Registered here, not by the context: the commands use the context, so it must not know them.
-  context.subscriptions.push(...registerCommands(ctx));
+  context.subscriptions.push(...registerCommands(ctx), watchForLeftDrills(ctx));
   ctx.log.info(`StackGres extension activated in ${Date.now() - started} ms`);
   offerWalkthroughOnce(context);
   return context.extensionMode === vscode.ExtensionMode.Test ? { testing: { context: ctx, prompts, postAsPage } } : {};

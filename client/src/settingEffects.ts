@@ -21,6 +21,7 @@ export const SETTING_EFFECTS: Readonly<Record<string, { effect: SettingEffect; w
   'stackgres.health.overdueGraceMinutes': { effect: 'in place', why: 'backup health is judged again at once' },
   'stackgres.health.walLagMinutes': { effect: 'in place', why: 'backup health is judged again at once' },
   'stackgres.notifications.backupFailed': { effect: 'in place', why: 'read each time a backup turns Failed' },
+  'stackgres.drill.timeoutMinutes': { effect: 'in place', why: 'read by Test Restore when a drill starts' },
   'stackgres.validate.schema': { effect: 'restart', why: 'an initialization option (features): who answers on StackGres documents is decided when the server starts' },
   'stackgres.completion': { effect: 'restart', why: 'an initialization option (features)' },
   'stackgres.hover': { effect: 'restart', why: 'an initialization option (features)' },

@@ -10,7 +10,7 @@
  *
  * and counts the requests that touch `wal_005/` (bounded: never a full listing), beside what listing
  * `wal_005/` in full would cost. Target: browser ≤ 1.2 × bare. Then, alternating, a bare full listing of
- * `wal_005/` and the WAL continuity verification (every backup's metadata.json plus the full listing),
+ * `wal_005/` and the WAL continuity verification (the full listing plus the metadata.json it needs),
  * with the growth of this process's memory while verifying. Targets: verification ≤ 1.3 × the bare full
  * listing, growth ≤ 30 MiB. Writes test-results/bench-s3.json.
  * Options: `--runs=N` (default 15: the listings take a few hundred ms, and a shared machine is noisy),

@@ -23,7 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { storageLocation } from '@core/objectStore';
-import { BASEBACKUPS_FOLDER } from '@core/walg';
+import { BASEBACKUPS_FOLDER, SENTINEL_SUFFIX, WAL_FOLDER } from '@core/walg';
 import type { KubeRunConfig, S3RunConfig, SandboxWorld } from '../integration/runConfig';
 import { startKubeServer, type KubeObject, type KubeServer } from '../kube-server';
 import type { FaultRule } from '../kube-server/faults';
@@ -95,7 +95,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     tls: true,
     seed: 'demo',
     timeScale: options.timeScale ?? 1,
-    operator: { stepMs: options.operatorStepMs ?? 100 },
+    // Restore drills take a few seconds: long enough to watch (and photograph) one in progress.
+    operator: { stepMs: options.operatorStepMs ?? 100, restore: { baseSeconds: 3, bytesPerSecond: 32 * 1024 * 1024 } },
     bookmarkIntervalMs: 5_000,
     // Requests that failed are worth keeping; the rest would only bury them.
     log: (l) => {
@@ -342,6 +343,19 @@ function mirrorBackups(server: KubeServer, rgw: Rgw, store: ObjectStore, line: (
     if (!base || !location.ok) return undefined;
     return { keyPrefix: location.value.keyPrefix, base, internalName: internalName as string };
   };
+  // A restore of a backup on this bucket fails as wal-g's would when its sentinel or its first WAL segment is not there.
+  server.operator.restoreFault = async (backup) => {
+    const where = locate(backup);
+    if (!where) return undefined;
+    const { keyPrefix, base, internalName } = where;
+    const sentinel = `${keyPrefix}${BASEBACKUPS_FOLDER}${internalName}${SENTINEL_SUFFIX}`;
+    if (!(await store.list({ prefix: sentinel, maxKeys: 1 })).objects.length) return `ERROR: Backup '${internalName}' does not exist.`;
+    const segment = walSegmentName(base.timeline, base.segment);
+    if (!(await store.list({ prefix: `${keyPrefix}${WAL_FOLDER}${segment}`, maxKeys: 1 })).objects.length) {
+      return `ERROR: Archive '${segment}' does not exist.\nFATAL: could not locate required checkpoint record (WAL segment ${segment} is missing in the bucket)`;
+    }
+    return undefined;
+  };
   const unsubscribe = server.store.subscribe((e) => {
     if (e.storeKey !== 'stackgres.io/sgbackups') return;
     const completed = (o: KubeObject | undefined) => get(o, 'status', 'process', 'status') === 'Completed';
@@ -369,6 +383,7 @@ function mirrorBackups(server: KubeServer, rgw: Rgw, store: ObjectStore, line: (
   });
   return async () => {
     unsubscribe();
+    server.operator.restoreFault = undefined;
     await Promise.all([...pending]);
   };
 }

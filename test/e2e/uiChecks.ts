@@ -274,6 +274,36 @@ export const UI_CHECKS: UiCheck[] = [
       if (existsSync(join(wb.workspaceDir, 'restore', 'ui-back-check.yaml'))) throw new Error('Escape wrote a restore manifest');
     },
   },
+  {
+    // Last: the drill goes on after the screenshot and ends with its own question about the drill cluster.
+    name: 'restore-drill',
+    cluster: true,
+    title: 'Test Restore reviews the drill cluster, creates it on confirmation and shows the drill in progress (phase, elapsed)',
+    async run(wb) {
+      await wb.runCommand('View: Close All Editors');
+      const choose = async (label: string) => {
+        await wb.page.waitForSelector(`${SELECTORS.quickInputRows}[aria-label*="${label}"]`, { timeout: 30_000 });
+        await wb.page.fill(SELECTORS.quickInputBox, label);
+        await wb.page.waitForSelector(`${SELECTORS.quickInputRows}.focused[aria-label*="${label}"]`, { timeout: 15_000 });
+        await wb.page.keyboard.press('Enter');
+      };
+      const title = wb.page.locator(`${SELECTORS.quickInput} .quick-input-title`);
+      await wb.runCommand('StackGres: Test Restore (Restore Drill)…');
+      await choose('demo-db');
+      await title.filter({ hasText: /which backup of demo-db/ }).waitFor({ timeout: 15_000 });
+      await wb.page.keyboard.press('Enter');
+      await title.filter({ hasText: /namespace of the drill cluster/ }).waitFor({ timeout: 15_000 });
+      await wb.page.keyboard.press('Enter');
+      await wb.page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const dialog = wb.page.locator('.monaco-dialog-box', { hasText: 'Create restore drill cluster' });
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+      await dialog.locator('a.monaco-button, button', { hasText: 'Create and Follow' }).first().click();
+      // The progress notification: the phase and the elapsed time, while the simulated operator restores.
+      await wb.page.locator('.notification-toast', { hasText: /restoring the backup .* · \d+s/ }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    },
+    // The manifest side of the review and the progress: small enough for the README.
+    readme: { image: 'restore-drill.png', parts: ['.monaco-diff-editor .editor.modified', '.notifications-toasts'] },
+  },
 ];
 
 /** Not a StackGres manifest: the editor's StackGres actions stay away from it. */

@@ -14,6 +14,8 @@ export interface FaultRule {
   skip?: number;
   /** Seconds for the Retry-After header (429, 503). */
   retryAfter?: number;
+  /** The Status message instead of the canned one (e.g. a ResourceQuota's `exceeded quota: ...` on a 403). */
+  message?: string;
 }
 
 export interface DelayRule {
@@ -80,7 +82,7 @@ export class Faults {
     }
     hit.remaining--;
     this.rules = this.rules.filter((r) => r.remaining > 0);
-    return injectedError(hit.rule.status, hit.rule.retryAfter);
+    return injectedError(hit.rule.status, hit.rule.retryAfter, hit.rule.message);
   }
 
   /** @internal */

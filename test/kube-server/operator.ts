@@ -1,7 +1,9 @@
 // A simulated StackGres operator: cluster status (backupPaths, conditions, instances), the manual
 // backup lifecycle Pending → Running → Completed/Failed, scheduled backups from each cluster's
-// backups[0].cronSchedule on the (possibly time-compressed) server clock, and retention of managed
-// backups. Reconciliation errors become Warning Events, as in StackGres.
+// backups[0].cronSchedule on the (possibly time-compressed) server clock, retention of managed
+// backups, and the restore bootstrap of clusters with spec.initialData.restore (a pod that goes
+// Pending → restoring → Ready, or crash-loops when the backup's WAL is missing or its storage is
+// unreachable). Reconciliation errors become Warning Events, as in StackGres.
 import * as crypto from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { OPERATOR_VERSION } from './admission';
@@ -19,7 +21,7 @@ import {
 import { BackupJobs } from './backupjob';
 import type { Clock } from './clock';
 import { PodLogs } from './podlogs';
-import { EVENTS, type KubeObject, type ResourceRegistry, type ResourceType } from './resources';
+import { EVENTS, PODS, type KubeObject, type ResourceRegistry, type ResourceType } from './resources';
 import type { StoreEvent } from './store';
 
 export interface OperatorOptions {
@@ -35,6 +37,35 @@ export interface OperatorOptions {
   missingConfig?: 'fail' | 'pending';
   /** Create scheduled backups from cronSchedule (default true). */
   scheduling?: boolean;
+  /**
+   * How long a restore bootstrap takes, in simulated seconds (the server clock's time scale turns them
+   * into real time): `baseSeconds` plus the backup's compressed size at `bytesPerSecond` (wal-g
+   * backup-fetch). Defaults 20 s and 20 MiB/s.
+   */
+  restore?: { baseSeconds?: number; bytesPerSecond?: number };
+  /**
+   * Why restoring this SGBackup fails (a wal-g error line), or undefined when it restores. The sandbox
+   * sets it to look for the backup and its WAL in its real bucket. Either way the backup's annotation
+   * `stackgres-test/restore-fault` (`wal-missing` | `storage-unreachable`) makes it fail, and
+   * `never-ready` leaves its pod Pending (unschedulable) for good.
+   */
+  restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
+}
+
+/** Annotation on a seeded SGBackup that makes restoring it fail (see OperatorOptions.restoreFault). */
+export const RESTORE_FAULT_ANNOTATION = 'stackgres-test/restore-fault';
+
+function markedRestoreFault(backup: KubeObject): string | undefined {
+  const fault = backup.metadata.annotations?.[RESTORE_FAULT_ANNOTATION];
+  const internal = String((statusOf(backup) as Rec).internalName ?? 'base_000000010000000000000002');
+  if (fault === 'wal-missing') {
+    const segment = `${internal.replace(/^base_/, '').slice(0, 16)}${(parseInt(internal.slice(-8), 16) + 1).toString(16).toUpperCase().padStart(8, '0')}`;
+    return `ERROR: 2026/01/01 00:00:00.000000 Archive '${segment}' does not exist.\nFATAL: could not locate required checkpoint record (WAL segment ${segment} is missing in the bucket)`;
+  }
+  if (fault === 'storage-unreachable') {
+    return 'ERROR: 2026/01/01 00:00:00.000000 failed to list s3 folder: RequestError: send request failed\ncaused by: dial tcp: lookup storage.invalid: no such host';
+  }
+  return undefined;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -59,6 +90,11 @@ function processStatus(obj: KubeObject): string | undefined {
   return isPlainObject(p) && typeof p.status === 'string' ? p.status : undefined;
 }
 
+function restoreBackupName(cluster: KubeObject): string | undefined {
+  const name = ((((cluster.spec as Rec | undefined)?.initialData as Rec | undefined)?.restore as Rec | undefined)?.fromBackup as Rec | undefined)?.name;
+  return typeof name === 'string' && name ? name : undefined;
+}
+
 export class Operator {
   stepMs: number;
   missingConfig: 'fail' | 'pending';
@@ -69,6 +105,10 @@ export class Operator {
   private readonly schedules = new Map<string, { expr: string; timer?: NodeJS.Timeout }>();
   private readonly driving = new Set<string>();
   private readonly wal = new Map<string, number>();
+  private readonly restoring = new Set<string>();
+  private readonly restoreTiming: { baseSeconds: number; bytesPerSecond: number };
+  /** See OperatorOptions.restoreFault; the sandbox sets it once its bucket is up. */
+  restoreFault?: (backup: KubeObject) => Promise<string | undefined>;
   private unsubscribe?: () => void;
   private readonly clusters: ResourceType;
   private readonly backups: ResourceType;
@@ -91,6 +131,8 @@ export class Operator {
     this.stepMs = options.stepMs ?? 200;
     this.missingConfig = options.missingConfig ?? 'fail';
     this.scheduling = options.scheduling ?? true;
+    this.restoreTiming = { baseSeconds: options.restore?.baseSeconds ?? 20, bytesPerSecond: options.restore?.bytesPerSecond ?? 20 * 1024 * 1024 };
+    this.restoreFault = options.restoreFault;
     const need = (plural: string): ResourceType => {
       const t = registry.byStoreKey(`stackgres.io/${plural}`);
       if (!t) {
@@ -178,6 +220,7 @@ export class Operator {
     if (e.storeKey === this.clusters.storeKey) {
       if (e.type === 'DELETED') {
         this.unschedule(`${ns}/${name}`);
+        this.removePods(e.object);
       } else {
         this.later(0, () => this.reconcileCluster(ns, name));
       }
@@ -254,6 +297,16 @@ export class Operator {
     status.arch = status.arch ?? 'x86_64';
     status.os = status.os ?? 'linux';
     status.podStatuses = Array.from({ length: instances }, (_, i) => ({ name: `${name}-${i}`, primary: i === 0, pendingRestart: false }));
+    const restoreFrom = restoreBackupName(cluster);
+    if (restoreFrom && !Array.isArray(status.conditions)) {
+      const now = this.clock.timestamp();
+      status.conditions = [
+        { type: 'PendingRestart', status: 'False', reason: 'FalsePendingRestart', lastTransitionTime: now },
+        { type: 'PendingUpgrade', status: 'False', reason: 'FalsePendingUpgrade', lastTransitionTime: now },
+        { type: 'Failed', status: 'False', reason: 'FalseFailed', lastTransitionTime: now },
+        { type: 'Bootstrapped', status: 'False', reason: 'FalseBootstrapped', lastTransitionTime: now },
+      ];
+    }
     if (!Array.isArray(status.conditions)) {
       const now = this.clock.timestamp();
       status.conditions = [
@@ -267,6 +320,144 @@ export class Operator {
       this.api.putInternal(this.clusters, { ...cluster, status }, 'stackgres-operator');
     }
     this.schedule(cluster);
+    if (restoreFrom) this.startRestore(ns, name);
+  }
+
+  // ---- restore bootstrap --------------------------------------------------------------------
+
+  /** The restore of a new cluster from its backup, once per cluster uid (a failed one is not retried): pod Pending → Running (restoring) → Ready, or crash-looping. */
+  private startRestore(ns: string, name: string): void {
+    const cluster = this.api.store.get(this.clusters.storeKey, ns, name);
+    const uid = cluster?.metadata.uid as string | undefined;
+    if (!cluster || !uid || this.restoring.has(uid)) return;
+    const bootstrapped = ((statusOf(cluster).conditions ?? []) as Rec[]).some((c) => c.type === 'Bootstrapped' && c.status === 'True');
+    if (bootstrapped) return;
+    this.restoring.add(uid);
+    const pod = this.putPod(cluster, { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] });
+    this.emitEvent(cluster, 'Normal', 'ClusterCreated', `SGCluster ${name} created: bootstrapping from SGBackup ${restoreBackupName(cluster)}`);
+    const backup = this.api.store.get(this.backups.storeKey, ns, restoreBackupName(cluster)!);
+    if (backup?.metadata.annotations?.[RESTORE_FAULT_ANNOTATION] === 'never-ready') {
+      // The pod is never scheduled: only the drill's time limit ends it.
+      this.emitEvent(pod, 'Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+      return;
+    }
+    this.later(this.stepMs, () => void this.restoreRunning(ns, name, uid, pod.metadata.name as string));
+  }
+
+  private liveCluster(ns: string, name: string, uid: string): KubeObject | undefined {
+    const c = this.api.store.get(this.clusters.storeKey, ns, name);
+    if (!c || c.metadata.uid !== uid) {
+      this.restoring.delete(uid);
+      return undefined;
+    }
+    return c;
+  }
+
+  private async restoreRunning(ns: string, name: string, uid: string, podName: string): Promise<void> {
+    const cluster = this.liveCluster(ns, name, uid);
+    if (!cluster) return;
+    const backupName = restoreBackupName(cluster)!;
+    const backup = this.api.store.get(this.backups.storeKey, ns, backupName);
+    const now = this.clock.timestamp();
+    this.putPod(cluster, {
+      phase: 'Running',
+      startTime: now,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now },
+      ],
+      containerStatuses: [{ name: 'patroni', ready: false, restartCount: 0, started: true, state: { running: { startedAt: now } } }],
+    });
+    const pod = this.api.store.get(PODS.storeKey, ns, podName);
+    if (pod) this.emitEvent(pod, 'Normal', 'Started', 'Started container patroni');
+    if (!backup) {
+      this.emitEvent(cluster, 'Warning', 'ClusterConfigFailed', `SGCluster reconciliation cycle failed: SGBackup ${backupName} not found in namespace ${ns}`);
+      return this.restoreFailed(ns, name, uid, podName, `ERROR: SGBackup ${backupName} was not found in namespace ${ns}`);
+    }
+    this.emitEvent(cluster, 'Normal', 'BootstrapRestore', `Restoring SGBackup ${backupName} (wal-g backup-fetch ${String(statusOf(backup).internalName ?? '')})`);
+    const info = (statusOf(backup).backupInformation ?? {}) as Rec;
+    const bytes = Number(((info.size ?? {}) as Rec).compressed ?? 0) || 0;
+    const simSeconds = this.restoreTiming.baseSeconds + bytes / this.restoreTiming.bytesPerSecond;
+    const realMs = Math.max(this.stepMs, (simSeconds * 1000) / this.clock.timeScale);
+    const fault = markedRestoreFault(backup) ?? (await this.restoreFault?.(backup).catch((e: unknown) => `ERROR: ${String(e)}`));
+    this.later(realMs, () => (fault ? this.restoreFailed(ns, name, uid, podName, fault) : this.restoreReady(ns, name, uid, podName)));
+  }
+
+  private restoreReady(ns: string, name: string, uid: string, podName: string): void {
+    const cluster = this.liveCluster(ns, name, uid);
+    if (!cluster) return;
+    const now = this.clock.timestamp();
+    const pod = this.putPod(cluster, {
+      phase: 'Running',
+      startTime: (this.api.store.get(PODS.storeKey, ns, podName)?.status as Rec | undefined)?.startTime ?? now,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Ready', status: 'True', lastTransitionTime: now },
+      ],
+      containerStatuses: [{ name: 'patroni', ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } }],
+    });
+    const status = { ...statusOf(cluster) };
+    status.conditions = ((status.conditions ?? []) as Rec[]).map((c) => (c.type === 'Bootstrapped' ? { type: 'Bootstrapped', status: 'True', reason: 'ClusterBootstrapped', lastTransitionTime: now } : c));
+    this.api.putInternal(this.clusters, { ...cluster, status }, 'stackgres-operator');
+    this.emitEvent(cluster, 'Normal', 'ClusterBootstrapped', `SGCluster ${name} bootstrapped from SGBackup ${restoreBackupName(cluster)}: pod ${pod.metadata.name as string} is ready`);
+  }
+
+  private restoreFailed(ns: string, name: string, uid: string, podName: string, message: string): void {
+    const cluster = this.liveCluster(ns, name, uid);
+    if (!cluster) return;
+    const now = this.clock.timestamp();
+    this.putPod(cluster, {
+      phase: 'Running',
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastTransitionTime: now },
+      ],
+      containerStatuses: [
+        {
+          name: 'patroni',
+          ready: false,
+          restartCount: 3,
+          started: false,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 40s restarting failed container=patroni pod=${podName}` } },
+          lastState: { terminated: { exitCode: 1, reason: 'Error', message, finishedAt: now } },
+        },
+      ],
+    });
+    const pod = this.api.store.get(PODS.storeKey, ns, podName);
+    if (pod) this.emitEvent(pod, 'Warning', 'BackOff', `Back-off restarting failed container patroni in pod ${podName}`);
+  }
+
+  /** The cluster's first pod with this status; created on first use, owned by the cluster. */
+  private putPod(cluster: KubeObject, status: Rec): KubeObject {
+    const ns = cluster.metadata.namespace as string;
+    const name = `${cluster.metadata.name as string}-0`;
+    const existing = this.api.store.get(PODS.storeKey, ns, name);
+    return this.api.putInternal(
+      PODS,
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          ...(existing?.metadata ?? {}),
+          name,
+          namespace: ns,
+          labels: { app: 'StackGresCluster', 'stackgres.io/cluster-name': cluster.metadata.name as string, 'stackgres.io/cluster': 'true', role: 'master' },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: cluster.metadata.name, uid: `${cluster.metadata.uid as string}-sts`, controller: true, blockOwnerDeletion: true }],
+        },
+        spec: { nodeName: status.phase === 'Pending' ? undefined : 'sandbox-node', containers: [{ name: 'patroni', image: 'quay.io/ongres/patroni' }] },
+        status,
+      },
+      'kubelet',
+    );
+  }
+
+  /** Garbage collection: a deleted cluster's pods go with it. */
+  private removePods(cluster: KubeObject): void {
+    const ns = cluster.metadata.namespace as string;
+    for (const pod of this.api.store.list(PODS.storeKey, ns)) {
+      if (pod.metadata.labels?.['stackgres.io/cluster-name'] === cluster.metadata.name) this.api.store.remove(PODS.storeKey, ns, pod.metadata.name as string);
+    }
+    this.restoring.delete(cluster.metadata.uid as string);
   }
 
   private unschedule(key: string): void {

@@ -128,7 +128,7 @@ export const EVENTS = coreType('events', 'Event', true, ['ev'], [
   'type',
 ]);
 
-/** Backup Job pods and their logs (`pods/{name}/log`), written by the simulated operator. */
+/** Backup Job pods and their logs (`pods/{name}/log`), and the pods of restore-bootstrap (drill) clusters, written by the simulated operator. */
 export const PODS = coreType('pods', 'Pod', true, ['po'], ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP']);
 /** The backup Jobs (batch/v1) that own those pods, for their Events. */
 export const JOBS: ResourceType = { ...coreType('jobs', 'Job', true, [], []), group: 'batch', apiVersion: 'batch/v1', categories: ['all'], storeKey: 'batch/jobs' };

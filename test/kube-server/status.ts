@@ -144,7 +144,8 @@ export function internalError(message: string): KubeError {
 }
 
 /** The Status a fault-injection rule returns for a given code. */
-export function injectedError(code: number, retryAfter?: number): KubeError {
+export function injectedError(code: number, retryAfter?: number, message?: string): KubeError {
+  if (message !== undefined && code === 403) return new KubeError(403, 'Forbidden', message);
   switch (code) {
     case 401:
       return unauthorized();

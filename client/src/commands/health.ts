@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { readBackup } from '@core/backups';
 import type { ClusterHealth } from '@core/backupHealth';
 import { backupHealthMarkdown, backupFailureMarkdown, type ReportCluster } from '@core/backupHealthReport';
+import { lastDrillPerCluster } from '@core/drill';
 import { clusterPathTarget, healthOfContext } from '../backupHealth';
 import type { ExtensionContextHolder } from '../context';
 import { UserError } from '../errors';
@@ -60,8 +61,8 @@ async function showBackupHealthReport(ctx: ExtensionContextHolder, arg: unknown)
   }
   const at = new Date();
   const clusters = healthOfContext(model, ctx.buckets, at);
-  // The restore drill (Test Restore) adds each cluster's last drill here as `lastDrill`.
-  const report: ReportCluster[] = clusters.map((health) => ({ health }));
+  const drills = lastDrillPerCluster(model.objects('SGBackup'));
+  const report: ReportCluster[] = clusters.map((health) => ({ health, lastDrill: drills.get(`${health.namespace}/${health.name}`) }));
   const markdown = backupHealthMarkdown(report, { context, at, notes });
   const uri = await showReport(`Backup health ${context}`, markdown);
   ctx.tree?.refresh();

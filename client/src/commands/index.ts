@@ -15,6 +15,7 @@ import { applyCommands } from './apply';
 import { backupCommands } from './backup';
 import { backupJobCommands } from './backupJob';
 import { clusterCommands } from './cluster';
+import { drillCommands } from './drill';
 import { restoreCommands } from './restore';
 import { secretCommands } from './secret';
 import { storageCommands } from './storage';
@@ -31,6 +32,7 @@ export function allCommands(): CommandSpec[] {
     ...backupCommands,
     ...backupJobCommands,
     ...restoreCommands,
+    ...drillCommands,
     ...storageCommands,
     ...verifyCommands,
     ...healthCommands,

@@ -22,6 +22,8 @@ export const commandTable = {
   'stackgres.copyName': { title: 'Copy Name', needsTrust: false },
   'stackgres.runBackup': { title: 'Run Backup Now', needsTrust: true },
   'stackgres.restoreBackup': { title: 'Restore Backup…', needsTrust: true },
+  'stackgres.testRestore': { title: 'Test Restore (Restore Drill)…', needsTrust: true },
+  'stackgres.followDrill': { title: 'Follow Restore Drill…', needsTrust: true },
   'stackgres.copyBackup': { title: 'Copy Backup to Namespace…', needsTrust: true },
   'stackgres.deleteBackup': { title: 'Delete Backup…', needsTrust: true },
   'stackgres.keepBackup': { title: 'Keep This Backup', needsTrust: true },

@@ -323,7 +323,12 @@ export interface KubeApi {
   /** The Events about one object (one page of at most `limit`, default 100), oldest first. */
   events(namespace: string, involved: InvolvedObject, options?: CallOptions & { limit?: number }): Promise<EventSummary[]>;
 
-  /** The served schemas of the StackGres CRDs;  /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
+  /**
+   * Pods of a namespace matching a label selector, as JSON (one page of at most `limit`, default 100):
+   * what a restore drill follows. Timestamps stay RFC 3339 strings.
+   */
+  pods(namespace: string, labelSelector: string, options?: CallOptions & { limit?: number }): Promise<KubeObject[]>;
+  /** The served schemas of the StackGres CRDs; fails with `crdsMissing` when none is installed. */
   stackgresCrds(options?: CallOptions): Promise<CrdSchema[]>;
 
   /** A live cache; call `stop()` (or `dispose()` on the api) when done. */

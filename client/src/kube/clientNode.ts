@@ -511,6 +511,14 @@ class ClientNodeKube implements KubeApi {
     });
   }
 
+  async pods(namespace: string, labelSelector: string, options: CallOptions & { limit?: number } = {}): Promise<KubeObject[]> {
+    const c: CallContext = { verb: 'list', resource: 'pods', group: '', kind: 'Pod', namespace };
+    return this.run(c, options, async (scope) => {
+      const { text } = await this.request(scope, c, { method: 'GET', path: corePath('pods', namespace), query: { labelSelector, limit: options.limit ?? 100 } }, { read: true });
+      return itemsOfList(text);
+    });
+  }
+
   async secretValues(namespace: string, name: string, keys: readonly string[], options?: CallOptions): Promise<SecretData> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
@@ -877,6 +885,16 @@ class ClientNodeKube implements KubeApi {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------
+
+/** The objects of a list body; anything that is not one gives none. */
+function itemsOfList(text: string): KubeObject[] {
+  try {
+    const body = JSON.parse(text) as { items?: unknown };
+    return Array.isArray(body.items) ? body.items.filter((o): o is KubeObject => typeof o === 'object' && o !== null && typeof (o as KubeObject).metadata?.name === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 interface NamePage {
   names: string[];

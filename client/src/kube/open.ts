@@ -61,6 +61,7 @@ export function ownErrors(api: KubeApi): KubeApi {
     podLog: (ns, n, o) => own(() => api.podLog(ns, n, o)),
     followPodLog: (ns, n, on, o) => own(() => api.followPodLog(ns, n, on, o)),
     events: (ns, inv, o) => own(() => api.events(ns, inv, o)),
+    pods: (ns, sel, o) => own(() => api.pods(ns, sel, o)),
     stackgresCrds: (o) => own(() => api.stackgresCrds(o)),
     cache: (k, o) => ownCacheErrors(sync(() => api.cache(k, o))),
     dispose: () => api.dispose(),

@@ -1,7 +1,7 @@
 /**
- * Verifies WAL continuity under a backup path: every base backup's sentinel and metadata.json, and a full
- * listing of `wal_005/` in pages fed to the core's `WalVerifier` (ranges of consecutive segments, never
- * the names), then the timeline history files. Either the whole verification or an error: a listing that
+ * Verifies WAL continuity under a backup path: the base backups' names, a full listing of `wal_005/` in pages
+ * fed to the core's `WalVerifier` (ranges of consecutive segments, never the names), then the metadata.json
+ * of the backups where it decides something, and the timeline history files. Either the whole verification or an error: a listing that
  * failed, was cancelled or paged wrongly never yields a partial result that could look continuous.
  */
 import { BASEBACKUPS_FOLDER, backupNameOfSentinelKey, describeWalgBackup, metadataKey, parseBackupMetadata, parseSentinel, parseWalObjectName, segmentName, sentinelKey, WAL_FOLDER, type WalgBackup } from '@core/walg';

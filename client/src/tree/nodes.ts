@@ -7,6 +7,7 @@ import { lifecycleMenu } from '@core/backupJob';
 import { backupDescription, type BackupView } from '@core/backups';
 import type { ClusterHealth } from '@core/backupHealth';
 import { describe as describeCron, checkCron } from '@core/cron';
+import { drillRowText } from '@core/drill';
 import { storageSummary } from '@core/describe';
 import { get } from '@core/rules/types';
 import type { KubeObject } from '../kube/api';
@@ -153,7 +154,8 @@ export class BackupNode implements Node {
     item.id = this.id;
     const [icon, color] = PHASE_ICONS[b.phase];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    item.description = backupDescription(b, this.now()).replace(/^\w+ · /, '');
+    const drill = b.drill ? drillRowText(b.drill, this.now()) : undefined;
+    item.description = [backupDescription(b, this.now()).replace(/^\w+ · /, ''), drill].filter(Boolean).join(' · ');
     // The suffix picks the lifecycle command that applies (Keep / Let Retention Manage); none on a Failed backup.
     const lifecycle = lifecycleMenu(b);
     item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}${lifecycle ? (lifecycle === 'keep' ? '.managed' : '.kept') : ''}`;

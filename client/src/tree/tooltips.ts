@@ -7,6 +7,7 @@
 import type { ClusterHealth } from '@core/backupHealth';
 import { backupTime, type BackupView } from '@core/backups';
 import { formatBytes } from '@core/describe';
+import { formatDrillDuration } from '@core/drill';
 import { markdownCode, markdownCodeBlock, markdownText } from '@core/markdown';
 import type { MatchedBackup, WalgBackup } from '@core/walg';
 import type { KubeContext } from '../kube/api';
@@ -72,8 +73,19 @@ export function backupTooltip(b: BackupView): string {
     b.copy ? `Copy of a backup of ${text(`${b.cluster.namespace}.${b.cluster.name}`)}` : undefined,
     b.storage ? `Storage: ${text(b.storage)}` : undefined,
     b.internalName ? `wal-g name ${code(b.internalName)}` : undefined,
+    drillLine(b),
   ].filter(Boolean);
-  return `**SGBackup** ${code(b.name)} — **${text(b.phase)}**\n\n${b.failure ? markdownCodeBlock(b.failure) : ''}${lines.map((l) => `- ${l}`).join('\n')}`;
+  const drillFailure = b.drill?.result === 'failed' && b.drill.reason ? `\n\nRestore test failed:\n\n${markdownCodeBlock(b.drill.reason)}` : '';
+  return `**SGBackup** ${code(b.name)} — **${text(b.phase)}**\n\n${b.failure ? markdownCodeBlock(b.failure) : ''}${lines.map((l) => `- ${l}`).join('\n')}${drillFailure}`;
+}
+
+/** The last restore drill recorded on the backup; its texts were written by whoever can edit the SGBackup. */
+function drillLine(b: BackupView): string | undefined {
+  const d = b.drill;
+  if (!d) return undefined;
+  const at = d.time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const target = d.target === 'latest' ? 'latest state' : text(d.target);
+  return `Restore test ${d.result === 'succeeded' ? 'passed' : '**failed**'} ${at} in ${formatDrillDuration(d.durationSeconds)} (to ${target}, drill cluster ${code(d.cluster)})`;
 }
 
 export function storageTooltip(name: string, namespace: string, summary: string): string {

@@ -10,7 +10,7 @@ import type { KubeContext } from '../kube/api';
 
 /** What the page asks the extension. */
 export type PageMessage =
-  | { readonly type: 'restore'; readonly backup: { readonly namespace: string; readonly name: string }; readonly pointInTime?: string }
+  | { readonly type: 'restore' | 'testRestore'; readonly backup: { readonly namespace: string; readonly name: string }; readonly pointInTime?: string }
   | { readonly type: 'refresh' }
   | { readonly type: 'verify' };
 
@@ -103,13 +103,13 @@ function shapeOf(raw: unknown): PageMessage | undefined {
   if (!isPlainObject(raw)) return undefined;
   if (raw.type === 'refresh') return onlyKeys(raw, ['type']) ? { type: 'refresh' } : undefined;
   if (raw.type === 'verify') return onlyKeys(raw, ['type']) ? { type: 'verify' } : undefined;
-  if (raw.type !== 'restore' || !onlyKeys(raw, ['type', 'backup', 'pointInTime'])) return undefined;
+  if ((raw.type !== 'restore' && raw.type !== 'testRestore') || !onlyKeys(raw, ['type', 'backup', 'pointInTime'])) return undefined;
   const backup = raw.backup;
   if (!isPlainObject(backup) || !onlyKeys(backup, ['namespace', 'name'])) return undefined;
   if (!isName(backup.namespace) || !isName(backup.name)) return undefined;
   const pointInTime = raw.pointInTime;
   if (pointInTime !== undefined && !(typeof pointInTime === 'string' && INSTANT.test(pointInTime) && !Number.isNaN(Date.parse(pointInTime)))) return undefined;
-  return { type: 'restore', backup: { namespace: backup.namespace, name: backup.name }, ...(pointInTime === undefined ? {} : { pointInTime }) };
+  return { type: raw.type, backup: { namespace: backup.namespace, name: backup.name }, ...(pointInTime === undefined ? {} : { pointInTime }) };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

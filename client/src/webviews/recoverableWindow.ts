@@ -208,6 +208,8 @@ class WindowPanel {
       return;
     }
     if (m.type === 'restore') await requestRestore(this.ctx, { backup: m.backup, pointInTime: m.pointInTime, context: this.context });
+    // A drill checks itself against the connected context (the request carries the panel's).
+    if (m.type === 'testRestore') await vscode.commands.executeCommand('stackgres.testRestore', { backup: m.backup, pointInTime: m.pointInTime, context: this.context });
   }
 
   dispose(): void {

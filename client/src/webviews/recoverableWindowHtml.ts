@@ -309,6 +309,9 @@ const SCRIPT = `
   function restore(b, pointInTime) {
     vscode.postMessage({ type: 'restore', backup: b.sgBackup, pointInTime: pointInTime });
   }
+  function testRestore(b, pointInTime) {
+    vscode.postMessage({ type: 'testRestore', backup: b.sgBackup, pointInTime: pointInTime });
+  }
   function showBackup(index) {
     const b = data.backups[index];
     select(index);
@@ -326,6 +329,8 @@ const SCRIPT = `
     if (!restorable(b)) return;
     const p = document.createElement('p');
     p.appendChild(button('Restore this backup…', () => restore(b)));
+    text(p, ' ');
+    p.appendChild(button('Test restore (drill)…', () => testRestore(b), true));
     text(p, ' or to an instant between ' + fmt(b.window.from) + ' and ' + fmt(b.window.to) + ' UTC: ');
     const input = document.createElement('input');
     input.value = b.window.to.slice(0, 19) + 'Z';
@@ -374,6 +379,8 @@ const SCRIPT = `
     select(data.backups.indexOf(b));
     text(p, 'Restore to ' + fmt(iso) + ' UTC from ' + b.label + ' (stored ' + fmt(b.window.from) + ' UTC, replaying WAL up to that instant). ');
     p.appendChild(button('Restore to this instant…', () => restore(b, iso)));
+    text(p, ' ');
+    p.appendChild(button('Test restore to this instant…', () => testRestore(b, iso), true));
     details.appendChild(p);
   }
   svg.addEventListener('click', (e) => {

@@ -6,21 +6,16 @@
 import { formatAge, type BackupView } from './backups';
 import type { ClusterHealth } from './backupHealth';
 import { utcMinute } from './backupHealth';
+import type { ClusterDrill } from './drill';
+import { formatDrillDuration } from './drillRecord';
 import { get } from './rules/types';
 import { shellWord } from './scriptText';
 import { markdownCell, markdownCode, markdownCodeBlock, markdownCodeCell, markdownText } from './markdown';
 
-/** A restore drill's outcome (issue 13 "Test Restore" fills it in); absent: none recorded. */
-export interface DrillRecord {
-  readonly at: string;
-  readonly ok: boolean;
-  readonly summary: string;
-}
-
 export interface ReportCluster {
   readonly health: ClusterHealth;
   /** The last restore drill of this cluster, when one was recorded. */
-  readonly lastDrill?: DrillRecord;
+  readonly lastDrill?: ClusterDrill;
 }
 
 export interface ReportContext {
@@ -39,6 +34,13 @@ const code = markdownCode;
 const cell = markdownCell;
 const codeCell = markdownCodeCell;
 const when = (iso: string | undefined): string => (iso ? utcMinute(new Date(iso)) : '?');
+
+/** "2026-03-10 09:00 UTC: restored `b` to latest in 7m12s (drill `ns/x`)", or failed with the reason. */
+function drillCell(d: ClusterDrill): string {
+  const r = d.record;
+  const what = `${markdownCodeCell(d.backup)} to ${r.target === 'latest' ? 'latest' : cell(r.target)} in ${formatDrillDuration(r.durationSeconds)} (drill ${markdownCodeCell(r.cluster)})`;
+  return r.result === 'succeeded' ? `${when(r.time.toISOString())}: restored ${what}` : `${when(r.time.toISOString())}: **failed** ${what}${r.reason ? `: ${cell(r.reason)}` : ''}`;
+}
 
 export function backupHealthMarkdown(clusters: readonly ReportCluster[], where: ReportContext): string {
   const sorted = [...clusters].sort((a, b) => RANK[a.health.severity] - RANK[b.health.severity] || a.health.namespace.localeCompare(b.health.namespace) || a.health.name.localeCompare(b.health.name));
@@ -67,7 +69,7 @@ function section(c: ReportCluster, now: Date): string[] {
   rows.push(['WAL', wal(h, now)]);
   rows.push(['Recoverable window', h.window ? `${when(h.window.from)} → ${h.window.toIsNow ? 'now' : when(h.window.to)} (${formatAge(new Date(now.getTime() - h.window.lengthMs), now)}${h.window.toIsNow ? ', assuming WAL archiving works: the bucket was not read' : ''})` : 'none: no Completed backup']);
   rows.push(['WAL verification', h.verification ? `${when(h.verification.at)}: ${cell(h.verification.verdict)}${h.verification.gapCount ? ` (${h.verification.gapCount} gap(s))` : ''}` : 'not verified in this window: run **Verify Recoverability** on the cluster']);
-  rows.push(['Last restore drill', c.lastDrill ? `${when(c.lastDrill.at)}: ${c.lastDrill.ok ? 'restored' : 'failed'}: ${cell(c.lastDrill.summary)}` : 'none recorded']);
+  rows.push(['Last restore drill', c.lastDrill ? drillCell(c.lastDrill) : 'none recorded']);
   const out = [
     `## ${LABEL[h.severity]}: SGCluster ${code(h.name)} in ${code(h.namespace)}`,
     '',

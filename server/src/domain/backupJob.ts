@@ -194,15 +194,9 @@ export function backupLogPage(p: BackupLogPage): string {
     const state = st ? [st.phase, st.waiting ? `waiting: ${st.waiting}` : undefined, st.terminated ? `exited ${st.terminated.exitCode ?? '?'}${st.terminated.reason ? ` (${st.terminated.reason})` : ''}` : undefined].filter(Boolean).join(', ') : 'reading…';
     lines.push(`Job ${p.job ?? '-'} · pod ${p.pod} (${state})`);
   }
-  lines.push(
-    p.following === 'yes'
-      ? 'Following the log while the backup runs: new lines appear below as the Job writes them.'
-      : p.following === 'ended'
-        ? 'The Job has ended: the log below is complete.'
-        : p.following === 'stopped'
-          ? 'Stopped following (the page was closed, or the connection ended): run Show Backup Logs again for newer lines.'
-          : '',
-  );
+  if (p.following === 'yes') lines.push('Following the log while the backup runs: new lines appear below as the Job writes them.');
+  else if (p.following === 'ended') lines.push('The Job has ended: the log below is complete.');
+  else if (p.following === 'stopped') lines.push('Stopped following (the page was closed, or the connection ended): run Show Backup Logs again for newer lines.');
   if (b.phase === 'Failed') {
     lines.push('', 'Failure (status.process.failure):', ...(b.failure ? b.failure.split('\n').map((l) => `  ${l}`) : ['  (the operator gave no reason)']));
   }

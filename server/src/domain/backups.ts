@@ -4,6 +4,7 @@
  * backup into another namespace for a restore there (StackGres documentation, "Restoring from a Backup"). Pure: no I/O, no vscode.
  */
 import { formatBytes, postgresMajor, storageSummary } from './describe';
+import { drillRecordOf, type DrillRecord } from './drillRecord';
 import { kindInfo } from './kinds';
 import { isRecord } from './manifest';
 import { MAX_BACKUP_NAME, nameProblem, scheduledBackupName, SCHEDULED_SUFFIX_LENGTH } from './names';
@@ -80,6 +81,8 @@ export interface BackupView {
   readonly storage?: string;
   /** Taken as a CSI VolumeSnapshot: copying it needs the VolumeSnapshot too. */
   readonly volumeSnapshot: boolean;
+  /** The last restore drill recorded on it (annotation `stackgres-vscode/restore-drill`). */
+  readonly drill?: DrillRecord;
 }
 
 export function readBackup(obj: unknown): BackupView | undefined {
@@ -121,6 +124,7 @@ export function readBackup(obj: unknown): BackupView | undefined {
     compression: str(get(obj, ['status', 'sgBackupConfig', 'baseBackups', 'compression'])),
     storage: isRecord(get(obj, ['status', 'sgBackupConfig', 'storage'])) ? storageSummary(get(obj, ['status', 'sgBackupConfig', 'storage'])) : undefined,
     volumeSnapshot: isRecord(get(obj, ['status', 'volumeSnapshot'])),
+    drill: drillRecordOf(annotations),
   };
 }
 

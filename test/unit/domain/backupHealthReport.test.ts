@@ -43,8 +43,13 @@ describe('Backup Health Report', () => {
     assert.match(text, /\| WAL verification \| not verified/);
     assert.match(text, /\| Last restore drill \| none recorded \|/);
     assert.match(text, /> Reading the buckets was cancelled/);
-    const drilled = shown(backupHealthMarkdown([{ health: fine, lastDrill: { at: '2026-03-10T09:00:00Z', ok: true, summary: 'restored to 09:00 in 4 min' } }], { context: 'c', at: NOW }));
-    assert.match(drilled, /\| Last restore drill \| 2026-03-10 09:00 UTC: restored: restored to 09:00 in 4 min \|/);
+    const drilled = shown(backupHealthMarkdown([{ health: fine, lastDrill: { cluster: 'demo/fine', backup: 'fine-1', backupNamespace: 'demo', record: { time: new Date('2026-03-10T09:00:00Z'), result: 'succeeded', durationSeconds: 432, target: 'latest', cluster: 'demo/fine-drill-20260310-085300' } } }], { context: 'c', at: NOW }));
+    assert.match(drilled, /\| Last restore drill \| 2026-03-10 09:00 UTC: restored `fine-1` to latest in 7m12s \(drill `demo\/fine-drill-20260310-085300`\) \|/);
+    const failedMd = backupHealthMarkdown([{ health: fine, lastDrill: { cluster: 'demo/fine', backup: 'fine-1', backupNamespace: 'demo', record: { time: new Date('2026-03-10T09:00:00Z'), result: 'failed', durationSeconds: 61, target: '2026-03-10T08:00:00Z', cluster: 'demo/x', reason: 'wal-g: [x](http://evil) | y' } } }], { context: 'c', at: NOW });
+    assertInert(failedMd);
+    const drillRow = failedMd.split('\n').find((l) => l.startsWith('| Last restore drill'));
+    assert.equal(drillRow?.replace(/\\\|/g, '').split('|').length, 4, 'the reason stays in its cell');
+    assert.match(shown(failedMd), /\| Last restore drill \| 2026-03-10 09:00 UTC: \*\*failed\*\* `fine-1` to 2026-03-10T08:00:00Z in 1m01s \(drill `demo\/x`\): wal-g: \[x\]\(http:\/\/evil\) \| y \|/);
   });
 
   it('shows failures from the cluster as text: no link, image, HTML or extra table cell', () => {

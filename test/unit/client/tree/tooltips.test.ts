@@ -34,6 +34,24 @@ describe('Tree tooltips with values from the cluster and the bucket', () => {
     assert.ok(md.includes(`\`\`\`\`text\n${failure}\n\`\`\`\`\n`), 'the failure is shown whole, in a block its own backticks cannot close');
   });
 
+  it('an SGBackup whose restore drill annotation (anyone who may edit the backup writes it) carries a hostile reason, target and cluster', () => {
+    const reason = `FATAL: ${IMAGE}\n${LINK}\n${HTML}\n\`\`\``;
+    const b = readBackup({
+      metadata: {
+        name: 'nightly',
+        namespace: 'demo',
+        annotations: { 'stackgres-vscode/restore-drill': JSON.stringify({ time: '2026-12-01T10:00:00Z', result: 'failed', durationSeconds: 75, target: `${LINK}`, cluster: `demo/${HTML}`, reason }) },
+      },
+      spec: { sgCluster: 'demo-db' },
+      status: { process: { status: 'Completed' } },
+    });
+    assert.ok(b?.drill, 'the annotation is read');
+    const md = backupTooltip(b);
+    assertInert(md);
+    assert.ok(md.includes('Restore test **failed** 2026-12-01T10:00:00Z in 1m15s'), md);
+    assert.ok(md.includes(`Restore test failed:\n\n\`\`\`\`text\n${reason}\n\`\`\`\``), 'the reason is shown whole, in a block its own backticks cannot close');
+  });
+
   it('a wal-g backup whose metadata.json names a hostile host, and problems quoting object names', () => {
     const b: WalgBackup = { name: 'base_000000010000000000000004', hostname: `${HTML} ${IMAGE}`, startLsn: `0/4 ${LINK}`, volumeSnapshot: false, problems: [`metadata.json unreadable: ${LINK}`] };
     const m: MatchedBackup = { name: b.name, orphan: true, note: `orphan ${IMAGE}` };

@@ -72,6 +72,18 @@ describe('Messages from the recoverable-window page', () => {
   });
 });
 
+describe('A restore drill the page asked for', () => {
+  const drill = (name: string, pointInTime?: string): unknown => ({ type: 'testRestore', backup: { namespace: 'prod', name }, pointInTime });
+  it('is done for a backup it drew, with an instant inside its window', () => {
+    assert.deepEqual(checkPageMessage(drill('orders-1', '2025-03-05T10:30:00Z'), PANEL, PROD), { ok: true, message: { type: 'testRestore', backup: { namespace: 'prod', name: 'orders-1' }, pointInTime: '2025-03-05T10:30:00Z' } });
+  });
+  it('is refused like a restore: another cluster\'s backup, an instant outside the window, another shape', () => {
+    assert.equal(checkPageMessage(drill('billing-1'), PANEL, PROD).ok, false);
+    assert.equal(checkPageMessage(drill('orders-1', '2025-03-06T10:30:00Z'), PANEL, PROD).ok, false);
+    assert.equal(checkPageMessage({ type: 'testRestore', backup: { namespace: 'prod', name: 'orders-1' }, extra: 1 }, PANEL, PROD).ok, false);
+  });
+});
+
 describe('A restore the page asked for, when Restore Backup runs it', () => {
   const prod = { name: 'prod', cluster: 'prod-cluster', server: 'https://prod:6443', user: 'dba' };
 
