@@ -2,6 +2,7 @@
 // Usage: node scripts/build.mjs [--watch] [--dev]
 import * as esbuild from 'esbuild';
 import { chmodSync, cpSync, mkdirSync } from 'node:fs';
+import { clientNodeConfigOnly } from './clientNodeConfigOnly.mjs';
 
 const watch = process.argv.includes('--watch');
 const dev = process.argv.includes('--dev') || watch;
@@ -55,7 +56,7 @@ const extensionHost = { ...common, external: ['vscode'], define: { navigator: 'u
 
 const targets = [
   { ...extensionHost, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', plugins: [lazy] },
-  ...lazyModules.map((m) => ({ ...extensionHost, entryPoints: [m.entry], outfile: m.outfile })),
+  ...lazyModules.map((m) => ({ ...extensionHost, entryPoints: [m.entry], outfile: m.outfile, plugins: [clientNodeConfigOnly] })),
   // mainFields: jsonc-parser's UMD build requires its modules dynamically; its ESM build bundles cleanly.
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js', plugins: [noPrettier], mainFields: ['module', 'main'] },
   { ...common, entryPoints: ['server/src/schema/schemaWorker.ts'], outfile: 'dist/schemaWorker.js', plugins: [noPrettier], mainFields: ['module', 'main'] },

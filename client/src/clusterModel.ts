@@ -23,7 +23,12 @@ export class ClusterModel implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  private lastEventAt = 0;
   private backupIndex: Map<string, BackupView[]> | undefined;
+  /** Each kind's objects by namespace, sorted by name; dropped when that kind changes. */
+  private byNamespace = new Map<StackGresKind, Map<string, KubeObject[]>>();
+  /** Each SGBackup object read once (the caches replace an object when it changes, so a view never goes stale). */
+  private views = new WeakMap<KubeObject, BackupView | null>();
 
   private constructor(readonly api: KubeApi, private readonly log: vscode.LogOutputChannel) {}
 
@@ -80,9 +85,21 @@ export class ClusterModel implements vscode.Disposable {
       this._state = { kind: 'failed', error: e.error };
     }
     if (kind === 'SGBackup') this.backupIndex = undefined;
-    // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh.
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed.fire(), 250);
+    this.byNamespace.delete(kind);
+    // Bursts of events (a scheduled backup's status steps, a re-list) become one refresh, 250 ms after the
+    // last. One timer per burst: a list of 10,000 objects is 10,000 events.
+    this.lastEventAt = Date.now();
+    this.timer ??= setTimeout(() => this.quiet(), 250);
+  }
+
+  private quiet(): void {
+    const wait = this.lastEventAt + 250 - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.quiet(), wait);
+      return;
+    }
+    this.timer = undefined;
+    this.changed.fire();
   }
 
   /** Whether the caches hold every object of this namespace (else a command asks the API server). */
@@ -103,12 +120,38 @@ export class ClusterModel implements vscode.Disposable {
   /** Namespaces holding StackGres objects, sorted. */
   namespaces(): string[] {
     const set = new Set<string>();
-    for (const kind of KINDS) for (const o of this.objects(kind)) if (o.metadata.namespace) set.add(o.metadata.namespace);
+    for (const kind of KINDS) for (const ns of this.grouped(kind).keys()) set.add(ns);
     return [...set].sort();
   }
 
   inNamespace(kind: StackGresKind, namespace: string): KubeObject[] {
-    return this.objects(kind).filter((o) => o.metadata.namespace === namespace).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return [...(this.grouped(kind).get(namespace) ?? [])];
+  }
+
+  /** The tree asks for every namespace's objects in turn: one pass over the cache, not one per namespace. */
+  private grouped(kind: StackGresKind): Map<string, KubeObject[]> {
+    let groups = this.byNamespace.get(kind);
+    if (groups) return groups;
+    groups = new Map();
+    for (const o of this.objects(kind)) {
+      const ns = o.metadata.namespace;
+      if (!ns) continue;
+      const list = groups.get(ns);
+      if (list) list.push(o);
+      else groups.set(ns, [o]);
+    }
+    for (const list of groups.values()) list.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    this.byNamespace.set(kind, groups);
+    return groups;
+  }
+
+  private view(o: KubeObject): BackupView | undefined {
+    let v = this.views.get(o);
+    if (v === undefined) {
+      v = readBackup(o) ?? null;
+      this.views.set(o, v);
+    }
+    return v ?? undefined;
   }
 
   /** Backups of a cluster, newest first: `spec.sgCluster` in its namespace, plus copies elsewhere. */
@@ -120,7 +163,7 @@ export class ClusterModel implements vscode.Disposable {
   otherBackups(namespace: string): BackupView[] {
     const clusters = new Set(this.inNamespace('SGCluster', namespace).map((c) => c.metadata.name));
     return this.inNamespace('SGBackup', namespace)
-      .map((o) => readBackup(o))
+      .map((o) => this.view(o))
       .filter((b): b is BackupView => b !== undefined && !(b.cluster.namespace === namespace && clusters.has(b.cluster.name)));
   }
 
@@ -128,7 +171,7 @@ export class ClusterModel implements vscode.Disposable {
     if (this.backupIndex) return this.backupIndex;
     const index = new Map<string, BackupView[]>();
     for (const o of this.objects('SGBackup')) {
-      const b = readBackup(o);
+      const b = this.view(o);
       if (!b) continue;
       const key = `${b.cluster.namespace}/${b.cluster.name}`;
       const list = index.get(key);
@@ -150,6 +193,8 @@ export class ClusterModel implements vscode.Disposable {
     for (const c of this.caches.values()) c.stop();
     this.listeners = [];
     this.caches.clear();
+    this.byNamespace.clear();
+    this.backupIndex = undefined;
   }
 
   dispose(): void {

@@ -361,7 +361,8 @@ export async function treeRows(node?: Node, timeoutMs = SERVER_DEADLINE_MS): Pro
     }),
   ]).finally(() => clearTimeout(timer));
   return nodes.map((n) => {
-    const item = tree.getTreeItem(n);
+    // As the view does on hover: some rows build their tooltip only then.
+    const item = tree.resolveTreeItem(tree.getTreeItem(n), n);
     return { node: n, item, label: textOf(item.label), description: textOf(item.description), tooltip: textOf(item.tooltip) };
   });
 }

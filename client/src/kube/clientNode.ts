@@ -1,11 +1,11 @@
 /**
- * `KubeApi` over @kubernetes/client-node 1.4: the entry of the lazily loaded kube bundle (dist/kube.js),
- * and with kubeconfig.ts (kubeconfig resolution, which it alone imports) the only files that import
- * it. client-node 1.x is ESM-only, so it is loaded lazily with `await import()` on the first `openKube`.
+ * `KubeApi`: the entry of the lazily loaded kube bundle (dist/kube.js). Of @kubernetes/client-node 1.4 only
+ * `KubeConfig` is used (kubeconfig parsing, authentication and TLS); the requests go through transport.ts
+ * over node:https, so client-node's generated API (2.8 MB of code, 49 MiB of the extension host) is never
+ * loaded: the build leaves it out (scripts/build.mjs). client-node 1.x is ESM-only, so its config module is
+ * loaded lazily with `await import()` on the first `openKube`.
  * This file holds the API calls: lists, watches, CRUD, Secrets, tables.
  */
-import { Writable } from 'node:stream';
-import type * as K8sTypes from '@kubernetes/client-node';
 import { KINDS, STACKGRES_GROUP } from '@core/kinds';
 import {
   FIELD_MANAGER,
@@ -40,13 +40,15 @@ import {
 import { KubeError, cancelled, configError, crdsMissing, timedOut, toKubeError, type ErrorContext } from './errors';
 import { WatchedCache, type BackoffOptions, type WatchTransport } from './liveCache';
 import { chosenContext, describeContext, loadKubeconfig, resolveContext, type K8s, type KubeconfigSource, type LoadedConfig } from './kubeconfig';
+import { KubeTransport, type HttpRequest, type HttpResponse, type Query } from './transport';
 import { t } from '../localize';
 
 export type { KubeconfigSource } from './kubeconfig';
 
 let loading: Promise<K8s> | undefined;
 function clientNode(): Promise<K8s> {
-  loading ??= import('@kubernetes/client-node');
+  // The config module alone: the package's index would load the generated API too.
+  loading ??= import('@kubernetes/client-node/dist/config.js');
   return loading;
 }
 
@@ -101,6 +103,60 @@ function stackgres(kind: StackGresKind): ResourceInfo {
 }
 
 const CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
+/** client-node's PatchStrategy.ServerSideApply. */
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** The path of a StackGres resource: all namespaces, one namespace, or one object. */
+function crPath(r: Pick<ResourceInfo, 'group' | 'version' | 'plural'>, namespace?: string, name?: string): string {
+  return `/apis/${r.group}/${r.version}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** The path of a core (v1) resource: `secrets`, `namespaces`, `pods`, `events`. */
+function corePath(resource: string, namespace?: string, name?: string): string {
+  return `/api/v1${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+interface SecretMeta {
+  name?: string;
+  namespace?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/** A Pod as the API serves it (only what `pod()` reads of it). */
+interface PodJson {
+  metadata?: { uid?: string; ownerReferences?: { kind?: string; name?: string; controller?: boolean }[] };
+  spec?: { containers?: { name: string }[] };
+  status?: {
+    phase?: string;
+    containerStatuses?: { name: string; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } } }[];
+  };
+}
+
+/** A core/v1 Event as the API serves it (only what `events()` reads of it). */
+interface EventJson {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  series?: { count?: number };
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  firstTimestamp?: string | null;
+  reportingComponent?: string;
+  source?: { component?: string };
+}
+
+/** A Secret as the API serves it (only what this file reads or writes of it). */
+interface SecretJson {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: SecretMeta;
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
 const DEFAULT_PAGE = 500;
 /**
  * A list as Table rows (with `includeObject=None`: cells only, no object). For Secrets the cells are name,
@@ -159,9 +215,7 @@ type CallContext = Omit<ErrorContext, 'context' | 'server' | 'credentials'>;
 class ClientNodeKube implements KubeApi {
   readonly context: KubeContext;
   private readonly k8s: K8s;
-  private readonly kc: K8sTypes.KubeConfig;
-  private readonly custom: K8sTypes.CustomObjectsApi;
-  private readonly core: K8sTypes.CoreV1Api;
+  private readonly http: KubeTransport;
   /** Set when the context needs a credential plugin in an untrusted workspace: every call fails with it. */
   private readonly blocked?: KubeError;
   private readonly caches = new Set<LiveCache>();
@@ -181,10 +235,9 @@ class ClientNodeKube implements KubeApi {
     const { context, blocked } = resolveContext(loaded, contextName, options);
     this.context = context;
     this.blocked = blocked;
-    this.kc = new this.k8s.KubeConfig();
-    this.kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: contextName });
-    this.custom = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
-    this.core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    const kc = new this.k8s.KubeConfig();
+    kc.loadFromOptions({ clusters: loaded.clusters, users: loaded.users, contexts: loaded.contexts, currentContext: contextName });
+    this.http = new KubeTransport(kc);
   }
 
   contexts(): readonly KubeContext[] {
@@ -218,38 +271,16 @@ class ClientNodeKube implements KubeApi {
   }
 
   /**
-   * One request. Reads are retried on 429 (and 503) as long as the server's Retry-After fits in the
-   * time left; writes never are: the caller decides.
+   * One request (any path: see transport.ts). Reads are retried on 429 (and 503) as long as the server's
+   * Retry-After fits in the time left; writes never are: the caller decides.
    */
-  private async request<T>(scope: CallScope, c: CallContext, send: (cfg: K8sTypes.ConfigurationOptions) => Promise<T>, opts: RequestOptions = {}): Promise<T> {
-    const { Observable } = this.k8s;
-    const middleware: K8sTypes.ObservableMiddleware = {
-      pre: (req) => {
-        req.setSignal(scope.signal as unknown as Parameters<typeof req.setSignal>[0]);
-        if (opts.contentType) req.setHeaderParam('Content-Type', opts.contentType);
-        if (opts.accept) req.setHeaderParam('Accept', opts.accept);
-        for (const [k, v] of Object.entries(opts.query ?? {})) req.setQueryParam(k, v);
-        return new Observable(Promise.resolve(req));
-      },
-      post: (res) => {
-        const w = res.headers.warning;
-        if (w) scope.warnings.push(...parseWarnings(w));
-        const take = opts.takeBody;
-        if (!take || res.httpStatusCode < 200 || res.httpStatusCode > 299) return new Observable(Promise.resolve(res));
-        return new Observable(
-          res.body.text().then((text) => {
-            take(text);
-            // The caller reads the body itself; client-node parses an empty object in its place.
-            res.body = { text: () => Promise.resolve('{}'), binary: () => Promise.resolve(Buffer.from('{}')) };
-            return res;
-          }),
-        );
-      },
-    };
-    const cfg: K8sTypes.ConfigurationOptions = { middleware: [middleware], middlewareMergeStrategy: 'append' };
+  private async request(scope: CallScope, c: CallContext, req: Omit<HttpRequest, 'signal'>, opts: { read?: boolean } = {}): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await send(cfg);
+        const res = await this.http.request({ ...req, signal: scope.signal });
+        const w = res.headers.warning;
+        if (w) scope.warnings.push(...parseWarnings(Array.isArray(w) ? w.join(', ') : w));
+        return res;
       } catch (e) {
         const err = scope.translate(e, this.errorContext(c));
         const retryable = opts.read && attempt < 3 && (err.reason === 'tooManyRequests' || (err.reason === 'server' && err.status === 503));
@@ -262,6 +293,17 @@ class ClientNodeKube implements KubeApi {
     }
   }
 
+  /** One request whose answer is a JSON object. */
+  private async json<T>(scope: CallScope, c: CallContext, req: Omit<HttpRequest, 'signal'>, opts: { read?: boolean } = {}): Promise<T> {
+    return this.parseJson<T>(await this.request(scope, c, req, opts), c);
+  }
+
+  private parseJson<T>(res: HttpResponse, c: CallContext): T {
+    const body = parseObject(res.text);
+    if (!body) throw new KubeError('server', t('The API server of context "{0}" answered{1} with something that is not JSON.', this.context.name, c.verb ? ` (${c.verb} ${c.resource ?? ''})` : ''), { status: res.status, action: t('Try again; if it persists, check the API server.') });
+    return body as T;
+  }
+
   // ---- reads ----
 
   async namespaces(options?: CallOptions): Promise<string[]> {
@@ -270,9 +312,9 @@ class ClientNodeKube implements KubeApi {
       const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.request(scope, c, (cfg) => this.core.listNamespace({ limit: DEFAULT_PAGE, _continue: token }, cfg), { read: true });
-        for (const ns of page.items) if (ns.metadata?.name) names.push(ns.metadata.name);
-        token = page.metadata?._continue || undefined;
+        const page = await this.json<{ items?: { metadata?: { name?: string } }[]; metadata?: { continue?: string } }>(scope, c, { method: 'GET', path: corePath('namespaces'), query: { limit: DEFAULT_PAGE, continue: token } }, { read: true });
+        for (const ns of page.items ?? []) if (ns.metadata?.name) names.push(ns.metadata.name);
+        token = page.metadata?.continue || undefined;
       } while (token);
       return names.sort();
     });
@@ -284,14 +326,13 @@ class ClientNodeKube implements KubeApi {
     return this.run(c, options, (scope) => this.page(scope, r, c, options));
   }
 
-  private async page(scope: CallScope, r: ResourceInfo, c: CallContext, o: ListPageOptions): Promise<ListPage> {
-    const query = { group: r.group, version: r.version, plural: r.plural, labelSelector: o.labelSelector, limit: o.limit ?? DEFAULT_PAGE, _continue: o.continue };
-    const body = (await this.request(
-      scope,
-      c,
-      (cfg) => (o.namespace ? this.custom.listNamespacedCustomObject({ ...query, namespace: o.namespace }, cfg) : this.custom.listCustomObjectForAllNamespaces(query, cfg)),
-      { read: true },
-    )) as { items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } };
+  /** One page; `ahead` is handed the next page's continue token before this page is parsed. */
+  private async page(scope: CallScope, r: ResourceInfo, c: CallContext, o: ListPageOptions, ahead?: (token: string) => Promise<void>): Promise<ListPage> {
+    const query: Query = { labelSelector: o.labelSelector, limit: o.limit ?? DEFAULT_PAGE, continue: o.continue };
+    const res = await this.request(scope, c, { method: 'GET', path: crPath(r, o.namespace), query }, { read: true });
+    const early = ahead && peekContinue(res.text);
+    if (early) await ahead(early);
+    const body = this.parseJson<{ items?: KubeObject[]; metadata?: { continue?: string; resourceVersion?: string; remainingItemCount?: number } }>(res, c);
     const items = (body.items ?? []).filter((o2) => o2?.metadata?.name && matchesCluster(o2, o.sgCluster)).map((o2) => withKind(o2, r));
     return { items, continue: body.metadata?.continue || undefined, resourceVersion: body.metadata?.resourceVersion ?? '', remainingItemCount: body.metadata?.remainingItemCount };
   }
@@ -305,9 +346,22 @@ class ClientNodeKube implements KubeApi {
         const items: KubeObject[] = [];
         let token: string | undefined;
         let resourceVersion = '';
+        // The next page is asked for as soon as this one's token is read, so the API server prepares it while
+        // this one is parsed (the two processes overlap instead of taking turns).
+        let next: { token: string; page: Promise<ListPage> } | undefined;
+        const fetch = (continueToken: string | undefined): Promise<ListPage> =>
+          this.page(scope, r, c, { ...options, continue: continueToken }, async (nextToken) => {
+            const page = fetch(nextToken);
+            // Awaited below when its turn comes; a list that fails before then drops it.
+            page.catch(() => undefined);
+            next = { token: nextToken, page };
+            // Lets the request go out before the synchronous parse of this page holds the thread.
+            await new Promise((resolve) => setImmediate(resolve));
+          });
         try {
           do {
-            const p = await this.page(scope, r, c, { ...options, continue: token });
+            const prefetched = token !== undefined && next?.token === token ? next.page : undefined;
+            const p = await (prefetched ?? fetch(token));
             for (const o of p.items) items.push(options.slim ? options.slim(o) : o);
             if (!token) resourceVersion = p.resourceVersion;
             token = p.continue;
@@ -326,7 +380,7 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'get', resource: r.resource, group: r.group, kind: r.kind, namespace, name };
     return this.run(c, options, async (scope) => {
       try {
-        const o = (await this.request(scope, c, (cfg) => this.custom.getNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name }, cfg), { read: true })) as KubeObject;
+        const o = await this.json<KubeObject>(scope, c, { method: 'GET', path: crPath(r, namespace, name) }, { read: true });
         return withKind(o, r);
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound' && e.kubeReason === 'NotFound') return undefined;
@@ -340,17 +394,14 @@ class ClientNodeKube implements KubeApi {
   async create(object: KubeObject, options: WriteOptions = {}): Promise<WriteResult> {
     const t = this.target(object, 'create');
     return this.run(t.c, options, async (scope) => {
-      const dryRun = options.dryRun ? 'All' : undefined;
+      const query: Query = { dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER };
       let result: unknown;
       if (t.kind === 'Secret') {
-        result = await this.request(scope, t.c, (cfg) => this.core.createNamespacedSecret({ namespace: t.namespace!, body: object as K8sTypes.V1Secret, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        result = await this.json(scope, t.c, { method: 'POST', path: corePath('secrets', t.namespace), query, body: object });
       } else if (t.kind === 'Namespace') {
-        result = await this.request(scope, t.c, (cfg) => this.core.createNamespace({ body: object as K8sTypes.V1Namespace, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+        result = await this.json(scope, t.c, { method: 'POST', path: corePath('namespaces'), query, body: object });
       } else {
-        const r = t.info!;
-        result = await this.request(scope, t.c, (cfg) =>
-          this.custom.createNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace: t.namespace!, body: { ...object, metadata: { ...object.metadata, namespace: t.namespace } }, dryRun, fieldManager: FIELD_MANAGER }, cfg),
-        );
+        result = await this.json(scope, t.c, { method: 'POST', path: crPath(t.info!, t.namespace), query, body: { ...object, metadata: { ...object.metadata, namespace: t.namespace } } });
       }
       return { object: returned(result, t.kind), warnings: scope.warnings };
     });
@@ -359,17 +410,17 @@ class ClientNodeKube implements KubeApi {
   async apply(object: KubeObject, options: ApplyOptions = {}): Promise<WriteResult> {
     const t = this.target(object, 'apply');
     return this.run(t.c, options, async (scope) => {
-      const common = { name: t.name, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER, force: options.force ? true : undefined };
-      const apply = { contentType: this.k8s.PatchStrategy.ServerSideApply };
+      const query: Query = { dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER, force: options.force ? true : undefined };
+      const apply = { method: 'PATCH', query, contentType: APPLY_PATCH } as const;
       let result: unknown;
       if (t.kind === 'Secret') {
-        result = await this.request(scope, t.c, (cfg) => this.core.patchNamespacedSecret({ ...common, namespace: t.namespace!, body: object }, cfg), apply);
+        result = await this.json(scope, t.c, { ...apply, path: corePath('secrets', t.namespace, t.name), body: object });
       } else if (t.kind === 'Namespace') {
-        result = await this.request(scope, t.c, (cfg) => this.core.patchNamespace({ ...common, body: object }, cfg), apply);
+        result = await this.json(scope, t.c, { ...apply, path: corePath('namespaces', undefined, t.name), body: object });
       } else {
         const r = t.info!;
         const body = { ...object, apiVersion: object.apiVersion ?? r.apiVersion, metadata: { ...object.metadata, namespace: t.namespace } };
-        result = await this.request(scope, t.c, (cfg) => this.custom.patchNamespacedCustomObject({ ...common, group: r.group, version: r.version, plural: r.plural, namespace: t.namespace!, body }, cfg), apply);
+        result = await this.json(scope, t.c, { ...apply, path: crPath(r, t.namespace, t.name), body });
       }
       return { object: returned(result, t.kind), warnings: scope.warnings };
     });
@@ -378,10 +429,10 @@ class ClientNodeKube implements KubeApi {
   async delete(kind: StackGresKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<boolean> {
     const r = stackgres(kind);
     const c: CallContext = { verb: 'delete', resource: r.resource, group: r.group, kind: r.kind, namespace, name };
-    const body: K8sTypes.V1DeleteOptions | undefined = options.preconditions ? { preconditions: { ...options.preconditions } } : undefined;
+    const body = options.preconditions ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { ...options.preconditions } } : undefined;
     return this.run(c, options, async (scope) => {
       try {
-        await this.request(scope, c, (cfg) => this.custom.deleteNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace, name, dryRun: options.dryRun ? 'All' : undefined, body }, cfg));
+        await this.request(scope, c, { method: 'DELETE', path: crPath(r, namespace, name), query: { dryRun: options.dryRun ? 'All' : undefined }, body });
         return true;
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound' && e.kubeReason === 'NotFound') return false;
@@ -433,13 +484,12 @@ class ClientNodeKube implements KubeApi {
     const names: string[] = [];
     let token: string | undefined;
     do {
-      let text = '';
-      await this.request(scope, c, (cfg) => this.core.listNamespacedSecret({ namespace, limit, _continue: token }, cfg), {
-        read: true,
-        accept: form === 'table' ? TABLE : METADATA_LIST,
-        query: form === 'table' ? { includeObject: 'None' } : undefined,
-        takeBody: (t) => (text = t),
-      });
+      const { text } = await this.request(
+        scope,
+        c,
+        { method: 'GET', path: corePath('secrets', namespace), accept: form === 'table' ? TABLE : METADATA_LIST, query: { limit, continue: token, includeObject: form === 'table' ? 'None' : undefined } },
+        { read: true },
+      );
       // Names are taken from the text at once; nothing else of the page is kept.
       const page = form === 'table' ? namesOfTable(text) : namesOfMetadataList(text);
       if (!page) throw new KubeError('server', t('The API server of context "{0}" answered the list of Secrets in namespace {1} with something that is not a {2}.', this.context.name, namespace, form === 'table' ? 'Table' : 'list'), { action: t('Try again; if it persists, check the API server.') });
@@ -453,7 +503,7 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
       try {
-        return secretKeyNames(await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true }));
+        return secretKeyNames(await this.json<SecretJson>(scope, c, { method: 'GET', path: corePath('secrets', namespace, name) }, { read: true }));
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound') return undefined;
         throw e;
@@ -464,9 +514,7 @@ class ClientNodeKube implements KubeApi {
   async pods(namespace: string, labelSelector: string, options: CallOptions & { limit?: number } = {}): Promise<KubeObject[]> {
     const c: CallContext = { verb: 'list', resource: 'pods', group: '', kind: 'Pod', namespace };
     return this.run(c, options, async (scope) => {
-      let text = '';
-      // Read as text: client-node would turn the timestamps into Dates.
-      await this.request(scope, c, (cfg) => this.core.listNamespacedPod({ namespace, labelSelector, limit: options.limit ?? 100 }, cfg), { read: true, takeBody: (t2) => (text = t2) });
+      const { text } = await this.request(scope, c, { method: 'GET', path: corePath('pods', namespace), query: { labelSelector, limit: options.limit ?? 100 } }, { read: true });
       return itemsOfList(text);
     });
   }
@@ -474,7 +522,7 @@ class ClientNodeKube implements KubeApi {
   async secretValues(namespace: string, name: string, keys: readonly string[], options?: CallOptions): Promise<SecretData> {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
-      const secret = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+      const secret = await this.json<SecretJson>(scope, c, { method: 'GET', path: corePath('secrets', namespace, name) }, { read: true });
       const out: Record<string, Uint8Array> = {};
       for (const key of keys) {
         const encoded = secret.data?.[key];
@@ -489,17 +537,17 @@ class ClientNodeKube implements KubeApi {
   async createSecret(namespace: string, name: string, data: SecretData, options: SecretWriteOptions = {}): Promise<void> {
     const c: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
-      const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: options.labels }, type: options.type ?? 'Opaque', data: encode(data) };
-      await this.request(scope, c, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, cfg));
+      const body: SecretJson = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels: options.labels }, type: options.type ?? 'Opaque', data: encode(data) };
+      await this.json<SecretJson>(scope, c, { method: 'POST', path: corePath('secrets', namespace), query: { dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, body });
     });
   }
 
   async replaceSecret(namespace: string, name: string, data: SecretData, options: SecretWriteOptions = {}): Promise<void> {
     const c: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
-      const current = await this.request(scope, { ...c, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+      const current = await this.json<SecretJson>(scope, { ...c, verb: 'get' }, { method: 'GET', path: corePath('secrets', namespace, name) }, { read: true });
       const m = current.metadata ?? {};
-      const body: K8sTypes.V1Secret = {
+      const body: SecretJson = {
         apiVersion: 'v1',
         kind: 'Secret',
         // The resourceVersion makes this fail with a conflict if someone changed the Secret meanwhile.
@@ -507,7 +555,7 @@ class ClientNodeKube implements KubeApi {
         type: options.type ?? current.type,
         data: encode(data),
       };
-      await this.request(scope, c, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, cfg));
+      await this.json<SecretJson>(scope, c, { method: 'PUT', path: corePath('secrets', namespace, name), query: { dryRun: options.dryRun ? 'All' : undefined, fieldManager: FIELD_MANAGER }, body });
     });
   }
 
@@ -515,7 +563,7 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'delete', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     return this.run(c, options, async (scope) => {
       try {
-        await this.request(scope, c, (cfg) => this.core.deleteNamespacedSecret({ namespace, name, dryRun: options.dryRun ? 'All' : undefined }, cfg));
+        await this.request(scope, c, { method: 'DELETE', path: corePath('secrets', namespace, name), query: { dryRun: options.dryRun ? 'All' : undefined } });
         return true;
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound') return false;
@@ -530,7 +578,7 @@ class ClientNodeKube implements KubeApi {
       throw new KubeError('invalid', t('No key of Secret {0} was named to copy to namespace {1}.', name, targetNamespace), { action: t('Name the keys the storage reads (its secretKeySelectors).') });
     }
     return this.run(c, options, async (scope) => {
-      const source = await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace: sourceNamespace, name }, cfg), { read: true });
+      const source = await this.json<SecretJson>(scope, c, { method: 'GET', path: corePath('secrets', sourceNamespace, name) }, { read: true });
       const data: Record<string, string> = {};
       for (const key of options.keys) {
         const value = source.data?.[key];
@@ -540,27 +588,27 @@ class ClientNodeKube implements KubeApi {
         data[key] = value;
       }
       // Annotations stay behind: kubectl's last-applied-configuration would carry the values in clear.
-      const metadata: K8sTypes.V1ObjectMeta = { name, namespace: targetNamespace, labels: source.metadata?.labels };
-      const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: source.type, data };
+      const metadata: SecretMeta = { name, namespace: targetNamespace, labels: source.metadata?.labels };
+      const body: SecretJson = { apiVersion: 'v1', kind: 'Secret', metadata, type: source.type, data };
       const dryRun = options.dryRun ? 'All' : undefined;
       const target: CallContext = { verb: 'create', resource: 'secrets', group: '', kind: 'Secret', namespace: targetNamespace, name };
-      const written = (s: K8sTypes.V1Secret): CopiedSecret => ({ resourceVersion: s.metadata?.resourceVersion ?? '' });
+      const written = (s: SecretJson): CopiedSecret => ({ resourceVersion: s.metadata?.resourceVersion ?? '' });
       if (options.replace && options.resourceVersion) {
         // Only the Secret the user chose to replace: the server refuses (409) if it changed since.
         metadata.resourceVersion = options.resourceVersion;
         try {
-          return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
+          return written(await this.json<SecretJson>(scope, { ...target, verb: 'update' }, { method: 'PUT', path: corePath('secrets', targetNamespace, name), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body }));
         } catch (e) {
           throw changedSinceRead(e, name, targetNamespace);
         }
       }
       try {
-        return written(await this.request(scope, target, (cfg) => this.core.createNamespacedSecret({ namespace: targetNamespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
+        return written(await this.json<SecretJson>(scope, target, { method: 'POST', path: corePath('secrets', targetNamespace), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body }));
       } catch (e) {
         if (!(options.replace && e instanceof KubeError && e.kubeReason === 'AlreadyExists')) throw e;
-        const current = await this.request(scope, { ...target, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace: targetNamespace, name }, cfg), { read: true });
+        const current = await this.json<SecretJson>(scope, { ...target, verb: 'get' }, { method: 'GET', path: corePath('secrets', targetNamespace, name) }, { read: true });
         metadata.resourceVersion = current.metadata?.resourceVersion;
-        return written(await this.request(scope, { ...target, verb: 'update' }, (cfg) => this.core.replaceNamespacedSecret({ namespace: targetNamespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg)));
+        return written(await this.json<SecretJson>(scope, { ...target, verb: 'update' }, { method: 'PUT', path: corePath('secrets', targetNamespace, name), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body }));
       }
     });
   }
@@ -569,7 +617,7 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'get', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
     const read = await this.run(c, options, async (scope) => {
       try {
-        return await this.request(scope, c, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+        return await this.json<SecretJson>(scope, c, { method: 'GET', path: corePath('secrets', namespace, name) }, { read: true });
       } catch (e) {
         if (e instanceof KubeError && e.reason === 'notFound') return undefined;
         throw e;
@@ -594,32 +642,32 @@ class ClientNodeKube implements KubeApi {
         if (!saved) return Promise.reject(new KubeError('invalid', t('The saved copy of Secret {0} is no longer held.', name)));
         const u: CallContext = { verb: 'update', resource: 'secrets', group: '', kind: 'Secret', namespace, name };
         return this.run(u, o, async (scope): Promise<'restored' | 'changedSince'> => {
-          const metadata: K8sTypes.V1ObjectMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
-          const body: K8sTypes.V1Secret = { apiVersion: 'v1', kind: 'Secret', metadata, type: saved.type, data: saved.data };
+          const metadata: SecretMeta = { name, namespace, labels: saved.labels, annotations: saved.annotations };
+          const body: SecretJson = { apiVersion: 'v1', kind: 'Secret', metadata, type: saved.type, data: saved.data };
           const dryRun = o.dryRun ? 'All' : undefined;
           if (o.ifResourceVersion !== undefined) {
             // Someone else's later change (or deletion) stands: it is theirs to undo, not ours.
             metadata.resourceVersion = o.ifResourceVersion;
             try {
-              await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+              await this.json<SecretJson>(scope, u, { method: 'PUT', path: corePath('secrets', namespace, name), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body });
               return 'restored';
             } catch (e) {
               if (e instanceof KubeError && ((e.reason === 'conflict' && e.kubeReason === 'Conflict') || e.reason === 'notFound')) return 'changedSince';
               throw e;
             }
           }
-          let current: K8sTypes.V1Secret | undefined;
+          let current: SecretJson | undefined;
           try {
-            current = await this.request(scope, { ...u, verb: 'get' }, (cfg) => this.core.readNamespacedSecret({ namespace, name }, cfg), { read: true });
+            current = await this.json<SecretJson>(scope, { ...u, verb: 'get' }, { method: 'GET', path: corePath('secrets', namespace, name) }, { read: true });
           } catch (e) {
             if (!(e instanceof KubeError && e.reason === 'notFound')) throw e;
           }
           if (!current) {
-            await this.request(scope, { ...u, verb: 'create' }, (cfg) => this.core.createNamespacedSecret({ namespace, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+            await this.json<SecretJson>(scope, { ...u, verb: 'create' }, { method: 'POST', path: corePath('secrets', namespace), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body });
             return 'restored';
           }
           metadata.resourceVersion = current.metadata?.resourceVersion;
-          await this.request(scope, u, (cfg) => this.core.replaceNamespacedSecret({ namespace, name, body, dryRun, fieldManager: FIELD_MANAGER }, cfg));
+          await this.json<SecretJson>(scope, u, { method: 'PUT', path: corePath('secrets', namespace, name), query: { dryRun: dryRun, fieldManager: FIELD_MANAGER }, body });
           return 'restored';
         });
       },
@@ -635,7 +683,7 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'get', resource: 'pods', group: '', kind: 'Pod', namespace, name };
     return this.run(c, options, async (scope) => {
       try {
-        const p = await this.request(scope, c, (cfg) => this.core.readNamespacedPod({ namespace, name }, cfg), { read: true });
+        const p = await this.json<PodJson>(scope, c, { method: 'GET', path: corePath('pods', namespace, name) }, { read: true });
         return {
           name,
           namespace,
@@ -659,13 +707,8 @@ class ClientNodeKube implements KubeApi {
   async podLog(namespace: string, name: string, options: PodLogOptions = {}): Promise<string> {
     const c: CallContext = { verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name };
     return this.run(c, options, async (scope) => {
-      const text = await this.request(
-        scope,
-        c,
-        (cfg) => this.core.readNamespacedPodLog({ namespace, name, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds }, cfg),
-        { read: true },
-      );
-      return typeof text === 'string' ? text : '';
+      const query: Query = { container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds };
+      return (await this.request(scope, c, { method: 'GET', path: `${corePath('pods', namespace, name)}/log`, query, accept: '*/*' }, { read: true })).text;
     });
   }
 
@@ -674,16 +717,16 @@ class ClientNodeKube implements KubeApi {
     if (options.signal?.aborted) throw cancelled();
     const ctx = this.errorContext({ verb: 'get', resource: 'pods/log', group: '', kind: 'Pod', namespace, name });
     const connectMs = options.timeoutMs ?? this.timeoutMs;
+    const controller = new AbortController();
     await new Promise<void>((resolve, reject) => {
-      let controller: AbortController | undefined;
       let finished = false;
-      const decoder = new TextDecoder();
+      let connected = false;
       const finish = (err?: KubeError): void => {
         if (finished) return;
         finished = true;
         clearTimeout(connectTimer);
         options.signal?.removeEventListener('abort', onAbort);
-        controller?.abort();
+        controller.abort();
         if (err) {
           if (err.reason !== 'cancelled') this.log(`follow log of pod ${namespace}/${name}: ${err.reason}: ${err.message}`);
           reject(err);
@@ -691,30 +734,22 @@ class ClientNodeKube implements KubeApi {
       };
       const onAbort = (): void => finish(cancelled());
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Only the connection has a deadline: a followed log may stay quiet for as long as the Job runs.
       const connectTimer = setTimeout(() => finish(timedOut(ctx, connectMs)), connectMs);
-      const sink = new Writable({
-        write: (chunk: Buffer, _encoding, done) => {
-          if (!finished) onText(decoder.decode(chunk, { stream: true }));
-          done();
+      const query: Query = { follow: true, container: options.container, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds };
+      this.http.stream({ method: 'GET', path: `${corePath('pods', namespace, name)}/log`, query, accept: '*/*', signal: controller.signal }).then(
+        (res) => {
+          connected = true;
+          clearTimeout(connectTimer);
+          res.setEncoding('utf8');
+          res.on('data', (text: string) => {
+            if (!finished) onText(text);
+          });
+          res.once('end', () => finish());
+          res.once('error', (e) => finish(finished ? undefined : toKubeError(e, ctx)));
         },
-        final: (done) => {
-          const rest = decoder.decode();
-          if (rest && !finished) onText(rest);
-          finish();
-          done();
-        },
-      });
-      // client-node's Log streams through its own fetch; it hands out the abort handle once the headers came.
-      new this.k8s.Log(this.kc)
-        .log(namespace, name, options.container ?? '', sink, { follow: true, tailLines: options.tailLines, limitBytes: options.limitBytes, sinceSeconds: options.sinceSeconds })
-        .then(
-          (c) => {
-            controller = c;
-            clearTimeout(connectTimer);
-            if (finished) c.abort();
-          },
-          (e: unknown) => finish(toKubeError(e, ctx)),
-        );
+        (e: unknown) => finish(connected || finished ? undefined : toKubeError(e, ctx)),
+      );
     });
   }
 
@@ -722,15 +757,15 @@ class ClientNodeKube implements KubeApi {
     const c: CallContext = { verb: 'list', resource: 'events', group: '', namespace };
     const fieldSelector = [`involvedObject.kind=${selectorValue(involved.kind)}`, `involvedObject.name=${selectorValue(involved.name)}`, ...(involved.uid ? [`involvedObject.uid=${selectorValue(involved.uid)}`] : [])].join(',');
     return this.run(c, options, async (scope) => {
-      const list = await this.request(scope, c, (cfg) => this.core.listNamespacedEvent({ namespace, fieldSelector, limit: options?.limit ?? 100 }, cfg), { read: true });
-      const stamp = (d: Date | string | undefined): string | undefined => (d === undefined || d === null ? undefined : d instanceof Date ? d.toISOString() : String(d));
-      return list.items
+      const list = await this.json<{ items?: EventJson[] }>(scope, c, { method: 'GET', path: corePath('events', namespace), query: { fieldSelector, limit: options?.limit ?? 100 } }, { read: true });
+      const stamp = (d: string | undefined | null): string | undefined => (d === undefined || d === null || d === '' ? undefined : String(d));
+      return (list.items ?? [])
         .map((e) => ({
           type: e.type,
           reason: e.reason,
           message: e.message,
           count: e.count ?? e.series?.count,
-          last: stamp(e.lastTimestamp) ?? stamp(e.eventTime as unknown as Date | string | undefined) ?? stamp(e.firstTimestamp),
+          last: stamp(e.lastTimestamp) ?? stamp(e.eventTime) ?? stamp(e.firstTimestamp),
           source: e.reportingComponent || e.source?.component || undefined,
         }))
         .sort((a, b) => (a.last ?? '').localeCompare(b.last ?? ''));
@@ -746,7 +781,7 @@ class ClientNodeKube implements KubeApi {
         [...STACKGRES.values()].map(async (r) => {
           const name = `${r.resource}`;
           try {
-            return (await this.request(scope, { ...c, name }, (cfg) => this.custom.getClusterCustomObject({ ...CRD, name }, cfg), { read: true })) as unknown;
+            return await this.json<Record<string, unknown>>(scope, { ...c, name }, { method: 'GET', path: `/apis/${CRD.group}/${CRD.version}/${CRD.plural}/${encodeURIComponent(name)}` }, { read: true });
           } catch (e) {
             if (e instanceof KubeError && e.reason === 'notFound') return undefined;
             throw e;
@@ -764,7 +799,7 @@ class ClientNodeKube implements KubeApi {
   cache(kind: StackGresKind, options: CacheOptions = {}): LiveCache {
     const r = stackgres(kind);
     const ctx = this.errorContext({ verb: 'watch', resource: r.resource, group: r.group, kind: r.kind, namespace: options.namespace });
-    const path = `/apis/${r.group}/${r.version}${options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : ''}/${r.plural}`;
+    const path = crPath(r, options.namespace);
     const maxTimeout = this.options.watchTimeoutSeconds ?? 600;
     const transport: WatchTransport = {
       errorContext: ctx,
@@ -773,7 +808,7 @@ class ClientNodeKube implements KubeApi {
         if (this.blocked) throw this.blocked;
         // Spread reconnects over time, as client-go does.
         const timeoutSeconds = Math.max(1, Math.round(maxTimeout / 2 + Math.random() * (maxTimeout / 2)));
-        const query = { resourceVersion: resourceVersion || undefined, allowWatchBookmarks: true, labelSelector: options.labelSelector, timeoutSeconds };
+        const query: Query = { resourceVersion: resourceVersion || undefined, allowWatchBookmarks: true, labelSelector: options.labelSelector, timeoutSeconds };
         return this.watchWithDeadline(path, query, timeoutSeconds * 1000 + (this.options.watchDeadlineMarginMs ?? 30_000), ctx, signal, {
           onEvent: (type, obj) => onEvent(type, type === 'BOOKMARK' || type === 'ERROR' ? obj : withKind(obj as KubeObject, r)),
           onEnd,
@@ -793,73 +828,58 @@ class ClientNodeKube implements KubeApi {
 
   dispose(): void {
     for (const c of [...this.caches]) c.stop();
+    this.http.dispose();
   }
 
   /**
-   * One watch request that ends by `deadlineMs` whatever the server does. client-node's Watch replaces its
-   * own timeout with no deadline at all and only hands out its abort handle once the response headers
-   * arrive, so a connection that never answers would hold the cache forever. Each watch gets its own
-   * connection (client-node makes an agent per request): destroying that agent ends a stalled request.
+   * One watch request that ends by `deadlineMs` whatever the server does: a connection that never answers
+   * (no headers, or headers and then silence past the server-side timeout) is destroyed, not waited on.
    */
   private async watchWithDeadline(
     path: string,
-    query: Record<string, string | number | boolean | undefined>,
+    query: Query,
     deadlineMs: number,
     ctx: ErrorContext,
     signal: AbortSignal | undefined,
     on: { onEvent: (type: string, obj: unknown) => void; onEnd: (error?: KubeError) => void },
   ): Promise<{ stop(): void }> {
-    const agents: { destroy?: () => void }[] = [];
-    const kc = this.kc;
-    const config = {
-      getCurrentCluster: () => kc.getCurrentCluster(),
-      applyToFetchOptions: async (o: Parameters<K8sTypes.KubeConfig['applyToFetchOptions']>[0]) => {
-        const init = await kc.applyToFetchOptions(o);
-        if (init.agent && typeof init.agent === 'object') agents.push(init.agent as { destroy?: () => void });
-        return init;
-      },
-    } as unknown as K8sTypes.KubeConfig;
+    const controller = new AbortController();
     let ended = false;
-    let controller: AbortController | undefined;
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
+    let sawEvent = false;
     const close = (): void => {
       ended = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', close);
-      controller?.abort();
-      for (const a of agents) a.destroy?.();
-      settle();
+      controller.abort();
     };
     const end = (error?: KubeError): void => {
       if (ended) return;
       close();
       on.onEnd(error);
     };
-    let sawEvent = false;
     const timer = setTimeout(() => {
       // Events came, so the stream works: the server just did not close it. Otherwise it never answered.
       if (sawEvent) this.log(`watch ${ctx.resource ?? ''}: still open ${Math.round(deadlineMs / 1000)} s after it started; reconnecting`);
       end(sawEvent ? undefined : timedOut(ctx, deadlineMs));
     }, deadlineMs);
     signal?.addEventListener('abort', close, { once: true });
-    const started = new this.k8s.Watch(config)
-      .watch(
+    try {
+      await this.http.watch(
         path,
         query,
+        controller.signal,
         (type, obj) => {
           sawEvent = true;
           if (!ended) on.onEvent(type, obj);
         },
-        (err: unknown) => end(err ? toKubeError(err, ctx) : undefined),
-      )
-      .then((c) => {
-        controller = c;
-        if (ended) c.abort();
-      });
-    started.catch(() => clearTimeout(timer));
-    // Resolves once connected, or once the deadline (or stop) has ended a request that never answered.
-    await Promise.race([started, settled]);
+        (err) => end(err ? toKubeError(err, ctx) : undefined),
+      );
+    } catch (e) {
+      // Stopped or past the deadline while connecting: the end was already reported (or not wanted).
+      if (ended) return { stop: close };
+      close();
+      throw toKubeError(e, ctx);
+    }
     return { stop: close };
   }
 }
@@ -876,16 +896,6 @@ function itemsOfList(text: string): KubeObject[] {
   }
 }
 
-interface RequestOptions {
-  read?: boolean;
-  contentType?: string;
-  accept?: string;
-  /** Query parameters client-node's generated methods do not offer (e.g. `includeObject`). */
-  query?: Record<string, string>;
-  /** Hands over a successful response's body as text, for forms client-node cannot parse (Tables). */
-  takeBody?: (text: string) => void;
-}
-
 interface NamePage {
   names: string[];
   continue?: string;
@@ -898,6 +908,15 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The continue token of a list page read from the text before it is parsed: API servers write `metadata`
+ * before `items`. Undefined when it is not there (the parsed page then says); a token has no quotes or escapes.
+ */
+function peekContinue(text: string): string | undefined {
+  const head = text.slice(0, Math.max(0, text.indexOf('"items"')));
+  return /"continue":"([A-Za-z0-9_\-=.+/]+)"/.exec(head)?.[1];
 }
 
 function continueOf(o: Record<string, unknown>): string | undefined {

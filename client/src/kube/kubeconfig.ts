@@ -21,7 +21,8 @@ import type * as K8sTypes from '@kubernetes/client-node';
 import type { KubeContext } from './api';
 import { configError, type KubeError } from './errors';
 
-export type K8s = typeof K8sTypes;
+/** What of client-node this layer uses: `KubeConfig` (its config module, not the generated API). */
+export type K8s = Pick<typeof K8sTypes, 'KubeConfig'>;
 
 export { ENGLISH, type Localize } from '../localize';
 import { ENGLISH, type Localize } from '../localize';

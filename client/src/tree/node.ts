@@ -10,6 +10,8 @@ export interface Node {
   treeItem(): vscode.TreeItem;
   children(): Node[] | Promise<Node[]>;
   readonly id: string;
+  /** A tooltip built only when the row is hovered (TreeDataProvider.resolveTreeItem), for kinds of rows there are thousands of. */
+  hoverTooltip?(): vscode.MarkdownString;
 }
 
 export class MessageNode implements Node {

@@ -156,11 +156,15 @@ export class BackupNode implements Node {
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     const drill = b.drill ? drillRowText(b.drill, this.now()) : undefined;
     item.description = [backupDescription(b, this.now()).replace(/^\w+ · /, ''), drill].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(backupTooltip(b));
     // The suffix picks the lifecycle command that applies (Keep / Let Retention Manage); none on a Failed backup.
     const lifecycle = lifecycleMenu(b);
     item.contextValue = `stackgres.backup.${b.phase.toLowerCase()}${lifecycle ? (lifecycle === 'keep' ? '.managed' : '.kept') : ''}`;
     return item;
+  }
+
+  /** On hover only: a cluster may have thousands of backups. */
+  hoverTooltip(): vscode.MarkdownString {
+    return new vscode.MarkdownString(backupTooltip(this.backup));
   }
 
   children(): Node[] {

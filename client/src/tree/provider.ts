@@ -42,6 +42,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<Node>, vscod
     return node.treeItem();
   }
 
+  /** The tooltip of a row whose tooltip waits for the hover (`Node.hoverTooltip`). */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (item.tooltip === undefined && node.hoverTooltip) item.tooltip = node.hoverTooltip();
+    return item;
+  }
+
   getParent(node: Node): Node | undefined {
     return this.parents.get(node);
   }

@@ -73,3 +73,13 @@ export class EventEmitter<T> {
     this.listeners.clear();
   }
 }
+
+/** vscode.l10n without a translation: the English text with its placeholders filled. */
+export const l10n = {
+  t: (message: string, ...args: Array<string | number | boolean>): string => message.replace(/\{(\d+)\}/g, (whole, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : whole)),
+};
+
+/** Settings as a user who changed none has them: every `get` answers its default (the health rows read some). */
+export const workspace = {
+  getConfiguration: () => ({ get: <T>(_key: string, defaultValue?: T): T | undefined => defaultValue }),
+};

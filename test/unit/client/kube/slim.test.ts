@@ -31,6 +31,15 @@ describe('what the live caches hold of an object', () => {
     assert.ok(JSON.stringify(slim).length < JSON.stringify(full).length / 2, 'less than half the size');
     // The original is untouched (commands GET the whole object when they need it).
     assert.ok((full.status as { backupInformation: Record<string, unknown> }).backupInformation.controlData);
+    // The list slims each page and the cache what it holds: the second pass makes no copy.
+    assert.equal(slimObject(slim), slim);
+  });
+
+  it('drops an annotations map that held only the last-applied copy, and keeps other annotations without copying', () => {
+    const onlyApplied: KubeObject = { kind: 'SGCluster', metadata: { name: 'c', namespace: 'n', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{...}' } } };
+    assert.deepEqual(slimObject(onlyApplied), { kind: 'SGCluster', metadata: { name: 'c', namespace: 'n' } });
+    const operator: KubeObject = { kind: 'SGBackup', metadata: { name: 'b', namespace: 'n', annotations: { 'stackgres.io/operatorVersion': '1.18.6' } } };
+    assert.equal(slimObject(operator), operator);
   });
 
   it('leaves objects without those fields as they are', () => {
