@@ -84,12 +84,12 @@ export class ExtensionContextHolder {
     );
   }
 
-  /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
   /** Disposed with the extension: what a command sets up on first use (e.g. the backup logs pages). */
   subscribe(disposable: vscode.Disposable): void {
     this.extension.subscriptions.push(disposable);
   }
 
+  /** The line above the StackGres view (the connection's error while the view shows its welcome content). */
   showMessage(message: string | undefined): void {
     if (this.treeView) this.treeView.message = message;
   }

@@ -96,7 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     seed: 'demo',
     timeScale: options.timeScale ?? 1,
     // Restore drills take a few seconds: long enough to watch (and photograph) one in progress.
-    operator: { stepMs: options.operatorStepMs ?? 100, restore: { baseSeconds: 3, bytesPerSecond: 32 * 1024 * 1024 } },
+    operator: { stepMs: options.operatorStepMs ?? 100, restore: { baseSeconds: 6, bytesPerSecond: 32 * 1024 * 1024 } },
     bookmarkIntervalMs: 5_000,
     // Requests that failed are worth keeping; the rest would only bury them.
     log: (l) => {

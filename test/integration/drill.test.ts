@@ -15,7 +15,7 @@ import { contextIdentity } from '../../client/src/webviews/pageMessages';
 import { kubeTarget, markdownAsRead, runConfig, sandboxControl, scratchNamespace, testingApi, waitFor, waitForTreeRow } from './helpers';
 
 const STEP_DEADLINE_MS = 20_000;
-/** A drill on the sandbox takes a few seconds (3 simulated seconds plus the backup's size at 32 MiB/s). */
+/** A drill on the sandbox takes a few seconds (6 simulated seconds plus the backup's size at 32 MiB/s). */
 const DRILL_DEADLINE_MS = 60_000;
 
 async function kubeApi(): Promise<KubeApi> {
@@ -124,12 +124,12 @@ describe('Test Restore (restore drill)', function () {
 
   before(async () => {
     const api = await kubeApi();
-    await world(api, ns, 'it-src');
-    await completedBackup(api, ns, 'it-src', 'it-src-good');
+    await world(api, ns, 'it-dsrc');
+    await completedBackup(api, ns, 'it-dsrc', 'it-dsrc-good');
     // The simulated operator's restore of this one crash-loops: its WAL is "missing in the bucket".
-    await completedBackup(api, ns, 'it-src', 'it-src-nowal', { 'stackgres-test/restore-fault': 'wal-missing' });
+    await completedBackup(api, ns, 'it-dsrc', 'it-dsrc-nowal', { 'stackgres-test/restore-fault': 'wal-missing' });
     // And of this one the pod is never scheduled: only the time limit (or Cancel) ends its drill.
-    await completedBackup(api, ns, 'it-src', 'it-src-stuck', { 'stackgres-test/restore-fault': 'never-ready' });
+    await completedBackup(api, ns, 'it-dsrc', 'it-dsrc-stuck', { 'stackgres-test/restore-fault': 'never-ready' });
     // Carries the drill label but is no drill of ours: cleanup must leave it alone.
     await api.create({
       apiVersion: 'stackgres.io/v1',
@@ -139,15 +139,18 @@ describe('Test Restore (restore drill)', function () {
     });
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('notifications.clearAll');
     await sandboxControl('/faults/clear');
+    // Answers no question took would answer the next suite's questions.
+    const left = (await testingApi()).prompts.takeUnanswered();
+    if (this.currentTest?.state === 'passed') assert.deepEqual(left, [], 'every queued answer was asked for');
   });
 
   it('succeeds on a good backup: review, create, follow to Ready, record the result on the SGBackup, delete only the drill cluster; the row says restore-tested', async () => {
     const api = await kubeApi();
-    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-good']);
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-good']);
     const testing = await testingApi();
     const asked = testing.prompts.asked.length;
     // Namespace, create after the review, delete the drill cluster at the end.
@@ -156,31 +159,31 @@ describe('Test Restore (restore drill)', function () {
     assert.deepEqual(failures, []);
     assert.ok(result, 'the drill ran to its end');
     const [question, create, cleanup] = testing.prompts.asked.slice(asked);
-    assert.equal(question, 'Test restore it-src-good: namespace of the drill cluster');
-    assert.match(create, new RegExp(`^Create restore drill cluster ${ns}/it-src-drill-\\d{8}-\\d{6} in context`));
-    assert.match(cleanup, /^Restore drill of SGBackup it-src-good succeeded in \d+s: .* runs with the restored data\. The result is recorded on the SGBackup\. Delete the drill cluster\?$/);
+    assert.equal(question, 'Test restore it-dsrc-good: namespace of the drill cluster');
+    assert.match(create, new RegExp(`^Create restore drill cluster ${ns}/it-dsrc-drill-\\d{8}-\\d{6} in context`));
+    assert.match(cleanup, /^Restore drill of SGBackup it-dsrc-good succeeded in \d+s: .* runs with the restored data\. The result is recorded on the SGBackup\. Delete the drill cluster\?$/);
     assert.deepEqual([result.result, result.recorded, result.deleted], ['succeeded', true, true]);
 
-    const record = recordOn(await api.get('SGBackup', ns, 'it-src-good'));
+    const record = recordOn(await api.get('SGBackup', ns, 'it-dsrc-good'));
     assert.ok(record, 'the SGBackup carries the drill annotation');
     assert.deepEqual([record.result, record.cluster, record.target, record.durationSeconds], ['succeeded', `${ns}/${result.cluster}`, 'latest', result.durationSeconds]);
     assert.equal(await api.get('SGCluster', ns, result.cluster), undefined, 'the drill cluster is deleted');
-    assert.ok(await api.get('SGCluster', ns, 'it-src'), 'the source cluster is untouched');
+    assert.ok(await api.get('SGCluster', ns, 'it-dsrc'), 'the source cluster is untouched');
     assert.ok(await api.get('SGCluster', ns, 'it-bystander'), 'another cluster with the drill label is untouched');
 
-    const tested = await waitForTreeRow([kubeTarget().context, ns, 'it-src', (r) => r.item.label === 'it-src-good' && /restore-tested \d+s ago · \d+s$/.test(String(r.item.description))]);
+    const tested = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', (r) => r.item.label === 'it-dsrc-good' && /restore-tested \d+s ago · \d+s$/.test(String(r.item.description))]);
     assert.match(markdownAsRead((tested.item.tooltip as vscode.MarkdownString).value), /Restore test passed \S+ in \d+s \(to latest state, drill cluster `[^`]+`\)/);
 
     // The Backup Health Report names this drill as the cluster's last one.
     const report = await vscode.commands.executeCommand<{ markdown: string } | undefined>('stackgres.showBackupHealthReport', { readBuckets: false });
-    const section = report?.markdown.split('\n## ').find((s) => s.includes(`SGCluster \`it-src\` in \`${ns}\``));
+    const section = report?.markdown.split('\n## ').find((s) => s.includes(`SGCluster \`it-dsrc\` in \`${ns}\``));
     assert.ok(section, 'the report has a section for the drilled cluster');
-    assert.match(section, new RegExp(`\\| Last restore drill \\| \\S+ \\S+ UTC: restored \`it-src-good\` to latest in \\d+s \\(drill \`${ns}/${result.cluster}\`\\) \\|`));
+    assert.match(section, new RegExp(`\\| Last restore drill \\| \\S+ \\S+ UTC: restored \`it-dsrc-good\` to latest in \\d+s \\(drill \`${ns}/${result.cluster}\`\\) \\|`));
   });
 
   it('fails on a backup whose WAL is missing, with wal-g\'s reason on the row; kept, then found again by its label and cleaned up', async () => {
     const api = await kubeApi();
-    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-nowal']);
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-nowal']);
     // Namespace, create, then keep the failed drill cluster (Cancel on the delete question).
     await answer(ns, true, false);
     const { result, failures } = await run<DrillResult>('stackgres.testRestore', row.node);
@@ -188,11 +191,11 @@ describe('Test Restore (restore drill)', function () {
     assert.ok(result);
     assert.deepEqual([result.result, result.recorded, result.deleted], ['failed', true, false]);
     assert.match(result.reason ?? '', /CrashLoopBackOff: ERROR: .*Archive '[0-9A-F]{24}' does not exist/);
-    const record = recordOn(await api.get('SGBackup', ns, 'it-src-nowal'));
+    const record = recordOn(await api.get('SGBackup', ns, 'it-dsrc-nowal'));
     assert.equal(record?.result, 'failed');
     assert.match(record?.reason ?? '', /does not exist/);
 
-    const failedRow = await waitForTreeRow([kubeTarget().context, ns, 'it-src', (r) => r.item.label === 'it-src-nowal' && String(r.item.description).endsWith('restore test failed')]);
+    const failedRow = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', (r) => r.item.label === 'it-dsrc-nowal' && String(r.item.description).endsWith('restore test failed')]);
     const tip = markdownAsRead((failedRow.item.tooltip as vscode.MarkdownString).value);
     assert.match(tip, /Restore test failed:[\s\S]*Archive '[0-9A-F]{24}' does not exist/);
 
@@ -212,8 +215,8 @@ describe('Test Restore (restore drill)', function () {
 
   it('from the recoverable window, to an instant inside the backup\'s window: a point-in-time drill; an instant past the window is refused and creates nothing', async () => {
     const api = await kubeApi();
-    const good = await api.get('SGBackup', ns, 'it-src-good');
-    const next = await api.get('SGBackup', ns, 'it-src-nowal');
+    const good = await api.get('SGBackup', ns, 'it-dsrc-good');
+    const next = await api.get('SGBackup', ns, 'it-dsrc-nowal');
     const stored = (o: KubeObject | undefined) => Date.parse((o?.status as { process: { timing: { stored: string } } }).process.timing.stored);
     // The exact midpoint, with milliseconds: the two backups may be stored within the same second.
     const instant = new Date(Math.floor((stored(good) + stored(next)) / 2)).toISOString();
@@ -222,14 +225,14 @@ describe('Test Restore (restore drill)', function () {
 
     const before = (await drillClusters(api, ns)).length;
     const late = new Date(stored(next) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    assert.match(await runFailing('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: late, context }), /is after the next backup, it-src-nowal,/);
+    assert.match(await runFailing('stackgres.testRestore', { backup: { namespace: ns, name: 'it-dsrc-good' }, pointInTime: late, context }), /is after the next backup, it-dsrc-nowal,/);
     assert.equal((await drillClusters(api, ns)).length, before, 'nothing was created');
 
     await answer(ns, true, true);
-    const { result, failures } = await run<DrillResult>('stackgres.testRestore', { backup: { namespace: ns, name: 'it-src-good' }, pointInTime: instant, context });
+    const { result, failures } = await run<DrillResult>('stackgres.testRestore', { backup: { namespace: ns, name: 'it-dsrc-good' }, pointInTime: instant, context });
     assert.deepEqual(failures, []);
     assert.deepEqual([result?.result, result?.deleted], ['succeeded', true]);
-    const record = recordOn(await api.get('SGBackup', ns, 'it-src-good'));
+    const record = recordOn(await api.get('SGBackup', ns, 'it-dsrc-good'));
     assert.equal(record?.target, instant, 'the record says which instant was restored to');
   });
 
@@ -238,13 +241,13 @@ describe('Test Restore (restore drill)', function () {
     const settings = vscode.workspace.getConfiguration('stackgres');
     await settings.update('drill.timeoutMinutes', 0.1, vscode.ConfigurationTarget.Global);
     try {
-      const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-stuck']);
+      const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-stuck']);
       await answer(ns, true, true);
       const { result, failures } = await run<DrillResult>('stackgres.testRestore', row.node);
       assert.deepEqual(failures, []);
       assert.deepEqual([result?.result, result?.recorded, result?.deleted], ['failed', true, true]);
       assert.equal(result?.reason, 'Not ready within 6s (the time limit, setting stackgres.drill.timeoutMinutes); it was pod pending (scheduling, volume). Last warning: FailedScheduling: 0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
-      assert.equal(recordOn(await api.get('SGBackup', ns, 'it-src-stuck'))?.result, 'failed');
+      assert.equal(recordOn(await api.get('SGBackup', ns, 'it-dsrc-stuck'))?.result, 'failed');
     } finally {
       await settings.update('drill.timeoutMinutes', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -252,8 +255,8 @@ describe('Test Restore (restore drill)', function () {
 
   it('cancelled while it follows the drill: records nothing, and deletes the drill cluster when asked', async () => {
     const api = await kubeApi();
-    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-stuck']);
-    const recordBefore = (await api.get('SGBackup', ns, 'it-src-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION];
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-stuck']);
+    const recordBefore = (await api.get('SGBackup', ns, 'it-dsrc-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION];
     const before = (await drillClusters(api, ns)).length;
     // Namespace, create, and (after Cancel) delete the drill cluster.
     await answer(ns, true, true);
@@ -267,19 +270,19 @@ describe('Test Restore (restore drill)', function () {
     }, STEP_DEADLINE_MS);
     const result = await drilling;
     assert.deepEqual([result?.result, result?.recorded, result?.deleted], ['cancelled', false, true]);
-    assert.equal((await api.get('SGBackup', ns, 'it-src-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION], recordBefore, 'nothing recorded');
+    assert.equal((await api.get('SGBackup', ns, 'it-dsrc-stuck'))?.metadata.annotations?.[DRILL_RESULT_ANNOTATION], recordBefore, 'nothing recorded');
     assert.equal((await drillClusters(api, ns)).length, before, 'the drill cluster is gone');
   });
 
   it('over quota: says the ResourceQuota has no room and creates nothing', async () => {
     const api = await kubeApi();
-    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-good']);
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-good']);
     await sandboxControl('/faults', {
       method: 'POST',
       pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgclusters`,
       status: 403,
       times: 1,
-      message: 'sgclusters.stackgres.io "it-src-drill" is forbidden: exceeded quota: drills, requested: count/sgclusters.stackgres.io=1, used: count/sgclusters.stackgres.io=2, limited: count/sgclusters.stackgres.io=2',
+      message: 'sgclusters.stackgres.io "it-dsrc-drill" is forbidden: exceeded quota: drills, requested: count/sgclusters.stackgres.io=1, used: count/sgclusters.stackgres.io=2, limited: count/sgclusters.stackgres.io=2',
     });
     const before = (await drillClusters(api, ns)).length;
     await answer(ns);
@@ -289,7 +292,7 @@ describe('Test Restore (restore drill)', function () {
 
   it('without permission to create SGClusters: says so and creates nothing; cancelled at the review: creates nothing', async () => {
     const api = await kubeApi();
-    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-src', 'it-src-good']);
+    const row = await waitForTreeRow([kubeTarget().context, ns, 'it-dsrc', 'it-dsrc-good']);
     await sandboxControl('/faults', { method: 'POST', pathPrefix: `/apis/stackgres.io/v1/namespaces/${ns}/sgclusters`, status: 403, times: 1 });
     const before = (await drillClusters(api, ns)).length;
     await answer(ns);

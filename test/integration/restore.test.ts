@@ -137,10 +137,13 @@ describe('Restore Backup', () => {
     assert.ok(storedOf(newer).getTime() - storedOf(older).getTime() >= 2, 'the two backups were stored apart');
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.workspace.fs.delete(fixtureUri('restore'), { recursive: true }).then(undefined, () => undefined);
+    // Answers a failed test left would answer the next tests' questions (one failure became twenty).
+    const left = (await testingApi()).prompts.takeUnanswered();
+    if (this.currentTest?.state === 'passed') assert.deepEqual(left, [], 'every queued answer was asked for');
   });
 
   it('from the palette (cluster, then a Completed backup): writes restore/<name>.yaml for a new cluster from that backup, and opens it', async () => {

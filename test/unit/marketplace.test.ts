@@ -31,7 +31,7 @@ describe('The README pictures', () => {
   const shown = pictures.filter((p) => p.file.startsWith(`${SCREENSHOTS}/`));
 
   it('shows the tree, a quick fix, the cron hover, the apply review, the recoverable window and a restore drill, each with alt text', () => {
-    assert.deepEqual(shown.map((p) => path.basename(p.file)).sort(), ['apply-review.png', 'cron-hover.png', 'quick-fix.png', 'recoverable-window.png', 'restore-drill.png', 'tree.png']);
+    assert.deepEqual(shown.map((p) => path.basename(p.file)).sort(), ['apply-review.png', 'backup-logs.png', 'cron-hover.png', 'quick-fix.png', 'recoverable-window.png', 'restore-drill.png', 'tree.png']);
     for (const p of shown) assert.ok(p.alt.trim().split(/\s+/).length >= 5, `${p.file} says what it shows (alt text)`);
   });
 

@@ -36,6 +36,11 @@ export function answer(...answers: Answer[]): void {
   queued.push(...answers);
 }
 
+/** Test mode only: the answers no prompt has taken yet, removed from the queue (a test's leftovers would answer the next test's questions). */
+export function takeUnanswered(): Answer[] {
+  return queued.splice(0, queued.length);
+}
+
 function next(title: string): { answered: boolean; value: Answer } {
   if (queued.length === 0) return { answered: false, value: undefined };
   asked.push(title);
