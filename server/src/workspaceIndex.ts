@@ -27,8 +27,11 @@ export class WorkspaceIndex implements ReferenceLookup {
   private readonly open = new Map<string, KnownObject[]>();
   private listeners: (() => void)[] = [];
   private scanned = false;
-  /** Objects by kind and name, built when first asked after a change (a file's references are many lookups). */
+  /** Objects by kind and name, built when first asked and then kept current name by name (a file's references are many lookups). */
   private byName: Map<string, KnownObject[]> | undefined;
+  /** Bumped on every change of what `find` answers; `versions` by kind and name. Checks cache their findings by them. */
+  private changes = 0;
+  private readonly versions = new Map<string, number>();
 
   constructor(private readonly log: (msg: string) => void, private readonly parse: (chunk: DocumentChunk) => ManifestInfo = parseManifest) {}
 
@@ -66,7 +69,7 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   fileDeleted(uri: string): void {
-    this.onDisk.delete(uri);
+    this.replace(uri, () => this.onDisk.delete(uri), false);
     this.changed();
   }
 
@@ -75,22 +78,30 @@ export class WorkspaceIndex implements ReferenceLookup {
    * what the workspace defines changed; listeners are not told (the caller rechecks the other documents).
    */
   documentParsed(uri: string, manifests: readonly ManifestInfo[]): boolean {
-    const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
-    const objects = objectsOf(uri, manifests);
-    this.open.set(uri, objects);
-    this.byName = undefined;
-    return JSON.stringify(objects) !== before;
+    return this.replace(uri, () => this.open.set(uri, objectsOf(uri, manifests)));
   }
 
   documentClosed(uri: string): void {
-    if (this.open.delete(uri)) this.changed();
+    if (!this.open.has(uri)) return;
+    this.replace(uri, () => this.open.delete(uri));
+    this.changed();
+  }
+
+  /** Changes whenever any answer of `find` may have changed. */
+  generation(): number {
+    return this.changes;
+  }
+
+  /** Changes whenever `find(kind, name, …)` may answer differently (in any namespace). */
+  versionOf(kind: ReferencedKind, name: string): number {
+    return this.versions.get(`${kind}\0${name}`) ?? 0;
   }
 
   find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[] {
     if (!this.byName) {
       this.byName = new Map();
       for (const o of this.all()) {
-        const key = `${o.kind}\0${o.name}`;
+        const key = keyOf(o);
         const list = this.byName.get(key);
         if (list) list.push(o);
         else this.byName.set(key, [o]);
@@ -125,9 +136,51 @@ export class WorkspaceIndex implements ReferenceLookup {
     } catch (err) {
       this.log(`Could not read ${file}: ${(err as Error).message}`);
     }
-    if (text === undefined) this.onDisk.delete(uri);
-    else this.onDisk.set(uri, this.extract(uri, text));
-    this.byName = undefined;
+    // The scan reads thousands of files: the lookup is rebuilt once when next asked rather than name by name.
+    this.replace(uri, () => {
+      if (text === undefined) this.onDisk.delete(uri);
+      else this.onDisk.set(uri, this.extract(uri, text));
+    }, false);
+  }
+
+  /**
+   * Applies a change to one file's objects and keeps the name lookup and the versions current for the names
+   * whose objects changed, so that an edit costs what it changed rather than the size of the workspace.
+   * Returns whether any name's objects changed.
+   */
+  private replace(uri: string, apply: () => void, incremental = true): boolean {
+    const before = this.effective(uri);
+    apply();
+    const after = this.effective(uri);
+    if (before === after) return false;
+    // Unchanged documents keep their objects (objectsOf caches them by parse): only the others are compared.
+    const kept = new Set(after);
+    const touched = new Set<string>();
+    for (const o of before) if (!kept.has(o)) touched.add(keyOf(o));
+    const old = new Set(before);
+    for (const o of after) if (!old.has(o)) touched.add(keyOf(o));
+    const changed: string[] = [];
+    for (const key of touched) {
+      const of = (list: readonly KnownObject[]) => JSON.stringify(list.filter((o) => keyOf(o) === key));
+      if (of(before) !== of(after)) changed.push(key);
+    }
+    if (changed.length === 0) return false;
+    this.changes++;
+    if (!incremental) this.byName = undefined;
+    for (const key of changed) {
+      this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+      if (!this.byName) continue;
+      // In the order a full rebuild gives (open documents first), so that answers do not depend on history.
+      const list = this.all().filter((o) => keyOf(o) === key);
+      if (list.length) this.byName.set(key, list);
+      else this.byName.delete(key);
+    }
+    return true;
+  }
+
+  /** The objects `find` sees of one file: its open version's, else its saved version's. */
+  private effective(uri: string): readonly KnownObject[] {
+    return this.open.get(uri) ?? this.onDisk.get(uri) ?? NONE;
   }
 
   private extract(uri: string, text: string): KnownObject[] {
@@ -139,26 +192,43 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   private changed(): void {
-    this.byName = undefined;
     for (const l of this.listeners) l();
   }
 }
 
+const NONE: readonly KnownObject[] = [];
+
+function keyOf(o: KnownObject): string {
+  return `${o.kind}\0${o.name}`;
+}
+
+/** The object each parsed document defines, by its parse: the documents an edit did not touch keep theirs. */
+const objectByInfo = new WeakMap<ManifestInfo, { uri: string; object: KnownObject | undefined }>();
+
 function objectsOf(uri: string, manifests: readonly ManifestInfo[]): KnownObject[] {
   const out: KnownObject[] = [];
   for (const m of manifests) {
-    if (!m.kind || !INDEXED.has(m.kind) || !m.name) continue;
-    if (m.kind === 'Secret') {
-      if (m.apiVersion !== 'v1') continue;
-      const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
-      out.push({ kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri });
-    } else if (m.isStackGres) {
-      const spec = isRecord(m.value) ? m.value.spec : undefined;
-      const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
-      out.push({ kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri });
+    let known = objectByInfo.get(m);
+    if (known?.uri !== uri) {
+      known = { uri, object: objectOf(uri, m) };
+      objectByInfo.set(m, known);
     }
+    if (known.object) out.push(known.object);
   }
   return out;
+}
+
+function objectOf(uri: string, m: ManifestInfo): KnownObject | undefined {
+  if (!m.kind || !INDEXED.has(m.kind) || !m.name) return undefined;
+  if (m.kind === 'Secret') {
+    if (m.apiVersion !== 'v1') return undefined;
+    const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
+    return { kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri };
+  }
+  if (!m.isStackGres) return undefined;
+  const spec = isRecord(m.value) ? m.value.spec : undefined;
+  const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
+  return { kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri };
 }
 
 function keysOf(value: unknown, field: string): string[] {
