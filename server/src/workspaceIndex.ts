@@ -159,19 +159,30 @@ export class WorkspaceIndex implements ReferenceLookup {
     for (const o of before) if (!kept.has(o)) touched.add(keyOf(o));
     const old = new Set(before);
     for (const o of after) if (!old.has(o)) touched.add(keyOf(o));
-    const changed: string[] = [];
-    for (const key of touched) {
-      const of = (list: readonly KnownObject[]) => JSON.stringify(list.filter((o) => keyOf(o) === key));
-      if (of(before) !== of(after)) changed.push(key);
-    }
+    const byKey = (list: readonly KnownObject[]) => {
+      const out = new Map<string, KnownObject[]>();
+      for (const o of list) {
+        const key = keyOf(o);
+        if (!touched.has(key)) continue;
+        const list = out.get(key);
+        if (list) list.push(o);
+        else out.set(key, [o]);
+      }
+      return out;
+    };
+    const was = byKey(before);
+    const is = byKey(after);
+    const changed = [...touched].filter((key) => JSON.stringify(was.get(key) ?? []) !== JSON.stringify(is.get(key) ?? []));
     if (changed.length === 0) return false;
     this.changes++;
-    if (!incremental) this.byName = undefined;
+    for (const key of changed) this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    // Many names at once (a file read, a paste): the lookup is rebuilt once when next asked.
+    if (!incremental || changed.length > 16) this.byName = undefined;
+    if (!this.byName) return true;
+    const all = this.all();
     for (const key of changed) {
-      this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-      if (!this.byName) continue;
       // In the order a full rebuild gives (open documents first), so that answers do not depend on history.
-      const list = this.all().filter((o) => keyOf(o) === key);
+      const list = all.filter((o) => keyOf(o) === key);
       if (list.length) this.byName.set(key, list);
       else this.byName.delete(key);
     }

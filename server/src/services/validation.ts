@@ -9,7 +9,7 @@ import { checkLiveReferences, type LiveView } from '@core/live';
 import { kindHint, type Manifest, type ManifestInfo } from '@core/manifest';
 import { checkWorkspaceReferences, referencesOf, ReferenceLookup } from '@core/references';
 import type { Finding } from '@core/rules';
-import { ownText, type ParsedFile } from '../documents';
+import { matchTexts, ownText, type ParsedFile } from '../documents';
 import type { SchemaChecker } from '../schema/schemaChecker';
 import type { SchemaStore } from '../schema/schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
@@ -29,10 +29,12 @@ interface Checked {
   readonly diagnostics?: Diagnostic[];
 }
 
-/** What was found in an open file's current version, by document text, and with which schemas. */
+/** What was found in an open file's current version, document by document, and with which schemas. */
 interface FileResults {
   readonly generation: number;
-  readonly byText: ReadonlyMap<string, Checked>;
+  /** The documents' texts, and what was found in each. */
+  readonly texts: readonly string[];
+  readonly checked: readonly Checked[];
 }
 
 export class ValidationService {
@@ -65,7 +67,7 @@ export class ValidationService {
   /** Documents whose results are kept, over all files (for tests). */
   get keptDocuments(): number {
     let n = 0;
-    for (const r of this.results.values()) n += r.byText.size;
+    for (const r of this.results.values()) n += r.checked.length;
     return n;
   }
 
@@ -85,8 +87,10 @@ export class ValidationService {
     const generation = this.schemas.generation;
     const last = this.results.get(file.uri);
     // Results found with other schemas are not reused: a document's text and the schemas decide its findings.
-    const previous = last?.generation === generation ? last.byText : undefined;
-    const checked: (Checked | undefined)[] = file.chunks.map((c) => previous?.get(c.text));
+    const previous = last?.generation === generation ? last : undefined;
+    const texts = file.chunks.map((c) => c.text);
+    const match = previous ? matchTexts(previous.texts, texts) : undefined;
+    const checked: (Checked | undefined)[] = texts.map((_, i) => (match && match[i] >= 0 ? previous!.checked[match[i]] : undefined));
 
     // StackGres documents not checked before, judged by their text. Those whose schema came from the connected
     // cluster go to the worker, where a check can be stopped; the rest are checked here (with the clean proof a
@@ -113,11 +117,8 @@ export class ValidationService {
         checked[index] = results.get(slot) ?? (timedOut ? this.notChecked(m()) : await this.checkHere(m()));
       }
     }
-    const byText = new Map<string, Checked>();
-    file.chunks.forEach((c, i) => byText.set(c.text, checked[i]!));
-    this.results.set(file.uri, { generation, byText });
-
     const all = checked as Checked[];
+    this.results.set(file.uri, { generation, texts, checked: all });
     indexed?.(all.map((c) => c.info));
 
     const out: Diagnostic[] = [];
