@@ -32,6 +32,8 @@ export class WorkspaceIndex implements ReferenceLookup {
   /** Bumped on every change of what `find` answers; `versions` by kind and name. Checks cache their findings by them. */
   private changes = 0;
   private readonly versions = new Map<string, number>();
+  /** Each open document's manifests as last parsed, and the object each defines. */
+  private readonly parses = new Map<string, { readonly manifests: readonly ManifestInfo[]; readonly objects: readonly (KnownObject | undefined)[] }>();
 
   constructor(private readonly log: (msg: string) => void, private readonly parse: (chunk: DocumentChunk) => ManifestInfo = parseManifest) {}
 
@@ -78,10 +80,25 @@ export class WorkspaceIndex implements ReferenceLookup {
    * what the workspace defines changed; listeners are not told (the caller rechecks the other documents).
    */
   documentParsed(uri: string, manifests: readonly ManifestInfo[]): boolean {
-    return this.replace(uri, () => this.open.set(uri, objectsOf(uri, manifests)));
+    // The documents an edit did not touch are the same parses in the same order (validation reuses them): they
+    // keep their objects, found by comparing references from both ends, so an edit costs what it changed.
+    const last = this.parses.get(uri);
+    const prev = last?.manifests ?? [];
+    const objects: (KnownObject | undefined)[] = new Array(manifests.length);
+    const both = Math.min(prev.length, manifests.length);
+    let head = 0;
+    for (; head < both && prev[head] === manifests[head]; head++) objects[head] = last!.objects[head];
+    let tail = 0;
+    for (; tail < both - head && prev[prev.length - 1 - tail] === manifests[manifests.length - 1 - tail]; tail++) {
+      objects[manifests.length - 1 - tail] = last!.objects[prev.length - 1 - tail];
+    }
+    for (let i = head; i < manifests.length - tail; i++) objects[i] = objectOf(uri, manifests[i]);
+    this.parses.set(uri, { manifests, objects });
+    return this.replace(uri, () => this.open.set(uri, objects.filter((o): o is KnownObject => o !== undefined)));
   }
 
   documentClosed(uri: string): void {
+    this.parses.delete(uri);
     if (!this.open.has(uri)) return;
     this.replace(uri, () => this.open.delete(uri));
     this.changed();
@@ -153,12 +170,17 @@ export class WorkspaceIndex implements ReferenceLookup {
     apply();
     const after = this.effective(uri);
     if (before === after) return false;
-    // Unchanged documents keep their objects (objectsOf caches them by parse): only the others are compared.
-    const kept = new Set(after);
+    // Unchanged documents keep their objects (documentParsed) and their order: only the objects
+    // between the first and the last difference are compared.
+    let head = 0;
+    const both = Math.min(before.length, after.length);
+    while (head < both && before[head] === after[head]) head++;
+    let tail = 0;
+    while (tail < both - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
     const touched = new Set<string>();
-    for (const o of before) if (!kept.has(o)) touched.add(keyOf(o));
-    const old = new Set(before);
-    for (const o of after) if (!old.has(o)) touched.add(keyOf(o));
+    for (let i = head; i < before.length - tail; i++) touched.add(keyOf(before[i]));
+    for (let i = head; i < after.length - tail; i++) touched.add(keyOf(after[i]));
+    if (touched.size === 0) return false;
     const byKey = (list: readonly KnownObject[]) => {
       const out = new Map<string, KnownObject[]>();
       for (const o of list) {
@@ -213,18 +235,11 @@ function keyOf(o: KnownObject): string {
   return `${o.kind}\0${o.name}`;
 }
 
-/** The object each parsed document defines, by its parse: the documents an edit did not touch keep theirs. */
-const objectByInfo = new WeakMap<ManifestInfo, { uri: string; object: KnownObject | undefined }>();
-
 function objectsOf(uri: string, manifests: readonly ManifestInfo[]): KnownObject[] {
   const out: KnownObject[] = [];
   for (const m of manifests) {
-    let known = objectByInfo.get(m);
-    if (known?.uri !== uri) {
-      known = { uri, object: objectOf(uri, m) };
-      objectByInfo.set(m, known);
-    }
-    if (known.object) out.push(known.object);
+    const o = objectOf(uri, m);
+    if (o) out.push(o);
   }
   return out;
 }
