@@ -107,7 +107,6 @@ export class ParsedFile {
   adopt(index: number, m: Manifest): void {
     if (!this.parsed.has(index)) this.parsed.set(index, { ...m, chunk: { ...this.chunks[index], text: m.chunk.text } });
   }
-
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Diagnostics for a YAML file: for each StackGres document, the CRD schema check (yaml-language-server,
  * reworded) plus our rules, cached per document text, plus the cross-document checks against the
- * workspace and the connected cluster, cached per document until a name it references changes. Documents checked against
- * a schema from the connected cluster go to a worker thread that can be stopped (schemaChecker.ts).
+ * workspace and the connected cluster, cached per document until a name it references changes. Documents
+ * checked against a schema from the connected cluster go to a worker thread that can be stopped
+ * (schemaChecker.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkLiveReferences, type LiveView } from '@core/live';
