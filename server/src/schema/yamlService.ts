@@ -4,9 +4,9 @@
  * small text (positions relative to the document), so a multi-document file gets the right schema per
  * document and other YAML never reaches it.
  */
-import type { Document } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
 import { getLanguageService, LanguageService } from 'yaml-language-server';
-import { yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
+import { SingleYAMLDocument, YAMLDocument, yamlDocumentsCache } from 'yaml-language-server/out/server/src/languageservice/parser/yaml-documents';
 import type { CompletionList, Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextCache } from '../documents';
@@ -23,13 +23,20 @@ let documentId = 0;
 /** Text of the documents kept parsed for hover and completion (their parse trees are several times this). */
 export const RECENT_BYTES = 2 * 1024 * 1024;
 
-const forgetParse = (uri: string) => void (yamlDocumentsCache as unknown as { cache: Map<string, unknown> }).cache.delete(uri);
+interface CacheEntry { version: number; document: YAMLDocument; parserOptions: { customTags: string[]; yamlVersion: '1.2' } }
+const parseCache = (yamlDocumentsCache as unknown as { cache: Map<string, CacheEntry> }).cache;
+const forgetParse = (uri: string) => void parseCache.delete(uri);
 
 export class YamlService {
   private readonly ls: LanguageService;
   private readonly recent: TextCache<TextDocument>;
 
-  constructor(private readonly schemas: SchemaStore, private readonly recentBytes = RECENT_BYTES) {
+  constructor(
+    private readonly schemas: SchemaStore,
+    private readonly recentBytes = RECENT_BYTES,
+    /** False makes yaml-language-server parse every document itself (the answers to compare with, in tests). */
+    private readonly reuseParse = true,
+  ) {
     this.recent = new TextCache<TextDocument>(recentBytes, (key) => key.length, (_, doc) => forgetParse(doc.uri));
     this.ls = getLanguageService({
       schemaRequestService: (uri) => this.loadSchema(uri),
@@ -83,28 +90,56 @@ export class YamlService {
     };
   }
 
-  async complete(kind: string, text: string, position: Position): Promise<CompletionList> {
-    return this.ls.doComplete(this.interactive(kind, text), position, false);
+  /** `parsed`: our parse of the same text, which spares yaml-language-server its own when it builds the same tree. */
+  async complete(kind: string, text: string, position: Position, parsed?: Document.Parsed): Promise<CompletionList> {
+    return this.ls.doComplete(this.interactive(kind, text, parsed), position, false);
   }
 
-  async hover(kind: string, text: string, position: Position): Promise<Hover | null> {
-    return this.ls.doHover(this.interactive(kind, text), position);
+  async hover(kind: string, text: string, position: Position, parsed?: Document.Parsed): Promise<Hover | null> {
+    return this.ls.doHover(this.interactive(kind, text, parsed), position);
   }
 
   /**
    * Hover and completion come in bursts on the same document: keep its parse (in yaml-language-server's
    * document cache, under a URI of its own) for the documents asked about last, up to RECENT_BYTES of text.
    */
-  private interactive(kind: string, text: string): TextDocument {
+  private interactive(kind: string, text: string, parsed: Document.Parsed | undefined): TextDocument {
     const key = `${kind}\0${text}`;
     const kept = this.recent.get(key);
     if (kept) return kept;
     // Too large to keep: one URI per kind, so its parse replaces the last one instead of piling up.
-    if (key.length > this.recentBytes) return TextDocument.create(`${DOC_PATH}/large/${kind}.yaml`, 'yaml', ++documentVersion, text);
-    const doc = TextDocument.create(`${DOC_PATH}/${++documentId}/${kind}.yaml`, 'yaml', ++documentVersion, text);
-    this.recent.set(key, doc);
+    const doc = key.length > this.recentBytes
+      ? TextDocument.create(`${DOC_PATH}/large/${kind}.yaml`, 'yaml', ++documentVersion, text)
+      : TextDocument.create(`${DOC_PATH}/${++documentId}/${kind}.yaml`, 'yaml', ++documentVersion, text);
+    if (parsed && this.reuseParse) this.adoptParse(doc, parsed);
+    if (key.length <= this.recentBytes) this.recent.set(key, doc);
     return doc;
   }
+
+  /**
+   * Most of a hover or completion on a document not asked about before was yaml-language-server parsing it
+   * again. Hand it our parse instead, wrapped as its parser wraps its own, where both trees are the same.
+   * Our options differ from its parser's only in what is reported (unique keys, strictness, error texts)
+   * and in `<<`, which we read as a merge key: a document with one is left to it. With a last line that is
+   * not blank its parser counts lines while lexing and keeps the counter, which changes the ranges it
+   * computes: that document (at most the last of a file) is left to it too; otherwise its counter is empty.
+   */
+  private adoptParse(handle: TextDocument, parsed: Document.Parsed): void {
+    const text = handle.getText();
+    // A blank text it parses as `{}`; a text our parser found several documents in, as several.
+    if (text.includes('<<') || !/\S/.test(text) || parsed.errors.some((e) => e.code === 'MULTIPLE_DOCS')) return;
+    const lastLine = handle.offsetAt({ line: handle.positionAt(text.length).line, character: 0 });
+    if (text.slice(lastLine).trim() !== '') return;
+    const single = new SingleYAMLDocument(new LineCounter());
+    // Only its parser's tokens give these; yaml-language-server reads them nowhere (it copies them when cloning).
+    single.documentHeaderComments = [];
+    single.internalDocument = parsed as unknown as SingleYAMLDocument['internalDocument'];
+    parseCache.set(handle.uri, { version: handle.version, document: new YAMLDocument([single], []), parserOptions: { customTags: [], yamlVersion: '1.2' } });
+    this.reusedParses++;
+  }
+
+  /** How many documents hover and completion handed over with our parse (for tests). */
+  reusedParses = 0;
 
   /** Text of the documents kept parsed for hover and completion (for tests). */
   get keptBytes(): number {

@@ -29,7 +29,7 @@ export class CompletionService {
     items.push(...apiVersionItems(m, local));
     // yaml-language-server would overflow its stack on it (a recursive alias, thousands of levels).
     if (m.unreadable) return { isIncomplete: false, items: items.map((i) => shiftItem(i, m.chunk.startLine)) };
-    const schema = await this.yaml.complete(m.kind ?? 'unknown', m.chunk.text, local);
+    const schema = await this.yaml.complete(m.kind ?? 'unknown', m.chunk.text, local, m.doc);
     for (const item of schema.items) items.push(item);
     return { isIncomplete: schema.isIncomplete, items: items.map((i) => shiftItem(i, m.chunk.startLine)) };
   }

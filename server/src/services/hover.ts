@@ -40,7 +40,7 @@ export class HoverService {
     }
     // yaml-language-server would overflow its stack on it (a recursive alias, thousands of levels).
     if (m.unreadable) return null;
-    const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local);
+    const schemaHover = await this.yaml.hover(m.kind ?? 'unknown', m.chunk.text, local, m.doc);
     if (!schemaHover) return null;
     return { ...schemaHover, range: shift(schemaHover.range) };
   }
