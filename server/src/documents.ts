@@ -72,19 +72,9 @@ export class ParsedFile {
     /** Length of the text in characters. */
     readonly size: number,
     readonly chunks: readonly DocumentChunk[],
-    /** The previous version: an edit parses only the documents it changed. Not kept (its text would be). */
-    previous?: ParsedFile,
-  ) {
-    if (!previous) return;
-    const match = matchTexts(previous.chunks.map((c) => c.text), chunks.map((c) => c.text));
-    match.forEach((j, i) => {
-      const m = j >= 0 ? previous.parsed.get(j) : undefined;
-      if (m) this.previous.set(i, m);
-    });
-  }
-
-  /** Parses of the previous version, by the index of the same text in this one. */
-  private readonly previous = new Map<number, Manifest>();
+    /** Documents of the previous version, by text: an edit parses only the documents it changed. */
+    private readonly previous: ReadonlyMap<string, Manifest> = new Map(),
+  ) {}
 
   get manifests(): readonly Manifest[] {
     this.all ??= this.chunks.map((_, i) => this.manifest(i));
@@ -95,7 +85,7 @@ export class ParsedFile {
     let m = this.parsed.get(index);
     if (!m) {
       const chunk = this.chunks[index];
-      const before = this.previous.get(index);
+      const before = this.previous.get(chunk.text);
       // Ranges are relative to the document, so a parse moves with its text.
       m = before ? { ...before, chunk: { ...chunk, text: before.chunk.text } } : parseManifest(ownText(chunk));
       this.parsed.set(index, m);
@@ -107,29 +97,13 @@ export class ParsedFile {
   adopt(index: number, m: Manifest): void {
     if (!this.parsed.has(index)) this.parsed.set(index, { ...m, chunk: { ...this.chunks[index], text: m.chunk.text } });
   }
-}
 
-/**
- * For each text of `next`, the index in `prev` of the same text, or -1. Matched from both ends first (an edit
- * changes documents in one place), then by text among the rest only: comparing strings in place costs far
- * less than hashing every document of a 1 MB file into a map on each keystroke.
- */
-export function matchTexts(prev: readonly string[], next: readonly string[]): Int32Array {
-  const out = new Int32Array(next.length).fill(-1);
-  const both = Math.min(prev.length, next.length);
-  let head = 0;
-  while (head < both && prev[head] === next[head]) out[head] = head++;
-  let tail = 0;
-  while (tail < both - head && prev[prev.length - 1 - tail] === next[next.length - 1 - tail]) {
-    out[next.length - 1 - tail] = prev.length - 1 - tail;
-    tail++;
+  /** The documents parsed so far, by text (what the next version may reuse). */
+  parsedByText(): Map<string, Manifest> {
+    const out = new Map<string, Manifest>();
+    for (const m of this.parsed.values()) out.set(m.chunk.text, m);
+    return out;
   }
-  if (head + tail < next.length) {
-    const byText = new Map<string, number>();
-    for (let i = head; i < prev.length - tail; i++) if (!byText.has(prev[i])) byText.set(prev[i], i);
-    for (let i = head; i < next.length - tail; i++) out[i] = byText.get(next[i]) ?? -1;
-  }
-  return out;
 }
 
 /**
@@ -143,7 +117,7 @@ export class ManifestParser {
   parse(uri: string, version: number, text: string): ParsedFile {
     const last = this.files.get(uri);
     if (last && last.version === version) return last;
-    const file = new ParsedFile(uri, version, text.length, splitDocuments(text), last);
+    const file = new ParsedFile(uri, version, text.length, splitDocuments(text), last?.parsedByText());
     this.files.set(uri, file);
     return file;
   }

@@ -24,8 +24,6 @@ export interface SchemaUsers {
 
 export class LiveValues {
   private readonly live = new LiveCluster();
-  /** Cluster snapshots received: what the live checks and the lookup's cluster part answer changes with each. */
-  private pushes = 0;
   /** Names for completion and hover: the cluster's and the workspace's. */
   readonly references: ReferenceProvider;
   /** The workspace check's lookup. */
@@ -41,10 +39,6 @@ export class LiveValues {
     this.workspaceLookup = {
       // Secrets are checked key by key against the cluster by the live checks; storages and backups only need to exist.
       find: (kind, name, ns) => (kind === 'Secret' ? index.find(kind, name, ns) : [...index.find(kind, name, ns), ...live.find(kind, name, ns)]),
-      // Both counters only grow, so their sum changes whenever either does. A push changes every name (and the
-      // live checks, which read the same snapshot).
-      generation: () => index.generation() + this.pushes,
-      versionOf: (kind, name) => index.versionOf(kind, name) + this.pushes,
     };
   }
 
@@ -58,7 +52,6 @@ export class LiveValues {
     const live = this.live;
     connection.onNotification(ClusterSnapshotNotification, (snapshot) => {
       live.update(snapshot);
-      this.pushes++;
       recheck();
     });
 

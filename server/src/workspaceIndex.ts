@@ -27,13 +27,8 @@ export class WorkspaceIndex implements ReferenceLookup {
   private readonly open = new Map<string, KnownObject[]>();
   private listeners: (() => void)[] = [];
   private scanned = false;
-  /** Objects by kind and name, built when first asked and then kept current name by name (a file's references are many lookups). */
+  /** Objects by kind and name, built when first asked after a change (a file's references are many lookups). */
   private byName: Map<string, KnownObject[]> | undefined;
-  /** Bumped on every change of what `find` answers; `versions` by kind and name. Checks cache their findings by them. */
-  private changes = 0;
-  private readonly versions = new Map<string, number>();
-  /** Each open document's manifests as last parsed, and the object each defines. */
-  private readonly parses = new Map<string, { readonly manifests: readonly ManifestInfo[]; readonly objects: readonly (KnownObject | undefined)[] }>();
 
   constructor(private readonly log: (msg: string) => void, private readonly parse: (chunk: DocumentChunk) => ManifestInfo = parseManifest) {}
 
@@ -71,7 +66,7 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   fileDeleted(uri: string): void {
-    this.replace(uri, () => this.onDisk.delete(uri), false);
+    this.onDisk.delete(uri);
     this.changed();
   }
 
@@ -80,45 +75,22 @@ export class WorkspaceIndex implements ReferenceLookup {
    * what the workspace defines changed; listeners are not told (the caller rechecks the other documents).
    */
   documentParsed(uri: string, manifests: readonly ManifestInfo[]): boolean {
-    // The documents an edit did not touch are the same parses in the same order (validation reuses them): they
-    // keep their objects, found by comparing references from both ends, so an edit costs what it changed.
-    const last = this.parses.get(uri);
-    const prev = last?.manifests ?? [];
-    const objects: (KnownObject | undefined)[] = new Array(manifests.length);
-    const both = Math.min(prev.length, manifests.length);
-    let head = 0;
-    for (; head < both && prev[head] === manifests[head]; head++) objects[head] = last!.objects[head];
-    let tail = 0;
-    for (; tail < both - head && prev[prev.length - 1 - tail] === manifests[manifests.length - 1 - tail]; tail++) {
-      objects[manifests.length - 1 - tail] = last!.objects[prev.length - 1 - tail];
-    }
-    for (let i = head; i < manifests.length - tail; i++) objects[i] = objectOf(uri, manifests[i]);
-    this.parses.set(uri, { manifests, objects });
-    return this.replace(uri, () => this.open.set(uri, objects.filter((o): o is KnownObject => o !== undefined)));
+    const before = JSON.stringify(this.open.get(uri) ?? this.onDisk.get(uri) ?? []);
+    const objects = objectsOf(uri, manifests);
+    this.open.set(uri, objects);
+    this.byName = undefined;
+    return JSON.stringify(objects) !== before;
   }
 
   documentClosed(uri: string): void {
-    this.parses.delete(uri);
-    if (!this.open.has(uri)) return;
-    this.replace(uri, () => this.open.delete(uri));
-    this.changed();
-  }
-
-  /** Changes whenever any answer of `find` may have changed. */
-  generation(): number {
-    return this.changes;
-  }
-
-  /** Changes whenever `find(kind, name, …)` may answer differently (in any namespace). */
-  versionOf(kind: ReferencedKind, name: string): number {
-    return this.versions.get(`${kind}\0${name}`) ?? 0;
+    if (this.open.delete(uri)) this.changed();
   }
 
   find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[] {
     if (!this.byName) {
       this.byName = new Map();
       for (const o of this.all()) {
-        const key = keyOf(o);
+        const key = `${o.kind}\0${o.name}`;
         const list = this.byName.get(key);
         if (list) list.push(o);
         else this.byName.set(key, [o]);
@@ -153,67 +125,9 @@ export class WorkspaceIndex implements ReferenceLookup {
     } catch (err) {
       this.log(`Could not read ${file}: ${(err as Error).message}`);
     }
-    // The scan reads thousands of files: the lookup is rebuilt once when next asked rather than name by name.
-    this.replace(uri, () => {
-      if (text === undefined) this.onDisk.delete(uri);
-      else this.onDisk.set(uri, this.extract(uri, text));
-    }, false);
-  }
-
-  /**
-   * Applies a change to one file's objects and keeps the name lookup and the versions current for the names
-   * whose objects changed, so that an edit costs what it changed rather than the size of the workspace.
-   * Returns whether any name's objects changed.
-   */
-  private replace(uri: string, apply: () => void, incremental = true): boolean {
-    const before = this.effective(uri);
-    apply();
-    const after = this.effective(uri);
-    if (before === after) return false;
-    // Unchanged documents keep their objects (documentParsed) and their order: only the objects
-    // between the first and the last difference are compared.
-    let head = 0;
-    const both = Math.min(before.length, after.length);
-    while (head < both && before[head] === after[head]) head++;
-    let tail = 0;
-    while (tail < both - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
-    const touched = new Set<string>();
-    for (let i = head; i < before.length - tail; i++) touched.add(keyOf(before[i]));
-    for (let i = head; i < after.length - tail; i++) touched.add(keyOf(after[i]));
-    if (touched.size === 0) return false;
-    const byKey = (list: readonly KnownObject[]) => {
-      const out = new Map<string, KnownObject[]>();
-      for (const o of list) {
-        const key = keyOf(o);
-        if (!touched.has(key)) continue;
-        const list = out.get(key);
-        if (list) list.push(o);
-        else out.set(key, [o]);
-      }
-      return out;
-    };
-    const was = byKey(before);
-    const is = byKey(after);
-    const changed = [...touched].filter((key) => JSON.stringify(was.get(key) ?? []) !== JSON.stringify(is.get(key) ?? []));
-    if (changed.length === 0) return false;
-    this.changes++;
-    for (const key of changed) this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
-    // Many names at once (a file read, a paste): the lookup is rebuilt once when next asked.
-    if (!incremental || changed.length > 16) this.byName = undefined;
-    if (!this.byName) return true;
-    const all = this.all();
-    for (const key of changed) {
-      // In the order a full rebuild gives (open documents first), so that answers do not depend on history.
-      const list = all.filter((o) => keyOf(o) === key);
-      if (list.length) this.byName.set(key, list);
-      else this.byName.delete(key);
-    }
-    return true;
-  }
-
-  /** The objects `find` sees of one file: its open version's, else its saved version's. */
-  private effective(uri: string): readonly KnownObject[] {
-    return this.open.get(uri) ?? this.onDisk.get(uri) ?? NONE;
+    if (text === undefined) this.onDisk.delete(uri);
+    else this.onDisk.set(uri, this.extract(uri, text));
+    this.byName = undefined;
   }
 
   private extract(uri: string, text: string): KnownObject[] {
@@ -225,36 +139,26 @@ export class WorkspaceIndex implements ReferenceLookup {
   }
 
   private changed(): void {
+    this.byName = undefined;
     for (const l of this.listeners) l();
   }
-}
-
-const NONE: readonly KnownObject[] = [];
-
-function keyOf(o: KnownObject): string {
-  return `${o.kind}\0${o.name}`;
 }
 
 function objectsOf(uri: string, manifests: readonly ManifestInfo[]): KnownObject[] {
   const out: KnownObject[] = [];
   for (const m of manifests) {
-    const o = objectOf(uri, m);
-    if (o) out.push(o);
+    if (!m.kind || !INDEXED.has(m.kind) || !m.name) continue;
+    if (m.kind === 'Secret') {
+      if (m.apiVersion !== 'v1') continue;
+      const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
+      out.push({ kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri });
+    } else if (m.isStackGres) {
+      const spec = isRecord(m.value) ? m.value.spec : undefined;
+      const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
+      out.push({ kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri });
+    }
   }
   return out;
-}
-
-function objectOf(uri: string, m: ManifestInfo): KnownObject | undefined {
-  if (!m.kind || !INDEXED.has(m.kind) || !m.name) return undefined;
-  if (m.kind === 'Secret') {
-    if (m.apiVersion !== 'v1') return undefined;
-    const keys = [...keysOf(m.value, 'data'), ...keysOf(m.value, 'stringData')];
-    return { kind: 'Secret', name: m.name, namespace: m.namespace, keys: [...new Set(keys)], origin: uri };
-  }
-  if (!m.isStackGres) return undefined;
-  const spec = isRecord(m.value) ? m.value.spec : undefined;
-  const detail = m.kind === 'SGObjectStorage' ? storageSummary(spec) : m.kind === 'SGBackup' ? backupSummary(m.value) : undefined;
-  return { kind: m.kind as ReferencedKind, name: m.name, namespace: m.namespace, detail, origin: uri };
 }
 
 function keysOf(value: unknown, field: string): string[] {

@@ -4,13 +4,11 @@
  * same schemas, and our server — for full validation, revalidation after a one-line edit, completion and
  * hover latency, and memory. Prints a side-by-side table with the targets and writes
  * test-results/bench-lsp.json. `--cpu-prof` adds one profiled run of our server and prints where its time
- * goes in each phase. `--revalidation` measures only our server's revalidation (the first edit after opening,
- * as above, then `EDITS` more in the same process), beside `--baseline=<dir>/dist/server.js` when given (a
- * build of another commit), the two alternating run by run.
+ * goes in each phase.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -86,14 +84,7 @@ const bench: Benchmark = {
       console.log(`LSP benchmark: ${file.documents.toLocaleString('en-US')} documents, ${file.lines.toLocaleString('en-US')} lines, ${(file.text.length / 1024 / 1024).toFixed(1)} MB `
         + `(${Object.entries(file.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}; seed ${SEED}); ${RUNS} runs each, a fresh process per run.`);
 
-      if (options.flags.includes('--revalidation')) {
-      const baseline = options.flags.find((f) => f.startsWith('--baseline='))?.slice('--baseline='.length);
-      await revalidationOnly(uri, file, baseline, nodeFlagsOption(options.flags));
-      if (options.flags.includes('--cpu-prof')) await profileRevalidation(uri, file);
-      return;
-    }
-
-    const completionSites = chooseCompletionSites(file, COMPLETIONS);
+      const completionSites = chooseCompletionSites(file, COMPLETIONS);
       const hoverSites = chooseHoverSites(file, HOVERS);
 
       const parse = [];
@@ -128,82 +119,6 @@ const bench: Benchmark = {
   },
 };
 export default bench;
-
-/** Edits after the first in `--revalidation` runs, each changing the same line's number again. */
-const EDITS = 10;
-
-/** Revalidation only: per run a fresh process opens the file, then edits one line `1 + EDITS` times. */
-async function revalidationOnly(uri: string, file: GeneratedFile, baseline: string | undefined, nodeFlags: readonly string[] | undefined): Promise<void> {
-  const setups = [ourServer(undefined, undefined, nodeFlags), ...(baseline ? [{ ...ourServer(path.resolve(baseline), undefined, nodeFlags), name: 'baseline' }] : [])];
-  const results = setups.map(() => ({ firstCpu: [] as number[], firstWall: [] as number[], laterCpu: [] as number[], laterWall: [] as number[], diagnostics: new Set<number>() }));
-  const load: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    for (const [i, setup] of setups.entries()) {
-      load.push(loadavg()[0]);
-      const run = await editRun(setup, uri, file);
-      results[i].firstCpu.push(run.cpu[0]);
-      results[i].firstWall.push(run.wall[0]);
-      results[i].laterCpu.push(...run.cpu.slice(1));
-      results[i].laterWall.push(...run.wall.slice(1));
-      for (const n of run.diagnostics) results[i].diagnostics.add(n);
-      process.stdout.write('.');
-    }
-  }
-  process.stdout.write('\n');
-  const s = (xs: number[]) => spread(summarize(xs));
-  console.log(table([
-    ['server', 'first edit CPU, ms', 'first edit wall, ms', `edits 2–${EDITS + 1} CPU, ms`, `edits 2–${EDITS + 1} wall, ms`, 'diagnostics after each edit'],
-    ...setups.map((setup, i) => [setup.name, s(results[i].firstCpu), s(results[i].firstWall), s(results[i].laterCpu), s(results[i].laterWall), [...results[i].diagnostics].join(', ')]),
-  ]));
-  console.log(`${RUNS} runs per server, alternating; load average (1 min) at the starts ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${cpus().length} cores.`);
-}
-
-/** One process: open the file, then edit one line `1 + EDITS` times; CPU and wall time of each edit. */
-async function editRun(setup: ServerSetup, uri: string, file: GeneratedFile, nodeFlags: readonly string[] = [], phases?: Phase[]): Promise<{ cpu: number[]; wall: number[]; diagnostics: number[] }> {
-  const line = file.text.split('\n')[file.editLine];
-  const m = /^(\s+retention: )(\d+)$/.exec(line)!;
-  const now = () => Number(process.hrtime.bigint() / 1000n);
-  const out = { cpu: [] as number[], wall: [] as number[], diagnostics: [] as number[] };
-  const client = await BenchClient.start(setup, nodeFlags);
-  try {
-    await client.open(uri, file.text, 1);
-    let current = line.length;
-    for (let e = 0; e <= EDITS; e++) {
-      const value = String(Number(m[2]) + 1 + e);
-      const range = { start: { line: file.editLine, character: m[1].length }, end: { line: file.editLine, character: current } };
-      const start = now();
-      const cpu0 = processCpuMs(client.pid);
-      const edited = await client.change(uri, 2 + e, range, value);
-      out.cpu.push(processCpuMs(client.pid) - cpu0);
-      phases?.push({ name: e === 0 ? 'first edit' : `edit ${e + 1}`, startUs: start, endUs: now() });
-      out.wall.push(edited.ms);
-      out.diagnostics.push(edited.diagnostics.length);
-      current = m[1].length + value.length;
-    }
-  } finally {
-    await client.stop();
-  }
-  return out;
-}
-
-/** `--revalidation --cpu-prof`: one run of our server (unminified) under --cpu-prof; where the first and the later edits' time goes. */
-async function profileRevalidation(uri: string, file: GeneratedFile): Promise<void> {
-  const dir = path.join(RESULTS_DIR, 'bench-profiles');
-  rmSync(dir, { recursive: true, force: true });
-  const bundle = await buildServerForProfiling(path.join(dir, 'build'));
-  const phases: Phase[] = [];
-  await editRun(ourServer(bundle), uri, file, ['--cpu-prof', `--cpu-prof-dir=${dir}`], phases);
-  const reader = new ProfileReader(dir);
-  const share = (h: { share: number }) => `${(h.share * 100).toFixed(1)}%`;
-  const later = phases.slice(1);
-  for (const phase of [phases[0], { name: `edits 2–${EDITS + 1}`, startUs: later[0].startUs, endUs: later[later.length - 1].endUs }]) {
-    const p = reader.phase(phase, 15);
-    console.log(`\n## ${phase.name}: ${ms((phase.endUs - phase.startUs) / 1000)} ms wall, ${ms(p.sampledMs)} ms sampled in the server`);
-    console.log(table([['self', 'ms', 'function  module'], ...p.selfByFunction.map((h) => [share(h), ms(h.ms), h.name])]));
-    console.log('');
-    console.log(table([['incl.', 'ms', 'function  module'], ...p.inclusiveByFunction.map((h) => [share(h), ms(h.ms), h.name])]));
-  }
-}
 
 async function measureRun(setup: ServerSetup, uri: string, file: GeneratedFile, completionSites: readonly Site[], hoverSites: readonly Site[], nodeFlags: readonly string[] = [], phases?: Phase[]): Promise<RunResult> {
   const client = await BenchClient.start(setup, nodeFlags);

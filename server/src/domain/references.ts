@@ -118,12 +118,6 @@ export interface KnownObject {
 export interface ReferenceLookup {
   /** Objects of this kind and name visible from the namespace (undefined namespace matches any). */
   find(kind: ReferencedKind, name: string, namespace: string | undefined): KnownObject[];
-  /**
-   * When given, findings may be reused while these stay the same: `generation()` changes whenever any answer
-   * of `find` may change, `versionOf(kind, name)` whenever `find(kind, name, …)` may, in any namespace.
-   */
-  readonly generation?: () => number;
-  readonly versionOf?: (kind: ReferencedKind, name: string) => number;
 }
 
 export function sameNamespace(a: string | undefined, b: string | undefined): boolean {

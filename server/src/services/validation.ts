@@ -1,16 +1,15 @@
 /**
  * Diagnostics for a YAML file: for each StackGres document, the CRD schema check (yaml-language-server,
  * reworded) plus our rules, cached per document text, plus the cross-document checks against the
- * workspace and the connected cluster, cached per document until a name it references changes. Documents
- * checked against a schema from the connected cluster go to a worker thread that can be stopped
- * (schemaChecker.ts).
+ * workspace and the connected cluster, which are cheap and recomputed every time. Documents checked against
+ * a schema from the connected cluster go to a worker thread that can be stopped (schemaChecker.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkLiveReferences, type LiveView } from '@core/live';
 import { kindHint, type Manifest, type ManifestInfo } from '@core/manifest';
-import { checkWorkspaceReferences, referencesOf, ReferenceLookup } from '@core/references';
+import { checkWorkspaceReferences, ReferenceLookup } from '@core/references';
 import type { Finding } from '@core/rules';
-import { matchTexts, ownText, type ParsedFile } from '../documents';
+import { ownText, type ParsedFile } from '../documents';
 import type { SchemaChecker } from '../schema/schemaChecker';
 import type { SchemaStore } from '../schema/schemaStore';
 import { diagnostic, documentDiagnostics, firstLineLength, sameRange, shift, toDiagnostic } from './documentDiagnostics';
@@ -30,22 +29,15 @@ interface Checked {
   readonly diagnostics?: Diagnostic[];
 }
 
-/** What was found in an open file's current version, document by document, and with which schemas. */
+/** What was found in an open file's current version, by document text, and with which schemas. */
 interface FileResults {
   readonly generation: number;
-  /** The documents' texts, and what was found in each. */
-  readonly texts: readonly string[];
-  readonly checked: readonly Checked[];
+  readonly byText: ReadonlyMap<string, Checked>;
 }
 
 export class ValidationService {
   /** Only each open file's current version: an edit reuses its unchanged documents, and memory does not grow with typing. */
   private readonly results = new Map<string, FileResults>();
-  /**
-   * Each kept document's cross-document findings, with the lookup's generation and the versions of the names it
-   * references when they were found. Lives as long as the document's entry in `results`.
-   */
-  private readonly references = new WeakMap<Checked, { generation: number; readonly versions: readonly number[]; readonly diagnostics: readonly Diagnostic[] }>();
   maxFileSize = DEFAULT_MAX_FILE_SIZE;
 
   constructor(
@@ -68,7 +60,7 @@ export class ValidationService {
   /** Documents whose results are kept, over all files (for tests). */
   get keptDocuments(): number {
     let n = 0;
-    for (const r of this.results.values()) n += r.checked.length;
+    for (const r of this.results.values()) n += r.byText.size;
     return n;
   }
 
@@ -88,10 +80,8 @@ export class ValidationService {
     const generation = this.schemas.generation;
     const last = this.results.get(file.uri);
     // Results found with other schemas are not reused: a document's text and the schemas decide its findings.
-    const previous = last?.generation === generation ? last : undefined;
-    const texts = file.chunks.map((c) => c.text);
-    const match = previous ? matchTexts(previous.texts, texts) : undefined;
-    const checked: (Checked | undefined)[] = texts.map((_, i) => (match && match[i] >= 0 ? previous!.checked[match[i]] : undefined));
+    const previous = last?.generation === generation ? last.byText : undefined;
+    const checked: (Checked | undefined)[] = file.chunks.map((c) => previous?.get(c.text));
 
     // StackGres documents not checked before, judged by their text. Those whose schema came from the connected
     // cluster go to the worker, where a check can be stopped; the rest are checked here (with the clean proof a
@@ -118,8 +108,11 @@ export class ValidationService {
         checked[index] = results.get(slot) ?? (timedOut ? this.notChecked(m()) : await this.checkHere(m()));
       }
     }
+    const byText = new Map<string, Checked>();
+    file.chunks.forEach((c, i) => byText.set(c.text, checked[i]!));
+    this.results.set(file.uri, { generation, byText });
+
     const all = checked as Checked[];
-    this.results.set(file.uri, { generation, texts, checked: all });
     indexed?.(all.map((c) => c.info));
 
     const out: Diagnostic[] = [];
@@ -127,7 +120,6 @@ export class ValidationService {
     let firstHelm: number | undefined;
     const lookup = this.lookup();
     const live = this.live();
-    const lookupGeneration = lookup?.generation?.();
     all.forEach(({ info, diagnostics }, index) => {
       if (!info.isStackGres) return;
       const startLine = file.chunks[index].startLine;
@@ -136,8 +128,14 @@ export class ValidationService {
         firstHelm ??= index;
         return;
       }
-      for (const d of diagnostics ?? []) out.push(shift(d, startLine));
-      for (const d of this.referenceDiagnostics(all[index], file, index, lookup, live, lookupGeneration)) out.push(shift(d, startLine));
+      const fromCluster = live ? checkLiveReferences(info.kind, info.value, info.namespace, live) : [];
+      const fromWorkspace = lookup ? checkWorkspaceReferences(info.kind, info.value, info.namespace, lookup) : [];
+      // Only a document with a reference finding needs its parse here (the worker's documents have none).
+      const located = (f: Finding) => toDiagnostic(file.manifest(index), f);
+      const clusterDiagnostics = fromCluster.map(located);
+      // What the cluster says about a reference replaces what the workspace says about it.
+      const workspaceDiagnostics = fromWorkspace.map(located).filter((d) => !clusterDiagnostics.some((c) => sameRange(c.range, d.range)));
+      for (const d of [...(diagnostics ?? []), ...workspaceDiagnostics, ...clusterDiagnostics]) out.push(shift(d, startLine));
     });
     if (firstHelm !== undefined) {
       const m = file.manifest(firstHelm);
@@ -145,36 +143,6 @@ export class ValidationService {
         `Helm template syntax ({{ }}): ${helmSkipped === 1 ? 'this StackGres document is' : `${helmSkipped} StackGres documents in this file are`} not checked. Render the chart (helm template) and open the output to check it.`), m.chunk.startLine));
     }
     return out;
-  }
-
-  /**
-   * The cross-document findings of one document (ranges relative to it). They are reused while the lookup says
-   * that none of the names it references changed: an edit rechecks the documents it touched and those naming
-   * what it changed, not the whole file.
-   */
-  private referenceDiagnostics(doc: Checked, file: ParsedFile, index: number, lookup: ReferenceLookup | undefined, live: LiveView | undefined, generation: number | undefined): readonly Diagnostic[] {
-    const { info } = doc;
-    const known = generation === undefined ? undefined : this.references.get(doc);
-    if (known && lookup?.versionOf) {
-      if (known.generation === generation) return known.diagnostics;
-      const refs = referencesOf(info.kind, info.value);
-      if (refs.every((r, i) => known.versions[i] === lookup.versionOf!(r.kind, r.name))) {
-        known.generation = generation!;
-        return known.diagnostics;
-      }
-    }
-    const fromCluster = live ? checkLiveReferences(info.kind, info.value, info.namespace, live) : [];
-    const fromWorkspace = lookup ? checkWorkspaceReferences(info.kind, info.value, info.namespace, lookup) : [];
-    // Only a document with a reference finding needs its parse here (the worker's documents have none).
-    const located = (f: Finding) => toDiagnostic(file.manifest(index), f);
-    const clusterDiagnostics = fromCluster.map(located);
-    // What the cluster says about a reference replaces what the workspace says about it.
-    const workspaceDiagnostics = fromWorkspace.map(located).filter((d) => !clusterDiagnostics.some((c) => sameRange(c.range, d.range)));
-    const diagnostics = [...workspaceDiagnostics, ...clusterDiagnostics];
-    if (generation !== undefined && lookup?.versionOf) {
-      this.references.set(doc, { generation, versions: referencesOf(info.kind, info.value).map((r) => lookup.versionOf!(r.kind, r.name)), diagnostics });
-    }
-    return diagnostics;
   }
 
   /** A document whose check against the cluster's schema was stopped: our rules, and why the schema is not checked. */
