@@ -12,8 +12,9 @@ import { verifyWalContinuity } from '../../../client/src/storage/walVerification
 import { startSandbox, type Sandbox } from '../../e2e/sandbox';
 import { WAL_STORIES } from '../../e2e/sandboxWal';
 import { RGW_START_TIMEOUT_MS } from '../client/storage/fixture';
+import { describeWithReference } from '../../reference';
 
-describe('The sandbox\'s WAL stories (demo clusters with a WAL gap and a timeline switch)', function () {
+describeWithReference('The sandbox\'s WAL stories (demo clusters with a WAL gap and a timeline switch)', function () {
   this.timeout(60_000);
   let sandbox: Sandbox;
   let dir: string;

@@ -8,10 +8,11 @@ import * as esbuild from 'esbuild';
 import type { KubeModule } from '../../../../client/src/kube/open';
 import { startKubeServer, type KubeServer } from '../../../kube-server';
 import { sgBackup, waitFor } from './helpers';
+import { describeWithReference } from '../../../reference';
 
 const REPO = path.resolve(__dirname, '../../../..');
 
-describe('The Kubernetes adapter bundle (dist/kube.js)', function () {
+describeWithReference('The Kubernetes adapter bundle (dist/kube.js)', function () {
   this.timeout(60000);
   let dir: string;
   let inputs: string[];
